@@ -1,0 +1,24 @@
+"""The ``nigran`` command: thin wrappers over library calls, one module per area.
+
+Each area (text detection, policy, media, review, legal) adds its commands as a typer sub-app in
+its own module here and registers it in :func:`build_app`; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="nigran",
+    help="Nigran: trust and safety for Urdu, Roman Urdu, Punjabi, Pashto, Sindhi and English.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def build_app() -> typer.Typer:
+    return app
+
+
+def main() -> None:
+    build_app()()

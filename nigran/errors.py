@@ -1,0 +1,61 @@
+"""Errors a user can cause, each with a stable machine-readable code.
+
+The API maps each to one HTTP status (``status``) and the CLI prints ``str(error)``; messages say
+what was wrong and, where it helps, what to do instead.
+"""
+
+from __future__ import annotations
+
+
+class NigranError(Exception):
+    code = "nigran_error"
+    status = 500
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class InvalidContent(NigranError):
+    code = "invalid_content"
+    status = 422
+
+
+class InvalidInput(NigranError):
+    code = "invalid_input"
+    status = 400
+
+
+class ConflictingResubmission(NigranError):
+    """Same id and version as a stored item, but a different body."""
+
+    code = "conflicting_resubmission"
+    status = 409
+
+
+class NotFound(NigranError):
+    code = "not_found"
+    status = 404
+
+
+class PayloadTooLarge(NigranError):
+    code = "payload_too_large"
+    status = 413
+
+
+class LedgerCorrupt(NigranError):
+    code = "ledger_corrupt"
+    status = 500
+
+    def __init__(self, message: str, *, seq: int | None = None) -> None:
+        super().__init__(message, where=None if seq is None else f"ledger entry {seq}")
+        self.seq = seq
+
+
+class ConfigError(NigranError):
+    code = "config_error"
+    status = 500
