@@ -40,6 +40,8 @@ class Outcome:
     duplicate: bool = False
     ledger: list[int] = field(default_factory=list)
     case_id: str | None = None
+    index: int = 0
+    """Position of the item in the batch given to ``Pipeline.run``."""
 
     def summary(self) -> dict[str, object]:
         """The line ``nigran moderate`` writes for this item."""
@@ -145,9 +147,9 @@ class Pipeline:
                 )
             )
         }
-        fresh: list[Content] = []
+        fresh: list[tuple[int, Content]] = []
         seen: dict[tuple[str, int], str] = dict(stored)
-        duplicates: list[Content] = []
+        duplicates: list[tuple[int, Content]] = []
         for index, item in batch:
             key = (item.id, item.version)
             fp = item.fingerprint()
@@ -162,15 +164,19 @@ class Pipeline:
                         raise err
                     result.errors.append(ItemError(index, item.key, err))
                     continue
-                duplicates.append(item)
+                duplicates.append((index, item))
                 continue
             seen[key] = fp
-            fresh.append(item)
+            fresh.append((index, item))
 
-        outcomes = self._write(conn, fresh, now) if fresh else []
-        outcomes.extend(load_outcome(conn, c) for c in duplicates)
-        order = {(c.id, c.version): i for i, (_, c) in enumerate(batch)}
-        outcomes.sort(key=lambda o: order[(o.content.id, o.content.version)])
+        outcomes = self._write(conn, [c for _, c in fresh], now) if fresh else []
+        for (index, _), outcome in zip(fresh, outcomes, strict=True):
+            outcome.index = index
+        for index, item in duplicates:
+            outcome = load_outcome(conn, item)
+            outcome.index = index
+            outcomes.append(outcome)
+        outcomes.sort(key=lambda o: o.index)
         return outcomes
 
     def _write(self, conn: Connection, items: list[Content], now: datetime) -> list[Outcome]:
