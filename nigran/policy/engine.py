@@ -202,8 +202,10 @@ class RuleEngine:
         review_queue: str,
         digest: str,
         description: str = "",
+        status: str = "proposed",
     ) -> None:
         self.rules_version = version
+        self.status = status
         self.version = f"{version}+packs.{digest}"
         self.description = description
         self.rules = tuple(rules)
@@ -511,7 +513,10 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
         version = "invalid"
     elif Path(loc.file).suffix == ".yaml" and Path(loc.file).stem != version and Path(loc.file).parent == rules_dir():
         issue(("version",), f"version {version!r} must match the file name {Path(loc.file).name}")
-    for key in set(d) - {"version", "description", "review_queue", "rules"}:
+    status = d.get("status", "proposed")
+    if status not in ("active", "proposed", "retired"):
+        issue(("status",), "status must be active, proposed or retired")
+    for key in set(d) - {"version", "description", "status", "review_queue", "rules"}:
         issue((key,), f"unknown top-level key {key!r}")
     cats = taxonomy()
     sources = {s.value for s in SignalSource}
@@ -604,7 +609,15 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
         return None, issues
     digest = _digest(packs)
     return (
-        RuleEngine(str(version), rules, packs, str(d.get("review_queue", "general")), digest, str(d.get("description", ""))),
+        RuleEngine(
+            str(version),
+            rules,
+            packs,
+            str(d.get("review_queue", "general")),
+            digest,
+            str(d.get("description", "")),
+            str(status),
+        ),
         [],
     )
 
@@ -737,13 +750,20 @@ def engine_from_text(text: str, where: str, packs: PackSet | None = None) -> Rul
     return engine
 
 
+def active_version() -> str:
+    """The newest rules version whose file says ``status: active`` (proposals run only in shadow)."""
+    for v in reversed(versions()):
+        text = (rules_dir() / f"{v}.yaml").read_text(encoding="utf-8")
+        if re.search(r"^status:\s*active\s*$", text, re.M):
+            return v
+    raise NotFound("no rules file has status: active")
+
+
 @cache
 def load_engine(version: str | None = None) -> RuleEngine:
-    """The engine for rules ``version`` (default: latest) over the shipped packs."""
+    """The engine for rules ``version`` (default: the active one) over the shipped packs."""
     known = versions()
-    if not known:
-        raise NotFound("no rules files shipped")
-    version = version or known[-1]
+    version = version or active_version()
     if version not in known:
         raise NotFound(f"no rules version {version!r}; known: {known}")
     path = rules_dir() / f"{version}.yaml"

@@ -225,3 +225,25 @@ class VisibilityIndex:
             if vis in (Visibility.WITHHELD, Visibility.REMOVED):
                 out.append(cid)
         return sorted(out)
+
+
+def from_rows(rows: Iterable[object]) -> VisibilityIndex:
+    """An index from the store's enforcement rows (``content_id, country, visibility, min_age,
+    expires_at, ground, decision_id``; country ``'*'`` = everywhere): one restriction per row,
+    id ``{decision_id}/{country}``."""
+    ix = VisibilityIndex()
+    for r in rows:
+        vis = Visibility(r.visibility)  # type: ignore[attr-defined]
+        if vis is Visibility.VISIBLE:
+            continue
+        country = r.country  # type: ignore[attr-defined]
+        ix.apply(
+            r.content_id,  # type: ignore[attr-defined]
+            f"{r.decision_id}/{country}",  # type: ignore[attr-defined]
+            vis,
+            None if country == GLOBAL else [country],
+            min_age=r.min_age,  # type: ignore[attr-defined]
+            expires_at=r.expires_at,  # type: ignore[attr-defined]
+            ground=r.ground,  # type: ignore[attr-defined]
+        )
+    return ix
