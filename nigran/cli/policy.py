@@ -24,12 +24,12 @@ from nigran.policy.taxonomy import taxonomy
 from nigran.policy.visibility import VisibilityIndex
 
 app = typer.Typer(help="Policy: taxonomy, jurisdiction packs, rules, versions.", no_args_is_help=True)
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False)
 
 
 def _fail(exc: NigranError) -> typer.Exit:
-    err.print(f"[red]error:[/] {exc}")
+    err.print(f"error: {exc}", markup=False)
     return typer.Exit(2)
 
 
@@ -108,9 +108,9 @@ def show_pack(pack_id: Annotated[str, typer.Argument(help="e.g. PK")]) -> None:
         p = pk.default_packs().pack(pack_id)
     except NigranError as exc:
         raise _fail(exc) from exc
-    out.print(f"[bold]{p.id}[/] {p.name} {p.version}  territory {','.join(p.territory)}  tz {p.tz.key}"
+    out.print(f"{p.id} {p.name} {p.version}  territory {','.join(p.territory)}  tz {p.tz.key}"
               f"  owner {p.owner}  reviewed {p.reviewed_at}"
-              + ("  [yellow]legal review required before use[/]" if p.legal_review_required else ""))
+              + ("  LEGAL REVIEW REQUIRED BEFORE USE" if p.legal_review_required else ""))
     g = Table("ground", "label", "basis", "→ categories", "action", "verification", title="legal grounds")
     for x in p.grounds.values():
         g.add_row(x.code, x.label, x.legal_basis, ",".join(x.categories), x.action.value, str(x.verification))
@@ -139,7 +139,7 @@ def show_rules(version: Annotated[str | None, typer.Option(help="Rules version (
         e = eng.load_engine(version)
     except NigranError as exc:
         raise _fail(exc) from exc
-    out.print(f"[bold]{e.version}[/] ({e.status}) {e.description}")
+    out.print(f"{e.version} ({e.status}) {e.description}")
     t = Table("rule", "when", "then")
     for r in e.rules:
         when = []
@@ -201,7 +201,7 @@ def explain(
         raise typer.Exit(2) from exc
     ctx = PolicyContext(audience_min_age=audience_min_age, author_strikes=strikes)
     d = engine.decide(content, sigs, ctx)
-    out.print(f"[bold]{content.key}[/] upload country {content.upload_country or '?'}; policy {d.policy_version}")
+    out.print(f"{content.key} upload country {content.upload_country or '?'}; policy {d.policy_version}")
     out.print("signals:")
     for i, s in enumerate(sigs):
         term = f" term {s.evidence.term!r}" if s.evidence.term else ""
@@ -222,7 +222,7 @@ def explain(
         out.print(f"statement: {d.statement}")
     ix = VisibilityIndex()
     ix.apply_decision(d, "explain")
-    shown = [c.upper() for c in country] if country else sorted({"PK", "IN", "DE", "US"} | set(content.upload_country or ()))
+    shown = [c.upper() for c in country] if country else sorted({"PK", "IN", "DE", "US"} | ({content.upload_country} if content.upload_country else set()))
     age = "unknown age" if viewer_age is None else f"age {viewer_age}"
     out.print(f"visibility ({age}): " + ", ".join(
         f"{c} {'visible' if ix.visible(content.id, c, viewer_age) else ix.state(content.id, c)[0].value}" for c in shown
@@ -309,7 +309,7 @@ def _history_file(path: Path, since: datetime | None) -> list[tuple[Content, lis
 def _print_diff(r: DiffReport) -> None:
     out.print(f"shadow diff {r.from_version} -> {r.to_version}: {r.changed} of {r.items} decisions would change")
     if r.limits:
-        out.print(f"[dim]{r.limits}[/]")
+        out.print(f"({r.limits})")
     for title, counter in (("by category", r.by_category), ("by country", r.by_country), ("by outcome", r.by_transition)):
         if counter:
             out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counter.most_common()))

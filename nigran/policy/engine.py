@@ -111,8 +111,9 @@ class ContextCondition:
             return False
         if self.audience_under is not None:
             age = ctx.audience_min_age if ctx.audience_min_age is not None else content.audience_min_age
-            # An unknown audience may include minors: the rule applies.
-            if age is not None and age >= self.audience_under:
+            # Unknown audience: the rule does not apply. The serving check already treats a viewer
+            # of unknown age as too young for age-gated items, so minors stay protected there.
+            if age is None or age >= self.audience_under:
                 return False
         if self.min_views_per_hour is not None and content.reach.views_per_hour < self.min_views_per_hour:
             return False
@@ -361,7 +362,9 @@ class RuleEngine:
         if otype and received:
             try:
                 when = received if isinstance(received, datetime) else datetime.fromisoformat(str(received))
-                d = order_deadline(pack, str(otype), when)
+                # The order type may live in a parent pack (an Art. 9 order on a German ground).
+                rule_pack = self.packs.order_type(str(otype)).pack
+                d = order_deadline(self.packs.packs[rule_pack], str(otype), when)
                 deadline = d.act_by.astimezone(_UTC_ZONE)
                 reason += f"; {otype} deadline {deadline:%Y-%m-%dT%H:%MZ} ({d.standard}, {d.basis}, term from {d.term_from}, {d.verification.status})"
             except (NigranError, ValueError) as exc:
