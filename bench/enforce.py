@@ -24,7 +24,9 @@ from nigran.policy.visibility import VisibilityIndex
 COUNTRIES = ["PK", "IN", "DE", "FR", "US", "GB", "AE", "SA", "BD", "TR"]
 
 
-def build(items: int, restricted: float, seed: int) -> tuple[VisibilityIndex, dict[str, dict[str, enforce.Restriction]]]:
+def build(
+    items: int, restricted: float, seed: int
+) -> tuple[VisibilityIndex, dict[str, dict[str, enforce.Restriction]]]:
     rnd = random.Random(seed)
     ix = VisibilityIndex()
     rows: dict[str, dict[str, enforce.Restriction]] = {}
@@ -42,7 +44,9 @@ def build(items: int, restricted: float, seed: int) -> tuple[VisibilityIndex, di
             rows[cid] = {"*": enforce.Restriction(Visibility.AGE_RESTRICTED, "policy:sexual", 18)}
         elif kind < 0.95:
             ix.apply(cid, f"{cid}/d", Visibility.WITHHELD, ["DE"], expires_at=later)
-            rows[cid] = {"DE": enforce.Restriction(Visibility.WITHHELD, "law:DE.STGB_130", None, later)}
+            rows[cid] = {
+                "DE": enforce.Restriction(Visibility.WITHHELD, "law:DE.STGB_130", None, later)
+            }
         else:
             ix.apply(cid, f"{cid}/r", Visibility.REMOVED, None)
             rows[cid] = {"*": enforce.Restriction(Visibility.REMOVED, "policy:threat")}
@@ -81,7 +85,10 @@ def main() -> None:
 
     mismatches = sum(1 for g, w in zip(got, want, strict=False) if g != w)
     print(f"{'VisibilityIndex.visible':<32} {len(qs) / t_index:>14,.0f} checks/s")
-    print(f"{'baseline enforce.resolve(rows)':<32} {base_n / t_base:>14,.0f} checks/s  (first {base_n:,})")
+    print(
+        f"{'baseline enforce.resolve(rows)':<32} {base_n / t_base:>14,.0f} checks/s"
+        f"  (first {base_n:,})"
+    )
     print(f"answers differ on {mismatches} of {base_n:,} compared checks")
     print(f"invisible: {got.count(False):,} of {len(got):,}")
 

@@ -5,6 +5,7 @@ Each command is a few lines over :mod:`nigran.policy`; what it prints is what th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +24,9 @@ from nigran.policy.shadow import REPLAY_LIMITS, DiffReport, shadow_diff, stored_
 from nigran.policy.taxonomy import taxonomy
 from nigran.policy.visibility import VisibilityIndex
 
-app = typer.Typer(help="Policy: taxonomy, jurisdiction packs, rules, versions.", no_args_is_help=True)
+app = typer.Typer(
+    help="Policy: taxonomy, jurisdiction packs, rules, versions.", no_args_is_help=True
+)
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False)
 
@@ -85,19 +88,34 @@ def show_taxonomy() -> None:
     """The global categories with severity and DSA mapping."""
     t = Table("code", "name", "sev", "DSA category", "DSA keywords")
     for c in taxonomy().values():
-        t.add_row(c.code, c.name, str(c.severity), c.dsa_category.removeprefix("STATEMENT_CATEGORY_"),
-                  ", ".join(k.removeprefix("KEYWORD_") for k in c.dsa_keywords))
+        t.add_row(
+            c.code,
+            c.name,
+            str(c.severity),
+            c.dsa_category.removeprefix("STATEMENT_CATEGORY_"),
+            ", ".join(k.removeprefix("KEYWORD_") for k in c.dsa_keywords),
+        )
     out.print(t)
 
 
 @show_app.command("packs")
 def show_packs() -> None:
     """The packs in force."""
-    t = Table("pack", "name", "version", "extends", "territory", "grounds", "order types", "reviewed")
+    t = Table(
+        "pack", "name", "version", "extends", "territory", "grounds", "order types", "reviewed"
+    )
     for p in sorted(pk.default_packs().packs.values(), key=lambda p: p.id):
         terr = ",".join(p.territory) if len(p.territory) < 6 else f"{len(p.territory)} countries"
-        t.add_row(p.id, p.name, p.version, p.extends or "", terr, str(len(p.grounds)),
-                  str(len(p.order_types)), str(p.reviewed_at))
+        t.add_row(
+            p.id,
+            p.name,
+            p.version,
+            p.extends or "",
+            terr,
+            str(len(p.grounds)),
+            str(len(p.order_types)),
+            str(p.reviewed_at),
+        )
     out.print(t)
 
 
@@ -108,32 +126,64 @@ def show_pack(pack_id: Annotated[str, typer.Argument(help="e.g. PK")]) -> None:
         p = pk.default_packs().pack(pack_id)
     except NigranError as exc:
         raise _fail(exc) from exc
-    out.print(f"{p.id} {p.name} {p.version}  territory {','.join(p.territory)}  tz {p.tz.key}"
-              f"  owner {p.owner}  reviewed {p.reviewed_at}"
-              + ("  LEGAL REVIEW REQUIRED BEFORE USE" if p.legal_review_required else ""))
-    g = Table("ground", "label", "basis", "→ categories", "action", "verification", title="legal grounds")
+    out.print(
+        f"{p.id} {p.name} {p.version}  territory {','.join(p.territory)}  tz {p.tz.key}"
+        f"  owner {p.owner}  reviewed {p.reviewed_at}"
+        + ("  LEGAL REVIEW REQUIRED BEFORE USE" if p.legal_review_required else "")
+    )
+    g = Table(
+        "ground", "label", "basis", "→ categories", "action", "verification", title="legal grounds"
+    )
     for x in p.grounds.values():
-        g.add_row(x.code, x.label, x.legal_basis, ",".join(x.categories), x.action.value, str(x.verification))
+        g.add_row(
+            x.code,
+            x.label,
+            x.legal_basis,
+            ",".join(x.categories),
+            x.action.value,
+            str(x.verification),
+        )
     out.print(g)
-    o = Table("order type", "kind", "from", "term", "clock", "notice", "scope", "verification", title="order types")
-    for x in p.order_types.values():
-        for t in x.terms:
+    o = Table(
+        "order type",
+        "kind",
+        "from",
+        "term",
+        "clock",
+        "notice",
+        "scope",
+        "verification",
+        title="order types",
+    )
+    for o_ in p.order_types.values():
+        for t in o_.terms:
             clock = str(t.deadline) if t.deadline else t.standard
             if t.internal_slo:
                 clock += f" (SLO {t.internal_slo})"
             if t.working_days:
                 clock += " working days"
-            o.add_row(x.id + ("" if x.active else " (inactive)"), x.kind, ",".join(x.from_),
-                      f"{t.effective_from}..{t.effective_until or ''}", clock,
-                      x.user_notice.mode, x.scope, str(t.verification))
+            o.add_row(
+                o_.id + ("" if o_.active else " (inactive)"),
+                o_.kind,
+                ",".join(o_.from_),
+                f"{t.effective_from}..{t.effective_until or ''}",
+                clock,
+                o_.user_notice.mode,
+                o_.scope,
+                str(t.verification),
+            )
     out.print(o)
-    out.print(f"appeal window: {p.appeal_window or 'not fixed'}; user notice: {p.user_notice.mode} "
-              f"({p.user_notice.basis}); retention: {p.record_keeping.get('retention') or 'not fixed'}")
+    out.print(
+        f"appeal window: {p.appeal_window or 'not fixed'}; user notice: {p.user_notice.mode} "
+        f"({p.user_notice.basis}); retention: {p.record_keeping.get('retention') or 'not fixed'}"
+    )
     out.print("reports: " + ", ".join(f"{r['id']} ({r['cadence']})" for r in p.reporting))
 
 
 @show_app.command("rules")
-def show_rules(version: Annotated[str | None, typer.Option(help="Rules version (default: active).")] = None) -> None:
+def show_rules(
+    version: Annotated[str | None, typer.Option(help="Rules version (default: active).")] = None,
+) -> None:
     """The rules of one version, in evaluation order."""
     try:
         e = eng.load_engine(version)
@@ -146,14 +196,23 @@ def show_rules(version: Annotated[str | None, typer.Option(help="Rules version (
         if r.categories:
             when.append(",".join(sorted(r.categories)))
         if r.thresholds:
-            bars = [f"{r.thresholds.default:g}"] + [f"{k}:{v:g}" for k, v in r.thresholds.by_lang.items()]
+            bars = [f"{r.thresholds.default:g}"] + [
+                f"{k}:{v:g}" for k, v in r.thresholds.by_lang.items()
+            ]
             when.append("≥ " + " ".join(bars))
         if r.sources:
             when.append("source " + ",".join(sorted(r.sources)))
         if r.context:
-            when.append("context " + ", ".join(f"{k}={v}" for k, v in _fields(r.context).items() if v is not None))
-        then = [f"{e_.action.type.value} {e_.action.scope} {e_.action.ground}" if e_.action else
-                f"{e_.action_type} in {e_.scope_from}" for e_ in r.effects]
+            when.append(
+                "context "
+                + ", ".join(f"{k}={v}" for k, v in _fields(r.context).items() if v is not None)
+            )
+        then = [
+            f"{e_.action.type.value} {e_.action.scope} {e_.action.ground}"
+            if e_.action
+            else f"{e_.action_type} in {e_.scope_from}"
+            for e_ in r.effects
+        ]
         if r.review_queue:
             then.append(f"review {r.review_queue} {r.review_deadline or ''}")
         if r.order_queue:
@@ -177,11 +236,19 @@ def show_versions() -> None:
 @app.command()
 def explain(
     item: Annotated[Path, typer.Argument(help="A content item as JSON (the API's shape).")],
-    signals: Annotated[Path | None, typer.Option(help="Signals as a JSON list (default: run the detectors).")] = None,
+    signals: Annotated[
+        Path | None, typer.Option(help="Signals as a JSON list (default: run the detectors).")
+    ] = None,
     version: Annotated[str | None, typer.Option(help="Rules version (default: active).")] = None,
-    country: Annotated[list[str] | None, typer.Option("--country", "-c", help="Countries to show visibility for.")] = None,
-    viewer_age: Annotated[int | None, typer.Option(help="Viewer age for the visibility check.")] = None,
-    audience_min_age: Annotated[int | None, typer.Option(help="Youngest age of the audience.")] = None,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", "-c", help="Countries to show visibility for.")
+    ] = None,
+    viewer_age: Annotated[
+        int | None, typer.Option(help="Viewer age for the visibility check.")
+    ] = None,
+    audience_min_age: Annotated[
+        int | None, typer.Option(help="Youngest age of the audience.")
+    ] = None,
     strikes: Annotated[int, typer.Option(help="Author strikes in force.")] = 0,
 ) -> None:
     """Why would this item get this decision? Signals → rules that fired → actions → visibility."""
@@ -201,11 +268,16 @@ def explain(
         raise typer.Exit(2) from exc
     ctx = PolicyContext(audience_min_age=audience_min_age, author_strikes=strikes)
     d = engine.decide(content, sigs, ctx)
-    out.print(f"{content.key} upload country {content.upload_country or '?'}; policy {d.policy_version}")
+    out.print(
+        f"{content.key} upload country {content.upload_country or '?'}; policy {d.policy_version}"
+    )
     out.print("signals:")
     for i, s in enumerate(sigs):
         term = f" term {s.evidence.term!r}" if s.evidence.term else ""
-        out.print(f"  [{i}] {s.source.value}/{s.detector} {s.category} {s.score:.2f} lang={s.language}{term}")
+        out.print(
+            f"  [{i}] {s.source.value}/{s.detector} {s.category} {s.score:.2f}"
+            f" lang={s.language}{term}"
+        )
     out.print("rules fired:" if d.explanation else "rules fired: none")
     for h in d.explanation:
         out.print(f"  {h.rule}  signals {h.signals}: {h.reason}")
@@ -215,25 +287,42 @@ def explain(
         out.print(f"  {a.type.value} in {a.scope} on {a.ground}{gate}")
     if d.review:
         due = f" by {d.review.deadline:%Y-%m-%dT%H:%MZ}" if d.review.deadline else ""
-        out.print(f"  review: queue {d.review.queue}, {d.review.category}, severity {d.review.severity}{due}")
+        out.print(
+            f"  review: queue {d.review.queue}, {d.review.category},"
+            f" severity {d.review.severity}{due}"
+        )
     if not d.actions and not d.review:
         out.print("  none")
     if d.statement:
         out.print(f"statement: {d.statement}")
     ix = VisibilityIndex()
     ix.apply_decision(d, "explain")
-    shown = [c.upper() for c in country] if country else sorted({"PK", "IN", "DE", "US"} | ({content.upload_country} if content.upload_country else set()))
+    shown = (
+        [c.upper() for c in country]
+        if country
+        else sorted(
+            {"PK", "IN", "DE", "US"}
+            | ({content.upload_country} if content.upload_country else set())
+        )
+    )
     age = "unknown age" if viewer_age is None else f"age {viewer_age}"
-    out.print(f"visibility ({age}): " + ", ".join(
-        f"{c} {'visible' if ix.visible(content.id, c, viewer_age) else ix.state(content.id, c)[0].value}" for c in shown
-    ))
+    out.print(
+        f"visibility ({age}): "
+        + ", ".join(f"{c} {_seen(ix, content.id, c, viewer_age)}" for c in shown)
+    )
+
+
+def _seen(ix: VisibilityIndex, cid: str, country: str, age: int | None) -> str:
+    return "visible" if ix.visible(cid, country, age) else ix.state(cid, country)[0].value
 
 
 @app.command()
 def deadline(
     pack_id: Annotated[str, typer.Argument(help="Pack, e.g. IN")],
     order_type: Annotated[str, typer.Argument(help="Order type, e.g. IN.ORDER_3_1_D")],
-    received_at: Annotated[str, typer.Argument(help="When the order arrived (ISO 8601, with zone)")],
+    received_at: Annotated[
+        str, typer.Argument(help="When the order arrived (ISO 8601, with zone)")
+    ],
 ) -> None:
     """When must an order be acted on? Uses the pack term in force on the day it arrived."""
     try:
@@ -244,21 +333,31 @@ def deadline(
     due = f"{d.due_at.isoformat()}" if d.due_at else "no fixed legal deadline"
     slo = f"; internal SLO {d.slo_at.isoformat()}" if d.slo_at else ""
     out.print(f"{order_type} received {eng.parse_when(received_at).isoformat()}: due {due}{slo}")
-    out.print(f"term in force {d.term_from}..{d.term_until or ''} ({d.standard}, basis {d.basis}); pack {d.pack}@{d.pack_version}")
+    out.print(
+        f"term in force {d.term_from}..{d.term_until or ''} ({d.standard}, basis {d.basis});"
+        f" pack {d.pack}@{d.pack_version}"
+    )
     out.print(f"verification: {d.verification}")
     if d.required_fields:
         out.print("required order fields: " + ", ".join(d.required_fields))
 
 
-DbOption = Annotated[str | None, typer.Option("--db", envvar="NIGRAN_DATABASE_URL", help="Database URL.")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", envvar="NIGRAN_DATABASE_URL", help="Database URL.")
+]
 
 
 @app.command()
 def diff(
     from_version: Annotated[str, typer.Option("--from", help="Current rules version.")],
     to_version: Annotated[str, typer.Option("--to", help="Proposed rules version.")],
-    since: Annotated[str | None, typer.Option(help="Only content received since (ISO date).")] = None,
-    history: Annotated[Path | None, typer.Option(help="Replay a JSONL file of {content, signals} instead of the store.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only content received since (ISO date).")
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(help="Replay a JSONL file of {content, signals} instead of the store."),
+    ] = None,
     db: DbOption = None,
     examples: Annotated[int, typer.Option(min=0, max=100)] = 5,
 ) -> None:
@@ -266,7 +365,9 @@ def diff(
     try:
         old, new = eng.load_engine(from_version), eng.load_engine(to_version)
         if history is not None:
-            items = _history_file(history, eng.parse_when(since) if since else None)
+            items: Iterable[tuple[Content, list[Signal], PolicyContext]] = _history_file(
+                history, eng.parse_when(since) if since else None
+            )
             limits = "replayed from file; context as given there"
         else:
             from nigran.store import Store
@@ -279,7 +380,9 @@ def diff(
     _print_diff(report)
 
 
-def _history_file(path: Path, since: datetime | None) -> list[tuple[Content, list[Signal], PolicyContext]]:
+def _history_file(
+    path: Path, since: datetime | None
+) -> list[tuple[Content, list[Signal], PolicyContext]]:
     from nigran.errors import InvalidInput
 
     out_items = []
@@ -292,7 +395,11 @@ def _history_file(path: Path, since: datetime | None) -> list[tuple[Content, lis
                 c = Content.model_validate(row["content"])
                 sigs = [Signal.model_validate(s) for s in row.get("signals", [])]
                 ctx_raw = row.get("context", {})
-                now = eng.parse_when(ctx_raw["now"]) if "now" in ctx_raw else (c.created_at or eng.parse_when("1970-01-01"))
+                now = (
+                    eng.parse_when(ctx_raw["now"])
+                    if "now" in ctx_raw
+                    else (c.created_at or eng.parse_when("1970-01-01"))
+                )
                 ctx = PolicyContext(
                     now=now,
                     author_strikes=int(ctx_raw.get("author_strikes", 0)),
@@ -307,10 +414,17 @@ def _history_file(path: Path, since: datetime | None) -> list[tuple[Content, lis
 
 
 def _print_diff(r: DiffReport) -> None:
-    out.print(f"shadow diff {r.from_version} -> {r.to_version}: {r.changed} of {r.items} decisions would change")
+    out.print(
+        f"shadow diff {r.from_version} -> {r.to_version}:"
+        f" {r.changed} of {r.items} decisions would change"
+    )
     if r.limits:
         out.print(f"({r.limits})")
-    for title, counter in (("by category", r.by_category), ("by country", r.by_country), ("by outcome", r.by_transition)):
+    for title, counter in (
+        ("by category", r.by_category),
+        ("by country", r.by_country),
+        ("by outcome", r.by_transition),
+    ):
         if counter:
             out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counter.most_common()))
     for c in r.examples:

@@ -110,17 +110,25 @@ class ContextCondition:
         ):
             return False
         if self.audience_under is not None:
-            age = ctx.audience_min_age if ctx.audience_min_age is not None else content.audience_min_age
+            age = (
+                ctx.audience_min_age
+                if ctx.audience_min_age is not None
+                else content.audience_min_age
+            )
             # Unknown audience: the rule does not apply. The serving check already treats a viewer
             # of unknown age as too young for age-gated items, so minors stay protected there.
             if age is None or age >= self.audience_under:
                 return False
-        if self.min_views_per_hour is not None and content.reach.views_per_hour < self.min_views_per_hour:
+        if (
+            self.min_views_per_hour is not None
+            and content.reach.views_per_hour < self.min_views_per_hour
+        ):
             return False
         if self.min_author_strikes is not None and ctx.author_strikes < self.min_author_strikes:
             return False
         return not (
-            self.min_prior_removals is not None and ctx.author_prior_removals < self.min_prior_removals
+            self.min_prior_removals is not None
+            and ctx.author_prior_removals < self.min_prior_removals
         )
 
 
@@ -228,7 +236,9 @@ class RuleEngine:
     def _rules_for(self, category: str) -> tuple[Rule, ...]:
         return self._by_category.get(category, self._any_category)
 
-    def decide(self, content: Content, signals: Sequence[Signal], context: PolicyContext) -> Decision:
+    def decide(
+        self, content: Content, signals: Sequence[Signal], context: PolicyContext
+    ) -> Decision:
         # Which rules fire, and on which signals (a rule fires once, citing every signal that
         # passed its bar; the strongest one is quoted in the reason).
         fired: dict[int, tuple[Rule, list[int], float]] = {}
@@ -269,7 +279,9 @@ class RuleEngine:
         actions = self._resolve(acc)
         for k, note in acc.notes.items():
             h = acc.hits[k]
-            acc.hits[k] = RuleHit.model_construct(rule=h.rule, reason=h.reason + note, signals=h.signals)
+            acc.hits[k] = RuleHit.model_construct(
+                rule=h.rule, reason=h.reason + note, signals=h.signals
+            )
         return Decision.model_construct(
             content_id=content.id,
             content_version=content.version,
@@ -309,16 +321,25 @@ class RuleEngine:
                 what.append(f"{e.action_type} skipped: no {e.scope_from} known")
                 continue
             if e.expires is not None:
-                action = action.model_copy(update={"expires_at": add_duration(ctx.now, e.expires, _UTC_ZONE)})
-            bucket = acc.law if e.layer == "law" else acc.account if e.layer == "account" else acc.policy
+                action = action.model_copy(
+                    update={"expires_at": add_duration(ctx.now, e.expires, _UTC_ZONE)}
+                )
+            bucket = (
+                acc.law if e.layer == "law" else acc.account if e.layer == "account" else acc.policy
+            )
             bucket.append(_Candidate(action, rule.id, hit))
             what.append(f"{action.type.value} ({action.scope}) on {action.ground}")
         if rule.review_queue is not None:
             deadline = (
-                add_duration(ctx.now, rule.review_deadline, _UTC_ZONE) if rule.review_deadline else None
+                add_duration(ctx.now, rule.review_deadline, _UTC_ZONE)
+                if rule.review_deadline
+                else None
             )
             self._route(acc, rule.review_queue, s.category, deadline)
-            what.append(f"review in {rule.review_queue}" + (f" by {deadline:%Y-%m-%dT%H:%MZ}" if deadline else ""))
+            what.append(
+                f"review in {rule.review_queue}"
+                + (f" by {deadline:%Y-%m-%dT%H:%MZ}" if deadline else "")
+            )
         acc.hits.append(
             RuleHit.model_construct(
                 rule=f"{self.rules_version}/{rule.id}",
@@ -328,7 +349,9 @@ class RuleEngine:
             )
         )
 
-    def _fire_order(self, rule: Rule, used: list[int], s: Signal, ctx: PolicyContext, acc: _Acc) -> None:
+    def _fire_order(
+        self, rule: Rule, used: list[int], s: Signal, ctx: PolicyContext, acc: _Acc
+    ) -> None:
         """An authority order: the signal's category is a legal ground code; details carry the
         order's ``country``, ``order_type`` and ``received_at``."""
         details = s.evidence.details
@@ -338,7 +361,8 @@ class RuleEngine:
             acc.hits.append(
                 RuleHit.model_construct(
                     rule=f"{self.rules_version}/{rule.id}",
-                    reason=f"order cites {s.category!r}, not a legal ground in the packs: legal review",
+                    reason=f"order cites {s.category!r}, not a legal ground in the packs:"
+                    " legal review",
                     signals=sorted(used),
                 )
             )
@@ -353,7 +377,11 @@ class RuleEngine:
         else:
             scope = pack.scope
         action = Action.model_construct(
-            type=ground.action, scope=scope, ground=Ground(kind="law", code=ground.code), min_age=None, expires_at=None
+            type=ground.action,
+            scope=scope,
+            ground=Ground(kind="law", code=ground.code),
+            min_age=None,
+            expires_at=None,
         )
         acc.law.append(_Candidate(action, rule.id, hit))
         reason = f"order on {ground.code} ({ground.label}): {ground.action.value} in {scope}"
@@ -361,17 +389,26 @@ class RuleEngine:
         otype, received = details.get("order_type"), details.get("received_at")
         if otype and received:
             try:
-                when = received if isinstance(received, datetime) else datetime.fromisoformat(str(received))
+                when = (
+                    received
+                    if isinstance(received, datetime)
+                    else datetime.fromisoformat(str(received))
+                )
                 # The order type may live in a parent pack (an Art. 9 order on a German ground).
                 rule_pack = self.packs.order_type(str(otype)).pack
                 d = order_deadline(self.packs.packs[rule_pack], str(otype), when)
                 deadline = d.act_by.astimezone(_UTC_ZONE)
-                reason += f"; {otype} deadline {deadline:%Y-%m-%dT%H:%MZ} ({d.standard}, {d.basis}, term from {d.term_from}, {d.verification.status})"
+                reason += (
+                    f"; {otype} deadline {deadline:%Y-%m-%dT%H:%MZ} ({d.standard}, {d.basis},"
+                    f" term from {d.term_from}, {d.verification.status})"
+                )
             except (NigranError, ValueError) as exc:
                 reason += f"; deadline unknown ({exc})"
         self._route(acc, rule.order_queue or "legal", s.category, deadline, severity=4)
         acc.hits.append(
-            RuleHit.model_construct(rule=f"{self.rules_version}/{rule.id}", reason=reason, signals=sorted(used))
+            RuleHit.model_construct(
+                rule=f"{self.rules_version}/{rule.id}", reason=reason, signals=sorted(used)
+            )
         )
 
     def _dynamic_action(self, e: Effect, content: Content, ctx: PolicyContext) -> Action | None:
@@ -382,20 +419,40 @@ class RuleEngine:
         if not countries:
             return None
         assert e.action_type is not None and e.ground is not None
-        return Action(type=e.action_type, scope=Scope.only(*countries), ground=e.ground, min_age=e.min_age)
+        return Action(
+            type=e.action_type, scope=Scope.only(*countries), ground=e.ground, min_age=e.min_age
+        )
 
     def _route(
-        self, acc: _Acc, queue: str, category: str, deadline: datetime | None, severity: int | None = None
+        self,
+        acc: _Acc,
+        queue: str,
+        category: str,
+        deadline: datetime | None,
+        severity: int | None = None,
     ) -> None:
-        sev = severity if severity is not None else (self.categories[category].severity if category in self.categories else 2)
+        sev = (
+            severity
+            if severity is not None
+            else (self.categories[category].severity if category in self.categories else 2)
+        )
         cur = acc.review
         if cur is None:
-            acc.review = ReviewRouting.model_construct(queue=queue, category=category, severity=sev, deadline=deadline)
+            acc.review = ReviewRouting.model_construct(
+                queue=queue, category=category, severity=sev, deadline=deadline
+            )
             return
-        top = (sev, queue, category) if sev > cur.severity else (cur.severity, cur.queue, cur.category)
+        top = (
+            (sev, queue, category)
+            if sev > cur.severity
+            else (cur.severity, cur.queue, cur.category)
+        )
         deadlines = [d for d in (cur.deadline, deadline) if d is not None]
         acc.review = ReviewRouting.model_construct(
-            queue=top[1], category=top[2], severity=top[0], deadline=min(deadlines) if deadlines else None
+            queue=top[1],
+            category=top[2],
+            severity=top[0],
+            deadline=min(deadlines) if deadlines else None,
         )
 
     def _resolve(self, acc: _Acc) -> list[Action]:
@@ -414,7 +471,9 @@ class RuleEngine:
                 global_law = sev
                 out.append(c.action)
                 continue
-            keep = tuple(x for x in c.action.scope.countries if covered.get(x, -1) < sev and global_law < sev)
+            keep = tuple(
+                x for x in c.action.scope.countries if covered.get(x, -1) < sev and global_law < sev
+            )
             if not keep:
                 acc.notes[c.hit] = " [superseded by a more severe legal action]"
                 continue
@@ -431,7 +490,11 @@ class RuleEngine:
         floor = best_global.action.type.severity if best_global else -1
         for c in glob:
             if c is not best_global:
-                acc.notes[c.hit] = f" [superseded by {best_global.action.type.value} (global)]" if best_global else ""
+                acc.notes[c.hit] = (
+                    f" [superseded by {best_global.action.type.value} (global)]"
+                    if best_global
+                    else ""
+                )
         if best_global is not None:
             out.append(best_global.action)
         # 3. country-scoped policy: only where more severe than what already applies there.
@@ -439,7 +502,9 @@ class RuleEngine:
             if c.action.scope.countries is None:
                 continue
             sev = c.action.type.severity
-            keep = tuple(x for x in c.action.scope.countries if sev > floor and covered.get(x, -1) < sev)
+            keep = tuple(
+                x for x in c.action.scope.countries if sev > floor and covered.get(x, -1) < sev
+            )
             if not keep:
                 acc.notes[c.hit] = " [superseded by a more severe action in scope]"
                 continue
@@ -468,7 +533,11 @@ class RuleEngine:
             if a.type is ActionType.AGE_RESTRICT:
                 verb += f" (under {a.min_age}s)"
             parts.append(f"{verb} {where} under {why}")
-        return "Your content was restricted by automated means: " + "; ".join(parts) + ". You can appeal this decision."
+        return (
+            "Your content was restricted by automated means: "
+            + "; ".join(parts)
+            + ". You can appeal this decision."
+        )
 
     # -- introspection -----------------------------------------------------------------------------
 
@@ -514,7 +583,11 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
     if not isinstance(version, str) or not re.match(r"^\d{4}\.\d+\.\d+(-[a-z0-9]+)?$", version):
         issue(("version",), "version must be a string like '2026.11.0'")
         version = "invalid"
-    elif Path(loc.file).suffix == ".yaml" and Path(loc.file).stem != version and Path(loc.file).parent == rules_dir():
+    elif (
+        Path(loc.file).suffix == ".yaml"
+        and Path(loc.file).stem != version
+        and Path(loc.file).parent == rules_dir()
+    ):
         issue(("version",), f"version {version!r} must match the file name {Path(loc.file).name}")
     status = d.get("status", "proposed")
     if status not in ("active", "proposed", "retired"):
@@ -544,7 +617,9 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
             issue(at, f"{rid}: needs a 'when' mapping and a non-empty 'then' mapping")
             continue
         for key in set(when) - _WHEN_KEYS:
-            issue((*at, "when", key), f"{rid}: unknown condition {key!r}; known: {sorted(_WHEN_KEYS)}")
+            issue(
+                (*at, "when", key), f"{rid}: unknown condition {key!r}; known: {sorted(_WHEN_KEYS)}"
+            )
         for key in set(then) - _THEN_KEYS:
             issue((*at, "then", key), f"{rid}: unknown effect {key!r}; known: {sorted(_THEN_KEYS)}")
         try:
@@ -556,35 +631,59 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
             if "min_score" in when:
                 ms = when["min_score"]
                 if not isinstance(ms, dict) or "default" not in ms:
-                    raise ValueError("min_score must be a mapping of language -> score with a 'default'")
+                    raise ValueError(
+                        "min_score must be a mapping of language -> score with a 'default'"
+                    )
                 for lang, v in ms.items():
                     if not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
-                        issue((*at, "when", "min_score", lang), f"{rid}: score for {lang!r} must be between 0 and 1")
+                        issue(
+                            (*at, "when", "min_score", lang),
+                            f"{rid}: score for {lang!r} must be between 0 and 1",
+                        )
                     if lang != "default" and not _LANG.match(str(lang)):
-                        issue((*at, "when", "min_score", lang), f"{rid}: {lang!r} is not a language tag (e.g. ur, ur-Latn)")
+                        issue(
+                            (*at, "when", "min_score", lang),
+                            f"{rid}: {lang!r} is not a language tag (e.g. ur, ur-Latn)",
+                        )
                 thresholds = Thresholds(
-                    {str(k): float(v) for k, v in ms.items() if k != "default"}, float(ms["default"])
+                    {str(k): float(v) for k, v in ms.items() if k != "default"},
+                    float(ms["default"]),
                 )
             srcs = _frozen(when["sources"], "sources") if "sources" in when else None
             for s in srcs or ():
                 if s not in sources:
                     issue((*at, "when", "sources"), f"{rid}: unknown signal source {s!r}")
             if categories is None and srcs is None:
-                issue((*at, "when"), f"{rid}: a rule must name a category or a source, or it fires on everything")
+                issue(
+                    (*at, "when"),
+                    f"{rid}: a rule must name a category or a source, or it fires on everything",
+                )
             ctx = None
             if "context" in when:
                 c = when["context"]
                 if not isinstance(c, dict):
                     raise ValueError("context must be a mapping")
                 for key in set(c) - _CONTEXT_KEYS:
-                    issue((*at, "when", "context", key), f"{rid}: unknown context condition {key!r}")
+                    issue(
+                        (*at, "when", "context", key), f"{rid}: unknown context condition {key!r}"
+                    )
                 ctx = ContextCondition(
-                    upload_country=_frozen(c["upload_country"], "upload_country") if "upload_country" in c else None,
-                    viewer_countries=_frozen(c["viewer_countries"], "viewer_countries") if "viewer_countries" in c else None,
+                    upload_country=_frozen(c["upload_country"], "upload_country")
+                    if "upload_country" in c
+                    else None,
+                    viewer_countries=_frozen(c["viewer_countries"], "viewer_countries")
+                    if "viewer_countries" in c
+                    else None,
                     audience_under=int(c["audience_under"]) if "audience_under" in c else None,
-                    min_views_per_hour=float(c["min_views_per_hour"]) if "min_views_per_hour" in c else None,
-                    min_author_strikes=int(c["min_author_strikes"]) if "min_author_strikes" in c else None,
-                    min_prior_removals=int(c["min_prior_removals"]) if "min_prior_removals" in c else None,
+                    min_views_per_hour=float(c["min_views_per_hour"])
+                    if "min_views_per_hour" in c
+                    else None,
+                    min_author_strikes=int(c["min_author_strikes"])
+                    if "min_author_strikes" in c
+                    else None,
+                    min_prior_removals=int(c["min_prior_removals"])
+                    if "min_prior_removals" in c
+                    else None,
                 )
             effects, rq, rd, oq = _effects(rid, then, categories, packs, at, issue)
         except (ValueError, TypeError, KeyError) as exc:
@@ -600,7 +699,9 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
                 sources=srcs,
                 detectors=_frozen(when["detectors"], "detectors") if "detectors" in when else None,
                 banks=_frozen(when["banks"], "banks") if "banks" in when else None,
-                model_versions=_frozen(when["model_versions"], "model_versions") if "model_versions" in when else None,
+                model_versions=_frozen(when["model_versions"], "model_versions")
+                if "model_versions" in when
+                else None,
                 context=ctx,
                 effects=effects,
                 review_queue=rq,
@@ -626,7 +727,12 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
 
 
 def _effects(
-    rid: str, then: Mapping[str, Any], categories: frozenset[str] | None, packs: PackSet, at: tuple[str | int, ...], issue: Any
+    rid: str,
+    then: Mapping[str, Any],
+    categories: frozenset[str] | None,
+    packs: PackSet,
+    at: tuple[str | int, ...],
+    issue: Any,
 ) -> tuple[tuple[Effect, ...], str | None, Duration | None, str | None]:
     effects: list[Effect] = []
     if "action" in then:
@@ -647,45 +753,70 @@ def _effects(
         else:
             kind, _, code = str(ground_text).partition(":")
             if kind not in ("policy", "law") or not code:
-                raise ValueError(f"ground {ground_text!r} must be 'policy:<category>' or 'law:<ground code>'")
+                raise ValueError(
+                    f"ground {ground_text!r} must be 'policy:<category>' or 'law:<ground code>'"
+                )
             if kind == "law":
-                issue((*at, "then", "action", "ground"), f"{rid}: law grounds act through 'law:' effects, so their scope comes from the pack")
+                issue(
+                    (*at, "then", "action", "ground"),
+                    f"{rid}: law grounds act through 'law:' effects,"
+                    " so their scope comes from the pack",
+                )
             if kind == "policy" and code not in taxonomy():
-                issue((*at, "then", "action", "ground"), f"{rid}: {code!r} is not a taxonomy category")
+                issue(
+                    (*at, "then", "action", "ground"), f"{rid}: {code!r} is not a taxonomy category"
+                )
             ground = Ground(kind="policy", code=code)
         min_age = a.get("min_age")
         if atype is ActionType.AGE_RESTRICT and min_age is None:
             issue((*at, "then", "action"), f"{rid}: age_restrict needs min_age")
         if atype is ActionType.WITHHOLD and a.get("scope", "global") == "global":
-            issue((*at, "then", "action", "scope"), f"{rid}: withhold needs countries (a global withhold is a removal)")
+            issue(
+                (*at, "then", "action", "scope"),
+                f"{rid}: withhold needs countries (a global withhold is a removal)",
+            )
         expires = parse_duration(a["expires"]) if a.get("expires") else None
         scope = a.get("scope", "global")
         layer = "account" if atype is ActionType.SUSPEND_ACCOUNT else "policy"
         if ground is None:
             # one Effect per category, picked at fire time by the signal's category
             for c in sorted(categories or ()):
-                e = _policy_effect(atype, scope, Ground(kind="policy", code=c), min_age, expires, layer)
+                e = _policy_effect(
+                    atype, scope, Ground(kind="policy", code=c), min_age, expires, layer
+                )
                 effects.append(replace(e, only_category=c))
         else:
             effects.append(_policy_effect(atype, scope, ground, min_age, expires, layer))
     if "law" in then:
         law = then["law"]
-        if not isinstance(law, dict) or not isinstance(law.get("grounds"), list) or not law["grounds"]:
+        if (
+            not isinstance(law, dict)
+            or not isinstance(law.get("grounds"), list)
+            or not law["grounds"]
+        ):
             raise ValueError("law needs a non-empty 'grounds' list")
         for j, code in enumerate(law["grounds"]):
             g = packs.grounds.get(code)
             if g is None:
-                issue((*at, "then", "law", "grounds", j), f"{rid}: {code!r} is not a legal ground in the packs")
+                issue(
+                    (*at, "then", "law", "grounds", j),
+                    f"{rid}: {code!r} is not a legal ground in the packs",
+                )
                 continue
             if categories and not categories.intersection(g.categories):
                 issue(
                     (*at, "then", "law", "grounds", j),
-                    f"{rid}: ground {code} maps to {list(g.categories)}, none of the rule's categories",
+                    f"{rid}: ground {code} maps to {list(g.categories)},"
+                    " none of the rule's categories",
                 )
             effects.append(
                 Effect(
                     layer="law",
-                    action=Action(type=g.action, scope=packs.ground_scope(code), ground=Ground(kind="law", code=code)),
+                    action=Action(
+                        type=g.action,
+                        scope=packs.ground_scope(code),
+                        ground=Ground(kind="law", code=code),
+                    ),
                 )
             )
     rq = rd = oq = None
@@ -702,17 +833,35 @@ def _effects(
 
 
 def _policy_effect(
-    atype: ActionType, scope: Any, ground: Ground, min_age: Any, expires: Duration | None, layer: str
+    atype: ActionType,
+    scope: Any,
+    ground: Ground,
+    min_age: Any,
+    expires: Duration | None,
+    layer: str,
 ) -> Effect:
     if scope in ("viewers", "upload_country"):
-        return Effect(layer=layer, scope_from=scope, action_type=atype, ground=ground, min_age=min_age, expires=expires)
+        return Effect(
+            layer=layer,
+            scope_from=scope,
+            action_type=atype,
+            ground=ground,
+            min_age=min_age,
+            expires=expires,
+        )
     if scope == "global":
         sc = _GLOBAL
     elif isinstance(scope, list):
         sc = Scope.only(*scope)
     else:
-        raise ValueError(f"scope {scope!r} must be 'global', 'viewers', 'upload_country' or a list of countries")
-    return Effect(layer=layer, action=Action(type=atype, scope=sc, ground=ground, min_age=min_age), expires=expires)
+        raise ValueError(
+            f"scope {scope!r} must be 'global', 'viewers', 'upload_country' or a list of countries"
+        )
+    return Effect(
+        layer=layer,
+        action=Action(type=atype, scope=sc, ground=ground, min_age=min_age),
+        expires=expires,
+    )
 
 
 def _digest(packs: PackSet) -> str:
@@ -739,6 +888,7 @@ def lint_rules(paths: Iterable[Path], packs: PackSet | None = None) -> list[Rule
 
 def versions() -> list[str]:
     """Rules versions shipped, oldest first."""
+
     def key(v: str) -> tuple[int, ...]:
         return tuple(int(x) for x in re.findall(r"\d+", v))
 
@@ -754,7 +904,7 @@ def engine_from_text(text: str, where: str, packs: PackSet | None = None) -> Rul
 
 
 def active_version() -> str:
-    """The newest rules version whose file says ``status: active`` (proposals run only in shadow)."""
+    """The newest rules version marked ``status: active`` (proposals run only in shadow)."""
     for v in reversed(versions()):
         text = (rules_dir() / f"{v}.yaml").read_text(encoding="utf-8")
         if re.search(r"^status:\s*active\s*$", text, re.M):
@@ -778,6 +928,7 @@ def parse_when(value: str) -> datetime:
     try:
         dt = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise InvalidInput(f"{value!r} is not an ISO date or datetime (e.g. 2026-02-20T10:00:00Z)") from exc
+        raise InvalidInput(
+            f"{value!r} is not an ISO date or datetime (e.g. 2026-02-20T10:00:00Z)"
+        ) from exc
     return dt if dt.tzinfo else dt.replace(tzinfo=_UTC_ZONE)
-

@@ -82,7 +82,9 @@ class Term:
     verification: Verification
 
     def in_force(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)
+        return self.effective_from <= day and (
+            self.effective_until is None or day <= self.effective_until
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,9 @@ def _validator() -> Draft202012Validator:
 
 
 def schema() -> dict[str, Any]:
-    return dict(_validator().schema)
+    raw = _validator().schema
+    assert isinstance(raw, Mapping)
+    return dict(raw)
 
 
 def _verification(raw: Any) -> Verification:
@@ -185,7 +189,9 @@ def _verification(raw: Any) -> Verification:
 
 
 def _notice(raw: Mapping[str, Any]) -> Notice:
-    return Notice(raw["mode"], raw["basis"], raw.get("citation", ""), _verification(raw.get("verification")))
+    return Notice(
+        raw["mode"], raw["basis"], raw.get("citation", ""), _verification(raw.get("verification"))
+    )
 
 
 def _dur(text: str | None) -> Duration | None:
@@ -194,7 +200,9 @@ def _dur(text: str | None) -> Duration | None:
 
 def _schema_issues(loc: Located) -> list[LintIssue]:
     issues = []
-    for err in sorted(_validator().iter_errors(loc.data), key=lambda e: list(map(str, e.absolute_path))):
+    for err in sorted(
+        _validator().iter_errors(loc.data), key=lambda e: list(map(str, e.absolute_path))
+    ):
         path = list(err.absolute_path)
         shown = ".".join(str(p) for p in path) or "(top level)"
         issues.append(LintIssue(loc.file, loc.line(path), f"{shown}: {err.message}"))
@@ -281,7 +289,9 @@ def _build(loc: Located) -> Pack:
     )
 
 
-def _walk_verifications(data: Any, path: tuple[str | int, ...] = ()) -> Iterable[tuple[tuple[str | int, ...], Any]]:
+def _walk_verifications(
+    data: Any, path: tuple[str | int, ...] = ()
+) -> Iterable[tuple[tuple[str | int, ...], Any]]:
     if isinstance(data, dict):
         for k, v in data.items():
             if k == "verification" and isinstance(v, dict):
@@ -327,7 +337,10 @@ def _own_issues(loc: Located) -> list[LintIssue]:
     for code, g in d["grounds"].items():
         for j, cat in enumerate(g["categories"]):
             if cat not in categories:
-                issue(("grounds", code, "categories", j), f"ground {code}: {cat!r} is not a taxonomy category")
+                issue(
+                    ("grounds", code, "categories", j),
+                    f"ground {code}: {cat!r} is not a taxonomy category",
+                )
     for oid, o in d["order_types"].items():
         terms = o["terms"]
         prev_until: date | None = None
@@ -335,24 +348,41 @@ def _own_issues(loc: Located) -> list[LintIssue]:
             where = ("order_types", oid, "terms", j)
             try:
                 start = date.fromisoformat(t["effective_from"])
-                until = date.fromisoformat(t["effective_until"]) if t.get("effective_until") else None
+                until = (
+                    date.fromisoformat(t["effective_until"]) if t.get("effective_until") else None
+                )
             except ValueError:
                 continue  # reported as a bad date above
             if until is not None and until < start:
-                issue((*where, "effective_until"), f"{oid}: term ends ({until}) before it starts ({start})")
+                issue(
+                    (*where, "effective_until"),
+                    f"{oid}: term ends ({until}) before it starts ({start})",
+                )
             if j > 0:
                 if prev_until is None:
-                    issue((*where, "effective_from"), f"{oid}: the previous term never ends, so this one can never be in force")
+                    issue(
+                        (*where, "effective_from"),
+                        f"{oid}: the previous term never ends, so this one can never be in force",
+                    )
                 elif start <= prev_until:
-                    issue((*where, "effective_from"), f"{oid}: term starts {start}, overlapping the previous term (until {prev_until})")
+                    issue(
+                        (*where, "effective_from"),
+                        f"{oid}: term starts {start},"
+                        f" overlapping the previous term (until {prev_until})",
+                    )
             prev_until = until
             std = t["standard"]
             if std == "fixed" and not t.get("deadline"):
                 issue(where, f"{oid}: a fixed clock needs a 'deadline' duration")
             if std != "fixed" and t.get("deadline"):
-                issue((*where, "deadline"), f"{oid}: only a fixed clock has a 'deadline'; use internal_slo for '{std}'")
+                issue(
+                    (*where, "deadline"),
+                    f"{oid}: only a fixed clock has a 'deadline'; use internal_slo for '{std}'",
+                )
             if std in ("without_undue_delay", "timely", "none") and not t.get("internal_slo"):
-                issue(where, f"{oid}: a '{std}' clock needs an internal_slo so work can be scheduled")
+                issue(
+                    where, f"{oid}: a '{std}' clock needs an internal_slo so work can be scheduled"
+                )
             if std == "fixed" and t["basis"] != "law":
                 issue((*where, "basis"), f"{oid}: a fixed legal deadline must have basis 'law'")
     return out
@@ -398,7 +428,10 @@ def _cross_issues(locs: Mapping[str, Located]) -> list[LintIssue]:
             else:
                 outside = set(d["territory"]) - set(locs[parent].data["territory"])
                 if outside:
-                    issue(("territory",), f"overlay territory {sorted(outside)} is outside {parent}'s territory")
+                    issue(
+                        ("territory",),
+                        f"overlay territory {sorted(outside)} is outside {parent}'s territory",
+                    )
         lineage = chain(pid)
         sources = {s for p in lineage for s in p["sources"]}
         instruments = {i for p in lineage for i in p["instruments"]}
@@ -407,22 +440,39 @@ def _cross_issues(locs: Mapping[str, Located]) -> list[LintIssue]:
         for path, ver in _walk_verifications(d):
             for j, src in enumerate(ver.get("sources", [])):
                 if src not in sources:
-                    issue((*path, "sources", j), f"source {src!r} is cited but not listed under 'sources'")
+                    issue(
+                        (*path, "sources", j),
+                        f"source {src!r} is cited but not listed under 'sources'",
+                    )
         for code, g in d["grounds"].items():
             if g["instrument"] not in instruments:
-                issue(("grounds", code, "instrument"), f"ground {code}: unknown instrument {g['instrument']!r}")
+                issue(
+                    ("grounds", code, "instrument"),
+                    f"ground {code}: unknown instrument {g['instrument']!r}",
+                )
         for oid, o in d["order_types"].items():
             if o["instrument"] not in instruments:
-                issue(("order_types", oid, "instrument"), f"{oid}: unknown instrument {o['instrument']!r}")
+                issue(
+                    ("order_types", oid, "instrument"),
+                    f"{oid}: unknown instrument {o['instrument']!r}",
+                )
             for j, t in enumerate(o["terms"]):
                 if t.get("instrument") and t["instrument"] not in instruments:
-                    issue(("order_types", oid, "terms", j, "instrument"), f"{oid}: unknown instrument {t['instrument']!r}")
+                    issue(
+                        ("order_types", oid, "terms", j, "instrument"),
+                        f"{oid}: unknown instrument {t['instrument']!r}",
+                    )
             for j, who in enumerate(o["from"]):
                 if who not in regulators:
-                    issue(("order_types", oid, "from", j), f"{oid}: {who!r} is not a regulator or requester of this pack")
+                    issue(
+                        ("order_types", oid, "from", j),
+                        f"{oid}: {who!r} is not a regulator or requester of this pack",
+                    )
             for j, code in enumerate(o["grounds"]):
                 if code != "*" and code not in grounds:
-                    issue(("order_types", oid, "grounds", j), f"{oid}: unknown legal ground {code!r}")
+                    issue(
+                        ("order_types", oid, "grounds", j), f"{oid}: unknown legal ground {code!r}"
+                    )
     return out
 
 
@@ -435,7 +485,9 @@ def lint_files(paths: Iterable[Path]) -> tuple[dict[str, Pack], list[LintIssue]]
             loc = load_located_file(path)
         except PackInvalid as exc:
             file, _, line = (exc.where or str(path)).rpartition(":")
-            issues.append(LintIssue(file or str(path), int(line) if line.isdigit() else 1, exc.message))
+            issues.append(
+                LintIssue(file or str(path), int(line) if line.isdigit() else 1, exc.message)
+            )
             continue
         schema_issues = _schema_issues(loc)
         if schema_issues:
@@ -445,7 +497,11 @@ def lint_files(paths: Iterable[Path]) -> tuple[dict[str, Pack], list[LintIssue]]
         issues += own
         pid = loc.data["pack"]
         if pid in locs:
-            issues.append(LintIssue(loc.file, loc.line(("pack",)), f"pack {pid} is also defined in {locs[pid].file}"))
+            issues.append(
+                LintIssue(
+                    loc.file, loc.line(("pack",)), f"pack {pid} is also defined in {locs[pid].file}"
+                )
+            )
             continue
         locs[pid] = loc
     issues += _cross_issues(locs)
@@ -466,7 +522,9 @@ def load_packs(directory: Path | None = None) -> PackSet:
     if issues:
         raise PackInvalid(
             "\n".join(str(i) for i in issues[1:]) if len(issues) > 1 else issues[0].message,
-            where=f"{issues[0].file}:{issues[0].line}" if len(issues) == 1 else f"{len(issues)} problems",
+            where=f"{issues[0].file}:{issues[0].line}"
+            if len(issues) == 1
+            else f"{len(issues)} problems",
         )
     return PackSet(packs)
 
@@ -497,7 +555,9 @@ class PackSet:
 
     @property
     def version(self) -> str:
-        return ",".join(f"{p.id}@{p.version}" for p in sorted(self.packs.values(), key=lambda p: p.id))
+        return ",".join(
+            f"{p.id}@{p.version}" for p in sorted(self.packs.values(), key=lambda p: p.id)
+        )
 
     def pack(self, pid: str) -> Pack:
         try:
@@ -532,11 +592,18 @@ class PackSet:
         except KeyError:
             raise NotFound(f"no order type {oid!r}; known: {sorted(self.order_types)}") from None
 
-    def resolve_order_type(self, jurisdiction: str, authority: str, kind: str, ground: str | None = None) -> OrderRule:
+    def resolve_order_type(
+        self, jurisdiction: str, authority: str, kind: str, ground: str | None = None
+    ) -> OrderRule:
         """The active order type an authority's order falls under (for the legal workflow)."""
         for p in self.packs_for_country(jurisdiction):
             for o in p.order_types.values():
-                if o.active and o.kind == kind and authority in o.from_ and (ground is None or o.covers(ground)):
+                if (
+                    o.active
+                    and o.kind == kind
+                    and authority in o.from_
+                    and (ground is None or o.covers(ground))
+                ):
                     return o
         raise NotFound(
             f"no active {kind} order type for authority {authority!r} in {jurisdiction}"
@@ -573,7 +640,9 @@ class OrderDeadline:
         return min(times) if times else self.clock_started_at
 
 
-def order_deadline(pack: Pack, order_type: str, received_at: datetime, *, clock_started_at: datetime | None = None) -> OrderDeadline:
+def order_deadline(
+    pack: Pack, order_type: str, received_at: datetime, *, clock_started_at: datetime | None = None
+) -> OrderDeadline:
     """The deadline of an order of ``order_type`` received at ``received_at``.
 
     Pure: the term in force on the *local* date of receipt (the pack's timezone: India's 3 h rule
@@ -585,12 +654,16 @@ def order_deadline(pack: Pack, order_type: str, received_at: datetime, *, clock_
     try:
         rule = pack.order_types[order_type]
     except KeyError:
-        raise NotFound(f"pack {pack.id} has no order type {order_type!r}; known: {sorted(pack.order_types)}") from None
+        raise NotFound(
+            f"pack {pack.id} has no order type {order_type!r}; known: {sorted(pack.order_types)}"
+        ) from None
     day = received_at.astimezone(pack.tz).date()
     term = next((t for t in rule.terms if t.in_force(day)), None)
     if term is None:
         spans = ", ".join(f"{t.effective_from}..{t.effective_until or ''}" for t in rule.terms)
-        raise NotFound(f"{order_type} has no term in force on {day} ({pack.tz.key}); terms: {spans}")
+        raise NotFound(
+            f"{order_type} has no term in force on {day} ({pack.tz.key}); terms: {spans}"
+        )
     start = clock_started_at or received_at
     due = None
     if term.standard == "fixed" and term.deadline is not None:

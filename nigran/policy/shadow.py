@@ -64,8 +64,16 @@ def diff_decisions(before: Decision, after: Decision) -> Change | None:
     kb, ka = _key(before), _key(after)
     if kb == ka:
         return None
-    moved = {a for a in before.actions if (a.type.value, str(a.scope), str(a.ground), a.min_age) not in ka[0]}
-    moved |= {a for a in after.actions if (a.type.value, str(a.scope), str(a.ground), a.min_age) not in kb[0]}
+    moved = {
+        a
+        for a in before.actions
+        if (a.type.value, str(a.scope), str(a.ground), a.min_age) not in ka[0]
+    }
+    moved |= {
+        a
+        for a in after.actions
+        if (a.type.value, str(a.scope), str(a.ground), a.min_age) not in kb[0]
+    }
     cats = {a.ground.code for a in moved}
     if kb[1] != ka[1]:
         for d in (before, after):
@@ -98,7 +106,9 @@ def shadow_diff(
     report = DiffReport(old.version, new.version, limits=limits)
     for content, signals, ctx in history:
         report.items += 1
-        change = diff_decisions(old.decide(content, signals, ctx), new.decide(content, signals, ctx))
+        change = diff_decisions(
+            old.decide(content, signals, ctx), new.decide(content, signals, ctx)
+        )
         if change is None:
             continue
         report.changed += 1
@@ -114,7 +124,9 @@ def _outcome(described: str) -> str:
     return described.split("(", 1)[0].split(",", 1)[0] if described != "none" else "none"
 
 
-def stored_history(store: object, since: datetime | None = None) -> Iterator[tuple[Content, list[Signal], PolicyContext]]:
+def stored_history(
+    store: object, since: datetime | None = None
+) -> Iterator[tuple[Content, list[Signal], PolicyContext]]:
     """Every stored content version (received at or after ``since``) with its stored signals.
 
     ``store`` is a :class:`nigran.store.Store`. Reads in pages so a large history streams.
@@ -125,7 +137,9 @@ def stored_history(store: object, since: datetime | None = None) -> Iterator[tup
     last: tuple[str, int] | None = None
     while True:
         with store.read() as conn:  # type: ignore[attr-defined]
-            q = select(content.c.content_id, content.c.version, content.c.body, content.c.received_at)
+            q = select(
+                content.c.content_id, content.c.version, content.c.body, content.c.received_at
+            )
             if since is not None:
                 q = q.where(content.c.received_at >= since)
             if last is not None:
@@ -133,7 +147,9 @@ def stored_history(store: object, since: datetime | None = None) -> Iterator[tup
                     (content.c.content_id > last[0])
                     | ((content.c.content_id == last[0]) & (content.c.version > last[1]))
                 )
-            rows = conn.execute(q.order_by(content.c.content_id, content.c.version).limit(page)).all()
+            rows = conn.execute(
+                q.order_by(content.c.content_id, content.c.version).limit(page)
+            ).all()
             if not rows:
                 return
             keys = [(r.content_id, r.version) for r in rows]

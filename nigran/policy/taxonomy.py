@@ -58,7 +58,10 @@ def parse_taxonomy(data: Any, where: str, located: Located | None = None) -> dic
     out: dict[str, Category] = {}
     for code, body in data["categories"].items():
         if not isinstance(code, str) or not code.replace("_", "").isalnum() or code != code.lower():
-            raise PackInvalid(f"category code {code!r} must be lower_snake_case", where=at("categories", str(code)))
+            raise PackInvalid(
+                f"category code {code!r} must be lower_snake_case",
+                where=at("categories", str(code)),
+            )
         if not isinstance(body, dict):
             raise PackInvalid(f"category {code!r} must be a mapping", where=at("categories", code))
         try:
@@ -71,10 +74,13 @@ def parse_taxonomy(data: Any, where: str, located: Located | None = None) -> dic
                 description=str(body.get("description", "")),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise PackInvalid(f"category {code!r}: missing or bad field {exc}", where=at("categories", code)) from exc
+            raise PackInvalid(
+                f"category {code!r}: missing or bad field {exc}", where=at("categories", code)
+            ) from exc
         if not 1 <= cat.severity <= 4:
             raise PackInvalid(
-                f"category {code!r}: severity must be 1..4", where=at("categories", code, "severity")
+                f"category {code!r}: severity must be 1..4",
+                where=at("categories", code, "severity"),
             )
         if cat.dsa_category not in DSA_CATEGORIES:
             raise PackInvalid(

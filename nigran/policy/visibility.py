@@ -111,7 +111,13 @@ class VisibilityIndex:
         if old_owner is not None and old_owner != content_id:
             raise InvalidInput(f"restriction {restriction_id!r} belongs to {old_owner!r}")
         r = Restriction(
-            restriction_id, content_id, visibility, scope, int(min_age or 0), _ts(expires_at), ground
+            restriction_id,
+            content_id,
+            visibility,
+            scope,
+            int(min_age or 0),
+            _ts(expires_at),
+            ground,
         )
         self._items.setdefault(content_id, {})[restriction_id] = r
         self._owner[restriction_id] = content_id
@@ -184,7 +190,11 @@ class VisibilityIndex:
     # -- reads (the hot path) --------------------------------------------------------------------
 
     def visible(
-        self, content_id: str, country: str | None, viewer_age: int | None = None, now: float | None = None
+        self,
+        content_id: str,
+        country: str | None,
+        viewer_age: int | None = None,
+        now: float | None = None,
     ) -> bool:
         """May a viewer in ``country`` (upper-case ISO code) aged ``viewer_age`` see the item?"""
         c = self._compiled.get(content_id)

@@ -50,12 +50,15 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], file: str)
             key = _build(key_node, (*path, "<key>"), {}, file)
             if not isinstance(key, str | int | bool | float) and key is not None:
                 raise PackInvalid(
-                    "mapping keys must be plain scalars", where=f"{file}:{key_node.start_mark.line + 1}"
+                    "mapping keys must be plain scalars",
+                    where=f"{file}:{key_node.start_mark.line + 1}",
                 )
             if key in out:
                 # PyYAML silently keeps the last duplicate; a duplicated rule id or ground
                 # would then vanish without a word, so it is an error here.
-                raise PackInvalid(f"duplicate key {key!r}", where=f"{file}:{key_node.start_mark.line + 1}")
+                raise PackInvalid(
+                    f"duplicate key {key!r}", where=f"{file}:{key_node.start_mark.line + 1}"
+                )
             child = (*path, str(key))
             out[key] = _build(value_node, child, lines, file)
             lines[child] = key_node.start_mark.line + 1  # point at the key, not its value

@@ -11,7 +11,13 @@ from nigran.policy import PolicyContext
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-def sig(category: str, score: float, language: str | None = "ur", source: str = "classifier", **details: Any) -> Signal:
+def sig(
+    category: str,
+    score: float,
+    language: str | None = "ur",
+    source: str = "classifier",
+    **details: Any,
+) -> Signal:
     return Signal(
         source=SignalSource(source),
         detector="test",

@@ -50,11 +50,17 @@ def test_thresholds_are_per_language(engine: RuleEngine, post: Callable[..., Con
     assert ("withhold", "PK", "law:PK.DECENCY") not in _acts(ur)
     assert ("withhold", "PK", "law:PK.DECENCY") not in _acts(roman)
     # threat removal: default 0.9, ur 0.93; 'ur-Arab' falls back to 'ur'
-    assert ("remove", "global", "policy:threat") in _acts(engine.decide(post(), [sig("threat", 0.91, "en")], ctx()))
-    assert ("remove", "global", "policy:threat") not in _acts(engine.decide(post(), [sig("threat", 0.91, "ur-Arab")], ctx()))
+    assert ("remove", "global", "policy:threat") in _acts(
+        engine.decide(post(), [sig("threat", 0.91, "en")], ctx())
+    )
+    assert ("remove", "global", "policy:threat") not in _acts(
+        engine.decide(post(), [sig("threat", 0.91, "ur-Arab")], ctx())
+    )
 
 
-def test_each_jurisdiction_ground_routes_through_the_engine(engine: RuleEngine, post: Callable[..., Content]) -> None:
+def test_each_jurisdiction_ground_routes_through_the_engine(
+    engine: RuleEngine, post: Callable[..., Content]
+) -> None:
     d = engine.decide(post(), [sig("hate", 0.87, "de")], ctx())
     assert {("withhold", "PK", "law:PK.HATE"), ("withhold", "DE", "law:DE.STGB_130")} <= _acts(d)
     csam = engine.decide(post(), [sig("child_safety", 0.95, "en")], ctx())
@@ -65,19 +71,75 @@ def test_each_jurisdiction_ground_routes_through_the_engine(engine: RuleEngine, 
 @pytest.mark.parametrize(
     ("ground", "country", "order_type", "received", "scope", "due"),
     [
-        ("PK.DECENCY", "PK", "PK.PTA_DIRECTION", "2026-11-28T12:00:00+00:00", ("PK",), timedelta(hours=48)),
-        ("PK.SECURITY", "PK", "PK.PTA_EMERGENCY", "2026-11-28T12:00:00+00:00", ("PK",), timedelta(hours=12)),
-        ("IN.PUBORD", "IN", "IN.ORDER_3_1_D", "2026-03-01T12:00:00+00:00", ("IN",), timedelta(hours=3)),
-        ("IN.PUBORD", "IN", "IN.ORDER_3_1_D", "2026-01-10T12:00:00+00:00", ("IN",), timedelta(hours=36)),
-        ("EU.THREAT_TO_LIFE", "FR", "EU.ART9_ORDER", "2026-11-28T12:00:00+00:00", ("FR",), timedelta(hours=24)),
-        ("DE.STGB_130", "DE", "EU.ART9_ORDER", "2026-11-28T12:00:00+00:00", ("DE",), timedelta(hours=24)),
+        (
+            "PK.DECENCY",
+            "PK",
+            "PK.PTA_DIRECTION",
+            "2026-11-28T12:00:00+00:00",
+            ("PK",),
+            timedelta(hours=48),
+        ),
+        (
+            "PK.SECURITY",
+            "PK",
+            "PK.PTA_EMERGENCY",
+            "2026-11-28T12:00:00+00:00",
+            ("PK",),
+            timedelta(hours=12),
+        ),
+        (
+            "IN.PUBORD",
+            "IN",
+            "IN.ORDER_3_1_D",
+            "2026-03-01T12:00:00+00:00",
+            ("IN",),
+            timedelta(hours=3),
+        ),
+        (
+            "IN.PUBORD",
+            "IN",
+            "IN.ORDER_3_1_D",
+            "2026-01-10T12:00:00+00:00",
+            ("IN",),
+            timedelta(hours=36),
+        ),
+        (
+            "EU.THREAT_TO_LIFE",
+            "FR",
+            "EU.ART9_ORDER",
+            "2026-11-28T12:00:00+00:00",
+            ("FR",),
+            timedelta(hours=24),
+        ),
+        (
+            "DE.STGB_130",
+            "DE",
+            "EU.ART9_ORDER",
+            "2026-11-28T12:00:00+00:00",
+            ("DE",),
+            timedelta(hours=24),
+        ),
     ],
 )
 def test_authority_orders_act_in_scope_with_the_pack_deadline(
-    engine: RuleEngine, post: Callable[..., Content], ground: str, country: str, order_type: str,
-    received: str, scope: tuple[str, ...], due: timedelta,
+    engine: RuleEngine,
+    post: Callable[..., Content],
+    ground: str,
+    country: str,
+    order_type: str,
+    received: str,
+    scope: tuple[str, ...],
+    due: timedelta,
 ) -> None:
-    o = sig(ground, 1.0, None, "authority_order", country=country, order_type=order_type, received_at=received)
+    o = sig(
+        ground,
+        1.0,
+        None,
+        "authority_order",
+        country=country,
+        order_type=order_type,
+        received_at=received,
+    )
     d = engine.decide(post(), [o], ctx())
     assert len(d.actions) == 1
     a = d.actions[0]
@@ -87,12 +149,16 @@ def test_authority_orders_act_in_scope_with_the_pack_deadline(
     assert d.review.deadline == datetime.fromisoformat(received) + due
 
 
-def test_order_for_unknown_ground_goes_to_legal_review(engine: RuleEngine, post: Callable[..., Content]) -> None:
+def test_order_for_unknown_ground_goes_to_legal_review(
+    engine: RuleEngine, post: Callable[..., Content]
+) -> None:
     d = engine.decide(post(), [sig("PK.NOPE", 1.0, None, "authority_order", country="PK")], ctx())
     assert d.actions == [] and d.review is not None and d.review.queue == "legal"
 
 
-def test_conflicts_legal_first_then_most_severe_global(engine: RuleEngine, post: Callable[..., Content]) -> None:
+def test_conflicts_legal_first_then_most_severe_global(
+    engine: RuleEngine, post: Callable[..., Content]
+) -> None:
     # Sexual at 0.97: PK law withholding, global age gate and global removal all fire.
     d = engine.decide(post(), [sig("sexual", 0.97, "en")], ctx())
     assert _acts(d) == {("withhold", "PK", "law:PK.DECENCY"), ("remove", "global", "policy:sexual")}
@@ -100,7 +166,9 @@ def test_conflicts_legal_first_then_most_severe_global(engine: RuleEngine, post:
     assert [h.rule.split("/")[1] for h in superseded] == ["sexual.age_gate"]
 
 
-def test_audience_with_minors_turns_age_gate_into_removal(engine: RuleEngine, post: Callable[..., Content]) -> None:
+def test_audience_with_minors_turns_age_gate_into_removal(
+    engine: RuleEngine, post: Callable[..., Content]
+) -> None:
     adults = engine.decide(post(), [sig("sexual", 0.7, "en")], ctx(audience_min_age=18))
     teens = engine.decide(post(), [sig("sexual", 0.7, "en")], ctx(audience_min_age=13))
     assert {a.type for a in adults.actions} == {ActionType.AGE_RESTRICT}
@@ -115,7 +183,9 @@ def test_repeat_offender_is_suspended(engine: RuleEngine, post: Callable[..., Co
     assert {a.type for a in third.actions} == {ActionType.REMOVE, ActionType.SUSPEND_ACCOUNT}
 
 
-def test_review_routing_takes_highest_severity_and_earliest_deadline(engine: RuleEngine, post: Callable[..., Content]) -> None:
+def test_review_routing_takes_highest_severity_and_earliest_deadline(
+    engine: RuleEngine, post: Callable[..., Content]
+) -> None:
     d = engine.decide(post(), [sig("harassment", 0.7, "en"), sig("threat", 0.6, "en")], ctx())
     assert d.review is not None
     assert d.review.queue == "violence" and d.review.severity == 4
@@ -156,9 +226,13 @@ def test_decisions_are_pure(engine: RuleEngine, post: Callable[..., Content]) ->
     assert engine.decide(post(), sigs, ctx()) == engine.decide(post(), sigs, ctx())
 
 
-def test_decision_round_trips_through_the_model(engine: RuleEngine, post: Callable[..., Content]) -> None:
+def test_decision_round_trips_through_the_model(
+    engine: RuleEngine, post: Callable[..., Content]
+) -> None:
     # The engine builds decisions without re-validating; they must still be valid model objects.
-    d = engine.decide(post(), [sig("sexual", 0.97, "en"), sig("hate", 0.95, "en")], ctx(author_strikes=5))
+    d = engine.decide(
+        post(), [sig("sexual", 0.97, "en"), sig("hate", 0.95, "en")], ctx(author_strikes=5)
+    )
     again = type(d).model_validate(d.model_dump(mode="json"))
     assert again == d and again.decided_at.tzinfo is not None
 

@@ -11,8 +11,35 @@ from nigran.model import ActionType, Scope
 from nigran.policy.packs import PackRegistry, PackSet, lint_files, order_deadline, packs_dir
 
 IST = timezone(timedelta(hours=5, minutes=30))
-EU27 = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
-        "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+EU27 = {
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+}
 
 
 def test_shipped_packs_pass_lint() -> None:
@@ -25,7 +52,12 @@ def test_shipped_packs_pass_lint() -> None:
 def test_every_rule_carries_source_and_verification(packs: PackSet) -> None:
     for p in packs.packs.values():
         for g in p.grounds.values():
-            assert g.verification.status in {"verified", "verified_multi", "conflicting", "unverified"}
+            assert g.verification.status in {
+                "verified",
+                "verified_multi",
+                "conflicting",
+                "unverified",
+            }
             assert g.verification.sources or g.verification.status == "unverified", g.code
         for o in p.order_types.values():
             for t in o.terms:
@@ -35,13 +67,23 @@ def test_every_rule_carries_source_and_verification(packs: PackSet) -> None:
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        ("PK.DECENCY", {"PK"}), ("PK.ISLAM", {"PK"}), ("PK.SECURITY", {"PK"}), ("PK.HATE", {"PK"}),
-        ("IN.DECENCY", {"IN"}), ("IN.PUBORD", {"IN"}), ("IN.DEFAMATION", {"IN"}), ("IN.NCII", {"IN"}),
+        ("PK.DECENCY", {"PK"}),
+        ("PK.ISLAM", {"PK"}),
+        ("PK.SECURITY", {"PK"}),
+        ("PK.HATE", {"PK"}),
+        ("IN.DECENCY", {"IN"}),
+        ("IN.PUBORD", {"IN"}),
+        ("IN.DEFAMATION", {"IN"}),
+        ("IN.NCII", {"IN"}),
         ("EU.THREAT_TO_LIFE", EU27),
-        ("DE.STGB_130", {"DE"}), ("DE.STGB_86A", {"DE"}), ("DE.STGB_185_187", {"DE"}),
+        ("DE.STGB_130", {"DE"}),
+        ("DE.STGB_86A", {"DE"}),
+        ("DE.STGB_185_187", {"DE"}),
     ],
 )
-def test_each_ground_routes_to_its_jurisdiction(packs: PackSet, code: str, expected: set[str]) -> None:
+def test_each_ground_routes_to_its_jurisdiction(
+    packs: PackSet, code: str, expected: set[str]
+) -> None:
     scope = packs.ground_scope(code)
     assert scope.countries is not None and set(scope.countries) == expected
     assert packs.ground(code).action is ActionType.WITHHOLD
@@ -85,7 +127,9 @@ def test_pakistan_clocks(packs: PackSet) -> None:
     live = order_deadline(pk, "PK.PTA_LIVE_STREAM", t)
     assert live.due_at == t and live.slo_at == t + timedelta(minutes=15)
     # 7 working days, Saturday and Sunday skipped
-    assert order_deadline(pk, "PK.USER_GRIEVANCE", t).due_at == datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+    assert order_deadline(pk, "PK.USER_GRIEVANCE", t).due_at == datetime(
+        2026, 12, 8, 10, 0, tzinfo=UTC
+    )
     # before the 2021 Rules the 2020 Rules' 24 h applied
     early = datetime(2021, 1, 5, tzinfo=UTC)
     assert order_deadline(pk, "PK.PTA_DIRECTION", early).due_at == early + timedelta(hours=24)
@@ -147,7 +191,11 @@ def test_lint_reports_schema_errors_at_the_offending_line(tmp_path: Path) -> Non
 def test_lint_reports_cross_reference_errors(tmp_path: Path) -> None:
     d = _copy_packs(tmp_path)
     l1 = _edit(d / "PK.yaml", "categories: [sexual, nudity]", "categories: [sexual, obscenity]")
-    l2 = _edit(d / "PK.yaml", "verification: {status: verified, sources: [PK2]}", "verification: {status: verified, sources: [PK999]}")
+    l2 = _edit(
+        d / "PK.yaml",
+        "verification: {status: verified, sources: [PK2]}",
+        "verification: {status: verified, sources: [PK999]}",
+    )
     _, issues = lint_files(d.glob("*.yaml"))
     msgs = {(i.line, i.message) for i in issues}
     assert any(line == l1 and "'obscenity' is not a taxonomy category" in m for line, m in msgs)
@@ -169,7 +217,9 @@ def test_overlay_needs_its_parent(tmp_path: Path) -> None:
     assert any(i.file.endswith("DE.yaml") for i in issues)
 
 
-def test_registry_keeps_previous_version_when_reload_is_invalid(tmp_path: Path, packs: PackSet) -> None:
+def test_registry_keeps_previous_version_when_reload_is_invalid(
+    tmp_path: Path, packs: PackSet
+) -> None:
     reg = PackRegistry(packs)
     d = _copy_packs(tmp_path)
     _edit(d / "PK.yaml", "deadline: PT48H", "deadline: 48h")

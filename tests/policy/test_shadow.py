@@ -11,7 +11,9 @@ from nigran.policy.shadow import shadow_diff, stored_history
 from tests.policy.helpers import NOW, sig
 
 
-def seeded_history(seed: int) -> tuple[list[tuple[Content, list[Signal], PolicyContext]], dict[str, int]]:
+def seeded_history(
+    seed: int,
+) -> tuple[list[tuple[Content, list[Signal], PolicyContext]], dict[str, int]]:
     """Items built so that which ones 2026.12.0 changes is known from the rules diff alone."""
     rnd = random.Random(seed)
     items: list[tuple[Content, list[Signal], PolicyContext]] = []
@@ -34,10 +36,22 @@ def seeded_history(seed: int) -> tuple[list[tuple[Content, list[Signal], PolicyC
             s = [sig("misinformation", rnd.uniform(0.8, 1.0), "en")]
             expect["misinformation" if viral else "unchanged"] += 1
         else:
-            s = [sig(rnd.choice(["sexual", "threat", "self_harm"]), rnd.uniform(0.0, 1.0), rnd.choice(["ur", "en"]))]
+            s = [
+                sig(
+                    rnd.choice(["sexual", "threat", "self_harm"]),
+                    rnd.uniform(0.0, 1.0),
+                    rnd.choice(["ur", "en"]),
+                )
+            ]
             expect["unchanged"] += 1
-        c = Content(id=f"c{n}", kind="video", author=f"u{n % 37}", texts={"caption": "x"},
-                    upload_country=rnd.choice(["PK", "IN", "DE"]), reach=Reach(views_per_hour=views))
+        c = Content(
+            id=f"c{n}",
+            kind="video",
+            author=f"u{n % 37}",
+            texts={"caption": "x"},
+            upload_country=rnd.choice(["PK", "IN", "DE"]),
+            reach=Reach(views_per_hour=views),
+        )
         items.append((c, s, PolicyContext(now=NOW + timedelta(minutes=n))))
     return items, expect
 
@@ -48,7 +62,9 @@ def test_shadow_diff_on_a_seeded_history() -> None:
     assert report.items == 400
     assert report.changed == expect["hate"] + expect["harassment"] + expect["misinformation"]
     assert report.by_category == {k: v for k, v in expect.items() if k != "unchanged" and v}
-    assert report.by_transition["withhold -> withhold"] == expect["hate"]  # PK/DE withholding stays, removal added
+    assert (
+        report.by_transition["withhold -> withhold"] == expect["hate"]
+    )  # PK/DE withholding stays, removal added
     assert report.by_transition["none -> review:general"] == expect["harassment"]
     assert report.by_transition["label -> reduce_reach"] == expect["misinformation"]
     assert len(report.examples) == 3

@@ -18,7 +18,10 @@ def test_taxonomy_keeps_core_codes_and_maps_each_to_the_dsa() -> None:
 
 
 def test_bad_dsa_category_is_refused_with_its_line() -> None:
-    text = "version: 1\ncategories:\n  hate:\n    name: Hate\n    severity: 3\n    dsa_category: STATEMENT_CATEGORY_NOPE\n"
+    text = (
+        "version: 1\ncategories:\n  hate:\n    name: Hate\n    severity: 3\n"
+        "    dsa_category: STATEMENT_CATEGORY_NOPE\n"
+    )
     loc = load_located(text, "tax.yaml")
     with pytest.raises(PackInvalid) as e:
         parse_taxonomy(loc.data, "tax.yaml", loc)

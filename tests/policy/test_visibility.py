@@ -83,7 +83,17 @@ def test_agrees_with_the_store_resolver_on_random_rows() -> None:
             rows[country] = enforce.Restriction(vis, None, age, exp)
             if exp is not None and exp <= now:
                 continue  # already expired: the index would drop it on insert
-            ix.apply("p", f"r/{country}", vis, None if country == "*" else [country], min_age=age, expires_at=exp)
+            ix.apply(
+                "p",
+                f"r/{country}",
+                vis,
+                None if country == "*" else [country],
+                min_age=age,
+                expires_at=exp,
+            )
         for country in ["PK", "DE", "IN", "US"]:
             for age in [None, 14, 17, 30]:
-                assert ix.visible("p", country, age) == enforce.resolve(rows, country, age, now).visible
+                assert (
+                    ix.visible("p", country, age)
+                    == enforce.resolve(rows, country, age, now).visible
+                )
