@@ -129,12 +129,12 @@ def main() -> None:
         e_rate, e_acted = run(engine, items)
         b_rate, b_acted = run(basic, items)
         print(f"{mix:<8} {len(items):,} items, {nsig:.2f} signals/item")
-        print(
-            f"  {'RuleEngine':<12} {e_rate:>10,.0f} decisions/s  ({e_acted / len(items):.1%} with an action)"
-        )
-        print(
-            f"  {'BasicPolicy':<12} {b_rate:>10,.0f} decisions/s  ({b_acted / len(items):.1%} with an action)"
-        )
+        for name, rate, acted in (
+            ("RuleEngine", e_rate, e_acted),
+            ("BasicPolicy", b_rate, b_acted),
+        ):
+            share = acted / len(items)
+            print(f"  {name:<12} {rate:>10,.0f} decisions/s  ({share:.1%} with an action)")
 
 
 if __name__ == "__main__":
