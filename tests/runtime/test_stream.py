@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -31,10 +32,8 @@ def topo(nats_url: str) -> Iterator[Topology]:
 
     async def cleanup() -> None:
         nc = await nats.connect(nats_url)
-        try:
+        with contextlib.suppress(nats.js.errors.NotFoundError):
             await nc.jetstream().delete_stream(t.stream)
-        except nats.js.errors.NotFoundError:
-            pass
         await nc.drain()
 
     asyncio.run(cleanup())
