@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from nigran import enforce
 from nigran.errors import InvalidInput, NigranError
@@ -123,33 +124,18 @@ async def post_content(request: Request) -> BatchResponse:
             if isinstance(d, dict) and isinstance(d.get("id"), str):
                 results[i].id = d["id"]
     pipeline: Pipeline = request.app.state.pipeline
-    from starlette.concurrency import run_in_threadpool
-
     batch = await run_in_threadpool(pipeline.run, [c for _, c in valid])
     for outcome in batch.outcomes:
-        idx = next(
-            i
-            for i, c in valid
-            if c.id == outcome.content.id
-            and c.version == outcome.content.version
-            and results[i].status == "error"
-            and results[i].error is None
-        )
+        idx = valid[outcome.index][0]
         results[idx] = _item_result(idx, outcome)
     for e in batch.errors:
         i, c = valid[e.index]
-        results[i] = ItemResult(
-            index=i,
-            id=c.id,
-            version=c.version,
-            status="error",
-            error={"code": e.error.code, "message": e.error.message},
-        )
-    if single and results[0].status == "error" and results[0].error:
-        status = 409 if results[0].error["code"] == "conflicting_resubmission" else 422
-        err = NigranError(results[0].error["message"])
-        err.code, err.status = results[0].error["code"], status
-        raise err
+        results[i].id, results[i].version = c.id, c.version
+        failures[i] = e.error
+    if single and failures:
+        raise failures[0]
+    for i, failure in failures.items():
+        results[i].error = {"code": failure.code, "message": failure.message}
     return BatchResponse(
         items=results,
         moderated=sum(r.status == "moderated" for r in results),

@@ -17,12 +17,7 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
-    from nigran.cli import (
-        core,  # noqa: F401  (registers its commands on import)
-        policy,
-    )
-
-    app.add_typer(policy.app, name="policy")
+    from nigran.cli import core, policy, stream  # noqa: F401  (each registers its commands on import)
 
     return app
 

@@ -134,7 +134,7 @@ def moderate(
     elapsed = time.perf_counter() - started
     summary.rejected = len(errors)
     for e in sorted(errors, key=lambda e: e.line):
-        err.print(f"[yellow]rejected[/] {file}:{e}")
+        print(f"rejected {file}:{e}", file=sys.stderr)
     print_summary(console_out, summary, elapsed, out, store)
     if errors:
         raise typer.Exit(1)
@@ -165,7 +165,8 @@ def print_summary(console: Console, s: Summary, elapsed: float, out: str, store:
         f"{s.read} read · {s.moderated} moderated · {s.duplicates} already stored · "
         f"{s.rejected} rejected · {s.ledger_entries} ledger entries · "
         f"{elapsed:.2f} s ({rate:,.0f} items/s)\n"
-        f"decisions: {out} · database: {where}"
+        f"decisions: {out} · database: {where}",
+        soft_wrap=True,
     )
 
 

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nigran.cli import app as root_app
 from nigran.errors import NigranError
 from nigran.model import Content, Signal
 from nigran.policy import PolicyContext
