@@ -28,6 +28,7 @@ from nigran.policy.visibility import VisibilityIndex
 app = typer.Typer(
     help="Policy: taxonomy, jurisdiction packs, rules, versions.", no_args_is_help=True
 )
+root_app.add_typer(app, name="policy")
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False)
 
