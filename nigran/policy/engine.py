@@ -59,7 +59,16 @@ from nigran.policy.yaml_lines import Located, load_located, load_located_file
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _UTC_ZONE = ZoneInfo("UTC")
 _GLOBAL = Scope.everywhere()
-_WHEN_KEYS = {"category", "min_score", "sources", "detectors", "banks", "model_versions", "context"}
+_WHEN_KEYS = {
+    "category",
+    "min_score",
+    "sources",
+    "detectors",
+    "banks",
+    "model_versions",
+    "context",
+    "unless",
+}
 _CONTEXT_KEYS = {
     "upload_country",
     "viewer_countries",
@@ -188,6 +197,9 @@ class Rule:
     review_deadline: Duration | None
     order_queue: str | None
     bars: dict[str | None, float] = field(default_factory=dict, compare=False, repr=False)
+    unless: list[Rule] = field(default_factory=list, compare=False, repr=False)
+    """Rules whose firing on the same signal stops this one: a review band ends where removal
+    starts, per language, without restating the removal bars. Signal conditions only."""
     """Per-language bar, resolved once per language tag seen (a cache, not configuration)."""
 
     def matches(self, s: Signal) -> float | None:
@@ -206,7 +218,12 @@ class Rule:
         bar = self.bars.get(s.language)
         if bar is None:
             bar = self.bars[s.language] = self.thresholds.for_language(s.language)
-        return bar if s.score >= bar else None
+        if s.score < bar:
+            return None
+        for other in self.unless:
+            if other.matches(s) is not None:
+                return None
+        return bar
 
 
 @dataclass(slots=True)
@@ -626,6 +643,7 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
     sources = {s.value for s in SignalSource}
     seen: dict[str, int] = {}
     rules: list[Rule] = []
+    unless_refs: list[tuple[Rule, tuple[str | int, ...], list[str]]] = []
     for i, raw in enumerate(d["rules"]):
         at = ("rules", i)
         if not isinstance(raw, dict):
@@ -714,6 +732,7 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
                     else None,
                 )
             effects, rq, rd, oq = _effects(rid, then, categories, packs, at, issue)
+            refs = sorted(_frozen(when["unless"], "unless")) if "unless" in when else []
         except (ValueError, TypeError, KeyError) as exc:
             issue(at, f"{rid}: {exc}")
             continue
@@ -737,6 +756,15 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[RuleEngine | None, list
                 order_queue=oq,
             )
         )
+        if refs:
+            unless_refs.append((rules[-1], (*at, "when", "unless"), refs))
+    by_id = {r.id: r for r in rules}
+    for rule, where, refs in unless_refs:
+        for ref in refs:
+            if ref not in by_id or ref == rule.id:
+                issue(where, f"{rule.id}: 'unless' names unknown rule {ref!r}")
+            else:
+                rule.unless.append(by_id[ref])
     if issues:
         return None, issues
     digest = _digest(packs)

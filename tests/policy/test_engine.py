@@ -244,3 +244,13 @@ def test_naive_time_not_accepted_by_deadline_helper() -> None:
     with pytest.raises(InvalidInput):
         order_deadline(default_packs().pack("PK"), "PK.PTA_DIRECTION", datetime(2026, 1, 1))
     assert datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_review_band_ends_where_removal_starts_per_language(
+    engine: RuleEngine, post: Callable[..., Content]
+) -> None:
+    # threat removal: en 0.90, ur 0.93. An Urdu 0.91 is reviewed; an English 0.91 is removed only.
+    ur = engine.decide(post(), [sig("threat", 0.91, "ur")], ctx())
+    en = engine.decide(post(), [sig("threat", 0.91, "en")], ctx())
+    assert ur.actions == [] and ur.review is not None and ur.review.queue == "violence"
+    assert {a.type for a in en.actions} == {ActionType.REMOVE} and en.review is None
