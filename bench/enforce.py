@@ -1,6 +1,6 @@
 """Visibility checks per second: the in-memory index against the store-row resolver.
 
-    python bench/enforce.py [--items 200000] [--restricted 0.1] [--checks 2000000]
+    python -m bench.enforce [--items 200000] [--restricted 0.1] [--checks 2000000]
 
 Both run in this process over the same items and the same query stream: ``VisibilityIndex.visible``
 (nigran/policy/visibility.py) and, as the baseline, ``nigran.enforce.resolve`` over the per-country

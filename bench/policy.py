@@ -1,6 +1,6 @@
 """Rule-engine decisions per second over realistic signal sets, with the basic policy alongside.
 
-    python bench/policy.py [--items 50000] [--seed 7]
+    python -m bench.policy [--items 50000] [--seed 7]
 
 Two mixes, both seeded: "typical" (most items carry no signal or weak ones, a few carry strong
 ones, as a lexicon + classifier stack produces on a real feed) and "heavy" (every item carries
