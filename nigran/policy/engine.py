@@ -243,6 +243,8 @@ class _Acc:
     account: list[_Candidate] = field(default_factory=list)
     review: ReviewRouting | None = None
     notes: dict[int, str] = field(default_factory=dict)
+    orders: dict[str, str] = field(default_factory=dict)
+    """Legal ground -> user-notice mode of the order that invoked it."""
 
 
 class RuleEngine:
@@ -335,7 +337,7 @@ class RuleEngine:
             automated=True,
             decided_by=None,
             policy_version=self.version,
-            statement=self._statement(actions),
+            statement=self._statement(actions, acc.orders),
             explanation=acc.hits,
             decided_at=context.now,
         )
@@ -428,6 +430,7 @@ class RuleEngine:
             expires_at=None,
         )
         acc.law.append(_Candidate(action, rule.id, hit))
+        acc.orders.setdefault(ground.code, "unknown")
         reason = f"order on {ground.code} ({ground.label}): {ground.action.value} in {scope}"
         deadline = None
         otype, received = details.get("order_type"), details.get("received_at")
@@ -439,12 +442,14 @@ class RuleEngine:
                     else datetime.fromisoformat(str(received))
                 )
                 # The order type may live in a parent pack (an Art. 9 order on a German ground).
-                rule_pack = self.packs.order_type(str(otype)).pack
-                d = order_deadline(self.packs.packs[rule_pack], str(otype), when)
+                order_rule = self.packs.order_type(str(otype))
+                acc.orders[ground.code] = order_rule.user_notice.mode
+                d = order_deadline(self.packs.packs[order_rule.pack], str(otype), when)
                 deadline = d.act_by.astimezone(_UTC_ZONE)
                 reason += (
                     f"; {otype} deadline {deadline:%Y-%m-%dT%H:%MZ} ({d.standard}, {d.basis},"
-                    f" term from {d.term_from}, {d.verification.status})"
+                    f" term from {d.term_from}, {d.verification.status});"
+                    f" user notice {order_rule.user_notice.mode}"
                 )
             except (NigranError, ValueError) as exc:
                 reason += f"; deadline unknown ({exc})"
@@ -562,14 +567,23 @@ class RuleEngine:
             out.append(acc.account[0].action)
         return out
 
-    def _statement(self, actions: list[Action]) -> str:
+    def _statement(self, actions: list[Action], orders: Mapping[str, str]) -> str:
+        """The statement of reasons. An action taken on an order whose notice the law restricts
+        (India's s.69A blocking, Blocking Rules r.16) names no ground or order: only that a legal
+        requirement applies where it applies."""
         if not actions:
             return ""
         parts = []
         for a in actions:
+            notice = orders.get(a.ground.code) if a.ground.kind == "law" else None
+            if notice == "restricted_by_law":
+                parts.append(f"not available in {a.scope} because of a legal requirement")
+                continue
             if a.ground.kind == "law":
                 g = self.packs.grounds.get(a.ground.code)
                 why = f"the law of {g.pack} ({g.legal_basis}: {g.label})" if g else a.ground.code
+                if notice is not None:
+                    why = "an order of an authority under " + why
             else:
                 cat = self.categories.get(a.ground.code)
                 why = f"our community guidelines ({cat.name.lower() if cat else a.ground.code})"
@@ -578,8 +592,9 @@ class RuleEngine:
             if a.type is ActionType.AGE_RESTRICT:
                 verb += f" (under {a.min_age}s)"
             parts.append(f"{verb} {where} under {why}")
+        how = "following an authority order" if orders else "by automated means"
         return (
-            "Your content was restricted by automated means: "
+            f"Your content was restricted {how}: "
             + "; ".join(parts)
             + ". You can appeal this decision."
         )

@@ -254,3 +254,32 @@ def test_review_band_ends_where_removal_starts_per_language(
     en = engine.decide(post(), [sig("threat", 0.91, "en")], ctx())
     assert ur.actions == [] and ur.review is not None and ur.review.queue == "violence"
     assert {a.type for a in en.actions} == {ActionType.REMOVE} and en.review is None
+
+
+def test_notice_restricted_by_law_names_no_ground(
+    engine: RuleEngine, post: Callable[..., Content]
+) -> None:
+    blocking = sig(
+        "IN.SECURITY",
+        1.0,
+        None,
+        "authority_order",
+        country="IN",
+        order_type="IN.BLOCKING_69A",
+        received_at="2026-11-28T12:00:00+00:00",
+    )
+    d = engine.decide(post(), [blocking], ctx())
+    assert ("withhold", "IN", "law:IN.SECURITY") in _acts(d)
+    assert "IN.SECURITY" not in d.statement and "Security" not in d.statement
+    assert "not available in IN because of a legal requirement" in d.statement
+    assert "user notice restricted_by_law" in d.explanation[0].reason
+    pta = sig(
+        "PK.DECENCY",
+        1.0,
+        None,
+        "authority_order",
+        country="PK",
+        order_type="PK.PTA_DIRECTION",
+        received_at="2026-11-28T12:00:00+00:00",
+    )
+    assert "following an authority order" in engine.decide(post(), [pta], ctx()).statement
