@@ -583,7 +583,7 @@ class RuleEngine:
                 g = self.packs.grounds.get(a.ground.code)
                 why = f"the law of {g.pack} ({g.legal_basis}: {g.label})" if g else a.ground.code
                 if notice is not None:
-                    why = "an order of an authority under " + why
+                    why = "an authority order applying " + why
             else:
                 cat = self.categories.get(a.ground.code)
                 why = f"our community guidelines ({cat.name.lower() if cat else a.ground.code})"

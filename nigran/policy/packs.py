@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
 
 from nigran.errors import InvalidInput, NotFound, PackInvalid
 from nigran.model import ActionType, Scope
@@ -205,8 +206,23 @@ def _schema_issues(loc: Located) -> list[LintIssue]:
     ):
         path = list(err.absolute_path)
         shown = ".".join(str(p) for p in path) or "(top level)"
-        issues.append(LintIssue(loc.file, loc.line(path), f"{shown}: {err.message}"))
+        issues.append(LintIssue(loc.file, loc.line(path), f"{shown}: {_explain(err)}"))
     return issues
+
+
+def _explain(err: ValidationError) -> str:
+    """A reader's message for a schema error: "one of [duration, null]" failures say which."""
+    if err.validator == "oneOf" and err.context:
+        if any(
+            e.validator == "pattern" and "P(?!$)" in str(e.validator_value) for e in err.context
+        ):
+            return f"{err.instance!r} is not an ISO-8601 duration (e.g. PT48H, P7D, P6M)"
+        if any(
+            e.validator == "pattern" and "[0-9]{4}-" in str(e.validator_value) for e in err.context
+        ):
+            return f"{err.instance!r} is not a date (YYYY-MM-DD)"
+        return str(best_match(err.context).message)
+    return str(err.message)
 
 
 def _build(loc: Located) -> Pack:
