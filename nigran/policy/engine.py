@@ -525,7 +525,7 @@ class RuleEngine:
                 x for x in c.action.scope.countries if covered.get(x, -1) < sev and global_law < sev
             )
             if not keep:
-                acc.notes[c.hit] = " [superseded by a more severe legal action]"
+                acc.notes[c.hit] = " [already covered by an equal or more severe legal action]"
                 continue
             for x in keep:
                 covered[x] = sev

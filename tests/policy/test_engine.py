@@ -283,3 +283,27 @@ def test_notice_restricted_by_law_names_no_ground(
         received_at="2026-11-28T12:00:00+00:00",
     )
     assert "following an authority order" in engine.decide(post(), [pta], ctx()).statement
+
+
+def test_dynamic_scopes_and_expiry(packs: PackSet, post: Callable[..., Content]) -> None:
+    text = """version: "2026.11.9"
+rules:
+  - id: viewers.reach
+    when: {category: misinformation, min_score: {default: 0.5}}
+    then: {action: {type: reduce_reach, scope: viewers, expires: P7D}}
+  - id: home.label
+    when: {category: misinformation, min_score: {default: 0.5}}
+    then: {action: {type: withhold, scope: upload_country}}
+"""
+    e = engine_from_text(text, "r.yaml", packs)
+    d = e.decide(
+        post(country="IN"), [sig("misinformation", 0.7, "en")], ctx(viewer_countries=("PK", "BD"))
+    )
+    by_type = {a.type: a for a in d.actions}
+    assert by_type[ActionType.REDUCE_REACH].scope == Scope.only("BD", "PK")
+    assert by_type[ActionType.REDUCE_REACH].expires_at == NOW + timedelta(days=7)
+    assert by_type[ActionType.WITHHOLD].scope == Scope.only("IN")
+    # No viewers known: the viewer-scoped action is skipped, and the explanation says why.
+    d2 = e.decide(post(country="IN"), [sig("misinformation", 0.7, "en")], ctx())
+    assert {a.type for a in d2.actions} == {ActionType.WITHHOLD}
+    assert "skipped: no viewers known" in d2.explanation[0].reason
