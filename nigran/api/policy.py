@@ -14,6 +14,8 @@ from nigran.model import Content, Decision, Signal
 from nigran.policy import PolicyContext
 from nigran.policy import engine as eng
 from nigran.policy import packs as pk
+from nigran.policy.deadlines import order_deadline
+from nigran.policy.durations import parse_instant
 from nigran.policy.taxonomy import taxonomy
 from nigran.policy.visibility import VisibilityIndex, from_rows
 from nigran.store import Store
@@ -77,7 +79,7 @@ def get_versions() -> list[dict[str, str]]:
 def get_deadline(
     pack: str, order_type: str, received_at: Annotated[str, Query(description="ISO 8601 with zone")]
 ) -> dict[str, Any]:
-    d = pk.order_deadline(pk.default_packs().pack(pack), order_type, eng.parse_when(received_at))
+    d = order_deadline(pk.default_packs().pack(pack), order_type, parse_instant(received_at))
     return {
         "order_type": d.order_type,
         "pack": d.pack,

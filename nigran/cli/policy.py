@@ -18,9 +18,11 @@ from rich.table import Table
 from nigran.cli import app as root_app
 from nigran.errors import NigranError
 from nigran.model import Content, Signal
-from nigran.policy import PolicyContext
+from nigran.policy import PolicyContext, ruleset
 from nigran.policy import engine as eng
 from nigran.policy import packs as pk
+from nigran.policy.deadlines import order_deadline
+from nigran.policy.durations import parse_instant
 from nigran.policy.shadow import REPLAY_LIMITS, DiffReport, shadow_diff, stored_history
 from nigran.policy.taxonomy import taxonomy
 from nigran.policy.visibility import VisibilityIndex
@@ -66,12 +68,12 @@ def lint(
     packs, issues = pk.lint_files(chosen.values())
     problems = [str(i) for i in issues]
     if not files:
-        rule_files = sorted(eng.rules_dir().glob("*.yaml"))
+        rule_files = sorted(ruleset.rules_dir().glob("*.yaml"))
     if rule_files:
         if issues:
             problems.append("rules not checked: the packs they refer to are invalid")
         else:
-            problems += [str(i) for i in eng.lint_rules(rule_files, pk.PackSet(packs))]
+            problems += [str(i) for i in ruleset.lint_rules(rule_files, pk.PackSet(packs))]
     checked = len(chosen) + len(rule_files)
     for p in problems:
         out.print(p)
@@ -329,12 +331,12 @@ def deadline(
     """When must an order be acted on? Uses the pack term in force on the day it arrived."""
     try:
         p = pk.default_packs().pack(pack_id)
-        d = pk.order_deadline(p, order_type, eng.parse_when(received_at))
+        d = order_deadline(p, order_type, parse_instant(received_at))
     except NigranError as exc:
         raise _fail(exc) from exc
     due = f"{d.due_at.isoformat()}" if d.due_at else "no fixed legal deadline"
     slo = f"; internal SLO {d.slo_at.isoformat()}" if d.slo_at else ""
-    out.print(f"{order_type} received {eng.parse_when(received_at).isoformat()}: due {due}{slo}")
+    out.print(f"{order_type} received {parse_instant(received_at).isoformat()}: due {due}{slo}")
     out.print(
         f"term in force {d.term_from}..{d.term_until or ''} ({d.standard}, basis {d.basis});"
         f" pack {d.pack}@{d.pack_version}"
@@ -368,13 +370,13 @@ def diff(
         old, new = eng.load_engine(from_version), eng.load_engine(to_version)
         if history is not None:
             items: Iterable[tuple[Content, list[Signal], PolicyContext]] = _history_file(
-                history, eng.parse_when(since) if since else None
+                history, parse_instant(since) if since else None
             )
             limits = "replayed from file; context as given there"
         else:
             from nigran.store import Store
 
-            items = stored_history(Store.open(db), eng.parse_when(since) if since else None)
+            items = stored_history(Store.open(db), parse_instant(since) if since else None)
             limits = REPLAY_LIMITS
         report = shadow_diff(old, new, items, examples=examples, limits=limits)
     except NigranError as exc:
@@ -398,9 +400,9 @@ def _history_file(
                 sigs = [Signal.model_validate(s) for s in row.get("signals", [])]
                 ctx_raw = row.get("context", {})
                 now = (
-                    eng.parse_when(ctx_raw["now"])
+                    parse_instant(ctx_raw["now"])
                     if "now" in ctx_raw
-                    else (c.created_at or eng.parse_when("1970-01-01"))
+                    else (c.created_at or parse_instant("1970-01-01"))
                 )
                 ctx = PolicyContext(
                     now=now,

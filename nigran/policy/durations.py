@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from nigran.errors import InvalidInput
+
 _DURATION = re.compile(
     r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$"
 )
@@ -78,3 +80,14 @@ def add_duration(
         local = (local.replace(tzinfo=None) + timedelta(days=duration.days)).replace(tzinfo=tz)
     # Hours, minutes and seconds are elapsed time: 3 hours is 3 hours even across DST.
     return (local.astimezone(UTC) + timedelta(seconds=duration.seconds)).astimezone(start.tzinfo)
+
+
+def parse_instant(value: str) -> datetime:
+    """An ISO date or datetime from the command line, as aware UTC."""
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{value!r} is not an ISO date or datetime (e.g. 2026-02-20T10:00:00Z)"
+        ) from exc
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

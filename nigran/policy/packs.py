@@ -10,7 +10,7 @@ what is reported. Loading runs three gates, each failing with ``file:line: reaso
    are taxonomy codes, effective-dated terms do not overlap, an overlay's parent exists.
 
 :class:`PackRegistry` keeps the last valid set running when a reload fails: a typo in a pack edit
-must never switch law off. :func:`order_deadline` is the pure clock the legal workflow uses.
+must never switch law off. Order clocks are in :mod:`nigran.policy.deadlines`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 
-from nigran.errors import InvalidInput, NotFound, PackInvalid
+from nigran.errors import NotFound, PackInvalid
 from nigran.model import ActionType, Scope
-from nigran.policy.durations import Duration, add_duration, parse_duration
+from nigran.policy.durations import Duration, parse_duration
 from nigran.policy.taxonomy import taxonomy
 from nigran.policy.yaml_lines import Located, load_located_file
 
@@ -625,88 +625,6 @@ class PackSet:
             f"no active {kind} order type for authority {authority!r} in {jurisdiction}"
             + (f" on ground {ground}" if ground else "")
         )
-
-
-# -- deadlines ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OrderDeadline:
-    """When an order must be acted on, and the rule that says so."""
-
-    order_type: str
-    pack: str
-    pack_version: str
-    term_from: date
-    term_until: date | None
-    standard: str
-    clock_started_at: datetime
-    due_at: datetime | None
-    """The legal deadline; ``None`` where the law sets no fixed time ("without undue delay")."""
-    slo_at: datetime | None
-    """The platform's own target where the law has none (or says "immediately")."""
-    basis: str
-    required_fields: tuple[str, ...]
-    verification: Verification
-
-    @property
-    def act_by(self) -> datetime:
-        """The earliest time work must be done by: the legal deadline, else the internal SLO."""
-        times = [t for t in (self.due_at, self.slo_at) if t is not None]
-        return min(times) if times else self.clock_started_at
-
-
-def order_deadline(
-    pack: Pack, order_type: str, received_at: datetime, *, clock_started_at: datetime | None = None
-) -> OrderDeadline:
-    """The deadline of an order of ``order_type`` received at ``received_at``.
-
-    Pure: the term in force on the *local* date of receipt (the pack's timezone: India's 3 h rule
-    starts on 20 Feb 2026 in IST) sets the clock, whatever has changed since. ``clock_started_at``
-    is the event that starts the clock where it differs from receipt (``clock_start`` in the pack).
-    """
-    if received_at.tzinfo is None or received_at.utcoffset() is None:
-        raise InvalidInput("received_at must carry a timezone", where="order_deadline")
-    try:
-        rule = pack.order_types[order_type]
-    except KeyError:
-        raise NotFound(
-            f"pack {pack.id} has no order type {order_type!r}; known: {sorted(pack.order_types)}"
-        ) from None
-    day = received_at.astimezone(pack.tz).date()
-    term = next((t for t in rule.terms if t.in_force(day)), None)
-    if term is None:
-        spans = ", ".join(f"{t.effective_from}..{t.effective_until or ''}" for t in rule.terms)
-        raise NotFound(
-            f"{order_type} has no term in force on {day} ({pack.tz.key}); terms: {spans}"
-        )
-    start = clock_started_at or received_at
-    due = None
-    if term.standard == "fixed" and term.deadline is not None:
-        due = add_duration(start, term.deadline, pack.tz, working_days=term.working_days)
-    elif term.standard == "immediately":
-        due = start
-    slo = add_duration(start, term.internal_slo, pack.tz) if term.internal_slo is not None else None
-    return OrderDeadline(
-        order_type=order_type,
-        pack=pack.id,
-        pack_version=pack.version,
-        term_from=term.effective_from,
-        term_until=term.effective_until,
-        standard=term.standard,
-        clock_started_at=start,
-        due_at=due,
-        slo_at=slo,
-        basis=term.basis,
-        required_fields=term.required_fields,
-        verification=term.verification,
-    )
-
-
-def missing_fields(deadline: OrderDeadline, present: Iterable[str]) -> list[str]:
-    """Required order fields (for the term in force) absent from ``present``."""
-    have = set(present)
-    return [f for f in deadline.required_fields if f not in have]
 
 
 # -- hot reload that never drops law -------------------------------------------------------------

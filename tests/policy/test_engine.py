@@ -239,7 +239,8 @@ def test_decision_round_trips_through_the_model(
 
 def test_naive_time_not_accepted_by_deadline_helper() -> None:
     from nigran.errors import InvalidInput
-    from nigran.policy.packs import default_packs, order_deadline
+    from nigran.policy.deadlines import order_deadline
+    from nigran.policy.packs import default_packs
 
     with pytest.raises(InvalidInput):
         order_deadline(default_packs().pack("PK"), "PK.PTA_DIRECTION", datetime(2026, 1, 1))

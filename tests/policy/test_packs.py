@@ -8,7 +8,8 @@ import pytest
 
 from nigran.errors import NotFound
 from nigran.model import ActionType, Scope
-from nigran.policy.packs import PackRegistry, PackSet, lint_files, order_deadline, packs_dir
+from nigran.policy.deadlines import order_deadline
+from nigran.policy.packs import PackRegistry, PackSet, lint_files, packs_dir
 
 IST = timezone(timedelta(hours=5, minutes=30))
 EU27 = {
