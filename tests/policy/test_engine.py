@@ -308,3 +308,35 @@ rules:
     d2 = e.decide(post(country="IN"), [sig("misinformation", 0.7, "en")], ctx())
     assert {a.type for a in d2.actions} == {ActionType.WITHHOLD}
     assert "skipped: no viewers known" in d2.explanation[0].reason
+
+
+def test_signal_conditions_source_bank_model(packs: PackSet, post: Callable[..., Content]) -> None:
+    from nigran.model import Evidence, Signal, SignalSource
+
+    text = """version: "2026.11.9"
+rules:
+  - id: bank.remove
+    when: {category: child_safety, sources: [hash_match], banks: [ncmec], min_score: {default: 0.5}}
+    then: {action: {type: remove}}
+  - id: model.review
+    when: {category: hate, detectors: [clf], model_versions: [v2], min_score: {default: 0.5}}
+    then: {review: {queue: hate}}
+"""
+    e = engine_from_text(text, "r.yaml", packs)
+
+    def s(source: str, cat: str, detector: str = "d", **ev: str) -> Signal:
+        return Signal(
+            source=SignalSource(source),
+            detector=detector,
+            category=cat,
+            score=0.9,
+            evidence=Evidence(**ev),
+        )
+
+    assert e.decide(post(), [s("hash_match", "child_safety", bank="ncmec")], ctx()).actions
+    assert not e.decide(post(), [s("hash_match", "child_safety", bank="other")], ctx()).actions
+    assert not e.decide(post(), [s("classifier", "child_safety", bank="ncmec")], ctx()).actions
+    assert e.decide(post(), [s("classifier", "hate", "clf", model_version="v2")], ctx()).review
+    assert (
+        e.decide(post(), [s("classifier", "hate", "clf", model_version="v1")], ctx()).review is None
+    )
