@@ -27,10 +27,8 @@ class Duration:
     days: int = 0
     seconds: int = 0
 
-    @property
-    def fixed(self) -> timedelta:
-        """The part with a fixed length (weeks, days, hours...); months and years excluded."""
-        return timedelta(days=self.days, seconds=self.seconds)
+    fixed: timedelta = timedelta(0)
+    """The part with a fixed length (weeks, days, hours...); months and years excluded."""
 
     def __str__(self) -> str:
         return self.text
@@ -41,7 +39,8 @@ def parse_duration(text: str) -> Duration:
     if not m:
         raise ValueError(f"{text!r} is not an ISO-8601 duration (e.g. PT48H, P7D, P6M)")
     y, mo, w, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
-    return Duration(text, years=y, months=mo, days=w * 7 + d, seconds=h * 3600 + mi * 60 + s)
+    days, secs = w * 7 + d, h * 3600 + mi * 60 + s
+    return Duration(text, y, mo, days, secs, timedelta(days=days, seconds=secs))
 
 
 def _add_months(dt: datetime, months: int) -> datetime:

@@ -229,7 +229,11 @@ class RuleEngine:
                 acc.law if e.layer == "law" else acc.account if e.layer == "account" else acc.policy
             )
             bucket.append(_Candidate(action, rule.id, hit))
-            what.append(f"{action.type.value} ({action.scope}) on {action.ground}")
+            what.append(
+                e.label
+                if e.label and action is e.action
+                else f"{action.type.value} ({action.scope}) on {action.ground}"
+            )
         if rule.review_queue is not None:
             deadline = _after(ctx.now, rule.review_deadline) if rule.review_deadline else None
             self._route(acc, rule.review_queue, s.category, deadline)

@@ -126,6 +126,8 @@ class Effect:
     only_category: str | None = None
     """For a rule over several categories: this effect applies when the strongest firing signal
     has this category (its ground is that category)."""
+    label: str = ""
+    """How the explanation names a prebuilt action (formatted once, at compile time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,16 +457,10 @@ def _effects(
                     f"{rid}: ground {code} maps to {list(g.categories)},"
                     " none of the rule's categories",
                 )
-            effects.append(
-                Effect(
-                    layer="law",
-                    action=Action(
-                        type=g.action,
-                        scope=packs.ground_scope(code),
-                        ground=Ground(kind="law", code=code),
-                    ),
-                )
+            law_action = Action(
+                type=g.action, scope=packs.ground_scope(code), ground=Ground(kind="law", code=code)
             )
+            effects.append(_static("law", law_action))
     rq = rd = oq = None
     if "review" in then:
         r = then["review"]
@@ -503,11 +499,12 @@ def _policy_effect(
         raise ValueError(
             f"scope {scope!r} must be 'global', 'viewers', 'upload_country' or a list of countries"
         )
-    return Effect(
-        layer=layer,
-        action=Action(type=atype, scope=sc, ground=ground, min_age=min_age),
-        expires=expires,
-    )
+    return _static(layer, Action(type=atype, scope=sc, ground=ground, min_age=min_age), expires)
+
+
+def _static(layer: str, action: Action, expires: Duration | None = None) -> Effect:
+    label = f"{action.type.value} ({action.scope}) on {action.ground}"
+    return Effect(layer=layer, action=action, expires=expires, label=label)
 
 
 def _digest(packs: PackSet) -> str:
