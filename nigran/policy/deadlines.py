@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from nigran.errors import InvalidInput, NotFound
+from nigran.model import Order
 from nigran.policy.durations import add_duration
-from nigran.policy.packs import Pack, Verification
+from nigran.policy.packs import Pack, PackSet, Verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +95,13 @@ def missing_fields(deadline: OrderDeadline, present: Iterable[str]) -> list[str]
     """Required order fields (for the term in force) absent from ``present``."""
     have = set(present)
     return [f for f in deadline.required_fields if f not in have]
+
+
+def deadline_for(packs: PackSet, order: Order) -> OrderDeadline:
+    """The deadline of a received :class:`~nigran.model.Order`: its order type is the active one
+    of the jurisdiction's packs (an overlay before its parent) that the authority may send, of
+    the order's kind, covering its legal ground."""
+    rule = packs.resolve_order_type(
+        order.jurisdiction, order.authority, order.order_type.value, order.legal_ground
+    )
+    return order_deadline(packs.packs[rule.pack], rule.id, order.received_at)

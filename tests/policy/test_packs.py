@@ -231,3 +231,33 @@ def test_registry_keeps_previous_version_when_reload_is_invalid(
     _edit(d / "PK.yaml", 'pack_version: "2026.11.0"', 'pack_version: "2026.11.1"')
     assert reg.reload(d.glob("*.yaml")).accepted
     assert reg.current.pack("PK").version == "2026.11.1"
+
+
+def test_deadline_for_a_model_order(packs: PackSet) -> None:
+    from nigran.model import Order, OrderType
+    from nigran.policy.deadlines import deadline_for
+
+    t = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    emergency = Order(
+        id="o1",
+        authority="PTA",
+        jurisdiction="PK",
+        order_type=OrderType.EMERGENCY,
+        legal_ground="PK.SECURITY",
+        items=["v-1"],
+        received_at=t,
+    )
+    d = deadline_for(packs, emergency)
+    assert d.order_type == "PK.PTA_EMERGENCY" and d.due_at == t + timedelta(hours=12)
+    assert "written_reasons" in d.required_fields
+    german = Order(
+        id="o2",
+        authority="EU_MS_AUTHORITY",
+        jurisdiction="DE",
+        legal_ground="DE.STGB_130",
+        items=["v-2"],
+        received_at=t,
+    )
+    assert deadline_for(packs, german).order_type == "EU.ART9_ORDER"
+    with pytest.raises(NotFound):
+        deadline_for(packs, emergency.model_copy(update={"authority": "NOBODY"}))
