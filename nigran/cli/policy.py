@@ -206,6 +206,8 @@ def show_rules(
             when.append("≥ " + " ".join(bars))
         if r.sources:
             when.append("source " + ",".join(sorted(r.sources)))
+        if r.unless:
+            when.append("unless " + ",".join(u.id for u in r.unless))
         if r.context:
             when.append(
                 "context "
