@@ -133,7 +133,7 @@ def test_review_opens_a_case(store: Store) -> None:
     with store.read() as conn:
         row = conn.execute(select(cases).where(cases.c.id == out.case_id)).one()
         kinds = [e.kind for e in ledger.for_subject(conn, "r")]
-    assert (row.queue, row.category, row.language, row.status) == ("general", "hate", "ur", "open")
+    assert (row.queue, row.category, row.language, row.status) == ("hate", "hate", "ur", "open")
     assert kinds[-1] == "case.opened"
 
 
@@ -156,3 +156,46 @@ def test_visible_is_per_country(store: Store) -> None:
     assert not visible(store, "w", "DE")  # unknown age counts as too young
     assert not visible(store, "t", "DE", viewer_age=30)  # removed everywhere
     assert visible(store, "ok", "PK") and visible(store, "never-seen", "PK")
+
+
+def test_enforcer_follows_the_ledger(store: Store) -> None:
+    """The serving cache learns of changes made by any writer through the ledger."""
+    from nigran.enforce import Enforcer
+
+    enforcer = Enforcer(store)  # loaded before anything was decided
+    Pipeline(store).run([item("w", SEXUAL_RU)])  # another writer
+    assert enforcer.visible("w", "PK", 30)  # not synced yet: still the old view
+    assert enforcer.sync() == 1
+    assert not enforcer.visible("w", "pk", 30) and enforcer.visible("w", "DE", 30)
+    answer = enforcer.answer("w", "PK")
+    assert (answer.visibility.value, answer.ground) == ("withheld", "law:PK.DECENCY")
+    Pipeline(store).run([item("w", "bilkul saaf suthra gana", version=2)])
+    enforcer.sync()
+    assert enforcer.visible("w", "PK", 30)
+    assert Enforcer(store).visible("w", "PK", 30)  # a fresh load agrees
+
+
+def test_expired_restrictions_are_lifted_and_ledgered(store: Store) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from nigran.enforce import Enforcer, expire_due
+    from nigran.model import utcnow
+
+    Pipeline(store).run([item("e", SEXUAL_RU)])
+    with store.transaction() as conn:
+        conn.execute(
+            update(enforcement)
+            .where(enforcement.c.content_id == "e")
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    enforcer = Enforcer(store)
+    assert enforcer.visible("e", "PK", 30)  # expired rows no longer restrict, even before the sweep
+    with store.transaction() as conn:
+        seqs = expire_due(conn)
+    assert len(seqs) == 2
+    with store.read() as conn:
+        assert not queries.content_record(conn, "e").restrictions
+        assert [e.kind for e in ledger.for_subject(conn, "e")][-2:] == ["enforcement.expired"] * 2
+        assert ledger.verify(conn).ok
