@@ -59,3 +59,10 @@ class LedgerCorrupt(NigranError):
 class ConfigError(NigranError):
     code = "config_error"
     status = 500
+
+
+class InvalidMedia(InvalidContent):
+    """A media file that cannot be used: empty, corrupt, not the kind it claims, or unreadable."""
+
+    code = "invalid_media"
+    status = 422
