@@ -41,7 +41,7 @@ FRAME_SIDE = 256
 """Sampled frames are scaled to this square for hashing: PDQ reduces to 64x64 anyway, and
 hashing a 256px frame takes about 1 ms against 20 ms at 720p."""
 
-SCENE_THRESHOLD = 40.0
+SCENE_THRESHOLD = 30.0
 """Mean absolute luma difference (0-255) between consecutive frames that counts as a cut."""
 
 MIN_SCENE_GAP = 0.5
