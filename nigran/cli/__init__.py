@@ -17,6 +17,8 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
+    from nigran.cli import core  # noqa: F401  (registers its commands on import)
+
     return app
 
 

@@ -53,7 +53,11 @@ class Normalized:
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(f"span [{start}, {end}) is outside text of length {len(self.text)}")
         if start == end:
-            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            pos = (
+                self.starts[start]
+                if start < len(self.starts)
+                else (self.ends[-1] if self.ends else 0)
+            )
             return pos, pos
         return self.starts[start], self.ends[end - 1]
 
@@ -122,8 +126,11 @@ def nfkc_casefold(n: Normalized) -> Normalized:
 
 def _is_arabic_mark(c: str) -> bool:
     return unicodedata.combining(c) != 0 and (
-        "\u0610" <= c <= "\u061a" or "\u064b" <= c <= "\u065f" or c == "\u0670"
-        or "\u06d6" <= c <= "\u06ed" or "\u08d3" <= c <= "\u08ff"
+        "\u0610" <= c <= "\u061a"
+        or "\u064b" <= c <= "\u065f"
+        or c == "\u0670"
+        or "\u06d6" <= c <= "\u06ed"
+        or "\u08d3" <= c <= "\u08ff"
     )
 
 
@@ -177,9 +184,9 @@ def normalize(text: str, steps: tuple[Step, ...] = STEPS) -> Normalized:
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
-_INVISIBLE = {
-    cp: None for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"
-} | {0x0640: None}
+_INVISIBLE = {cp: None for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"} | {
+    0x0640: None
+}
 _ARABIC_TABLE: dict[int, str] = {}
 for _cp in [*range(0x0600, 0x0700), *range(0x0750, 0x0900)]:
     _c = chr(_cp)
