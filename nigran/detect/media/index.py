@@ -137,12 +137,13 @@ class PdqIndex:
                 self._alive[row] = False
                 self._dead += 1
                 removed += 1
-        for k, ids in enumerate(self._delta_ids):
+        if self._delta_ids:
+            words, ids = self._delta()
             keep = ids != entry_id
             if not keep.all():
                 removed += int((~keep).sum())
-                self._delta_ids[k] = ids[keep]
-                self._delta_hashes[k] = self._delta_hashes[k][keep]
+                self._delta_ids = [ids[keep]]
+                self._delta_hashes = [words[keep].view(np.uint8).reshape(-1, 32)]
                 self._delta_cache = None
         if self._dead > max(DELTA_LIMIT, self._hashes.shape[0] // 8):
             self._merge()
@@ -231,10 +232,10 @@ class PdqIndex:
 
     def _delta(self) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
         if self._delta_cache is None:
-            self._delta_cache = (
-                _words(np.concatenate(self._delta_hashes)),
-                np.concatenate(self._delta_ids),
-            )
+            hashes, ids = np.concatenate(self._delta_hashes), np.concatenate(self._delta_ids)
+            # Keep the concatenation: later removals and adds then touch one array, not many.
+            self._delta_hashes, self._delta_ids = [hashes], [ids]
+            self._delta_cache = (_words(hashes), ids)
         return self._delta_cache
 
     # -- persistence -----------------------------------------------------------------------------
