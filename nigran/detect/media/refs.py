@@ -138,11 +138,12 @@ class MediaLoader:
         key = (str(path), stat.st_size, stat.st_mtime_ns)
         if key in self._cache:
             self._cache.move_to_end(key)
-            return self._cache[key]
-        analysed = Analysed(ref=ref, path=path)
+            analysed = self._cache[key]
+        else:
+            analysed = Analysed(ref=ref, path=path)
+            self._cache[key] = analysed
         if ref.sha256 is not None and analysed.digests().sha256 != ref.sha256:
             raise InvalidMedia("file does not match the sha256 given with it", where=ref.ref)
-        self._cache[key] = analysed
         while len(self._cache) > self.keep:
             self._cache.popitem(last=False)
         return analysed
