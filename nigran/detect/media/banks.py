@@ -327,9 +327,17 @@ class HashBanks:
     # -- matching --------------------------------------------------------------------------------
 
     def match_image(
-        self, variants: Iterable[PdqHash], *, md5: str | None = None, sha256: str | None = None
+        self,
+        variants: Iterable[PdqHash],
+        *,
+        md5: str | None = None,
+        sha256: str | None = None,
+        count: bool = True,
     ) -> MatchResult:
-        """Match the dihedral PDQ variants of one image (and its exact digests)."""
+        """Match the dihedral PDQ variants of one image (and its exact digests).
+
+        ``count=False`` (retroactive scans) leaves the hot-hash counters alone: re-matching the
+        archive is not a flood of new uploads."""
         found: dict[int, BankMatch] = {}
         radius = max((b.pdq_distance for b in self.banks.values() if b.enabled), default=0)
         for k, variant in enumerate(variants):
@@ -347,7 +355,7 @@ class HashBanks:
                 )
         self._exact_matches(found, SignalType.MD5, md5)
         self._exact_matches(found, SignalType.SHA256, sha256)
-        return self._settle(found.values())
+        return self._settle(found.values(), count)
 
     def match_video(
         self,
@@ -355,6 +363,7 @@ class HashBanks:
         *,
         md5: str | None = None,
         sha256: str | None = None,
+        count: bool = True,
     ) -> MatchResult:
         found: dict[int, BankMatch] = {}
         enabled = [b for b in self.banks.values() if b.enabled]
@@ -380,7 +389,7 @@ class HashBanks:
         self._exact_matches(found, SignalType.VIDEO_MD5, md5)
         self._exact_matches(found, SignalType.MD5, md5)
         self._exact_matches(found, SignalType.SHA256, sha256)
-        return self._settle(found.values())
+        return self._settle(found.values(), count)
 
     def _exact_matches(
         self, found: dict[int, BankMatch], kind: SignalType, value: str | None
@@ -404,12 +413,12 @@ class HashBanks:
             details={"note": entry.note, "source": entry.source, **details},
         )
 
-    def _settle(self, found: Iterable[BankMatch]) -> MatchResult:
+    def _settle(self, found: Iterable[BankMatch], count: bool = True) -> MatchResult:
         positives = sorted((m for m in found if not m.negative), key=lambda m: m.distance)
         negatives = [m for m in found if m.negative]
         if negatives:
             return MatchResult(matches=[], suppressed=positives, negatives=negatives)
-        for m in positives:
+        for m in positives if count else ():
             self._count_hit(m.entry_id)
         still = [m for m in positives if self.entries[m.entry_id].status is EntryStatus.ACTIVE]
         return MatchResult(matches=still)

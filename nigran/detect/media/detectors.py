@@ -21,6 +21,7 @@ __all__ = [
     "HashMatchDetector",
     "NudityDetector",
     "OcrDetector",
+    "bank_signal",
     "media_detectors",
 ]
 
@@ -63,24 +64,31 @@ class HashMatchDetector:
         return out
 
     def signal(self, match: BankMatch, media_ref: str) -> Signal:
-        bank = self.banks.banks[match.bank]
-        return Signal(
-            source=SignalSource.HASH_MATCH,
-            detector=self.name,
-            category=match.category,
-            score=match_score(match, bank.pdq_distance),
-            severity=bank.severity,
-            evidence=Evidence(
-                bank=match.bank,
-                distance=match.distance,
-                details={
-                    "entry_id": match.entry_id,
-                    "signal_type": match.signal_type.value,
-                    "media": media_ref,
-                    **match.details,
-                },
-            ),
-        )
+        return bank_signal(self.banks, match, media_ref, detector=self.name)
+
+
+def bank_signal(
+    banks: HashBanks, match: BankMatch, media_ref: str, *, detector: str = "media_hash"
+) -> Signal:
+    """The signal for one bank match (also used by the retroactive scan)."""
+    bank = banks.banks[match.bank]
+    return Signal(
+        source=SignalSource.HASH_MATCH,
+        detector=detector,
+        category=match.category,
+        score=match_score(match, bank.pdq_distance),
+        severity=bank.severity,
+        evidence=Evidence(
+            bank=match.bank,
+            distance=match.distance,
+            details={
+                "entry_id": match.entry_id,
+                "signal_type": match.signal_type.value,
+                "media": media_ref,
+                **match.details,
+            },
+        ),
+    )
 
 
 class NudityDetector:
