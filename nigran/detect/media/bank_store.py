@@ -49,18 +49,19 @@ class BankStore:
             for row in conn.execute(select(media_banks)).mappings():
                 fields = {k: row[k] for k in Bank.__dataclass_fields__}
                 banks.banks[row["name"]] = Bank(**fields)
-            for row in conn.execute(select(media_bank_entries).order_by(media_bank_entries.c.id)):
+            entries = conn.execute(select(media_bank_entries).order_by(media_bank_entries.c.id))
+            for entry in entries:
                 banks.load_entry(
                     BankEntry(
-                        id=row.id,
-                        bank=row.bank,
-                        signal_type=SignalType(row.signal_type),
-                        value=row.value,
-                        note=row.note,
-                        source=row.source,
-                        status=EntryStatus(row.status),
-                        added_at=row.added_at,
-                        metadata=dict(row.metadata or {}),
+                        id=entry.id,
+                        bank=entry.bank,
+                        signal_type=SignalType(entry.signal_type),
+                        value=entry.value,
+                        note=entry.note,
+                        source=entry.source,
+                        status=EntryStatus(entry.status),
+                        added_at=entry.added_at,
+                        metadata=dict(entry.metadata or {}),
                     )
                 )
         return banks

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -105,15 +106,31 @@ class NudityDetector:
         loader: MediaLoader | None = None,
         max_frames: int = 16,
     ) -> None:
-        from nigran.detect.media.nudity import DEFAULT_THRESHOLDS, SEVERITY, NudityModel
+        from nigran.detect.media.nudity import (
+            DEFAULT_THRESHOLDS,
+            SEVERITY,
+            NudityModel,
+            _package_version,
+        )
 
-        self.model = model or NudityModel()
+        # The ONNX session is built on first use: a text-only pipeline never pays for it.
+        self._model = model
+        self._factory = NudityModel
         self.thresholds = dict(DEFAULT_THRESHOLDS if thresholds is None else thresholds)
         self.severity = SEVERITY
         self.loader = loader or MediaLoader()
         self.max_frames = max_frames
         digest = hashlib.sha256(repr(sorted(self.thresholds.items())).encode()).hexdigest()
-        self.version = f"{self.model.version}/thresholds-{digest[:8]}"
+        model_version = model.version if model is not None else NudityModel.name
+        self.version = (
+            f"{model_version}/nudenet-{_package_version('nudenet')}/thresholds-{digest[:8]}"
+        )
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = self._factory()
+        return self._model
 
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
         return [self._item(item) for item in items]
@@ -242,7 +259,7 @@ def media_detectors(
     out: list[Detector] = []
     if banks is not None:
         out.append(HashMatchDetector(banks, loader))
-    with contextlib.suppress(ImportError):
+    if all(importlib.util.find_spec(m) is not None for m in ("nudenet", "onnxruntime")):
         out.append(NudityDetector(loader=loader))
     from nigran.detect.media.ocr import OcrEngine
     from nigran.errors import ConfigError

@@ -89,7 +89,7 @@ class NudityModel:
         )
         self._input = self._session.get_inputs()[0].name
         self._nn: Any = nn
-        self.version = f"{self.name}/nudenet-{_package_version('nudenet')}"
+        self.version = self.name
 
     def detect(self, image: Image.Image) -> list[Detection]:
         """Every box NudeNet finds (score >= 0.2, its own floor); thresholds are the caller's."""

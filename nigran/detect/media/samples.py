@@ -66,6 +66,7 @@ def synthetic_video(
     scene_size = (size[0] * 5 // 4, size[1] * 5 // 4)
     with av.open(str(path), mode="w") as container:
         stream = container.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.VideoStream)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         stream.time_base = Fraction(1, fps)
