@@ -118,7 +118,7 @@ def _render(text: str, font: Path, size: int = 44) -> Image.Image:
 
 needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None or not NASKH.exists(),
-    reason="tesseract-ocr / fonts-noto-core not installed (scripts/setup-media.sh)",
+    reason="tesseract-ocr / fonts-noto-core not installed (scripts/media-packages.txt)",
 )
 
 

@@ -97,3 +97,52 @@ def test_retroactive_scan_signals_decides_and_is_idempotent(store: Store, tmp_pa
         assert ledger.verify(conn).ok
         assert queries.content_record(conn, "p2").decision.outcome == "none"
     assert rescan(banks, [entry.id]) == []  # nothing new the second time
+
+
+@pytest.mark.skipif(
+    not Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf").exists(),
+    reason="fonts-noto-core not installed (scripts/media-packages.txt)",
+)
+def test_default_pipeline_reads_on_screen_urdu_and_refuses_broken_media(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    import shutil
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from nigran.detect import default_detectors
+    from nigran.errors import InvalidMedia
+    from tests.factories import THREAT_UR
+
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract-ocr not installed (scripts/media-packages.txt)")
+    face = ImageFont.truetype(
+        "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
+        44,
+        layout_engine=ImageFont.Layout.RAQM,
+    )
+    frame = Image.new("RGB", (1000, 200), (15, 15, 40))
+    ImageDraw.Draw(frame).text(
+        (960, 60), THREAT_UR, font=face, fill="white", direction="rtl", language="ur", anchor="ra"
+    )
+    frame.save(tmp_path / "threat.png")
+    (tmp_path / "broken.mp4").write_bytes(b"\x00" * 4096)
+    detectors = default_detectors()
+    assert {d.name for d in detectors} >= {"lexicon", "nudenet", "ocr"}
+    result = Pipeline(sqlite_store, detectors=detectors).run(
+        [
+            _image_item("shot", tmp_path / "threat.png"),
+            Content(
+                id="clip",
+                kind=ContentKind.VIDEO,
+                author="u9",
+                media=[MediaRef(ref=str(tmp_path / "broken.mp4"), kind=MediaKind.VIDEO)],
+            ),
+        ]
+    )
+    (outcome,) = result.outcomes
+    assert outcome.decision.outcome == "remove"
+    assert [(s.source.value, s.category) for s in outcome.signals] == [("ocr", "threat")]
+    (error,) = result.errors
+    assert error.key == "clip@1" and isinstance(error.error, InvalidMedia)
+    assert "broken.mp4" in str(error.error)
