@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -359,7 +359,7 @@ class HashBanks:
 
     def match_video(
         self,
-        video: VideoHash,
+        video: VideoHash | Sequence[VideoHash],
         *,
         md5: str | None = None,
         sha256: str | None = None,
@@ -369,23 +369,29 @@ class HashBanks:
         enabled = [b for b in self.banks.values() if b.enabled]
         radius = max((b.pdq_distance for b in enabled), default=0)
         share = min((b.video_share for b in enabled), default=1.0)
-        for vm in self._videos.query(video, max_distance=radius, query_share=share):
-            entry = self.entries[vm.video_id]
-            bank = self.banks[entry.bank]
-            pairs = [p for p in vm.pairs if p[2] <= bank.pdq_distance]
-            query_frames = max(1, len(video.usable))
-            if not bank.enabled or len(pairs) / query_frames < bank.video_share:
-                continue
-            distances = sorted(d for _, _, d in pairs)
-            found[entry.id] = self._match(
-                entry,
-                distances[len(distances) // 2],
-                {
-                    "query_share": round(len(pairs) / query_frames, 3),
-                    "target_share": round(vm.target_share, 3),
-                    "frames": [{"query_s": q, "bank_s": t, "distance": d} for q, t, d in pairs],
-                },
-            )
+        orientations = [video] if isinstance(video, VideoHash) else list(video)
+        for k, oriented in enumerate(orientations):
+            query_frames = max(1, len(oriented.usable))
+            for vm in self._videos.query(oriented, max_distance=radius, query_share=share):
+                entry = self.entries[vm.video_id]
+                bank = self.banks[entry.bank]
+                pairs = [p for p in vm.pairs if p[2] <= bank.pdq_distance]
+                shown = len(pairs) / query_frames
+                if not bank.enabled or shown < bank.video_share:
+                    continue
+                if entry.id in found and found[entry.id].details["query_share"] >= shown:
+                    continue
+                distances = sorted(d for _, _, d in pairs)
+                found[entry.id] = self._match(
+                    entry,
+                    distances[len(distances) // 2],
+                    {
+                        "query_share": round(shown, 3),
+                        "target_share": round(vm.target_share, 3),
+                        "variant": k,
+                        "frames": [{"query_s": q, "bank_s": t, "distance": d} for q, t, d in pairs],
+                    },
+                )
         self._exact_matches(found, SignalType.VIDEO_MD5, md5)
         self._exact_matches(found, SignalType.MD5, md5)
         self._exact_matches(found, SignalType.SHA256, sha256)

@@ -55,7 +55,7 @@ class HashMatchDetector:
             digests = media.digests()
             if media.is_video:
                 result = self.banks.match_video(
-                    media.video(), md5=digests.md5, sha256=digests.sha256
+                    media.video_variants(), md5=digests.md5, sha256=digests.sha256
                 )
             else:
                 result = self.banks.match_image(

@@ -32,6 +32,7 @@ __all__ = [
     "hashes_to_matrix",
     "open_image",
     "pdq_dihedral",
+    "pdq_dihedral_array",
     "pdq_from_array",
     "pdq_from_image",
 ]
@@ -89,7 +90,11 @@ def pdq_from_image(image: Image.Image) -> PdqHash:
 
 def pdq_dihedral(image: Image.Image) -> list[PdqHash]:
     """The 8 dihedral variants (original first, then rotations and flips), in one pass."""
-    vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(_to_pdq_array(image)))
+    return pdq_dihedral_array(_to_pdq_array(image))
+
+
+def pdq_dihedral_array(rgb: NDArray[np.uint8]) -> list[PdqHash]:
+    vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(rgb))
     return [PdqHash(_vector_to_hex(v), int(quality)) for v in vectors]
 
 

@@ -24,7 +24,7 @@ from nigran.detect.media.hashing import (
     open_image,
     pdq_dihedral,
 )
-from nigran.detect.media.vpdq import VideoHash, hash_frames
+from nigran.detect.media.vpdq import VideoHash, hash_frames, hash_frames_dihedral
 from nigran.errors import InvalidMedia
 from nigran.model import MediaKind, MediaRef
 
@@ -71,6 +71,7 @@ class Analysed:
     _frames: list[Frame] | None = None
     _dihedral: list[PdqHash] | None = None
     _video: VideoHash | None = None
+    _video_variants: list[VideoHash] | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -101,6 +102,13 @@ class Analysed:
         if self._video is None:
             self._video = hash_frames(self.frames())
         return self._video
+
+    def video_variants(self) -> list[VideoHash]:
+        """The video in its 8 orientations (original first)."""
+        if self._video_variants is None:
+            self._video_variants = hash_frames_dihedral(self.frames())
+            self._video = self._video_variants[0]
+        return self._video_variants
 
     def pictures(self, limit: int) -> list[tuple[float | None, Image.Image]]:
         """Up to ``limit`` pictures to look at: the image, or frames spread over the video

@@ -44,13 +44,16 @@ def test_hash_detector_signals_with_evidence(
     photo.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(tmp_path / "mirror.jpg", quality=70)
     synthetic_image(32).save(tmp_path / "other.jpg")
     copy = transcoded(video_a, "a_for_detector.mp4", size=(256, 192), codec="libx264")
+    turned = transcoded(video_a, "a_rotated.mp4", rotate=True, codec="libx264")
     items = [
         _item("mirror.jpg", MediaKind.IMAGE, "img"),  # relative to the media store
         _item(tmp_path / "other.jpg", MediaKind.IMAGE, "other"),
         _item(f"file://{copy}", MediaKind.VIDEO, "vid"),
         _item(video_b, MediaKind.VIDEO, "vid-b"),
+        _item(turned, MediaKind.VIDEO, "vid-rotated"),
     ]
-    image_signals, other, video_signals, other_video = detector.detect(items)
+    image_signals, other, video_signals, other_video, rotated = detector.detect(items)
+    assert [s.evidence.details["variant"] for s in rotated] == [3]  # 90 degrees
     assert other == [] and other_video == []
     (sig,) = image_signals
     assert (sig.source, sig.category, sig.severity) == (SignalSource.HASH_MATCH, "sexual", 4)
