@@ -28,7 +28,7 @@ from nigran.detect.media.vpdq import VideoHash, hash_frames, hash_frames_dihedra
 from nigran.errors import InvalidMedia
 from nigran.model import MediaKind, MediaRef
 
-__all__ = ["Analysed", "MediaLoader", "media_root", "resolve_ref"]
+__all__ = ["Analysed", "MediaLoader", "media_root", "resolve_ref", "save_upload"]
 
 
 def media_root() -> Path:
@@ -58,6 +58,49 @@ def resolve_ref(ref: MediaRef, *, root: Path | None = None) -> Path:
     if not full.is_relative_to(base):
         raise InvalidMedia("relative media path leaves the media store", where=raw)
     return full
+
+
+_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp"}
+
+
+def save_upload(
+    data: bytes, *, kind: MediaKind, filename: str = "upload", root: Path | None = None
+) -> MediaRef:
+    """Check an uploaded file and keep it in the media store under its SHA-256; returns the
+    ref to put in ``Content.media``. Refused with a typed error, before anything is written:
+    an empty file, one over the size limit, an image that does not decode, a video with no
+    decodable frame."""
+    import hashlib
+    import os
+    import tempfile
+
+    limit = MAX_VIDEO_BYTES if kind is MediaKind.VIDEO else MAX_IMAGE_BYTES
+    where = f"upload {filename!r}"
+    if kind is MediaKind.AUDIO:
+        raise InvalidMedia("audio uploads are not accepted yet", where=where)
+    if kind is MediaKind.IMAGE:
+        image = open_image(data, max_bytes=limit, where=where)
+        suffix = _SUFFIX.get(image.format or "", ".img")
+    else:
+        suffix = Path(filename).suffix.lower() or ".mp4"
+    base = root or media_root()
+    digest = hashlib.sha256(data).hexdigest()
+    target = base / digest[:2] / f"{digest}{suffix}"
+    if not target.exists():
+        base.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=base, prefix=".upload-", suffix=suffix)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        try:
+            if kind is MediaKind.VIDEO:
+                check_media_file(Path(tmp), max_bytes=limit)
+                sample_frames(Path(tmp), max_bytes=limit)
+            target.parent.mkdir(exist_ok=True)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return MediaRef(ref=str(target.relative_to(base)), kind=kind, sha256=digest)
 
 
 @dataclass

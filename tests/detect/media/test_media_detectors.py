@@ -165,3 +165,25 @@ def test_ocr_reads_nastaliq_approximately() -> None:
     text = OcrEngine(("urd",)).read(_render(sentence, NASTALIQ, 40))
     # Measured 0.87-0.89: Nastaliq is harder for tesseract's urd model than Naskh (exact).
     assert difflib.SequenceMatcher(None, text, sentence).ratio() >= 0.75
+
+
+def test_uploads_are_checked_then_stored_by_hash(tmp_path: Path, video_a: Path) -> None:
+    import io
+
+    from nigran.detect.media.refs import save_upload
+
+    buf = io.BytesIO()
+    synthetic_image(40).save(buf, format="PNG")
+    ref = save_upload(buf.getvalue(), kind=MediaKind.IMAGE, filename="x.png", root=tmp_path)
+    assert ref.ref.endswith(".png") and ref.sha256 and resolve_ref(ref, root=tmp_path).is_file()
+    assert MediaLoader(root=tmp_path).load(ref).dihedral()[0].usable
+    video = save_upload(video_a.read_bytes(), kind=MediaKind.VIDEO, filename="a.mp4", root=tmp_path)
+    assert resolve_ref(video, root=tmp_path).stat().st_size == video_a.stat().st_size
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    with pytest.raises(InvalidMedia, match="not an image"):
+        save_upload(b"<html>hello</html>", kind=MediaKind.IMAGE, filename="x.jpg", root=tmp_path)
+    with pytest.raises(InvalidMedia, match="empty"):
+        save_upload(b"", kind=MediaKind.IMAGE, filename="x.jpg", root=tmp_path)
+    with pytest.raises(InvalidMedia):
+        save_upload(b"\x00" * 5000, kind=MediaKind.VIDEO, filename="v.mp4", root=tmp_path)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing half-written
