@@ -79,12 +79,22 @@ def test_refs_are_resolved_safely(tmp_path: Path) -> None:
         loader.load(MediaRef(ref="note.jpg", kind=MediaKind.IMAGE, sha256="0" * 64))
 
 
-def test_nudenet_finds_no_exposed_body_on_benign_images(tmp_path: Path) -> None:
+def test_nudenet_finds_no_exposed_body_on_benign_images(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("nudenet")
+    import socket
+
     from nigran.detect.media.detectors import NudityDetector
     from nigran.detect.media.nudity import DEFAULT_THRESHOLDS, NudityModel, model_path
 
-    assert model_path().is_file()  # shipped in the wheel: nothing to download
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("NudeNet tried to open a network connection")
+
+    # The model ships in the wheel; loading and running it must not touch the network.
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    assert model_path().is_file()
     model = NudityModel()
     paths = []
     for seed in range(3):
