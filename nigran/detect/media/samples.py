@@ -56,6 +56,7 @@ def synthetic_video(
     fps: int = 10,
     scene_seconds: float = 2.0,
     codec: str = "libx264",
+    preset: str = "ultrafast",
 ) -> Path:
     """Write an MP4 of ``seconds`` with a new scene every ``scene_seconds``; returns ``path``."""
     import av
@@ -71,7 +72,7 @@ def synthetic_video(
         stream.pix_fmt = "yuv420p"
         stream.time_base = Fraction(1, fps)
         if codec == "libx264":
-            stream.options = {"preset": "ultrafast", "crf": "23"}
+            stream.options = {"preset": preset, "crf": "23"}
         scene = synthetic_image(int(rng.integers(0, 2**31)), scene_size)
         for i in range(frames):
             if i and i % per_scene == 0:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,14 @@ def test_broken_videos_get_clear_errors(tmp_path: Path, video_a: Path) -> None:
         fh.truncate(2 * 1024**3)
     with pytest.raises(PayloadTooLarge, match="limit is 1,073,741,824 bytes"):
         sample_frames(huge)
+
+
+def test_b_frame_video_is_sampled_on_time(make_video: Callable[..., Path]) -> None:
+    # veryfast H.264 has B-frames, which sampling skips decoding (skip_frame=NONREF).
+    path = make_video("bframes.mp4", 5, seconds=6, fps=25, scene_seconds=1.5, preset="veryfast")
+    frames = sample_frames(path)
+    interval = [f.timestamp for f in frames if f.reason == "interval"]
+    assert interval == pytest.approx([0, 1, 2, 3, 4, 5], abs=0.09)
+    scenes = [f.timestamp for f in frames if f.reason == "scene"]
+    # cuts every 38 frames (1.52 s): at 3.04 s, just after the 3 s sample, a scene sample too
+    assert scenes == pytest.approx([1.52, 3.04, 4.56], abs=0.05)
