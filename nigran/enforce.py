@@ -16,6 +16,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from nigran import ledger
 from nigran.model import ActionType, Decision, Visibility, utcnow
+from nigran.store import Store
 from nigran.store.tables import enforcement
 
 GLOBAL = "*"
@@ -163,3 +164,14 @@ def apply_and_record(
     return ledger.append_many(
         conn, [("enforcement.changed", decision.content_id, c) for c in changes]
     )
+
+
+def visible(
+    store: Store, content_id: str, country: str | None, viewer_age: int | None = None
+) -> bool:
+    """The serving path's question: may a viewer in ``country`` (of ``viewer_age``) see it?
+
+    Unknown content is visible: enforcement only ever restricts what it has decided on.
+    """
+    with store.read() as conn:
+        return visibility(conn, content_id, country, viewer_age).visible

@@ -134,8 +134,8 @@ async def post_content(request: Request) -> BatchResponse:
         failures[i] = e.error
     if single and failures:
         raise failures[0]
-    for i, exc in failures.items():
-        results[i].error = {"code": exc.code, "message": exc.message}
+    for i, failure in failures.items():
+        results[i].error = {"code": failure.code, "message": failure.message}
     return BatchResponse(
         items=results,
         moderated=sum(r.status == "moderated" for r in results),

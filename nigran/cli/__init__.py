@@ -17,9 +17,10 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
-    from nigran.cli import (
-        core,  # noqa: F401  (registers its commands on import)
-        media,  # noqa: F401  (media packages are imported per command)
+    from nigran.cli import (  # noqa: F401  (each registers its commands on import)
+        core,
+        media,
+        stream,
     )
 
     return app

@@ -83,8 +83,12 @@ class Store:
         cfg.set_main_option("sqlalchemy.url", self.engine.url.render_as_string(hide_password=False))
         return cfg
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Apply migrations up to ``revision`` (idempotent)."""
+    def upgrade(self, revision: str = "heads") -> None:
+        """Apply migrations up to ``revision`` (idempotent).
+
+        Each area's migrations form their own Alembic branch off the core (``0001_core``), so
+        areas evolve their tables independently; ``heads`` applies every branch.
+        """
         cfg = self.alembic_config()
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
@@ -94,10 +98,12 @@ class Store:
             command.upgrade(cfg, revision)
 
     def current_revision(self) -> str | None:
+        """The applied revision(s): one per area branch, comma-separated and sorted."""
         from alembic.runtime.migration import MigrationContext
 
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+        return ",".join(sorted(heads)) or None
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -146,3 +146,15 @@ def test_batch_of_hundreds(store: Store, n: int) -> None:
     assert len(result.outcomes) == n and not result.errors
     with store.read() as conn:
         assert ledger.verify(conn).ok
+
+
+def test_visible_is_per_country(store: Store) -> None:
+    from nigran.enforce import visible
+
+    Pipeline(store).run([item("w", SEXUAL_RU), item("t", THREAT_UR), item("ok", BENIGN_UR)])
+    assert not visible(store, "w", "PK", viewer_age=30)  # withheld in PK
+    assert visible(store, "w", "DE", viewer_age=30)  # age-gated elsewhere, adult viewer
+    assert not visible(store, "w", "DE", viewer_age=15)
+    assert not visible(store, "w", "DE")  # unknown age counts as too young
+    assert not visible(store, "t", "DE", viewer_age=30)  # removed everywhere
+    assert visible(store, "ok", "PK") and visible(store, "never-seen", "PK")

@@ -1,7 +1,7 @@
 """Media: hash banks, bank entries, catalogue of stored media hashes.
 
-Revision ID: 0002_media
-Revises: 0001_core
+Revision ID: 0003_media
+Revises: 0002_ledger_checkpoints
 Create Date: 2026-11-28
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from nigran.store.tables import UtcDateTime
 
-revision = "0002_media"
-down_revision = "0001_core"
+revision = "0003_media"
+down_revision = "0002_ledger_checkpoints"
 branch_labels = None
 depends_on = None
 
