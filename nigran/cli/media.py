@@ -73,6 +73,29 @@ def hash_file(file: Path) -> None:
     _print(out)
 
 
+def _rescan(banks: Any, added: list[Any], enabled: bool) -> dict[str, Any]:
+    """Retroactive scan of stored content against just-banked entries."""
+    if not enabled or not added:
+        return {}
+    from nigran.detect.media.retro import rescan
+
+    try:
+        hits = rescan(banks, [e.id for e in added])
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    return {"rescan": [_hit(h) for h in hits]}
+
+
+def _hit(h: Any) -> dict[str, Any]:
+    return {
+        "content_id": h.content_id,
+        "version": h.version,
+        "entries": h.entry_ids,
+        "decision_id": h.decision_id,
+        "outcome": h.outcome,
+    }
+
+
 @bank_app.command("create")
 def bank_create(
     name: str,
@@ -113,6 +136,7 @@ def bank_add(
     pdq: Annotated[str | None, typer.Option(help="A PDQ hash (64 hex digits).")] = None,
     note: str = "",
     source: str = "",
+    rescan: Annotated[bool, typer.Option(help="Re-match stored content at once.")] = True,
     db: DbOption = None,
 ) -> None:
     """Bank a file (PDQ for an image, vPDQ and MD5 for a video) or a given PDQ hash."""
@@ -144,7 +168,7 @@ def bank_add(
                     )
     except NigranError as exc:
         raise _fail(exc) from exc
-    _print([e.public() for e in added])
+    _print({"added": [e.public() for e in added], **_rescan(banks, added, rescan)})
 
 
 @bank_app.command("import")
@@ -154,6 +178,7 @@ def bank_import(
     actor: Actor,
     fmt: Annotated[str, typer.Option("--format", help="pytx or csv")] = "pytx",
     source: Annotated[str, typer.Option(help="Where the file came from.")] = "",
+    rescan: Annotated[bool, typer.Option(help="Re-match stored content at once.")] = True,
     db: DbOption = None,
 ) -> None:
     """Import a python-threatexchange local file or a CSV export."""
@@ -169,7 +194,7 @@ def bank_import(
             )
     except NigranError as exc:
         raise _fail(exc) from exc
-    _print({"added": len(added)})
+    _print({"added": len(added), **_rescan(banks, added, rescan)})
 
 
 @bank_app.command("export")
@@ -263,15 +288,4 @@ def rescan_cmd(entry_ids: list[int], db: DbOption = None) -> None:
         hits = rescan(banks, entry_ids)
     except NigranError as exc:
         raise _fail(exc) from exc
-    _print(
-        [
-            {
-                "content_id": h.content_id,
-                "version": h.version,
-                "entries": h.entry_ids,
-                "decision_id": h.decision_id,
-                "outcome": h.outcome,
-            }
-            for h in hits
-        ]
-    )
+    _print([_hit(h) for h in hits])
