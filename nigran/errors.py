@@ -66,3 +66,10 @@ class InvalidMedia(InvalidContent):
 
     code = "invalid_media"
     status = 422
+
+
+class PackInvalid(NigranError):
+    """A jurisdiction pack, taxonomy or rules file failed validation; ``where`` is ``file:line``."""
+
+    code = "pack_invalid"
+    status = 422

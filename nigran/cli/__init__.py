@@ -20,6 +20,7 @@ def build_app() -> typer.Typer:
     from nigran.cli import (  # noqa: F401  (each registers its commands on import)
         core,
         media,
+        policy,
         stream,
     )
 
