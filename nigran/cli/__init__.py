@@ -17,7 +17,12 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
-    from nigran.cli import core, policy, stream  # noqa: F401  (each registers its commands on import)
+    from nigran.cli import (  # noqa: F401  (each registers its commands on import)
+        core,
+        media,
+        policy,
+        stream,
+    )
 
     return app
 
