@@ -115,9 +115,10 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         )
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
-    from nigran.api import content, policy
+    from nigran.api import content, media, policy
 
     app.include_router(content.router)
+    app.include_router(media.router)
     app.include_router(policy.router)
 
     @app.get("/healthz", tags=["ops"])
