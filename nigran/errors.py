@@ -59,3 +59,10 @@ class LedgerCorrupt(NigranError):
 class ConfigError(NigranError):
     code = "config_error"
     status = 500
+
+
+class PackInvalid(NigranError):
+    """A jurisdiction pack, taxonomy or rules file failed validation; ``where`` is ``file:line``."""
+
+    code = "pack_invalid"
+    status = 422

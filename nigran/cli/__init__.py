@@ -18,6 +18,9 @@ app = typer.Typer(
 
 def build_app() -> typer.Typer:
     from nigran.cli import core  # noqa: F401  (registers its commands on import)
+    from nigran.cli import policy
+
+    app.add_typer(policy.app, name="policy")
 
     return app
 
