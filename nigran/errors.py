@@ -66,3 +66,32 @@ class PackInvalid(NigranError):
 
     code = "pack_invalid"
     status = 422
+
+
+class Unauthorized(NigranError):
+    """No API key, or one that is unknown or revoked."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(NigranError):
+    """A valid key whose role may not do this."""
+
+    code = "forbidden"
+    status = 403
+
+
+class InvalidTransition(NigranError):
+    """A workflow step that the item's current state does not allow (e.g. actioning a refused
+    order, deciding an appeal twice, a reviewer deciding an appeal on their own decision)."""
+
+    code = "invalid_transition"
+    status = 409
+
+
+class ReporterSuspended(NigranError):
+    """The reporter is suspended from reporting (DSA Art. 23) until the time in the message."""
+
+    code = "reporter_suspended"
+    status = 403
