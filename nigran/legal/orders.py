@@ -628,7 +628,7 @@ def decide(
     if outcome == "refuse":
         if not reasons.strip():
             raise InvalidInput("refusing an order needs written reasons", where="reasons")
-        action = {"type": "none", "scope": None, "reasons": reasons}
+        refusal: dict[str, Any] = {"type": "none", "scope": None, "reasons": reasons}
         _move(
             conn,
             row,
@@ -636,7 +636,7 @@ def decide(
             "refused",
             actor=f"reviewer:{reviewer}",
             now=now,
-            values={"action": action, "decided_by": reviewer, "acted_at": now},
+            values={"action": refusal, "decided_by": reviewer, "acted_at": now},
             detail={"reasons": reasons},
         )
         _close_case(conn, row.case_id, "refused", now)
@@ -722,7 +722,7 @@ def decide(
             "none of the order's items could be actioned (unknown content?): refuse with reasons"
         )
     to = S.ACTIONED if not not_actioned else S.PARTIALLY_ACTIONED
-    action = {
+    action: dict[str, Any] = {
         "type": act.type.value,
         "scope": str(act.scope),
         "ground": str(act.ground),
