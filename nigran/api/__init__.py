@@ -84,9 +84,10 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         )
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
-    from nigran.api import content
+    from nigran.api import content, legal
 
     app.include_router(content.router)
+    app.include_router(legal.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:
