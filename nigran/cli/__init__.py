@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
     from nigran.cli import policy
 
     app.add_typer(policy.app, name="policy")
+    from nigran.cli import legal  # noqa: F401  (registers orders, dsa, appeals... on import)
 
     return app
 

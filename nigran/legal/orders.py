@@ -40,7 +40,14 @@ from nigran.legal import notices
 from nigran.legal.authorities import Authority, get_authority
 from nigran.legal.restrict import locate, record
 from nigran.model import Action, ActionType, Country, Ground, OrderStatus, OrderType, Scope
-from nigran.policy.packs import OrderRule, PackSet, default_packs, missing_fields, order_deadline
+from nigran.policy.packs import (
+    OrderDeadline,
+    OrderRule,
+    PackSet,
+    default_packs,
+    missing_fields,
+    order_deadline,
+)
 from nigran.policy.taxonomy import taxonomy
 from nigran.store.tables import cases
 from nigran.store.tables_legal import order_events, orders
@@ -143,8 +150,9 @@ class OrderView:
 
     @property
     def act_by(self) -> datetime | None:
-        times = [t for t in (self.deadline, self.slo_at) if t is not None]
-        return min(times) if times else None
+        """The time the order is judged against: its legal deadline (for "immediately" and
+        "without undue delay", the pack's internal SLO, stored as the deadline)."""
+        return self.deadline or self.slo_at
 
     def within_deadline(self) -> bool | None:
         if self.acted_at is None or self.act_by is None:
@@ -439,7 +447,7 @@ def receive(
             standard=dl.standard,
             clock_running=running,
             clock_started_at=now if running else None,
-            deadline=dl.due_at if running else None,
+            deadline=_due(dl) if running else None,
             slo_at=dl.slo_at if running else None,
             missing=missing,
             flags=flags,
@@ -480,7 +488,7 @@ def receive(
             detail={"missing": missing},
         )
         return get(conn, order_id)
-    due = dl.act_by if running else None
+    due = _due(dl) if running else None
     case_id = None
     if running or "extraterritorial" in flags:
         case_id = _open_case(
@@ -512,6 +520,13 @@ def receive(
             detail={"flags": flags, "missing": missing, "case_id": case_id},
         )
     return get(conn, order_id)
+
+
+def _due(dl: OrderDeadline) -> datetime | None:
+    """The deadline an order is held to: the fixed legal one; where the law says
+    "immediately" or sets no time, the pack's internal SLO (``act_by`` would give the receipt
+    time itself for "immediately", which no one can meet)."""
+    return dl.due_at if dl.standard == "fixed" else dl.slo_at
 
 
 def clarify(
@@ -563,7 +578,7 @@ def clarify(
         # The clock was stopped while the order was defective: it runs from the clarification.
         dl2 = order_deadline(pack, row.order_type, row.received_at, clock_started_at=now)
         values.update(
-            clock_running=True, clock_started_at=now, deadline=dl2.due_at, slo_at=dl2.slo_at
+            clock_running=True, clock_started_at=now, deadline=_due(dl2), slo_at=dl2.slo_at
         )
         started = True
     conn.execute(update(orders).where(orders.c.id == order_id).values(**values))
@@ -744,8 +759,8 @@ def decide(
 
 
 def _within(row: Any, now: datetime) -> bool | None:
-    times = [t for t in (row.deadline, row.slo_at) if t is not None]
-    return None if not times else now <= min(times)
+    due = row.deadline or row.slo_at
+    return None if due is None else now <= due
 
 
 def _close_case(conn: Connection, case_id: str | None, outcome: str, now: datetime) -> None:
