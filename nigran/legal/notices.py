@@ -367,6 +367,8 @@ def issue_pending(
     out: list[str] = []
     for r in rows:
         d = decision_from_row(r)
+        if d.explanation and d.explanation[0].rule.startswith(("order:", "report:", "appeal:")):
+            continue  # the legal workflows send their own notices
         item = locate(conn, d.content_id)
         if item is None or not d.actions:
             continue

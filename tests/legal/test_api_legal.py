@@ -63,9 +63,7 @@ def test_order_flow_over_http(client: TestClient, keys: dict[str, str]) -> None:
     got = client.get(f"/v1/orders/{order['id']}", headers=h(keys["pta"])).json()
     assert got["status"] == "responded" and got["action"]["scope"] == "PK"
     assert "decided_by" not in got  # reviewer identities stay internal
-    assert (
-        client.get("/v1/visibility/v1", params={"country": "PK"}).json()["visible"] is False
-    )
+    assert client.get("/v1/visibility/v1", params={"country": "PK"}).json()["visible"] is False
     # The author appeals through the platform; another reviewer reverses.
     r = client.post(
         "/v1/appeals",
@@ -86,9 +84,7 @@ def test_order_flow_over_http(client: TestClient, keys: dict[str, str]) -> None:
         json={"outcome": "reversed", "reason": "not indecent"},
     )
     assert r.status_code == 200 and r.json()["status"] == "reversed"
-    assert (
-        client.get("/v1/visibility/v1", params={"country": "PK"}).json()["visible"] is True
-    )
+    assert client.get("/v1/visibility/v1", params={"country": "PK"}).json()["visible"] is True
 
 
 def test_keys_and_roles(client: TestClient, keys: dict[str, str]) -> None:

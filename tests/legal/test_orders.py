@@ -248,3 +248,23 @@ def test_export_csv_and_json(legal_store: Store) -> None:
 
     data = orjson.loads(orders.export_json(views))
     assert data[0]["status"] == "actioned" and "decided_by" not in data[0]
+
+
+def test_live_stream_order_is_held_to_the_pack_slo(legal_store: Store) -> None:
+    with legal_store.transaction() as conn:
+        o = orders.receive(
+            conn,
+            "PTA",
+            OrderIn(order_type="live_stream", legal_ground="PK.LIVE_PROHIBITED", items=["v1"]),
+            now=T0,
+        )
+        assert o.standard == "immediately" and o.deadline == T0 + timedelta(minutes=15)
+        o = orders.decide(
+            conn, o.id, reviewer="legal-1", outcome="withhold", now=T0 + timedelta(minutes=20)
+        )
+    assert o.within_deadline() is False
+
+
+def test_schema_has_the_legal_branch(legal_store: Store) -> None:
+    assert legal_store.current_revision() is not None
+    assert "0002_legal" in (legal_store.current_revision() or "")
