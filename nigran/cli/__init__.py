@@ -17,7 +17,7 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
-    from nigran.cli import core  # noqa: F401  (registers its commands on import)
+    from nigran.cli import core, stream  # noqa: F401  (each registers its commands on import)
     from nigran.cli import policy
 
     app.add_typer(policy.app, name="policy")

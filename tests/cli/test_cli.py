@@ -93,4 +93,4 @@ def test_ledger_verify_catches_tampering(tmp_path: Path, db: str) -> None:
 
 def test_db_upgrade(db: str) -> None:
     result = runner.invoke(build_app(), ["db", "upgrade"])
-    assert result.exit_code == 0 and "0001_core" in result.output
+    assert result.exit_code == 0 and "0002_ledger_checkpoints" in result.output
