@@ -59,3 +59,33 @@ class LedgerCorrupt(NigranError):
 class ConfigError(NigranError):
     code = "config_error"
     status = 500
+
+
+class Unauthorized(NigranError):
+    """No valid session or API token."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(NigranError):
+    """Signed in, but this role or these queue assignments do not allow it."""
+
+    code = "forbidden"
+    status = 403
+
+
+class TooManyAttempts(NigranError):
+    code = "too_many_attempts"
+    status = 429
+
+
+class ClaimConflict(NigranError):
+    """The case is not (or no longer) claimed by the caller: expired, released or never held."""
+
+    code = "claim_conflict"
+    status = 409
+
+
+class ClaimExpired(ClaimConflict):
+    code = "claim_expired"
