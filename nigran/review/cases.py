@@ -53,7 +53,12 @@ def case_fields(
     queue = cfg.route(language, routing.category, source)
     reach = prio.reach_factor(item.reach)
     sched = prio.schedule(
-        cfg, queue, severity=routing.severity, reach=reach, source=source, created_at=now,
+        cfg,
+        queue,
+        severity=routing.severity,
+        reach=reach,
+        source=source,
+        created_at=now,
         legal_deadline=routing.deadline,
     )
     return {
@@ -85,29 +90,54 @@ def open_case(
 ) -> str:
     """Open one case for a stored content version (user report, order, QA or golden case)."""
     if source not in SOURCES:
-        raise InvalidInput(f"unknown case source {source!r}; use one of {', '.join(SOURCES)}",
-                           where="source")
+        raise InvalidInput(
+            f"unknown case source {source!r}; use one of {', '.join(SOURCES)}", where="source"
+        )
     now = now or utcnow()
     fields = case_fields(
-        item, language, ReviewRouting(queue="", category=category, severity=severity,
-                                      deadline=legal_deadline),
-        now, source=source, cfg=cfg,
+        item,
+        language,
+        ReviewRouting(queue="", category=category, severity=severity, deadline=legal_deadline),
+        now,
+        source=source,
+        cfg=cfg,
     )
     case_id = uuid.uuid4().hex
     row = {
-        "id": case_id, "content_id": item.id, "version": item.version,
-        "decision_id": decision_id, "category": category, "language": language,
-        "severity": severity, "status": "open", "created_at": now, "kind": kind,
-        "parent_id": parent_id, "excluded_reviewer": excluded_reviewer, "expected": expected,
+        "id": case_id,
+        "content_id": item.id,
+        "version": item.version,
+        "decision_id": decision_id,
+        "category": category,
+        "language": language,
+        "severity": severity,
+        "status": "open",
+        "created_at": now,
+        "kind": kind,
+        "parent_id": parent_id,
+        "excluded_reviewer": excluded_reviewer,
+        "expected": expected,
         **fields,
     }
     conn.execute(insert(cases).values(**row))
-    ledger.append(conn, "case.opened", item.id, {
-        "case_id": case_id, "version": item.version, "queue": fields["queue"],
-        "category": category, "language": language, "severity": severity, "source": source,
-        "kind": kind, "parent_id": parent_id, "priority": fields["priority"],
-        "deadline": fields["deadline"].isoformat(),
-    })
+    ledger.append(
+        conn,
+        "case.opened",
+        item.id,
+        {
+            "case_id": case_id,
+            "version": item.version,
+            "queue": fields["queue"],
+            "category": category,
+            "language": language,
+            "severity": severity,
+            "source": source,
+            "kind": kind,
+            "parent_id": parent_id,
+            "priority": fields["priority"],
+            "deadline": fields["deadline"].isoformat(),
+        },
+    )
     return case_id
 
 
@@ -149,22 +179,24 @@ def _eligible(reviewer: Reviewer, queue: str | None, now: datetime) -> list[Any]
             conds.append(or_(cases.c.escalated_to.is_(None), cases.c.escalated_to == "lead"))
         else:
             # Escalated cases wait for someone holding that role; legal takes them anywhere.
-            mine = and_(cases.c.queue.in_(sorted(reviewer.queues)),
-                        cases.c.escalated_to.is_(None))
-            conds.append(or_(mine, cases.c.escalated_to == "legal") if "legal" in roles
-                         else mine)
-    conds.append(or_(cases.c.excluded_reviewer.is_(None),
-                     cases.c.excluded_reviewer != reviewer.id))
+            mine = and_(cases.c.queue.in_(sorted(reviewer.queues)), cases.c.escalated_to.is_(None))
+            conds.append(or_(mine, cases.c.escalated_to == "legal") if "legal" in roles else mine)
+    conds.append(or_(cases.c.excluded_reviewer.is_(None), cases.c.excluded_reviewer != reviewer.id))
     return conds
 
 
 def severe_seen(conn: Connection, reviewer: str, since: datetime) -> int:
-    return int(conn.execute(
-        select(func.count()).select_from(outcomes).where(
-            outcomes.c.reviewer == reviewer, outcomes.c.decided_at >= since,
-            outcomes.c.severity >= SEVERE,
-        )
-    ).scalar_one())
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(outcomes)
+            .where(
+                outcomes.c.reviewer == reviewer,
+                outcomes.c.decided_at >= since,
+                outcomes.c.severity >= SEVERE,
+            )
+        ).scalar_one()
+    )
 
 
 def order_by(now: datetime) -> list[Any]:
@@ -189,8 +221,10 @@ def claim_next(
 ) -> Claim | None:
     """Claim the most urgent case ``reviewer`` may take (in ``queue``, if given); None if none."""
     now = now or utcnow()
-    if queue is not None and not {"lead", "legal", "admin"} & reviewer.roles and (
-        queue not in reviewer.queues
+    if (
+        queue is not None
+        and not {"lead", "legal", "admin"} & reviewer.roles
+        and (queue not in reviewer.queues)
     ):
         raise Forbidden(f"you are not assigned to queue {queue!r}", where=queue)
     expires = now + timedelta(minutes=minutes if minutes is not None else config().claim_minutes)
@@ -211,20 +245,38 @@ def claim_next(
         got = conn.execute(
             update(cases)
             .where(cases.c.id == row.id, _claimable(now))
-            .values(status="claimed", claimed_by=reviewer.id, claimed_at=now,
-                    claim_expires_at=expires, claim_seq=cases.c.claim_seq + 1)
+            .values(
+                status="claimed",
+                claimed_by=reviewer.id,
+                claimed_at=now,
+                claim_expires_at=expires,
+                claim_seq=cases.c.claim_seq + 1,
+            )
             .returning(cases.c.claim_seq)
         ).one_or_none()
         if got is None:  # pragma: no cover - excluded by the lock; kept as the real guarantee
             return None
         entries: list[tuple[str, str, object]] = []
         if row.claimed_by is not None:
-            entries.append(("case.claim_expired", row.content_id,
-                            {"case_id": row.id, "reviewer": row.claimed_by}))
-        entries.append(("case.claimed", row.content_id, {
-            "case_id": row.id, "reviewer": reviewer.id, "seq": int(got.claim_seq),
-            "expires_at": expires.isoformat(),
-        }))
+            entries.append(
+                (
+                    "case.claim_expired",
+                    row.content_id,
+                    {"case_id": row.id, "reviewer": row.claimed_by},
+                )
+            )
+        entries.append(
+            (
+                "case.claimed",
+                row.content_id,
+                {
+                    "case_id": row.id,
+                    "reviewer": reviewer.id,
+                    "seq": int(got.claim_seq),
+                    "expires_at": expires.isoformat(),
+                },
+            )
+        )
         ledger.append_many(conn, entries)
         return Claim(row.id, reviewer.id, int(got.claim_seq), expires)
 
@@ -255,10 +307,14 @@ def release(store: Store, case_id: str, reviewer: str, *, now: datetime | None =
     now = now or utcnow()
     with store.transaction() as conn:
         row = held(conn, case_id, reviewer, now)
-        conn.execute(update(cases).where(cases.c.id == case_id).values(
-            status="open", claimed_by=None, claimed_at=None, claim_expires_at=None))
-        ledger.append(conn, "case.released", row.content_id,
-                      {"case_id": case_id, "reviewer": reviewer})
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(status="open", claimed_by=None, claimed_at=None, claim_expires_at=None)
+        )
+        ledger.append(
+            conn, "case.released", row.content_id, {"case_id": case_id, "reviewer": reviewer}
+        )
 
 
 def expire_claims(store: Store, *, now: datetime | None = None) -> list[str]:
@@ -267,26 +323,38 @@ def expire_claims(store: Store, *, now: datetime | None = None) -> list[str]:
     with store.transaction() as conn:
         rows = conn.execute(
             select(cases.c.id, cases.c.content_id, cases.c.claimed_by).where(
-                cases.c.status == "claimed", cases.c.claim_expires_at <= now)
+                cases.c.status == "claimed", cases.c.claim_expires_at <= now
+            )
         ).all()
         if not rows:
             return []
         conn.execute(
             update(cases)
-            .where(cases.c.id.in_([r.id for r in rows]), cases.c.status == "claimed",
-                   cases.c.claim_expires_at <= now)
+            .where(
+                cases.c.id.in_([r.id for r in rows]),
+                cases.c.status == "claimed",
+                cases.c.claim_expires_at <= now,
+            )
             .values(status="open", claimed_by=None, claimed_at=None, claim_expires_at=None)
         )
-        ledger.append_many(conn, [
-            ("case.claim_expired", r.content_id, {"case_id": r.id, "reviewer": r.claimed_by})
-            for r in rows
-        ])
+        ledger.append_many(
+            conn,
+            [
+                ("case.claim_expired", r.content_id, {"case_id": r.id, "reviewer": r.claimed_by})
+                for r in rows
+            ],
+        )
         return [r.id for r in rows]
 
 
 def escalate(
-    store: Store, case_id: str, reviewer: str, to: str, note: str = "",
-    *, now: datetime | None = None,
+    store: Store,
+    case_id: str,
+    reviewer: str,
+    to: str,
+    note: str = "",
+    *,
+    now: datetime | None = None,
 ) -> None:
     """Hand a held case to a lead or to legal; it waits in its queue for someone in that role."""
     if to not in ("lead", "legal"):
@@ -294,26 +362,57 @@ def escalate(
     now = now or utcnow()
     with store.transaction() as conn:
         row = held(conn, case_id, reviewer, now)
-        conn.execute(update(cases).where(cases.c.id == case_id).values(
-            status="open", claimed_by=None, claimed_at=None, claim_expires_at=None,
-            escalated_to=to, note=note[:2000] or None))
-        ledger.append(conn, "case.escalated", row.content_id,
-                      {"case_id": case_id, "reviewer": reviewer, "to": to, "note": note[:2000]})
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(
+                status="open",
+                claimed_by=None,
+                claimed_at=None,
+                claim_expires_at=None,
+                escalated_to=to,
+                note=note[:2000] or None,
+            )
+        )
+        ledger.append(
+            conn,
+            "case.escalated",
+            row.content_id,
+            {"case_id": case_id, "reviewer": reviewer, "to": to, "note": note[:2000]},
+        )
 
 
 def second_opinion(
-    store: Store, case_id: str, reviewer: str, note: str = "", *, now: datetime | None = None,
+    store: Store,
+    case_id: str,
+    reviewer: str,
+    note: str = "",
+    *,
+    now: datetime | None = None,
 ) -> None:
     """Put a held case back for another reviewer of the queue; the asker may not take it."""
     now = now or utcnow()
     with store.transaction() as conn:
         row = held(conn, case_id, reviewer, now)
-        conn.execute(update(cases).where(cases.c.id == case_id).values(
-            status="open", claimed_by=None, claimed_at=None, claim_expires_at=None,
-            kind="second_opinion" if row.kind == "primary" else row.kind,
-            excluded_reviewer=reviewer, note=note[:2000] or None))
-        ledger.append(conn, "case.second_opinion", row.content_id,
-                      {"case_id": case_id, "reviewer": reviewer, "note": note[:2000]})
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(
+                status="open",
+                claimed_by=None,
+                claimed_at=None,
+                claim_expires_at=None,
+                kind="second_opinion" if row.kind == "primary" else row.kind,
+                excluded_reviewer=reviewer,
+                note=note[:2000] or None,
+            )
+        )
+        ledger.append(
+            conn,
+            "case.second_opinion",
+            row.content_id,
+            {"case_id": case_id, "reviewer": reviewer, "note": note[:2000]},
+        )
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -339,7 +438,9 @@ def queue_stats(conn: Connection, queue_ids: Sequence[str], now: datetime) -> di
             func.min(cases.c.created_at),
             func.sum(case((and_(cases.c.risk_at <= now, cases.c.deadline > now), 1), else_=0)),
             func.sum(case((cases.c.deadline <= now, 1), else_=0)),
-        ).where(live, cases.c.queue.in_(list(queue_ids))).group_by(cases.c.queue)
+        )
+        .where(live, cases.c.queue.in_(list(queue_ids)))
+        .group_by(cases.c.queue)
     ).all()
     out = {q: QueueStats(q, 0, 0, None, 0, 0) for q in queue_ids}
     for q, o, c, oldest, risk, breached in rows:
@@ -355,10 +456,14 @@ def case_row(conn: Connection, case_id: str) -> Row[Any]:
 
 
 def queue_cases(conn: Connection, queue: str, now: datetime, limit: int = 100) -> list[Row[Any]]:
-    return list(conn.execute(
-        select(cases).where(cases.c.queue == queue, cases.c.status.in_(("open", "claimed")))
-        .order_by(*order_by(now)).limit(limit)
-    ).all())
+    return list(
+        conn.execute(
+            select(cases)
+            .where(cases.c.queue == queue, cases.c.status.in_(("open", "claimed")))
+            .order_by(*order_by(now))
+            .limit(limit)
+        ).all()
+    )
 
 
 def may_see(reviewer: Reviewer, row: Row[Any]) -> bool:

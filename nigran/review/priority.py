@@ -26,8 +26,12 @@ from datetime import datetime, timedelta
 from nigran.model import Reach
 from nigran.review.queues import Queue, QueueConfig
 
-SOURCE_WEIGHT = {"authority_order": 8.0, "trusted_flagger": 4.0, "user_report": 2.0,
-                 "proactive": 1.0}
+SOURCE_WEIGHT = {
+    "authority_order": 8.0,
+    "trusted_flagger": 4.0,
+    "user_report": 2.0,
+    "proactive": 1.0,
+}
 
 
 def reach_factor(reach: Reach | None) -> float:

@@ -70,8 +70,9 @@ def _hours(raw: Any, where: str) -> dict[int, float]:
         raise ConfigError("sla_hours must map severity (0..4) to hours", where=where)
     out = {int(k): float(v) for k, v in raw.items()}
     if set(out) != {0, 1, 2, 3, 4} or any(v <= 0 for v in out.values()):
-        raise ConfigError("sla_hours needs a positive number of hours for each severity 0..4",
-                          where=where)
+        raise ConfigError(
+            "sla_hours needs a positive number of hours for each severity 0..4", where=where
+        )
     return out
 
 

@@ -20,9 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("cases") as b:
-        b.add_column(
-            sa.Column("source", sa.String(32), nullable=False, server_default="proactive")
-        )
+        b.add_column(sa.Column("source", sa.String(32), nullable=False, server_default="proactive"))
         b.add_column(sa.Column("kind", sa.String(16), nullable=False, server_default="primary"))
         b.add_column(sa.Column("parent_id", sa.String(64)))
         b.add_column(sa.Column("reach", sa.Float, nullable=False, server_default="1.0"))
@@ -77,9 +75,7 @@ def upgrade() -> None:
         sa.Column("ok", sa.Boolean, nullable=False),
         sa.Column("at", UtcDateTime, nullable=False),
     )
-    op.create_index(
-        "ix_review_login_attempts_user_at", "review_login_attempts", ["username", "at"]
-    )
+    op.create_index("ix_review_login_attempts_user_at", "review_login_attempts", ["username", "at"])
     op.create_table(
         "review_outcomes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -100,9 +96,7 @@ def upgrade() -> None:
         sa.Column("decided_at", UtcDateTime, nullable=False),
     )
     op.create_index("ix_review_outcomes_root", "review_outcomes", ["root_id"])
-    op.create_index(
-        "ix_review_outcomes_reviewer_at", "review_outcomes", ["reviewer", "decided_at"]
-    )
+    op.create_index("ix_review_outcomes_reviewer_at", "review_outcomes", ["reviewer", "decided_at"])
     op.create_table(
         "review_labels",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -134,8 +128,20 @@ def downgrade() -> None:
     op.drop_index("ix_cases_claimable", table_name="cases")
     with op.batch_alter_table("cases") as b:
         for name in (
-            "closed_at", "note", "sla_state", "expected", "excluded_reviewer", "escalated_to",
-            "claim_seq", "claim_expires_at", "claimed_at", "claimed_by", "risk_at", "reach",
-            "parent_id", "kind", "source",
+            "closed_at",
+            "note",
+            "sla_state",
+            "expected",
+            "excluded_reviewer",
+            "escalated_to",
+            "claim_seq",
+            "claim_expires_at",
+            "claimed_at",
+            "claimed_by",
+            "risk_at",
+            "reach",
+            "parent_id",
+            "kind",
+            "source",
         ):
             b.drop_column(name)
