@@ -87,6 +87,9 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
     from nigran.api import content
 
     app.include_router(content.router)
+    from nigran.api import review
+
+    app.include_router(review.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:
