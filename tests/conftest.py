@@ -85,3 +85,22 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s = Store.open(f"sqlite:///{tmp_path / 'nigran.sqlite3'}")
     yield s
     s.dispose()
+
+
+NATS_URL = os.environ.get("NIGRAN_TEST_NATS", "nats://127.0.0.1:4222")
+
+
+@pytest.fixture(scope="session")
+def nats_url() -> str:
+    """A real NATS server with JetStream (``./dev test`` starts one if none is running)."""
+    import socket
+    from urllib.parse import urlparse
+
+    u = urlparse(NATS_URL)
+    try:
+        socket.create_connection((u.hostname or "127.0.0.1", u.port or 4222), timeout=2).close()
+    except OSError as exc:
+        if IN_CI:
+            pytest.fail(f"NATS is required in CI but not reachable at {NATS_URL}: {exc}")
+        pytest.skip(f"NATS not reachable at {NATS_URL}: {exc}")
+    return NATS_URL

@@ -18,7 +18,7 @@ app = typer.Typer(
 
 def build_app() -> typer.Typer:
     import nigran.cli.review  # noqa: F401  (the review area's commands)
-    from nigran.cli import core  # noqa: F401  (registers its commands on import)
+    from nigran.cli import core, stream  # noqa: F401  (each registers its commands on import)
 
     return app
 
