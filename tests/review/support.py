@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from nigran.model import Content
+from nigran.policy.basic import BasicPolicy
 from nigran.review import auth
 from nigran.review.cases import Reviewer, open_case
 from nigran.runtime.pipeline import moderate
@@ -13,6 +14,11 @@ from nigran.store import Store
 from tests.factories import BENIGN_EN, item
 
 PASSWORD = "correct horse battery"
+REVIEW_ALL = BasicPolicy.parse(
+    {"version": "review-all", "categories": {"threat": {"review": 0.1}, "sexual": {"review": 0.1}}},
+    "test",
+)
+"""A policy that sends every threat or sexual signal to human review instead of acting."""
 
 
 def stored(store: Store, id: str, body: str = BENIGN_EN, **kw: Any) -> Content:

@@ -26,7 +26,8 @@ def test_passwords_are_argon2_hashes_and_sessions_work(sqlite_store: Store) -> N
     sess = auth.login(store, "amna", PASSWORD)
     got = auth.session(store, sess.token)
     assert got is not None and got.user.id == "amna" and got.csrf == sess.csrf
-    assert auth.csrf_ok(got, sess.csrf) and not auth.csrf_ok(got, "x") and not auth.csrf_ok(got, None)
+    assert auth.csrf_ok(got, sess.csrf)
+    assert not auth.csrf_ok(got, "x") and not auth.csrf_ok(got, None)
     assert auth.session(store, sess.token, now=utcnow() + timedelta(hours=13)) is None
     auth.logout(store, sess.token)
     assert auth.session(store, sess.token) is None

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from nigran import enforce, ledger
 from nigran.errors import InvalidInput
-from nigran.policy.basic import BasicPolicy
 from nigran.review import cases, qa
 from nigran.review.decide import Verdict, decide
 from nigran.runtime.pipeline import moderate
@@ -19,12 +18,7 @@ from nigran.store.tables import decisions
 from nigran.store.tables import ledger as ledger_t
 from nigran.store.tables_review import review_labels
 from tests.factories import SEXUAL_RU, THREAT_UR, item
-from tests.review.support import report, reviewer, stored
-
-REVIEW_ALL = BasicPolicy.parse(
-    {"version": "review-all", "categories": {"threat": {"review": 0.1}, "sexual": {"review": 0.1}}},
-    "test",
-)
+from tests.review.support import REVIEW_ALL, report, reviewer, stored
 
 
 def _kinds(store: Store, subject: str) -> list[str]:
