@@ -8,7 +8,12 @@ IMMEDIATE``, so claims are serialised and the same conditional UPDATE is exact. 
 reviewers never hold one case: the UPDATE's WHERE clause is the guarantee, the locking only
 keeps it fast.
 
-Every change is ledgered in the same transaction as the change.
+What changes what happens to content is ledgered in the same transaction as the change: cases
+opened, escalations, second-opinion requests and (in ``decide``) outcomes. The claim lifecycle
+(claim, release, expiry) is operational and lives on the case row (``claimed_by``,
+``claim_seq``), not in the ledger: it would otherwise put every claim behind the ledger head's
+lock and serialise the reviewers SKIP LOCKED lets run in parallel. The ``case.decided`` entry
+names the reviewer and the claim under which they decided.
 """
 
 from __future__ import annotations
@@ -256,28 +261,6 @@ def claim_next(
         ).one_or_none()
         if got is None:  # pragma: no cover - excluded by the lock; kept as the real guarantee
             return None
-        entries: list[tuple[str, str, object]] = []
-        if row.claimed_by is not None:
-            entries.append(
-                (
-                    "case.claim_expired",
-                    row.content_id,
-                    {"case_id": row.id, "reviewer": row.claimed_by},
-                )
-            )
-        entries.append(
-            (
-                "case.claimed",
-                row.content_id,
-                {
-                    "case_id": row.id,
-                    "reviewer": reviewer.id,
-                    "seq": int(got.claim_seq),
-                    "expires_at": expires.isoformat(),
-                },
-            )
-        )
-        ledger.append_many(conn, entries)
         return Claim(row.id, reviewer.id, int(got.claim_seq), expires)
 
 
@@ -306,14 +289,11 @@ def held(conn: Connection, case_id: str, reviewer: str, now: datetime) -> Row[An
 def release(store: Store, case_id: str, reviewer: str, *, now: datetime | None = None) -> None:
     now = now or utcnow()
     with store.transaction() as conn:
-        row = held(conn, case_id, reviewer, now)
+        held(conn, case_id, reviewer, now)
         conn.execute(
             update(cases)
             .where(cases.c.id == case_id)
             .values(status="open", claimed_by=None, claimed_at=None, claim_expires_at=None)
-        )
-        ledger.append(
-            conn, "case.released", row.content_id, {"case_id": case_id, "reviewer": reviewer}
         )
 
 
@@ -336,13 +316,6 @@ def expire_claims(store: Store, *, now: datetime | None = None) -> list[str]:
                 cases.c.claim_expires_at <= now,
             )
             .values(status="open", claimed_by=None, claimed_at=None, claim_expires_at=None)
-        )
-        ledger.append_many(
-            conn,
-            [
-                ("case.claim_expired", r.content_id, {"case_id": r.id, "reviewer": r.claimed_by})
-                for r in rows
-            ],
         )
         return [r.id for r in rows]
 

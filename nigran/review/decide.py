@@ -255,6 +255,7 @@ def decide(
                     "correct": correct,
                     "bank_action": verdict.bank_action,
                     "queue": row.queue,
+                    "claim_seq": row.claim_seq,
                 },
             )
         )

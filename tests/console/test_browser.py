@@ -31,8 +31,13 @@ from tests.review.support import PASSWORD, REVIEW_ALL, person
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -57,8 +62,9 @@ def server(sqlite_store: Store) -> Iterator[tuple[str, Store]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(sqlite_store), host="127.0.0.1", port=port,
-                                        log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(sqlite_store), host="127.0.0.1", port=port, log_level="warning")
+    )
     t = threading.Thread(target=srv.run, daemon=True)
     t.start()
     deadline = time.monotonic() + 20
@@ -75,8 +81,11 @@ def test_review_walk_in_chromium(server: tuple[str, Store]) -> None:
     sync_playwright = _need_browser()
     base, store = server
     person(store, "amna", "ur-hate")
-    c = item("urdu1", texts={TextField.CAPTION: BENIGN_UR, TextField.BODY: THREAT_UR},
-             media=[MediaRef(ref=PIXEL, kind=MediaKind.IMAGE)])
+    c = item(
+        "urdu1",
+        texts={TextField.CAPTION: BENIGN_UR, TextField.BODY: THREAT_UR},
+        media=[MediaRef(ref=PIXEL, kind=MediaKind.IMAGE)],
+    )
     # The pipeline opens the case: the policy routes the threat to review, the queue
     # configuration picks the Urdu threats queue from the detected language.
     case_id = moderate(store, [c], policy=REVIEW_ALL).outcomes[0].case_id

@@ -49,8 +49,9 @@ def world(sqlite_store: Store) -> Iterator[World]:
 
 def signed_in(world: World, who: str) -> tuple[TestClient, str]:
     client = TestClient(world.app, base_url="http://testserver")  # type: ignore[arg-type]
-    r = client.post("/console/login", data={"username": who, "password": PASSWORD},
-                    follow_redirects=False)
+    r = client.post(
+        "/console/login", data={"username": who, "password": PASSWORD}, follow_redirects=False
+    )
     assert r.status_code == 303, r.text
     sess = auth.session(world.store, client.cookies.get("nigran_session"))
     assert sess is not None
@@ -75,9 +76,11 @@ def test_review_walk_through_forms(world: World) -> None:
     assert 'dir="rtl"' in case and "nastaliq" in case
     assert "<mark" in case  # the lexicon's evidence span is highlighted in the original text
     assert re.search(r'<img[^>]*class="wellness blur grey"', case)
-    r = client.post(f"/console/cases/{world.case_id}/decide",
-                    data={"csrf": csrf, "action": "remove", "ground": "policy:threat"},
-                    follow_redirects=False)
+    r = client.post(
+        f"/console/cases/{world.case_id}/decide",
+        data={"csrf": csrf, "action": "remove", "ground": "policy:threat"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and "done=" in r.headers["location"]
     assert not enforce.visible(world.store, "c1", "PK")
     assert "The queue is empty" in client.get("/console/queues/ur-hate").text
@@ -85,8 +88,11 @@ def test_review_walk_through_forms(world: World) -> None:
 
 def test_csrf_is_required_on_every_post(world: World) -> None:
     client, _ = signed_in(world, "amna")
-    for path in ["/console/queues/ur-hate/claim", f"/console/cases/{world.case_id}/decide",
-                 "/console/logout"]:
+    for path in [
+        "/console/queues/ur-hate/claim",
+        f"/console/cases/{world.case_id}/decide",
+        "/console/logout",
+    ]:
         r = client.post(path, data={"csrf": "forged"})
         assert r.status_code == 403 and "CSRF" in r.text, path
     assert client.get("/console/queues").status_code == 200  # still signed in
@@ -118,17 +124,27 @@ def _routes(cid: str) -> list[tuple[str, str]]:
 
 
 # Routes any signed-in user may use (sign-in, sign-out, static files, the queue list).
-OPEN = {"/console/static/{name}", "/console/login", "/console/logout", "/console",
-        "/console/", "/console/queues"}
+OPEN = {
+    "/console/static/{name}",
+    "/console/login",
+    "/console/logout",
+    "/console",
+    "/console/",
+    "/console/queues",
+}
 
 
 def test_every_console_route_is_covered() -> None:
     declared = {
-        (m, r.path) for r in console_router.routes if isinstance(r, APIRoute) for m in r.methods
+        (m, r.path)
+        for r in console_router.routes
+        if isinstance(r, APIRoute)
+        for m in r.methods
         if r.path not in OPEN
     }
-    tested = {(m, p.replace("CID", "{case_id}").replace("ur-hate", "{queue}"))
-              for m, p in _routes("CID")}
+    tested = {
+        (m, p.replace("CID", "{case_id}").replace("ur-hate", "{queue}")) for m, p in _routes("CID")
+    }
     assert declared == tested
 
 

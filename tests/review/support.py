@@ -41,8 +41,14 @@ def report(
 ) -> str:
     with store.transaction() as conn:
         return open_case(
-            conn, c, category=category, severity=severity, language=language, source=source,
-            now=now, **kw,
+            conn,
+            c,
+            category=category,
+            severity=severity,
+            language=language,
+            source=source,
+            now=now,
+            **kw,
         )
 
 

@@ -22,9 +22,18 @@ def test_krippendorff_alpha_nominal_worked_example() -> None:
     # Krippendorff (2011), "Computing Krippendorff's alpha-reliability": 4 coders, 12 units,
     # missing values; nominal α = 0.743. Unit 12 has one value and is not pairable.
     units = [
-        ["1", "1", "1"], ["2", "2", "3", "2"], ["3", "3", "3", "3"], ["3", "3", "3", "3"],
-        ["2", "2", "2", "2"], ["1", "2", "3", "4"], ["4", "4", "4", "4"], ["1", "1", "2", "1"],
-        ["2", "2", "2", "2"], ["5", "5", "5"], ["1", "1"], ["3"],
+        ["1", "1", "1"],
+        ["2", "2", "3", "2"],
+        ["3", "3", "3", "3"],
+        ["3", "3", "3", "3"],
+        ["2", "2", "2", "2"],
+        ["1", "2", "3", "4"],
+        ["4", "4", "4", "4"],
+        ["1", "1", "2", "1"],
+        ["2", "2", "2", "2"],
+        ["5", "5", "5"],
+        ["1", "1"],
+        ["3"],
     ]
     assert krippendorff_alpha(units) == pytest.approx(0.743, abs=0.001)
 

@@ -52,16 +52,21 @@ def test_claim_and_decide_over_http(world: World) -> None:
     assert c.post("/v1/review/queues/ur-hate/claim", headers=h).status_code == 204
     detail = c.get(f"/v1/review/cases/{world.case_id}", headers=h).json()
     assert detail["content"]["texts"]["body"] == THREAT_UR and "expected" not in detail["case"]
-    law = c.post(f"/v1/review/cases/{world.case_id}/decision", headers=h,
-                 json={"action": "withhold", "ground": "law:PK.PECA_37", "countries": ["PK"]})
+    law = c.post(
+        f"/v1/review/cases/{world.case_id}/decision",
+        headers=h,
+        json={"action": "withhold", "ground": "law:PK.PECA_37", "countries": ["PK"]},
+    )
     assert law.status_code == 403  # legal grounds need the legal or lead role
-    r = c.post(f"/v1/review/cases/{world.case_id}/decision", headers=h,
-               json={"action": "remove", "ground": "policy:threat"})
+    r = c.post(
+        f"/v1/review/cases/{world.case_id}/decision",
+        headers=h,
+        json={"action": "remove", "ground": "policy:threat"},
+    )
     assert r.status_code == 200, r.text
     vis = c.get("/v1/visibility/a1", params={"country": "PK"}).json()
     assert vis["visible"] is False
-    again = c.post(f"/v1/review/cases/{world.case_id}/decision", headers=h,
-                   json={"action": "none"})
+    again = c.post(f"/v1/review/cases/{world.case_id}/decision", headers=h, json={"action": "none"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "claim_conflict"
 
 
@@ -93,14 +98,25 @@ def _routes(world: World) -> list[tuple[str, str, dict[str, object] | None]]:
 # Which routes each role may NOT use (everything else it may).
 FORBIDDEN = {
     "bilal": {  # a reviewer of another queue: none of this case, no lead or admin pages
-        "/v1/review/queues/ur-hate/claim", "/v1/review/cases/{cid}",
-        "/v1/review/cases/{cid}/decision", "/v1/review/cases/{cid}/escalate",
-        "/v1/review/cases/{cid}/second-opinion", "/v1/review/cases/{cid}/release",
-        "/v1/review/reports", "/v1/review/qa", "/v1/review/qa/sample", "/v1/review/sla/sweep",
+        "/v1/review/queues/ur-hate/claim",
+        "/v1/review/cases/{cid}",
+        "/v1/review/cases/{cid}/decision",
+        "/v1/review/cases/{cid}/escalate",
+        "/v1/review/cases/{cid}/second-opinion",
+        "/v1/review/cases/{cid}/release",
+        "/v1/review/reports",
+        "/v1/review/qa",
+        "/v1/review/qa/sample",
+        "/v1/review/sla/sweep",
         "/v1/review/users",
     },
-    "amna": {"/v1/review/reports", "/v1/review/qa", "/v1/review/qa/sample",
-             "/v1/review/sla/sweep", "/v1/review/users"},
+    "amna": {
+        "/v1/review/reports",
+        "/v1/review/qa",
+        "/v1/review/qa/sample",
+        "/v1/review/sla/sweep",
+        "/v1/review/users",
+    },
     "lead1": {"/v1/review/users"},
     "auth1": "all",
 }
@@ -111,8 +127,10 @@ def test_every_review_route_is_in_the_403_table(world: World) -> None:
     declared = {
         (m.upper(), p) for p, ops in paths.items() if p.startswith("/v1/review") for m in ops
     }
-    tested = {(m, p.replace(world.case_id, "{case_id}").replace("ur-hate", "{queue}"))
-              for m, p, _ in _routes(world)}
+    tested = {
+        (m, p.replace(world.case_id, "{case_id}").replace("ur-hate", "{queue}"))
+        for m, p, _ in _routes(world)
+    }
     assert declared == tested
 
 
@@ -130,12 +148,19 @@ def test_403_on_every_route_the_role_cannot_use(world: World, who: str) -> None:
     # Nothing was changed by any refused request.
     detail = c.get(f"/v1/review/cases/{world.case_id}", headers=world.tokens["lead1"]).json()
     assert detail["case"]["status"] == "open" and detail["case"]["claimed_by"] is None
-    assert [u["id"] for u in c.get("/v1/review/users", headers=world.tokens["admin1"]).json()] \
-        == ["admin1", "amna", "auth1", "bilal", "lead1", "legal1"]
+    assert [u["id"] for u in c.get("/v1/review/users", headers=world.tokens["admin1"]).json()] == [
+        "admin1",
+        "amna",
+        "auth1",
+        "bilal",
+        "lead1",
+        "legal1",
+    ]
 
 
 def test_reviewer_sees_only_assigned_queues(world: World) -> None:
     c = world.client
-    assert [q["id"] for q in c.get("/v1/review/queues", headers=world.tokens["bilal"]).json()] \
-        == ["ur-sexual"]
+    assert [q["id"] for q in c.get("/v1/review/queues", headers=world.tokens["bilal"]).json()] == [
+        "ur-sexual"
+    ]
     assert len(c.get("/v1/review/queues", headers=world.tokens["lead1"]).json()) > 5

@@ -58,13 +58,27 @@ def test_schedule_internal_sla_risk_window_and_legal_deadline() -> None:
     s = prio.schedule(cfg, q, severity=4, reach=1.0, source="proactive", created_at=T0)
     assert s.deadline == T0 + timedelta(hours=2)
     assert s.risk_at == s.deadline - timedelta(minutes=30)  # 25% of 2 h
-    short = prio.schedule(cfg, q, severity=4, reach=1.0, source="proactive", created_at=T0,
-                          legal_deadline=T0 + timedelta(minutes=40))
+    short = prio.schedule(
+        cfg,
+        q,
+        severity=4,
+        reach=1.0,
+        source="proactive",
+        created_at=T0,
+        legal_deadline=T0 + timedelta(minutes=40),
+    )
     assert short.deadline == T0 + timedelta(minutes=40)
     assert short.risk_at == short.deadline - timedelta(minutes=15)  # floor of 15 minutes
     # A legal deadline later than the internal one never relaxes it.
-    late = prio.schedule(cfg, q, severity=4, reach=1.0, source="proactive", created_at=T0,
-                         legal_deadline=T0 + timedelta(days=2))
+    late = prio.schedule(
+        cfg,
+        q,
+        severity=4,
+        reach=1.0,
+        source="proactive",
+        created_at=T0,
+        legal_deadline=T0 + timedelta(days=2),
+    )
     assert late.deadline == T0 + timedelta(hours=2)
     assert prio.sla_state(s.deadline, s.risk_at, T0) == "ok"
     assert prio.sla_state(s.deadline, s.risk_at, s.risk_at) == "at_risk"
