@@ -69,17 +69,33 @@ class PackInvalid(NigranError):
 
 
 class Unauthorized(NigranError):
-    """No API key, or one that is unknown or revoked."""
+    """No valid session, API token or key."""
 
     code = "unauthorized"
     status = 401
 
 
 class Forbidden(NigranError):
-    """A valid key whose role may not do this."""
+    """Signed in, but this role (or these queue assignments) do not allow it."""
 
     code = "forbidden"
     status = 403
+
+
+class TooManyAttempts(NigranError):
+    code = "too_many_attempts"
+    status = 429
+
+
+class ClaimConflict(NigranError):
+    """The case is not (or no longer) claimed by the caller: expired, released or never held."""
+
+    code = "claim_conflict"
+    status = 409
+
+
+class ClaimExpired(ClaimConflict):
+    code = "claim_expired"
 
 
 class InvalidTransition(NigranError):

@@ -88,6 +88,11 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
 
     app.include_router(content.router)
     app.include_router(legal.router)
+    from nigran.api import review
+    from nigran.console import routes as console
+
+    app.include_router(review.router)
+    app.include_router(console.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:
