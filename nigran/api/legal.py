@@ -1,7 +1,9 @@
 """Authorities, legal review, reports, appeals and the DSA export over HTTP.
 
-Every route needs ``Authorization: Bearer <key>``; the key's role decides what it may do and an
-authority key sees only its own authority's orders. An order id of another authority answers
+Every route needs ``Authorization: Bearer <key>``: a key from ``nigran keys create`` (roles
+authority, legal, platform, admin), or a review-room API token of a user with the ``legal``
+(or ``admin``) role. The role decides what the caller may do, and an authority key sees only
+its own authority's orders. An order id of another authority answers
 exactly as an id that does not exist (404, same message), so ids cannot be probed.
 """
 
@@ -14,6 +16,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict
 
+from nigran.errors import Forbidden, Unauthorized
 from nigran.legal import appeals, authorities, dsa, orders, reports
 from nigran.legal.authorities import Principal
 from nigran.legal.orders import Clarification, OrderIn
@@ -33,8 +36,26 @@ def principal(request: Request, authorization: Annotated[str | None, Header()] =
     key = None
     if authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
-    with _store(request).read() as conn:
-        return authorities.authenticate(conn, key)
+    store = _store(request)
+    try:
+        with store.read() as conn:
+            return authorities.authenticate(conn, key)
+    except Unauthorized:
+        if not key:
+            raise
+    # Legal reviewers may use the review room's accounts: a user with the ``legal`` role acts
+    # as a legal reviewer here. Authority and platform keys live in this room's own table,
+    # because an authority key must be bound to one authority.
+    from nigran.review.auth import token_user
+
+    user = token_user(store, key)
+    if user is None:
+        raise Unauthorized("unknown or revoked API key")
+    if "legal" in user.roles:
+        return Principal(user.id, "legal")
+    if "admin" in user.roles:
+        return Principal(user.id, "admin")
+    raise Forbidden(f"user {user.id} has no legal or admin role", where=user.id)
 
 
 Who = Annotated[Principal, Depends(principal)]

@@ -182,3 +182,25 @@ def test_order_body_cannot_name_another_authority(client: TestClient, keys: dict
         json={"jurisdiction": "IN", "legal_ground": "IN.PUBORD", "items": ["v1"]},
     )
     assert r.status_code == 400 and "issues orders for PK" in r.text
+
+
+def test_review_room_legal_user_token_decides_orders(
+    client: TestClient, keys: dict[str, str], legal_store: Store
+) -> None:
+    from nigran.review import auth
+
+    auth.add_user(legal_store, "farah", "correct horse battery", roles=["legal"])
+    auth.add_user(legal_store, "rev", "correct horse battery", roles=["reviewer"])
+    legal_token = auth.create_token(legal_store, "farah")
+    reviewer_token = auth.create_token(legal_store, "rev")
+    o = client.post(
+        "/v1/orders", headers=h(keys["pta"]), json={"legal_ground": "PK.HATE", "items": ["v1"]}
+    ).json()
+    r = client.post(
+        f"/v1/orders/{o['id']}/decide", headers=h(reviewer_token), json={"outcome": "withhold"}
+    )
+    assert r.status_code == 403
+    r = client.post(
+        f"/v1/orders/{o['id']}/decide", headers=h(legal_token), json={"outcome": "withhold"}
+    )
+    assert r.status_code == 200 and r.json()["decided_by"] == "farah"
