@@ -337,7 +337,7 @@ def reports_trusted(
     id: str,
     name: Annotated[str, typer.Option()],
     jurisdiction: Annotated[str, typer.Option()],
-    priority: float = 10.0,
+    priority: float = 1.0,
     db: DbOption = None,
 ) -> None:
     """Register a trusted flagger for a jurisdiction."""

@@ -21,12 +21,11 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from nigran import ledger
 from nigran.errors import InvalidInput, InvalidTransition, NotFound
-from nigran.legal import notices
+from nigran.legal import casework, notices
 from nigran.legal.restrict import decision_by_id, latest_decision, locate, record
 from nigran.model import Action, ActionType, Ground
 from nigran.policy.durations import add_duration
 from nigran.policy.packs import PackSet, default_packs
-from nigran.store.tables import cases
 from nigran.store.tables_legal import appeals
 from nigran.store.tables_legal import notices as notices_t
 
@@ -83,22 +82,19 @@ def file(
             f"the appeal window ({window}) ended at {ends.isoformat()}", where="filed_at"
         )
     appeal_id = uuid.uuid4().hex[:20]
-    case_id = uuid.uuid4().hex
-    conn.execute(
-        insert(cases).values(
-            id=case_id,
-            content_id=item.id,
-            version=item.version,
-            decision_id=n.decision_id,
-            queue="appeals",
-            category=n.ground_code or "appeal",
-            language=item.language,
-            severity=2,
-            priority=2.0,
-            deadline=None,
-            status="open",
-            created_at=now,
-        )
+    case_id = casework.open_for(
+        conn,
+        item,
+        category=n.ground_code or "appeal",
+        severity=2,
+        source="user_report",
+        deadline=None,
+        now=now,
+        subject=item.id,
+        fallback_queue="appeals",
+        decision_id=n.decision_id,
+        excluded_reviewer=d.decided_by,
+        route=False,
     )
     conn.execute(
         insert(appeals).values(
@@ -201,7 +197,7 @@ def decide(
             new_decision_id=new_id,
         )
     )
-    conn.execute(update(cases).where(cases.c.id == a["case_id"]).values(status="decided"))
+    casework.close(conn, a["case_id"], outcome, now)
     ledger.append(
         conn,
         "appeal.decided",

@@ -36,7 +36,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from nigran import ledger
 from nigran.errors import InvalidInput, InvalidTransition, NotFound
-from nigran.legal import notices
+from nigran.legal import casework, notices
 from nigran.legal.authorities import Authority, get_authority
 from nigran.legal.restrict import locate, record
 from nigran.model import Action, ActionType, Country, Ground, OrderStatus, OrderType, Scope
@@ -357,43 +357,25 @@ def _open_case(
     o: OrderView | OrderIn,
     jur: str,
     due: datetime | None,
-    first_item: tuple[str, int] | None,
     now: datetime,
     kind: OrderType,
+    packs: PackSet,
 ) -> str:
-    case_id = uuid.uuid4().hex
-    cid, version = first_item or (f"order:{order_id}", 0)
-    conn.execute(
-        insert(cases).values(
-            id=case_id,
-            content_id=cid,
-            version=version,
-            decision_id=None,
-            queue=f"legal:{jur}",
-            category=o.legal_ground or "order",
-            language=None,
-            severity=SEVERITY[kind],
-            priority=float(SEVERITY[kind]),
-            deadline=due,
-            status="open",
-            created_at=now,
-        )
-    )
-    ledger.append(
+    """The legal-review case, routed by the review room (authority-order queue) with the
+    order's deadline; with nothing stored to route by, it goes to ``legal:<CC>``."""
+    item = next((hit for hit in (locate(conn, loc) for loc in o.items) if hit), None)
+    ground = packs.grounds.get(o.legal_ground or "")
+    return casework.open_for(
         conn,
-        "case.opened",
-        cid,
-        {"id": case_id, "queue": f"legal:{jur}", "order_id": order_id, "deadline": _iso(due)},
+        item,
+        category=ground.categories[0] if ground else "order",
+        severity=SEVERITY[kind],
+        source="authority_order",
+        deadline=due,
+        now=now,
+        subject=f"order:{order_id}",
+        fallback_queue=f"legal:{jur}",
     )
-    return case_id
-
-
-def _first_item(conn: Connection, items: Sequence[str]) -> tuple[str, int] | None:
-    for loc in items:
-        hit = locate(conn, loc)
-        if hit is not None:
-            return hit.id, hit.version
-    return None
 
 
 def receive(
@@ -491,9 +473,7 @@ def receive(
     due = _due(dl) if running else None
     case_id = None
     if running or "extraterritorial" in flags:
-        case_id = _open_case(
-            conn, order_id, o, jur, due, _first_item(conn, o.items), now, o.order_type
-        )
+        case_id = _open_case(conn, order_id, o, jur, due, now, o.order_type, packs)
         conn.execute(update(orders).where(orders.c.id == order_id).values(case_id=case_id))
     if missing and "extraterritorial" not in flags:
         _move(
@@ -600,9 +580,9 @@ def clarify(
                 merged,
                 row.jurisdiction,
                 view.act_by,
-                _first_item(conn, merged.items),
                 now,
                 OrderType(row.kind),
+                packs,
             )
             conn.execute(update(orders).where(orders.c.id == order_id).values(case_id=case_id))
             row = _row(conn, order_id)
@@ -654,7 +634,7 @@ def decide(
             values={"action": refusal, "decided_by": reviewer, "acted_at": now},
             detail={"reasons": reasons},
         )
-        _close_case(conn, row.case_id, "refused", now)
+        casework.close(conn, row.case_id, "refused", now)
         return get(conn, order_id)
     if not row.legal_ground:
         raise InvalidInput("the order names no legal ground: ask for clarification or refuse")
@@ -754,25 +734,13 @@ def decide(
         values={"action": action, "decided_by": reviewer, "acted_at": now},
         detail={"action": action, "within_deadline": _within(row, now)},
     )
-    _close_case(conn, row.case_id, to.value, now)
+    casework.close(conn, row.case_id, to.value, now)
     return get(conn, order_id)
 
 
 def _within(row: Any, now: datetime) -> bool | None:
     due = row.deadline or row.slo_at
     return None if due is None else now <= due
-
-
-def _close_case(conn: Connection, case_id: str | None, outcome: str, now: datetime) -> None:
-    if case_id is None:
-        return
-    conn.execute(update(cases).where(cases.c.id == case_id).values(status="decided"))
-    ledger.append(
-        conn,
-        "case.decided",
-        f"case:{case_id}",
-        {"id": case_id, "outcome": outcome, "at": _iso(now)},
-    )
 
 
 def respond(
@@ -808,8 +776,8 @@ def respond(
 
 
 def escalate_at_risk(conn: Connection, *, now: datetime) -> list[str]:
-    """Flag open orders with little of their clock left; their cases become ``escalated``
-    with top priority. Returns the order ids escalated now."""
+    """Flag open orders with little of their clock left; their cases are escalated to legal
+    and served first. Returns the order ids escalated now."""
     out = []
     rows = conn.execute(
         select(orders).where(
@@ -832,10 +800,11 @@ def escalate_at_risk(conn: Connection, *, now: datetime) -> list[str]:
             .values(flags=[*row.flags, "at_risk"], updated_at=now)
         )
         if row.case_id:
+            # The review room's escalation: the case waits for legal, and is at risk now.
             conn.execute(
                 update(cases)
-                .where(cases.c.id == row.case_id)
-                .values(status="escalated", priority=100.0)
+                .where(cases.c.id == row.case_id, cases.c.status != "decided")
+                .values(escalated_to="legal", risk_at=now, priority=cases.c.priority * 4)
             )
         _event(
             conn,

