@@ -642,7 +642,12 @@ def decide(
         if tos_category not in taxonomy():
             raise InvalidInput(
                 "global removal needs the platform-terms category the content breaks "
-                f"(pack rule global_removal_requires); {tos_category!r} is not a taxonomy code",
+                "(pack rule global_removal_requires): "
+                + (
+                    f"{tos_category!r} is not a taxonomy code"
+                    if tos_category
+                    else "give --tos-category (API: tos_category)"
+                ),
                 where="tos_category",
             )
         act = Action(
