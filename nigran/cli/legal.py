@@ -468,11 +468,17 @@ def dsa_export(
 
 
 @dsa_app.command("validate")
-def dsa_validate(file: Path) -> None:
+def dsa_validate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
     """Check a statements file field by field against the submission rules."""
     from nigran.legal import dsa
 
-    n, problems = dsa.validate_file(file)
+    try:
+        n, problems = dsa.validate_file(file)
+    except (orjson.JSONDecodeError, TypeError, KeyError) as exc:
+        err.print(f"[red]error:[/] {file}: not a statements file ({exc})")
+        raise typer.Exit(2) from exc
     for p in problems:
         err.print(f"[red]invalid[/] {p}")
     Console().print(f"{n} statements, {len(problems)} problems")
