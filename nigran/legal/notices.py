@@ -241,11 +241,13 @@ def issue(
     government_request: bool = False,
     withheld_by_law: str | None = None,
     order_id: str | None = None,
+    facts_by_language: dict[str, str] | None = None,
     packs: PackSet | None = None,
     now: datetime,
 ) -> list[str]:
     """One notice per new restrictive action of ``decision``; ``withheld_by_law`` is the
-    citation when the law forbids telling the author (the notice is recorded, not sent)."""
+    citation when the law forbids telling the author (the notice is recorded, not sent);
+    ``facts_by_language`` gives the facts per language (default: the decision's statement)."""
     packs = packs or default_packs()
     lang = choose_language(profile_language, content_language)
     ids = []
@@ -258,7 +260,7 @@ def issue(
             action=action,
             ground_label_en=en,
             ground_label_ur=ur,
-            facts=decision.statement,
+            facts=(facts_by_language or {}).get(lang, decision.statement),
             automated=decision.automated,
             automated_detection=decision.automated
             if automated_detection is None
