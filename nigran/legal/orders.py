@@ -838,6 +838,13 @@ def get(conn: Connection, order_id: str, *, authority_id: str | None = None) -> 
     return _view(conn, _row(conn, order_id, authority_id))
 
 
+def order_for_case(conn: Connection, case_id: str) -> OrderView | None:
+    """The order a review case belongs to, if any: a case from the authority-order queue must be
+    decided through :func:`decide` so the order's state, response and clock follow."""
+    row = conn.execute(select(orders).where(orders.c.case_id == case_id)).one_or_none()
+    return None if row is None else _view(conn, row)
+
+
 def list_orders(
     conn: Connection,
     *,

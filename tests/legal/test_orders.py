@@ -38,6 +38,9 @@ def test_pta_standard_order_withheld_only_in_pk_with_48h_deadline(legal_store: S
     # tighter than the legal deadline, never looser.
     assert case.source == "authority_order" and case.queue == "pk-authority"
     assert o.deadline is not None and case.deadline <= o.deadline
+    with legal_store.read() as conn:
+        back = orders.order_for_case(conn, case.id)
+    assert back is not None and back.id == o.id
     with legal_store.transaction() as conn:
         o = orders.decide(
             conn, o.id, reviewer="legal-1", outcome="withhold", now=T0 + timedelta(hours=5)
