@@ -73,3 +73,48 @@ class PackInvalid(NigranError):
 
     code = "pack_invalid"
     status = 422
+
+
+class Unauthorized(NigranError):
+    """No valid session, API token or key."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(NigranError):
+    """Signed in, but this role (or these queue assignments) do not allow it."""
+
+    code = "forbidden"
+    status = 403
+
+
+class TooManyAttempts(NigranError):
+    code = "too_many_attempts"
+    status = 429
+
+
+class ClaimConflict(NigranError):
+    """The case is not (or no longer) claimed by the caller: expired, released or never held."""
+
+    code = "claim_conflict"
+    status = 409
+
+
+class ClaimExpired(ClaimConflict):
+    code = "claim_expired"
+
+
+class InvalidTransition(NigranError):
+    """A workflow step that the item's current state does not allow (e.g. actioning a refused
+    order, deciding an appeal twice, a reviewer deciding an appeal on their own decision)."""
+
+    code = "invalid_transition"
+    status = 409
+
+
+class ReporterSuspended(NigranError):
+    """The reporter is suspended from reporting (DSA Art. 23) until the time in the message."""
+
+    code = "reporter_suspended"
+    status = 403

@@ -19,8 +19,10 @@ app = typer.Typer(
 def build_app() -> typer.Typer:
     from nigran.cli import (  # noqa: F401  (each registers its commands on import)
         core,
+        legal,
         media,
         policy,
+        review,
         stream,
     )
 

@@ -28,6 +28,7 @@ from nigran.detect.text.langid import guess_language
 from nigran.errors import ConflictingResubmission, NigranError
 from nigran.model import Content, Decision, Signal, utcnow
 from nigran.policy import Policy, PolicyContext, default_policy
+from nigran.review import cases as review_cases
 from nigran.store import Store
 from nigran.store.tables import cases, content, decisions, enforcement, signals
 
@@ -317,12 +318,18 @@ class Pipeline:
                     "status": "open",
                     "created_at": now,
                 }
+                # Queue, priority and SLA deadline come from the review queue configuration.
+                row.update(review_cases.case_fields(c, lang, d.review, now))
                 case_rows.append(row)
                 item_entries.append(
                     (
                         "case.opened",
                         c.id,
-                        {k: v for k, v in row.items() if k not in ("created_at", "deadline")},
+                        {
+                            k: v
+                            for k, v in row.items()
+                            if k not in ("created_at", "deadline", "risk_at")
+                        },
                     )
                 )
             entries.extend(item_entries)

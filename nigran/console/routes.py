@@ -1,0 +1,468 @@
+"""The review console: server-rendered pages (Jinja2) with htmx for partial refreshes.
+
+Sessions are an HttpOnly, SameSite=Strict cookie; every form and htmx request carries the
+session's CSRF token (hidden field or ``X-CSRF-Token`` header) and a POST without it is refused.
+Pages send a strict Content-Security-Policy: scripts and styles come only from the vendored
+files under ``/console/static``, never from a CDN or inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+
+from nigran.console import charts
+from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Unauthorized
+from nigran.model import ActionType, utcnow
+from nigran.review import auth, cases, decide, qa, queues, sla, views
+from nigran.store import Store
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+COOKIE = "nigran_session"
+STATIC = {
+    "htmx.min.js": "text/javascript",
+    "console.js": "text/javascript",
+    "console.css": "text/css",
+    "NotoNastaliqUrdu-Regular.ttf": "font/ttf",
+}
+CSP = (
+    "default-src 'self'; img-src 'self' data: https:; media-src 'self' data: https:; "
+    "style-src 'self'; script-src 'self'; font-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("nigran.console", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clock"] = lambda d, now: views.clock(d, now)
+    env.filters["age"] = _age
+    return env
+
+
+def _age(start: datetime | None, now: datetime) -> str:
+    if start is None:
+        return "—"
+    secs = int((now - start).total_seconds())
+    if secs < 3600:
+        return f"{secs // 60}m"
+    if secs < 86400:
+        return f"{secs // 3600}h {secs % 3600 // 60:02d}m"
+    return f"{secs // 86400}d {secs % 86400 // 3600}h"
+
+
+def _store(request: Request) -> Store:
+    s: Store = request.app.state.store
+    return s
+
+
+def _render(
+    request: Request, name: str, status: int = 200, sess: auth.Session | None = None, **ctx: Any
+) -> HTMLResponse:
+    html = _env().get_template(name).render(request=request, sess=sess, now=utcnow(), **ctx)
+    return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": CSP})
+
+
+def _session(request: Request) -> auth.Session | None:
+    return auth.session(_store(request), request.cookies.get(COOKIE))
+
+
+def _error(request: Request, exc: NigranError, sess: auth.Session | None) -> HTMLResponse:
+    return _render(request, "error.html", status=exc.status, sess=sess, error=exc)
+
+
+async def _guard(request: Request, *roles: str, post: bool = False) -> auth.Session | Response:
+    """The signed-in session with one of ``roles``, or the response that refuses the request."""
+    sess = _session(request)
+    if sess is None:
+        if post:
+            return _error(request, Unauthorized("your session has ended; sign in again"), None)
+        return RedirectResponse(f"/console/login?next={quote(request.url.path)}", 303)
+    if not sess.user.has(*roles):
+        return _error(request, Forbidden("your role does not allow this page"), sess)
+    if post:
+        form = await request.form()
+        token = request.headers.get("x-csrf-token") or str(form.get("csrf") or "")
+        if not auth.csrf_ok(sess, token):
+            return _error(request, Forbidden("missing or wrong CSRF token; reload the page"), sess)
+    return sess
+
+
+REVIEW = ("reviewer", "lead", "legal")
+
+
+def _case_or_403(store: Store, sess: auth.Session, case_id: str) -> Any:
+    with store.read() as conn:
+        row = cases.case_row(conn, case_id)
+    if not cases.may_see(sess.user.reviewer(), row):
+        raise Forbidden(f"case {case_id} is not in one of your queues", where=case_id)
+    return row
+
+
+def _queue_or_403(sess: auth.Session, queue: str) -> queues.Queue:
+    cfg = queues.config()
+    if queue not in cfg.ids:
+        raise NotFound(f"no queue {queue!r}", where=queue)
+    visible = {
+        q.id for q in queues.visible_queues(cfg, sorted(sess.user.queues), sorted(sess.user.roles))
+    }
+    if queue not in visible and not sess.user.has("legal"):
+        raise Forbidden(f"you are not assigned to queue {queue!r}", where=queue)
+    return cfg.get(queue)
+
+
+# -- static, login --------------------------------------------------------------------------------
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    if name not in STATIC:
+        return Response("not found", status_code=404)
+    data = (resources.files("nigran.console") / "static" / name).read_bytes()
+    return Response(
+        data, media_type=STATIC[name], headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/console/queues") -> HTMLResponse:
+    return _render(request, "login.html", next=next if next.startswith("/console") else "/console")
+
+
+@router.post("/login")
+async def login_post(request: Request) -> Response:
+    form = await request.form()
+    user_id, password = str(form.get("username", "")), str(form.get("password", ""))
+    nxt = str(form.get("next") or "/console/queues")
+    if not nxt.startswith("/console"):
+        nxt = "/console/queues"
+    address = request.client.host if request.client else "-"
+    try:
+        sess = await run_in_threadpool(
+            auth.login, _store(request), user_id, password, address=address
+        )
+    except (Unauthorized, TooManyAttempts) as exc:
+        return _render(request, "login.html", status=exc.status, next=nxt, error=exc.message)
+    resp = RedirectResponse(nxt, 303)
+    resp.set_cookie(
+        COOKIE,
+        sess.token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=auth.SESSION_HOURS * 3600,
+        path="/console",
+    )
+    return resp
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    sess = await _guard(request, *auth.ROLES, post=True)
+    if isinstance(sess, Response):
+        return sess
+    auth.logout(_store(request), sess.token)
+    resp = RedirectResponse("/console/login", 303)
+    resp.delete_cookie(COOKIE, path="/console")
+    return resp
+
+
+@router.get("")
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/console/queues", 303)
+
+
+# -- queues ---------------------------------------------------------------------------------------
+
+
+def _wrap(fn: Callable[[], Response], request: Request, sess: auth.Session) -> Response:
+    try:
+        return fn()
+    except NigranError as exc:
+        return _error(request, exc, sess)
+
+
+@router.get("/queues")
+async def queue_list(request: Request) -> Response:
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    cfg = queues.config()
+    mine = queues.visible_queues(cfg, sorted(sess.user.queues), sorted(sess.user.roles))
+    now = utcnow()
+    with _store(request).read() as conn:
+        stats = cases.queue_stats(conn, [q.id for q in mine], now)
+    return _render(request, "queues.html", sess=sess, queues=mine, stats=stats)
+
+
+@router.get("/queues/{queue}")
+async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "") -> Response:
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def page() -> Response:
+        q = _queue_or_403(s, queue)
+        now = utcnow()
+        with _store(request).read() as conn:
+            rows = cases.queue_cases(conn, queue, now)
+            seen = cases.severe_seen(
+                conn, s.user.id, now - timedelta(hours=float(s.user.wellness["shift_hours"]))
+            )
+        cap = s.user.wellness.get("severe_cap")
+        return _render(
+            request,
+            "queue.html",
+            sess=s,
+            queue=q,
+            rows=rows,
+            empty=empty,
+            done=done,
+            break_prompt=cap is not None and seen >= int(cap),
+        )
+
+    return _wrap(page, request, s)
+
+
+@router.get("/queues/{queue}/rows")
+async def queue_rows(request: Request, queue: str) -> Response:
+    """The htmx partial the queue page refreshes itself with."""
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def rows() -> Response:
+        q = _queue_or_403(s, queue)
+        with _store(request).read() as conn:
+            found = cases.queue_cases(conn, queue, utcnow())
+        return _render(request, "queue_rows.html", sess=s, queue=q, rows=found)
+
+    return _wrap(rows, request, s)
+
+
+@router.post("/queues/{queue}/claim")
+async def claim(request: Request, queue: str) -> Response:
+    sess = await _guard(request, *REVIEW, post=True)
+    if isinstance(sess, Response):
+        return sess
+    try:
+        _queue_or_403(sess, queue)
+        got = await run_in_threadpool(
+            cases.claim_next, _store(request), sess.user.reviewer(), queue
+        )
+    except NigranError as exc:
+        return _error(request, exc, sess)
+    if got is None:
+        return RedirectResponse(f"/console/queues/{quote(queue)}?empty=1", 303)
+    return RedirectResponse(f"/console/cases/{got.case_id}", 303)
+
+
+# -- cases ----------------------------------------------------------------------------------------
+
+
+@router.get("/cases/{case_id}")
+async def case_page(request: Request, case_id: str) -> Response:
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def page() -> Response:
+        store = _store(request)
+        _case_or_403(store, s, case_id)
+        now = utcnow()
+        with store.read() as conn:
+            v = views.case_view(conn, case_id, now)
+        mine = (
+            v.case["claimed_by"] == s.user.id
+            and v.case["status"] == "claimed"
+            and (v.case["claim_expires_at"] is not None and v.case["claim_expires_at"] > now)
+        )
+        return _render(
+            request,
+            "case.html",
+            sess=s,
+            v=v,
+            c=v.case,
+            mine=mine,
+            actions=[a.value for a in ActionType],
+            legal=s.user.has("legal", "lead"),
+            wellness=s.user.wellness,
+        )
+
+    return _wrap(page, request, s)
+
+
+async def _case_post(
+    request: Request, case_id: str, act: Callable[[auth.Session, Any], str]
+) -> Response:
+    sess = await _guard(request, *REVIEW, post=True)
+    if isinstance(sess, Response):
+        return sess
+    form = await request.form()
+    try:
+        row = _case_or_403(_store(request), sess, case_id)
+        target = await run_in_threadpool(act, sess, form)
+    except NigranError as exc:
+        return _error(request, exc, sess)
+    return RedirectResponse(target or f"/console/queues/{quote(row.queue)}", 303)
+
+
+@router.post("/cases/{case_id}/decide")
+async def decide_post(request: Request, case_id: str) -> Response:
+    def act(sess: auth.Session, form: Any) -> str:
+        ground = str(form.get("ground") or "") or None
+        if ground and ground.startswith("law:") and not sess.user.has("legal", "lead"):
+            raise Forbidden("deciding on a legal ground needs the legal or lead role")
+        countries = tuple(
+            c.strip() for c in str(form.get("countries") or "").split(",") if c.strip()
+        )
+        min_age = str(form.get("min_age") or "")
+        verdict = decide.Verdict(
+            action=str(form.get("action") or ""),
+            ground=ground,
+            countries=countries or None,
+            statement=str(form.get("statement") or ""),
+            min_age=int(min_age) if min_age.isdigit() else None,
+            bank_action=str(form.get("bank_action") or "") or None,
+        )
+        r = decide.decide(_store(request), case_id, sess.user.id, verdict)
+        with _store(request).read() as conn:
+            queue = cases.case_row(conn, case_id).queue
+        return f"/console/queues/{quote(queue)}?done={r.case_id}"
+
+    return await _case_post(request, case_id, act)
+
+
+@router.post("/cases/{case_id}/escalate")
+async def escalate_post(request: Request, case_id: str) -> Response:
+    def act(sess: auth.Session, form: Any) -> str:
+        cases.escalate(
+            _store(request),
+            case_id,
+            sess.user.id,
+            str(form.get("to") or ""),
+            str(form.get("note") or ""),
+        )
+        return ""
+
+    return await _case_post(request, case_id, act)
+
+
+@router.post("/cases/{case_id}/second-opinion")
+async def second_opinion_post(request: Request, case_id: str) -> Response:
+    def act(sess: auth.Session, form: Any) -> str:
+        cases.second_opinion(_store(request), case_id, sess.user.id, str(form.get("note") or ""))
+        return ""
+
+    return await _case_post(request, case_id, act)
+
+
+@router.post("/cases/{case_id}/release")
+async def release_post(request: Request, case_id: str) -> Response:
+    def act(sess: auth.Session, form: Any) -> str:
+        cases.release(_store(request), case_id, sess.user.id)
+        return ""
+
+    return await _case_post(request, case_id, act)
+
+
+# -- dashboards -----------------------------------------------------------------------------------
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+@router.get("/qa")
+async def qa_page(request: Request) -> Response:
+    sess = await _guard(request, "lead")
+    if isinstance(sess, Response):
+        return sess
+    with _store(request).read() as conn:
+        r = qa.report(conn)
+    chart_rows = [
+        (k, [max(0.0, a)]) for k, (a, _) in r.alpha.get("queue", {}).items() if a is not None
+    ]
+    chart = (
+        charts.bars(
+            chart_rows,
+            series=["α"],
+            title="Krippendorff's α per queue",
+            fmt="{:.2f}",
+            domain=(0.0, 1.0),
+        )
+        if chart_rows
+        else None
+    )
+    overturn_chart = (
+        charts.bars(
+            [(k, [v]) for k, (v, _) in r.overturn.items()],
+            series=["overturn rate"],
+            title="Overturn rate per reviewer",
+            fmt="{:.2f}",
+            domain=(0.0, 1.0),
+        )
+        if r.overturn
+        else None
+    )
+    return _render(
+        request, "qa.html", sess=sess, r=r, fmt=_fmt, chart=chart, overturn_chart=overturn_chart
+    )
+
+
+@router.get("/dashboard")
+async def dashboard(request: Request) -> Response:
+    sess = await _guard(request, "lead")
+    if isinstance(sess, Response):
+        return sess
+    cfg = queues.config()
+    now = utcnow()
+    with _store(request).read() as conn:
+        stats = cases.queue_stats(conn, cfg.ids, now)
+    rows = [
+        (
+            q.id,
+            [
+                float(stats[q.id].open - stats[q.id].at_risk - stats[q.id].breached),
+                float(stats[q.id].at_risk),
+                float(stats[q.id].breached),
+            ],
+        )
+        for q in cfg.queues
+        if stats[q.id].open or stats[q.id].claimed
+    ]
+    chart = (
+        charts.bars(rows, series=["on time", "at risk", "breached"], title="Open cases per queue")
+        if rows
+        else None
+    )
+    return _render(
+        request, "dashboard.html", sess=sess, stats=stats, queues=cfg.queues, chart=chart
+    )
+
+
+@router.post("/sla/sweep")
+async def sweep_post(request: Request) -> Response:
+    sess = await _guard(request, "lead", post=True)
+    if isinstance(sess, Response):
+        return sess
+    await run_in_threadpool(sla.sweep, _store(request))
+    return RedirectResponse("/console/dashboard", 303)

@@ -1,0 +1,50 @@
+// Console behaviour without inline scripts (the page's CSP forbids them): click-to-reveal media
+// and keyboard shortcuts for the decision form. Everything else is plain forms and htmx.
+(function () {
+  "use strict";
+  function reveal(figure) {
+    var media = figure.querySelector("[data-reveal]");
+    if (media) { media.classList.toggle("revealed"); }
+  }
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest("[data-reveal-button]");
+    if (button) { reveal(button.closest("figure")); return; }
+    var media = ev.target.closest("[data-reveal]");
+    if (media && media.tagName === "IMG") { reveal(media.closest("figure")); }
+  });
+  function typing(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+  }
+  function click(id) { var el = document.getElementById(id); if (el) { el.click(); } }
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(document.activeElement)) { return; }
+    var action = document.getElementById("action");
+    if (action && /^[0-9]$/.test(ev.key)) {
+      var i = parseInt(ev.key, 10);
+      if (i < action.options.length) { action.selectedIndex = i; action.focus(); ev.preventDefault(); }
+      return;
+    }
+    switch (ev.key) {
+      case "r": document.querySelectorAll("figure.thumb").forEach(reveal); break;
+      case "d": click("decide"); break;
+      case "e": click("escalate"); break;
+      case "s": click("second"); break;
+      case "u": click("release"); break;
+      case "n": click("claim"); break;
+      default: return;
+    }
+    ev.preventDefault();
+  });
+  // A legal ground typed by legal staff wins over the policy ground picked in the list.
+  var form = document.getElementById("decide-form");
+  if (form) {
+    form.addEventListener("submit", function () {
+      var law = document.getElementById("ground-law");
+      var ground = document.getElementById("ground");
+      if (law && law.value.trim() && ground) {
+        var opt = document.createElement("option");
+        opt.value = law.value.trim(); opt.selected = true; ground.appendChild(opt);
+      }
+    });
+  }
+})();

@@ -1,0 +1,446 @@
+"""Cases: opening them (routed, prioritised), and exclusive, expiring claims on them.
+
+A claim is a conditional UPDATE: a case moves to ``claimed`` only if it is still claimable
+(open, or claimed with the claim run out) at the moment of the write. On PostgreSQL the
+candidate is picked with ``FOR UPDATE SKIP LOCKED`` so concurrent reviewers pick *different*
+rows instead of queueing behind one; on SQLite the store's write transactions are ``BEGIN
+IMMEDIATE``, so claims are serialised and the same conditional UPDATE is exact. Either way two
+reviewers never hold one case: the UPDATE's WHERE clause is the guarantee, the locking only
+keeps it fast.
+
+What changes what happens to content is ledgered in the same transaction as the change: cases
+opened, escalations, second-opinion requests and (in ``decide``) outcomes. The claim lifecycle
+(claim, release, expiry) is operational and lives on the case row (``claimed_by``,
+``claim_seq``), not in the ledger: it would otherwise put every claim behind the ledger head's
+lock and serialise the reviewers SKIP LOCKED lets run in parallel. The ``case.decided`` entry
+names the reviewer and the claim under which they decided.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy.engine import Row
+
+from nigran import ledger
+from nigran.errors import ClaimConflict, ClaimExpired, Forbidden, InvalidInput, NotFound
+from nigran.model import Content, ReviewRouting, utcnow
+from nigran.review import priority as prio
+from nigran.review.queues import SOURCES, QueueConfig, config
+from nigran.store import Store
+from nigran.store.tables import cases
+from nigran.store.tables_review import outcomes
+
+SEVERE = 4
+"""Severity at and above which exposure caps apply."""
+
+
+def case_fields(
+    item: Content,
+    language: str | None,
+    routing: ReviewRouting,
+    now: datetime,
+    *,
+    source: str = "proactive",
+    cfg: QueueConfig | None = None,
+) -> dict[str, Any]:
+    """The queue, priority and deadline columns for a case the pipeline opens.
+
+    ``routing.queue`` from the policy is a hint only: the queue configuration decides, from the
+    detected language, the category and the source, so that every path routes alike.
+    """
+    cfg = cfg or config()
+    queue = cfg.route(language, routing.category, source)
+    reach = prio.reach_factor(item.reach)
+    sched = prio.schedule(
+        cfg,
+        queue,
+        severity=routing.severity,
+        reach=reach,
+        source=source,
+        created_at=now,
+        legal_deadline=routing.deadline,
+    )
+    return {
+        "queue": queue.id,
+        "priority": sched.priority,
+        "deadline": sched.deadline,
+        "risk_at": sched.risk_at,
+        "reach": reach,
+        "source": source,
+    }
+
+
+def open_case(
+    conn: Connection,
+    item: Content,
+    *,
+    category: str,
+    severity: int,
+    language: str | None,
+    source: str,
+    decision_id: int | None = None,
+    legal_deadline: datetime | None = None,
+    kind: str = "primary",
+    parent_id: str | None = None,
+    excluded_reviewer: str | None = None,
+    expected: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    cfg: QueueConfig | None = None,
+) -> str:
+    """Open one case for a stored content version (user report, order, QA or golden case)."""
+    if source not in SOURCES:
+        raise InvalidInput(
+            f"unknown case source {source!r}; use one of {', '.join(SOURCES)}", where="source"
+        )
+    now = now or utcnow()
+    fields = case_fields(
+        item,
+        language,
+        ReviewRouting(queue="", category=category, severity=severity, deadline=legal_deadline),
+        now,
+        source=source,
+        cfg=cfg,
+    )
+    case_id = uuid.uuid4().hex
+    row = {
+        "id": case_id,
+        "content_id": item.id,
+        "version": item.version,
+        "decision_id": decision_id,
+        "category": category,
+        "language": language,
+        "severity": severity,
+        "status": "open",
+        "created_at": now,
+        "kind": kind,
+        "parent_id": parent_id,
+        "excluded_reviewer": excluded_reviewer,
+        "expected": expected,
+        **fields,
+    }
+    conn.execute(insert(cases).values(**row))
+    ledger.append(
+        conn,
+        "case.opened",
+        item.id,
+        {
+            "case_id": case_id,
+            "version": item.version,
+            "queue": fields["queue"],
+            "category": category,
+            "language": language,
+            "severity": severity,
+            "source": source,
+            "kind": kind,
+            "parent_id": parent_id,
+            "priority": fields["priority"],
+            "deadline": fields["deadline"].isoformat(),
+        },
+    )
+    return case_id
+
+
+# -- claims ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewer:
+    """What claiming needs to know about the person asking (see ``nigran.review.auth``)."""
+
+    id: str
+    roles: frozenset[str]
+    queues: frozenset[str]
+    severe_cap: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    case_id: str
+    reviewer: str
+    seq: int
+    expires_at: datetime
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        cases.c.status == "open",
+        and_(cases.c.status == "claimed", cases.c.claim_expires_at <= now),
+    )
+
+
+def _eligible(reviewer: Reviewer, queue: str | None, now: datetime) -> list[Any]:
+    conds: list[Any] = [_claimable(now)]
+    if queue is not None:
+        conds.append(cases.c.queue == queue)
+    roles = reviewer.roles
+    if "admin" not in roles:
+        if "lead" in roles:
+            conds.append(or_(cases.c.escalated_to.is_(None), cases.c.escalated_to == "lead"))
+        else:
+            # Escalated cases wait for someone holding that role; legal takes them anywhere.
+            mine = and_(cases.c.queue.in_(sorted(reviewer.queues)), cases.c.escalated_to.is_(None))
+            conds.append(or_(mine, cases.c.escalated_to == "legal") if "legal" in roles else mine)
+    conds.append(or_(cases.c.excluded_reviewer.is_(None), cases.c.excluded_reviewer != reviewer.id))
+    return conds
+
+
+def severe_seen(conn: Connection, reviewer: str, since: datetime) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(outcomes)
+            .where(
+                outcomes.c.reviewer == reviewer,
+                outcomes.c.decided_at >= since,
+                outcomes.c.severity >= SEVERE,
+            )
+        ).scalar_one()
+    )
+
+
+def order_by(now: datetime) -> list[Any]:
+    at_risk = and_(cases.c.risk_at.is_not(None), cases.c.risk_at <= now)
+    return [
+        case((at_risk, 0), else_=1),
+        case((at_risk, cases.c.deadline), else_=None).asc(),
+        cases.c.priority.desc(),
+        cases.c.created_at.asc(),
+        cases.c.id.asc(),
+    ]
+
+
+def claim_next(
+    store: Store,
+    reviewer: Reviewer,
+    queue: str | None = None,
+    *,
+    now: datetime | None = None,
+    minutes: float | None = None,
+    shift_hours: float = 8.0,
+) -> Claim | None:
+    """Claim the most urgent case ``reviewer`` may take (in ``queue``, if given); None if none."""
+    now = now or utcnow()
+    if (
+        queue is not None
+        and not {"lead", "legal", "admin"} & reviewer.roles
+        and (queue not in reviewer.queues)
+    ):
+        raise Forbidden(f"you are not assigned to queue {queue!r}", where=queue)
+    expires = now + timedelta(minutes=minutes if minutes is not None else config().claim_minutes)
+    with store.transaction() as conn:
+        conds = _eligible(reviewer, queue, now)
+        if reviewer.severe_cap is not None and (
+            severe_seen(conn, reviewer.id, now - timedelta(hours=shift_hours))
+            >= reviewer.severe_cap
+        ):
+            conds.append(cases.c.severity < SEVERE)
+        pick = select(cases.c.id, cases.c.content_id, cases.c.claimed_by).where(*conds)
+        pick = pick.order_by(*order_by(now)).limit(1)
+        if store.dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True, of=cases)
+        row = conn.execute(pick).one_or_none()
+        if row is None:
+            return None
+        got = conn.execute(
+            update(cases)
+            .where(cases.c.id == row.id, _claimable(now))
+            .values(
+                status="claimed",
+                claimed_by=reviewer.id,
+                claimed_at=now,
+                claim_expires_at=expires,
+                claim_seq=cases.c.claim_seq + 1,
+            )
+            .returning(cases.c.claim_seq)
+        ).one_or_none()
+        if got is None:  # pragma: no cover - excluded by the lock; kept as the real guarantee
+            return None
+        return Claim(row.id, reviewer.id, int(got.claim_seq), expires)
+
+
+def held(conn: Connection, case_id: str, reviewer: str, now: datetime) -> Row[Any]:
+    """The case row, locked, if ``reviewer`` holds a live claim on it; else a clear error."""
+    q = select(cases).where(cases.c.id == case_id)
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update(of=cases)
+    row = conn.execute(q).one_or_none()
+    if row is None:
+        raise NotFound(f"no case {case_id!r}", where=case_id)
+    if row.status != "claimed" or row.claimed_by != reviewer:
+        raise ClaimConflict(
+            f"case {case_id} is not claimed by {reviewer}: claim it before deciding",
+            where=case_id,
+        )
+    if row.claim_expires_at <= now:
+        raise ClaimExpired(
+            f"your claim on case {case_id} expired at {row.claim_expires_at.isoformat()}; "
+            "claim it again",
+            where=case_id,
+        )
+    return row
+
+
+def release(store: Store, case_id: str, reviewer: str, *, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    with store.transaction() as conn:
+        held(conn, case_id, reviewer, now)
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(status="open", claimed_by=None, claimed_at=None, claim_expires_at=None)
+        )
+
+
+def expire_claims(store: Store, *, now: datetime | None = None) -> list[str]:
+    """Return every case whose claim ran out to its queue (claiming also does this lazily)."""
+    now = now or utcnow()
+    with store.transaction() as conn:
+        rows = conn.execute(
+            select(cases.c.id, cases.c.content_id, cases.c.claimed_by).where(
+                cases.c.status == "claimed", cases.c.claim_expires_at <= now
+            )
+        ).all()
+        if not rows:
+            return []
+        conn.execute(
+            update(cases)
+            .where(
+                cases.c.id.in_([r.id for r in rows]),
+                cases.c.status == "claimed",
+                cases.c.claim_expires_at <= now,
+            )
+            .values(status="open", claimed_by=None, claimed_at=None, claim_expires_at=None)
+        )
+        return [r.id for r in rows]
+
+
+def escalate(
+    store: Store,
+    case_id: str,
+    reviewer: str,
+    to: str,
+    note: str = "",
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Hand a held case to a lead or to legal; it waits in its queue for someone in that role."""
+    if to not in ("lead", "legal"):
+        raise InvalidInput(f"escalate to 'lead' or 'legal', not {to!r}", where="to")
+    now = now or utcnow()
+    with store.transaction() as conn:
+        row = held(conn, case_id, reviewer, now)
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(
+                status="open",
+                claimed_by=None,
+                claimed_at=None,
+                claim_expires_at=None,
+                escalated_to=to,
+                note=note[:2000] or None,
+            )
+        )
+        ledger.append(
+            conn,
+            "case.escalated",
+            row.content_id,
+            {"case_id": case_id, "reviewer": reviewer, "to": to, "note": note[:2000]},
+        )
+
+
+def second_opinion(
+    store: Store,
+    case_id: str,
+    reviewer: str,
+    note: str = "",
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Put a held case back for another reviewer of the queue; the asker may not take it."""
+    now = now or utcnow()
+    with store.transaction() as conn:
+        row = held(conn, case_id, reviewer, now)
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(
+                status="open",
+                claimed_by=None,
+                claimed_at=None,
+                claim_expires_at=None,
+                kind="second_opinion" if row.kind == "primary" else row.kind,
+                excluded_reviewer=reviewer,
+                note=note[:2000] or None,
+            )
+        )
+        ledger.append(
+            conn,
+            "case.second_opinion",
+            row.content_id,
+            {"case_id": case_id, "reviewer": reviewer, "note": note[:2000]},
+        )
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    queue: str
+    open: int
+    claimed: int
+    oldest: datetime | None
+    at_risk: int
+    breached: int
+
+
+def queue_stats(conn: Connection, queue_ids: Sequence[str], now: datetime) -> dict[str, QueueStats]:
+    live = cases.c.status.in_(("open", "claimed"))
+    rows = conn.execute(
+        select(
+            cases.c.queue,
+            func.sum(case((cases.c.status == "open", 1), else_=0)),
+            func.sum(case((cases.c.status == "claimed", 1), else_=0)),
+            func.min(cases.c.created_at),
+            func.sum(case((and_(cases.c.risk_at <= now, cases.c.deadline > now), 1), else_=0)),
+            func.sum(case((cases.c.deadline <= now, 1), else_=0)),
+        )
+        .where(live, cases.c.queue.in_(list(queue_ids)))
+        .group_by(cases.c.queue)
+    ).all()
+    out = {q: QueueStats(q, 0, 0, None, 0, 0) for q in queue_ids}
+    for q, o, c, oldest, risk, breached in rows:
+        out[q] = QueueStats(q, int(o or 0), int(c or 0), oldest, int(risk or 0), int(breached or 0))
+    return out
+
+
+def case_row(conn: Connection, case_id: str) -> Row[Any]:
+    row = conn.execute(select(cases).where(cases.c.id == case_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no case {case_id!r}", where=case_id)
+    return row
+
+
+def queue_cases(conn: Connection, queue: str, now: datetime, limit: int = 100) -> list[Row[Any]]:
+    return list(
+        conn.execute(
+            select(cases)
+            .where(cases.c.queue == queue, cases.c.status.in_(("open", "claimed")))
+            .order_by(*order_by(now))
+            .limit(limit)
+        ).all()
+    )
+
+
+def may_see(reviewer: Reviewer, row: Row[Any]) -> bool:
+    """Reviewers see only cases in their queues; leads, legal and admins see every case."""
+    if {"lead", "legal", "admin"} & reviewer.roles:
+        return True
+    return "reviewer" in reviewer.roles and row.queue in reviewer.queues

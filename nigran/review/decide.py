@@ -1,0 +1,263 @@
+"""A reviewer's decision: through the same enforcement and ledger as an automated one.
+
+One transaction checks the claim, writes a human ``Decision`` (``automated=False``,
+``decided_by``) to the decisions table, applies it with :func:`nigran.enforce.apply_and_record`,
+closes the case, records the outcome for QA and the labels for the text learning loop, and
+ledgers all of it. If the claim is not the caller's or has run out, nothing is written.
+
+QA and golden cases are blind re-reviews: their outcome is recorded and compared, never enforced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select, update
+
+from nigran import enforce, ledger
+from nigran.errors import InvalidInput
+from nigran.model import Action, ActionType, Content, Decision, Ground, Scope, utcnow
+from nigran.policy.taxonomy import taxonomy
+from nigran.review.cases import held
+from nigran.store import Store
+from nigran.store.tables import cases, content, decisions
+from nigran.store.tables_review import outcomes, review_labels
+
+HUMAN_POLICY_VERSION = "human-review-1"
+NO_VIOLATION = "none"
+BANK_ACTIONS = ("add", "negative")
+_LAW = re.compile(r"^[A-Z]{2}\.[A-Z0-9_.-]{1,60}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the reviewer chose on the case page."""
+
+    action: str
+    """``none`` (no violation) or an action type: label, reduce_reach, age_restrict, ..."""
+    ground: str | None = None
+    """``policy:<category>`` or ``law:<CC.GROUND>``; needed for any action."""
+    countries: tuple[str, ...] | None = None
+    statement: str = ""
+    min_age: int | None = None
+    bank_action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    case_id: str
+    decision_id: int | None
+    label: str
+    ledger: list[int]
+    correct: bool | None
+
+
+def parse_ground(raw: str) -> Ground:
+    kind, _, code = raw.partition(":")
+    if kind == "policy":
+        if code not in taxonomy():
+            raise InvalidInput(
+                f"{code!r} is not a category of the taxonomy ({', '.join(sorted(taxonomy()))})",
+                where="ground",
+            )
+        return Ground(kind="policy", code=code)
+    if kind == "law":
+        if not _LAW.match(code):
+            raise InvalidInput(
+                f"{code!r} is not a legal ground code like 'PK.DECENCY'", where="ground"
+            )
+        return Ground(kind="law", code=code)
+    raise InvalidInput(
+        f"ground must be 'policy:<category>' or 'law:<CC.CODE>', not {raw!r}", where="ground"
+    )
+
+
+def default_statement(action: Action) -> str:
+    """A plain statement of reasons when the reviewer writes none (they may edit it)."""
+    what = {
+        ActionType.LABEL: "has been labelled",
+        ActionType.REDUCE_REACH: "will be shown to fewer people",
+        ActionType.AGE_RESTRICT: f"is only shown to viewers aged {action.min_age} or over",
+        ActionType.WITHHOLD: "has been withheld",
+        ActionType.REMOVE: "has been removed",
+        ActionType.SUSPEND_ACCOUNT: "led to the account being suspended",
+    }[action.type]
+    where = "" if action.scope.is_global else f" in {', '.join(action.scope.countries or ())}"
+    if action.ground.kind == "policy":
+        cat = taxonomy()[action.ground.code]
+        why = f"breaks our community guidelines on {cat.name.lower()}"
+    else:
+        why = f"is unlawful under {action.ground.code}"
+    return f"After human review, we found that this content {why}. It {what}{where}."
+
+
+def build_actions(v: Verdict) -> list[Action]:
+    if v.action == NO_VIOLATION:
+        return []
+    if v.ground is None:
+        raise InvalidInput(
+            "an action needs a ground (policy:<category> or law:<CC.CODE>)", where="ground"
+        )
+    try:
+        kind = ActionType(v.action)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown action {v.action!r}; use none or {', '.join(a.value for a in ActionType)}",
+            where="action",
+        ) from None
+    try:
+        return [
+            Action(
+                type=kind,
+                scope=Scope.only(*v.countries) if v.countries else Scope.everywhere(),
+                ground=parse_ground(v.ground),
+                min_age=v.min_age,
+            )
+        ]
+    except ValidationError as exc:
+        raise InvalidInput(exc.errors()[0]["msg"], where="action") from None
+
+
+def decide(
+    store: Store,
+    case_id: str,
+    reviewer: str,
+    verdict: Verdict,
+    *,
+    now: datetime | None = None,
+) -> Result:
+    if verdict.bank_action not in (None, *BANK_ACTIONS):
+        raise InvalidInput(
+            f"bank_action must be add, negative or empty, not {verdict.bank_action!r}",
+            where="bank_action",
+        )
+    actions = build_actions(verdict)  # validate before touching the database
+    now = now or utcnow()
+    label = actions[0].type.value if actions else NO_VIOLATION
+    with store.transaction() as conn:
+        row = held(conn, case_id, reviewer, now)
+        body = conn.execute(
+            select(content.c.body).where(
+                content.c.content_id == row.content_id, content.c.version == row.version
+            )
+        ).scalar_one()
+        item = Content.model_validate(body)
+        entries: list[tuple[str, str, Any]] = []
+        decision_id: int | None = None
+        seqs: list[int] = []
+        enforce_it = row.kind in ("primary", "second_opinion")
+        if enforce_it:
+            statement = verdict.statement.strip() or (
+                default_statement(actions[0]) if actions else ""
+            )
+            d = Decision(
+                content_id=row.content_id,
+                content_version=row.version,
+                actions=actions,
+                automated=False,
+                decided_by=reviewer,
+                policy_version=HUMAN_POLICY_VERSION,
+                statement=statement,
+                decided_at=now,
+            )
+            from nigran.runtime.pipeline import decision_row
+
+            decision_id = int(
+                conn.execute(
+                    insert(decisions).returning(decisions.c.id), [decision_row(d, [])]
+                ).scalar_one()
+            )
+            seqs.append(
+                ledger.append(
+                    conn,
+                    "decision.made",
+                    row.content_id,
+                    {
+                        "decision_id": decision_id,
+                        "case_id": case_id,
+                        **decision_row(d, [], json=True),
+                    },
+                )
+            )
+            seqs.extend(enforce.apply_and_record(conn, d, decision_id, now=now))
+        correct: bool | None = None
+        if row.kind == "golden" and row.expected is not None:
+            correct = row.expected.get("label") == label
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(
+                status="decided",
+                closed_at=now,
+                claim_expires_at=None,
+                **({"decision_id": decision_id} if decision_id is not None else {}),
+            )
+        )
+        ground = str(actions[0].ground) if actions else None
+        conn.execute(
+            insert(outcomes).values(
+                case_id=case_id,
+                root_id=row.parent_id or case_id,
+                kind=row.kind,
+                content_id=row.content_id,
+                version=row.version,
+                queue=row.queue,
+                language=row.language,
+                category=row.category,
+                severity=row.severity,
+                reviewer=reviewer,
+                label=label,
+                ground=ground,
+                decision_id=decision_id,
+                correct=correct,
+                decided_at=now,
+            )
+        )
+        category = (
+            actions[0].ground.code
+            if actions and actions[0].ground.kind == "policy"
+            else row.category
+        )
+        label_rows = [
+            {
+                "content_id": row.content_id,
+                "version": row.version,
+                "field": f.value,
+                "text": t,
+                "language": row.language,
+                "category": category,
+                "label": "not_violating" if label == NO_VIOLATION else "violating",
+                "bank_action": verdict.bank_action,
+                "reviewer": reviewer,
+                "case_id": case_id,
+                "labelled_at": now,
+            }
+            for f, t in item.texts.items()
+            if t.strip()
+        ]
+        if label_rows and row.kind != "golden":
+            conn.execute(insert(review_labels), label_rows)
+        entries.append(
+            (
+                "case.decided",
+                row.content_id,
+                {
+                    "case_id": case_id,
+                    "kind": row.kind,
+                    "reviewer": reviewer,
+                    "label": label,
+                    "ground": ground,
+                    "decision_id": decision_id,
+                    "correct": correct,
+                    "bank_action": verdict.bank_action,
+                    "queue": row.queue,
+                    "claim_seq": row.claim_seq,
+                },
+            )
+        )
+        seqs.extend(ledger.append_many(conn, entries))
+        return Result(case_id, decision_id, label, seqs, correct)

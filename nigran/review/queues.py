@@ -1,0 +1,165 @@
+"""Review queues from configuration, and routing a case to its queue.
+
+Queues are data (``queues.yaml``, or a file named by ``NIGRAN_REVIEW_QUEUES``): language ×
+category × source, first match wins, the last queue catches everything. Routing is a pure
+function of what the case is about, so the pipeline, user reports and authority orders all send
+the same case to the same queue.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nigran.errors import ConfigError
+
+SOURCES = ("proactive", "user_report", "trusted_flagger", "authority_order")
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    id: str
+    name: str
+    languages: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()
+    sla_hours: Mapping[int, float] = field(default_factory=dict)
+
+    def matches(self, language: str | None, category: str, source: str) -> bool:
+        return (
+            (not self.languages or (language or "und") in self.languages)
+            and (not self.categories or category in self.categories)
+            and (not self.sources or source in self.sources)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfig:
+    queues: tuple[Queue, ...]
+    risk_fraction: float
+    min_risk_minutes: float
+    claim_minutes: float
+
+    def get(self, queue_id: str) -> Queue:
+        for q in self.queues:
+            if q.id == queue_id:
+                return q
+        raise KeyError(queue_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [q.id for q in self.queues]
+
+    def route(self, language: str | None, category: str, source: str = "proactive") -> Queue:
+        """The first queue that takes a case in ``language`` about ``category`` from ``source``."""
+        for q in self.queues:
+            if q.matches(language, category, source):
+                return q
+        return self.queues[-1]
+
+
+def _hours(raw: Any, where: str) -> dict[int, float]:
+    if not isinstance(raw, dict):
+        raise ConfigError("sla_hours must map severity (0..4) to hours", where=where)
+    out = {int(k): float(v) for k, v in raw.items()}
+    if set(out) != {0, 1, 2, 3, 4} or any(v <= 0 for v in out.values()):
+        raise ConfigError(
+            "sla_hours needs a positive number of hours for each severity 0..4", where=where
+        )
+    return out
+
+
+def parse(data: Any, where: str) -> QueueConfig:
+    """Validate a queue configuration; every problem names the queue it is in."""
+    if not isinstance(data, dict) or not isinstance(data.get("queues"), list):
+        raise ConfigError("a queue file needs a `queues:` list", where=where)
+    defaults = data.get("defaults") or {}
+    default_hours = _hours(defaults.get("sla_hours", {0: 72, 1: 48, 2: 24, 3: 8, 4: 2}), where)
+    queues: list[Queue] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data["queues"]):
+        at = f"{where}: queues[{i}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
+            raise ConfigError("each queue needs an `id`", where=at)
+        qid = raw["id"]
+        if qid in seen:
+            raise ConfigError(f"queue id {qid!r} is used twice", where=at)
+        seen.add(qid)
+        unknown = set(raw) - {"id", "name", "languages", "categories", "sources", "sla_hours"}
+        if unknown:
+            raise ConfigError(f"unknown keys {sorted(unknown)} in queue {qid!r}", where=at)
+        sources = frozenset(raw.get("sources") or ())
+        if sources - set(SOURCES):
+            raise ConfigError(
+                f"queue {qid!r}: unknown sources {sorted(sources - set(SOURCES))}; "
+                f"use {', '.join(SOURCES)}",
+                where=at,
+            )
+        queues.append(
+            Queue(
+                id=qid,
+                name=str(raw.get("name", qid)),
+                languages=frozenset(raw.get("languages") or ()),
+                categories=frozenset(raw.get("categories") or ()),
+                sources=sources,
+                sla_hours=_hours(raw["sla_hours"], at) if "sla_hours" in raw else default_hours,
+            )
+        )
+    if not queues:
+        raise ConfigError("no queues defined", where=where)
+    last = queues[-1]
+    if last.languages or last.categories or last.sources:
+        raise ConfigError(
+            f"the last queue ({last.id!r}) must match everything so no case is left unrouted",
+            where=where,
+        )
+    try:
+        return QueueConfig(
+            queues=tuple(queues),
+            risk_fraction=float(defaults.get("risk_fraction", 0.25)),
+            min_risk_minutes=float(defaults.get("min_risk_minutes", 15)),
+            claim_minutes=float(defaults.get("claim_minutes", 10)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid defaults: {exc}", where=where) from exc
+
+
+def load(path: str | Path | None = None) -> QueueConfig:
+    if path is None:
+        text = (resources.files("nigran.review") / "queues.yaml").read_text(encoding="utf-8")
+        where = "nigran/review/queues.yaml"
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read queue file: {exc}", where=where) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", where=where) from exc
+    return parse(data, where)
+
+
+@lru_cache(maxsize=4)
+def _cached(path: str | None) -> QueueConfig:
+    return load(path)
+
+
+def config() -> QueueConfig:
+    """The queue configuration in force (``NIGRAN_REVIEW_QUEUES`` or the packaged default)."""
+    return _cached(os.environ.get("NIGRAN_REVIEW_QUEUES") or None)
+
+
+def visible_queues(cfg: QueueConfig, assigned: Sequence[str], roles: Sequence[str]) -> list[Queue]:
+    """Leads and admins see every queue; everyone else only those assigned to them."""
+    if {"lead", "admin"} & set(roles):
+        return list(cfg.queues)
+    return [q for q in cfg.queues if q.id in set(assigned)]

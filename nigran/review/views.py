@@ -1,0 +1,156 @@
+"""What a reviewer sees about a case, in one read: the shape the console and the API share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from nigran.model import Content, Signal
+from nigran.policy.taxonomy import taxonomy
+from nigran.review import priority as prio
+from nigran.review.cases import case_row
+from nigran.store import queries
+from nigran.store.tables import content, decisions
+
+RTL_LANGS = frozenset({"ur", "pa", "pnb", "ps", "sd", "ar", "fa"})
+_RTL_SCRIPTS = ("ARABIC",)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    text: str
+    hit: bool
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldView:
+    field: str
+    segments: list[Segment]
+    rtl: bool
+
+
+@dataclass(slots=True)
+class CaseView:
+    case: dict[str, Any]
+    content: Content
+    fields: list[FieldView]
+    signals: list[Signal]
+    history: list[dict[str, Any]]
+    author_history: list[dict[str, Any]]
+    sla: str
+    grounds: list[tuple[str, str]] = field(default_factory=list)
+
+
+def is_rtl(text: str, language: str | None) -> bool:
+    """Right-to-left when the language is, or when most letters are in Arabic script."""
+    if language and language.split("-")[0] in RTL_LANGS and not language.endswith("Latn"):
+        return True
+    import unicodedata
+
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    arabic = sum(1 for c in letters if unicodedata.name(c, "").startswith(_RTL_SCRIPTS))
+    return arabic * 2 > len(letters)
+
+
+def highlight(text: str, spans: list[tuple[int, int, str]]) -> list[Segment]:
+    """Cut ``text`` into plain and evidence segments; overlapping spans merge into one."""
+    bounds = sorted(
+        (max(0, s), min(len(text), e), cat) for s, e, cat in spans if e > s and s < len(text)
+    )
+    merged: list[tuple[int, int, set[str]]] = []
+    for s, e, cat in bounds:
+        if merged and s <= merged[-1][1]:
+            ps, pe, cats = merged[-1]
+            merged[-1] = (ps, max(pe, e), cats | {cat})
+        else:
+            merged.append((s, e, {cat}))
+    out: list[Segment] = []
+    pos = 0
+    for s, e, cats in merged:
+        if s > pos:
+            out.append(Segment(text[pos:s], False))
+        out.append(Segment(text[s:e], True, tuple(sorted(cats))))
+        pos = e
+    if pos < len(text):
+        out.append(Segment(text[pos:], False))
+    return out
+
+
+def case_view(conn: Connection, case_id: str, now: datetime) -> CaseView:
+    row = case_row(conn, case_id)
+    rec = queries.content_record(conn, row.content_id, row.version)
+    item = rec.content
+    fields = []
+    for f, text in item.texts.items():
+        spans = [
+            (sp.start, sp.end, s.category)
+            for s in rec.signals
+            for sp in s.evidence.spans
+            if sp.field == f
+        ]
+        fields.append(FieldView(f.value, highlight(text, spans), is_rtl(text, row.language)))
+    history = [
+        {
+            "id": d.id,
+            "outcome": d.outcome,
+            "automated": d.automated,
+            "decided_by": d.decided_by,
+            "statement": d.statement,
+            "decided_at": d.decided_at,
+        }
+        for d in conn.execute(
+            select(decisions)
+            .where(decisions.c.content_id == row.content_id)
+            .order_by(decisions.c.id.desc())
+            .limit(20)
+        )
+    ]
+    others = conn.execute(
+        select(content.c.content_id, content.c.version, content.c.received_at)
+        .where(content.c.author == item.author, content.c.content_id != item.id)
+        .order_by(content.c.received_at.desc())
+        .limit(10)
+    ).all()
+    author_history = []
+    for o in others:
+        last = conn.execute(
+            select(decisions.c.outcome)
+            .where(decisions.c.content_id == o.content_id)
+            .order_by(decisions.c.id.desc())
+            .limit(1)
+        ).scalar()
+        author_history.append(
+            {"content_id": o.content_id, "received_at": o.received_at, "outcome": last}
+        )
+    cats = taxonomy()
+    grounds = [(f"policy:{c}", cats[c].name) for c in sorted(cats)]
+    return CaseView(
+        case=dict(row._mapping),
+        content=item,
+        fields=fields,
+        signals=rec.signals,
+        history=history,
+        author_history=author_history,
+        sla=prio.sla_state(row.deadline, row.risk_at, now),
+        grounds=grounds,
+    )
+
+
+def clock(deadline: datetime | None, now: datetime) -> str:
+    """``1h 05m left`` or ``12m overdue``: the SLA clock as a person reads it."""
+    if deadline is None:
+        return "no deadline"
+    secs = int((deadline - now).total_seconds())
+    sign = "left" if secs >= 0 else "overdue"
+    secs = abs(secs)
+    d, rem = divmod(secs, 86400)
+    h, rem = divmod(rem, 3600)
+    m = rem // 60
+    text = f"{d}d {h}h" if d else (f"{h}h {m:02d}m" if h else f"{m}m")
+    return f"{text} {sign}"

@@ -1,0 +1,137 @@
+"""The console in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Walks one reviewer from sign-in to a decision on an Urdu case: the media starts blurred and is
+revealed by a click, the Urdu text renders right to left in the vendored Nastaliq font (a
+screenshot is kept in ``test-artifacts/``), the decision is made with keyboard shortcuts, the
+case leaves the queue and the content's visibility changes. Outside CI a missing Chromium or
+Playwright skips with the reason; under CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from nigran import enforce
+from nigran.api import create_app
+from nigran.model import MediaKind, MediaRef, TextField
+from nigran.runtime.pipeline import moderate
+from nigran.store import Store
+from tests.conftest import IN_CI, REPO
+from tests.console.test_console import PIXEL
+from tests.factories import BENIGN_UR, THREAT_UR, item
+from tests.review.support import PASSWORD, REVIEW_ALL, person
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def _need_browser() -> Any:
+    problem = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        problem = f"playwright is not installed: {exc}"
+    if problem is None and not Path(CHROMIUM).exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if problem:
+        if IN_CI:
+            pytest.fail(f"browser tests must run in CI: {problem}")
+        pytest.skip(problem)
+    return sync_playwright
+
+
+@pytest.fixture
+def server(sqlite_store: Store) -> Iterator[tuple[str, Store]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(sqlite_store), host="127.0.0.1", port=port, log_level="warning")
+    )
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", sqlite_store
+    srv.should_exit = True
+    t.join(10)
+
+
+def test_review_walk_in_chromium(server: tuple[str, Store]) -> None:
+    sync_playwright = _need_browser()
+    base, store = server
+    person(store, "amna", "ur-hate")
+    c = item(
+        "urdu1",
+        texts={TextField.CAPTION: BENIGN_UR, TextField.BODY: THREAT_UR},
+        media=[MediaRef(ref=PIXEL, kind=MediaKind.IMAGE)],
+    )
+    # The pipeline opens the case: the policy routes the threat to review, the queue
+    # configuration picks the Urdu threats queue from the detected language.
+    case_id = moderate(store, [c], policy=REVIEW_ALL).outcomes[0].case_id
+    assert case_id is not None
+    assert enforce.visible(store, "urdu1", "PK")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1000})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"{base}/console/queues")
+            page.fill("#username", "amna")
+            page.fill("#password", PASSWORD)
+            page.click("#signin")
+            page.click("a[data-queue='ur-hate']")
+            page.click("#claim")
+            page.wait_for_url(f"**/console/cases/{case_id}")
+
+            body = page.locator("p.text[data-field='body']")
+            assert body.get_attribute("dir") == "rtl"
+            style = body.evaluate(
+                "el => [getComputedStyle(el).direction, getComputedStyle(el).fontFamily]"
+            )
+            assert style[0] == "rtl" and "Nastaliq" in style[1]
+            page.evaluate("document.fonts.ready")
+            assert page.evaluate("document.fonts.check('20px \"Noto Nastaliq Urdu\"', 'نگران')")
+            assert body.locator("mark").count() >= 1
+
+            img = page.locator("figure.thumb img")
+            assert "blur" in img.evaluate("el => getComputedStyle(el).filter")
+            page.screenshot(path=str(ARTIFACTS / "urdu-case.png"), full_page=True)
+            page.click("[data-reveal-button]")
+            assert img.evaluate("el => getComputedStyle(el).filter") == "none"
+
+            # Keyboard: 5 picks "remove" (0 is no violation), d decides.
+            page.locator("h1").click()
+            page.keyboard.press("5")
+            assert page.locator("#action").input_value() == "remove"
+            page.locator("h1").click()
+            page.keyboard.press("d")
+            page.wait_for_url("**/console/queues/ur-hate?done=*")
+            assert page.locator("text=The queue is empty").count() == 1
+            assert not errors, errors
+        finally:
+            browser.close()
+    assert not enforce.visible(store, "urdu1", "PK")
+    assert (ARTIFACTS / "urdu-case.png").stat().st_size > 10_000

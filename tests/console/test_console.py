@@ -1,0 +1,176 @@
+"""The console over HTTP: sign-in, CSRF, throttling, pages, and 403 on every refused route."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from nigran import enforce
+from nigran.api import create_app
+from nigran.console.routes import router as console_router
+from nigran.model import MediaKind, MediaRef
+from nigran.review import auth
+from nigran.store import Store
+from tests.factories import THREAT_UR
+from tests.review.support import PASSWORD, person, report, stored
+
+PIXEL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+    "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+@dataclass
+class World:
+    store: Store
+    app: object
+    case_id: str
+
+
+@pytest.fixture
+def world(sqlite_store: Store) -> Iterator[World]:
+    store = sqlite_store
+    for who, queue, roles in [
+        ("amna", "ur-hate", ("reviewer",)),
+        ("bilal", "ur-sexual", ("reviewer",)),
+        ("lead1", None, ("lead",)),
+        ("auth1", None, ("authority",)),
+    ]:
+        person(store, who, *([queue] if queue else []), roles=roles)
+    c = stored(store, "c1", THREAT_UR, media=[MediaRef(ref=PIXEL, kind=MediaKind.IMAGE)])
+    cid = report(store, c, category="threat", severity=4)
+    yield World(store, create_app(store), cid)
+
+
+def signed_in(world: World, who: str) -> tuple[TestClient, str]:
+    client = TestClient(world.app, base_url="http://testserver")  # type: ignore[arg-type]
+    r = client.post(
+        "/console/login", data={"username": who, "password": PASSWORD}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    sess = auth.session(world.store, client.cookies.get("nigran_session"))
+    assert sess is not None
+    return client, sess.csrf
+
+
+def test_pages_need_a_session(world: World) -> None:
+    client = TestClient(world.app)  # type: ignore[arg-type]
+    r = client.get("/console/queues", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/console/login")
+    assert client.post(f"/console/cases/{world.case_id}/decide").status_code == 401
+
+
+def test_review_walk_through_forms(world: World) -> None:
+    client, csrf = signed_in(world, "amna")
+    page = client.get("/console/queues")
+    assert page.status_code == 200 and "ur-hate" in page.text and "ur-sexual" not in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    r = client.post("/console/queues/ur-hate/claim", data={"csrf": csrf}, follow_redirects=False)
+    assert r.headers["location"] == f"/console/cases/{world.case_id}"
+    case = client.get(r.headers["location"]).text
+    assert 'dir="rtl"' in case and "nastaliq" in case
+    assert "<mark" in case  # the lexicon's evidence span is highlighted in the original text
+    assert re.search(r'<img[^>]*class="wellness blur grey"', case)
+    r = client.post(
+        f"/console/cases/{world.case_id}/decide",
+        data={"csrf": csrf, "action": "remove", "ground": "policy:threat"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "done=" in r.headers["location"]
+    assert not enforce.visible(world.store, "c1", "PK")
+    assert "The queue is empty" in client.get("/console/queues/ur-hate").text
+
+
+def test_csrf_is_required_on_every_post(world: World) -> None:
+    client, _ = signed_in(world, "amna")
+    for path in [
+        "/console/queues/ur-hate/claim",
+        f"/console/cases/{world.case_id}/decide",
+        "/console/logout",
+    ]:
+        r = client.post(path, data={"csrf": "forged"})
+        assert r.status_code == 403 and "CSRF" in r.text, path
+    assert client.get("/console/queues").status_code == 200  # still signed in
+
+
+def test_login_throttling(world: World) -> None:
+    client = TestClient(world.app)  # type: ignore[arg-type]
+    for _ in range(auth.MAX_FAILURES_PER_USER):
+        r = client.post("/console/login", data={"username": "amna", "password": "nope nope nope"})
+        assert r.status_code == 401
+    r = client.post("/console/login", data={"username": "amna", "password": PASSWORD})
+    assert r.status_code == 429 and "too many" in r.text
+
+
+def _routes(cid: str) -> list[tuple[str, str]]:
+    return [
+        ("GET", "/console/queues/ur-hate"),
+        ("GET", "/console/queues/ur-hate/rows"),
+        ("POST", "/console/queues/ur-hate/claim"),
+        ("GET", f"/console/cases/{cid}"),
+        ("POST", f"/console/cases/{cid}/decide"),
+        ("POST", f"/console/cases/{cid}/escalate"),
+        ("POST", f"/console/cases/{cid}/second-opinion"),
+        ("POST", f"/console/cases/{cid}/release"),
+        ("GET", "/console/qa"),
+        ("GET", "/console/dashboard"),
+        ("POST", "/console/sla/sweep"),
+    ]
+
+
+# Routes any signed-in user may use (sign-in, sign-out, static files, the queue list).
+OPEN = {
+    "/console/static/{name}",
+    "/console/login",
+    "/console/logout",
+    "/console",
+    "/console/",
+    "/console/queues",
+}
+
+
+def test_every_console_route_is_covered() -> None:
+    declared = {
+        (m, r.path)
+        for r in console_router.routes
+        if isinstance(r, APIRoute)
+        for m in r.methods
+        if r.path not in OPEN
+    }
+    tested = {
+        (m, p.replace("CID", "{case_id}").replace("ur-hate", "{queue}")) for m, p in _routes("CID")
+    }
+    assert declared == tested
+
+
+@pytest.mark.parametrize("who", ["bilal", "auth1"])
+def test_403_on_every_route_outside_your_rights(world: World, who: str) -> None:
+    client, csrf = signed_in(world, who)
+    for method, path in _routes(world.case_id):
+        data = {"csrf": csrf, "action": "none", "to": "lead"} if method == "POST" else None
+        r = client.request(method, path, data=data, follow_redirects=False)
+        assert r.status_code == 403, (who, method, path, r.status_code)
+    if who == "auth1":
+        assert client.get("/console/queues").status_code == 403
+    lead, _ = signed_in(world, "lead1")
+    assert "claimed by" not in lead.get("/console/queues/ur-hate").text
+
+
+def test_lead_dashboards_render_charts(world: World) -> None:
+    client, _ = signed_in(world, "lead1")
+    dash = client.get("/console/dashboard")
+    assert dash.status_code == 200 and "<svg" in dash.text and "Open cases per queue" in dash.text
+    assert client.get("/console/qa").status_code == 200
+
+
+def test_static_assets_are_vendored(world: World) -> None:
+    client = TestClient(world.app)  # type: ignore[arg-type]
+    font = client.get("/console/static/NotoNastaliqUrdu-Regular.ttf")
+    assert font.status_code == 200 and len(font.content) > 100_000
+    assert "htmx" in client.get("/console/static/htmx.min.js").text
+    assert client.get("/console/static/../../auth.py").status_code == 404

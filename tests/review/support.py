@@ -1,0 +1,64 @@
+"""Builders for review tests: stored content, cases opened on it, people with roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from nigran.model import Content
+from nigran.policy.basic import BasicPolicy
+from nigran.review import auth
+from nigran.review.cases import Reviewer, open_case
+from nigran.runtime.pipeline import moderate
+from nigran.store import Store
+from tests.factories import BENIGN_EN, item
+
+PASSWORD = "correct horse battery"
+REVIEW_ALL = BasicPolicy.parse(
+    {"version": "review-all", "categories": {"threat": {"review": 0.1}, "sexual": {"review": 0.1}}},
+    "test",
+)
+"""A policy that sends every threat or sexual signal to human review instead of acting."""
+
+
+def stored(store: Store, id: str, body: str = BENIGN_EN, **kw: Any) -> Content:
+    c = item(id, body, **kw)
+    r = moderate(store, [c])
+    assert not r.errors, r.errors
+    return c
+
+
+def report(
+    store: Store,
+    c: Content,
+    *,
+    category: str = "hate",
+    severity: int = 3,
+    language: str | None = "ur",
+    source: str = "user_report",
+    now: datetime | None = None,
+    **kw: Any,
+) -> str:
+    with store.transaction() as conn:
+        return open_case(
+            conn,
+            c,
+            category=category,
+            severity=severity,
+            language=language,
+            source=source,
+            now=now,
+            **kw,
+        )
+
+
+def reviewer(
+    id: str, *queues: str, roles: tuple[str, ...] = ("reviewer",), cap: int | None = None
+) -> Reviewer:
+    return Reviewer(id, frozenset(roles), frozenset(queues), cap)
+
+
+def person(
+    store: Store, id: str, *queues: str, roles: tuple[str, ...] = ("reviewer",)
+) -> auth.User:
+    return auth.add_user(store, id, PASSWORD, roles=roles, queues=queues)

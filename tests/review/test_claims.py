@@ -1,0 +1,163 @@
+"""Claims on SQLite and PostgreSQL: exclusive, expiring, ordered by urgency."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from nigran.errors import ClaimConflict, ClaimExpired, Forbidden
+from nigran.model import Reach, utcnow
+from nigran.review import cases
+from nigran.review.decide import Verdict, decide
+from nigran.store import Store
+from nigran.store.tables import cases as cases_t
+from nigran.store.tables import decisions, ledger
+from tests.review.support import report, reviewer, stored
+
+
+def _ledger_head(store: Store) -> int:
+    with store.read() as conn:
+        return int(conn.execute(select(func.max(ledger.c.seq))).scalar_one())
+
+
+def test_concurrent_reviewers_never_share_a_case(store: Store) -> None:
+    n_cases, n_reviewers = 30, 8
+    for i in range(n_cases):
+        report(store, stored(store, f"k{i}"), category="hate")
+    barrier = threading.Barrier(n_reviewers)
+
+    def work(r: int) -> list[str]:
+        me = reviewer(f"r{r}", "ur-hate")
+        barrier.wait()
+        got = []
+        while (c := cases.claim_next(store, me)) is not None:
+            got.append(c.case_id)
+        return got
+
+    with ThreadPoolExecutor(n_reviewers) as pool:
+        results = list(pool.map(work, range(n_reviewers)))
+    claimed = [c for r in results for c in r]
+    assert len(claimed) == n_cases
+    assert len(set(claimed)) == n_cases
+    with store.read() as conn:
+        rows = conn.execute(select(cases_t.c.claimed_by, cases_t.c.claim_seq)).all()
+    assert all(r.claim_seq == 1 for r in rows)
+    holders = {c: f"r{i}" for i, got in enumerate(results) for c in got}
+    with store.read() as conn:
+        for cid, who in holders.items():
+            assert cases.case_row(conn, cid).claimed_by == who
+
+
+def test_race_on_one_case_has_one_winner(store: Store) -> None:
+    report(store, stored(store, "solo"))
+    n = 8
+    barrier = threading.Barrier(n)
+
+    def grab(r: int) -> object:
+        barrier.wait()
+        return cases.claim_next(store, reviewer(f"r{r}", "ur-hate"))
+
+    with ThreadPoolExecutor(n) as pool:
+        got = [g for g in pool.map(grab, range(n)) if g is not None]
+    assert len(got) == 1
+
+
+def test_expired_claim_returns_and_the_old_holder_cannot_decide(store: Store) -> None:
+    t0 = utcnow()
+    cid = report(store, stored(store, "e1"), now=t0)
+    first = cases.claim_next(store, reviewer("a", "ur-hate"), now=t0, minutes=5)
+    assert first is not None and first.case_id == cid
+    # Still held: nobody else gets it.
+    assert cases.claim_next(store, reviewer("b", "ur-hate"), now=t0 + timedelta(minutes=4)) is None
+    later = t0 + timedelta(minutes=6)
+    second = cases.claim_next(store, reviewer("b", "ur-hate"), now=later)
+    assert second is not None and second.case_id == cid and second.seq == 2
+    with store.read() as conn:
+        n_dec = conn.execute(select(func.count()).select_from(decisions)).scalar_one()
+    head = _ledger_head(store)
+    with pytest.raises(ClaimConflict, match="not claimed by a"):
+        decide(store, cid, "a", Verdict("remove", "policy:hate"), now=later)
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(decisions)).scalar_one() == n_dec
+        assert cases.case_row(conn, cid).status == "claimed"
+    assert _ledger_head(store) == head
+
+
+def test_deciding_after_own_claim_expired_is_refused(store: Store) -> None:
+    t0 = utcnow()
+    cid = report(store, stored(store, "e2"), now=t0)
+    cases.claim_next(store, reviewer("a", "ur-hate"), now=t0, minutes=1)
+    with pytest.raises(ClaimExpired, match="expired"):
+        decide(store, cid, "a", Verdict("none"), now=t0 + timedelta(minutes=2))
+
+
+def test_sweep_returns_expired_claims(store: Store) -> None:
+    t0 = utcnow()
+    cid = report(store, stored(store, "e3"), now=t0)
+    cases.claim_next(store, reviewer("a", "ur-hate"), now=t0, minutes=1)
+    assert cases.expire_claims(store, now=t0 + timedelta(seconds=30)) == []
+    assert cases.expire_claims(store, now=t0 + timedelta(minutes=2)) == [cid]
+    with store.read() as conn:
+        row = cases.case_row(conn, cid)
+    assert (row.status, row.claimed_by) == ("open", None)
+
+
+def test_order_at_risk_first_by_deadline_then_priority(store: Store) -> None:
+    t0 = datetime.now(UTC)
+    viral = stored(store, "viral", reach=Reach(views=100_000, views_per_hour=5_000).model_dump())
+    calm = stored(store, "calm")
+    due = stored(store, "due")
+    due2 = stored(store, "due2")
+    c_viral = report(store, viral, severity=2, now=t0)
+    c_calm = report(store, calm, severity=2, now=t0)
+    # Two lower-priority cases with legal deadlines that will be at risk at t0 + 50 min.
+    c_due2 = report(store, due2, severity=1, now=t0, legal_deadline=t0 + timedelta(minutes=60))
+    c_due = report(store, due, severity=1, now=t0, legal_deadline=t0 + timedelta(minutes=55))
+    me = reviewer("a", "ur-hate")
+    now = t0 + timedelta(minutes=50)
+    order = [cases.claim_next(store, me, now=now) for _ in range(4)]
+    assert [c.case_id for c in order if c] == [c_due, c_due2, c_viral, c_calm]
+
+
+def test_queue_assignment_and_escalation(store: Store) -> None:
+    cid = report(store, stored(store, "x1"))
+    other = reviewer("o", "ur-sexual")
+    assert cases.claim_next(store, other) is None
+    with pytest.raises(Forbidden):
+        cases.claim_next(store, other, "ur-hate")
+    a = reviewer("a", "ur-hate")
+    assert cases.claim_next(store, a) is not None
+    cases.escalate(store, cid, "a", "legal", "needs PECA reading")
+    assert cases.claim_next(store, a) is None
+    assert cases.claim_next(store, reviewer("l", roles=("lead",))) is None  # legal, not lead
+    got = cases.claim_next(store, reviewer("g", roles=("legal",)))
+    assert got is not None and got.case_id == cid
+
+
+def test_second_opinion_goes_to_someone_else(store: Store) -> None:
+    cid = report(store, stored(store, "x2"))
+    a, b = reviewer("a", "ur-hate"), reviewer("b", "ur-hate")
+    cases.claim_next(store, a)
+    cases.second_opinion(store, cid, "a", "not sure this is hate")
+    assert cases.claim_next(store, a) is None
+    got = cases.claim_next(store, b)
+    assert got is not None and got.case_id == cid
+    with store.read() as conn:
+        assert cases.case_row(conn, cid).kind == "second_opinion"
+
+
+def test_exposure_cap_holds_back_severe_cases(store: Store) -> None:
+    t0 = utcnow()
+    severe = report(store, stored(store, "sev1"), severity=4, now=t0)
+    severe2 = report(store, stored(store, "sev2"), severity=4, now=t0)
+    mild = report(store, stored(store, "mild"), severity=1, now=t0)
+    me = reviewer("a", "ur-hate", cap=1)
+    c = cases.claim_next(store, me, now=t0)
+    assert c is not None and c.case_id in (severe, severe2)
+    decide(store, c.case_id, "a", Verdict("none"), now=t0)
+    nxt = cases.claim_next(store, me, now=t0)
+    assert nxt is not None and nxt.case_id == mild
