@@ -17,6 +17,8 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
+    from nigran.cli import text  # noqa: F401  (registers train, eval, langid)
+
     return app
 
 

@@ -33,6 +33,7 @@ class Detector(Protocol):
 
 def default_detectors() -> list[Detector]:
     """The detectors the embedded pipeline runs when none are given."""
+    from nigran.detect.text.classify import ClassifierDetector
     from nigran.detect.text.lexicon import LexiconDetector
 
-    return [LexiconDetector.from_default_banks()]
+    return [LexiconDetector.from_default_banks(), ClassifierDetector()]

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from nigran.detect.text.normalize import model_text
+from nigran.detect.text.normalize import normalize_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class Featurizer:
         )
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
-        return [model_text(t) for t in texts]
+        return [normalize_text(t) for t in texts]
 
     def transform(self, texts: Sequence[str], *, prepared: bool = False) -> sp.csr_matrix:
         """Binary CSR matrix ``(len(texts), dims)``; char n-grams first, then words."""

@@ -1,0 +1,122 @@
+"""``nigran train``, ``nigran eval`` and ``nigran langid``: thin wrappers over ``nigran.detect.text``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nigran.cli import app
+from nigran.errors import NigranError
+
+console = Console(stderr=True)
+
+
+def _fail(exc: NigranError) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def train(
+    data: Annotated[Path | None, typer.Option(help="Labelled data folder (default ../shared/data or NIGRAN_DATA_DIR).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the model (default: the shipped artefact).")] = None,
+) -> None:
+    """Rebuild every text classifier head from the labelled sets (fixed seeds)."""
+    from nigran.detect.text.train import train as run
+
+    try:
+        run(data, out, log=lambda m: console.print(m))
+    except NigranError as exc:
+        _fail(exc)
+
+
+@app.command(name="eval")
+def eval_(
+    data: Annotated[Path | None, typer.Option(help="Labelled data folder.")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model file (default: the shipped one).")] = None,
+    report: Annotated[Path, typer.Option(help="Markdown report to write.")] = Path("text-eval.md"),
+    dataset: Annotated[list[str] | None, typer.Option(help="Only these datasets (repeatable).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Score your own labelled CSV/TSV/JSONL.")] = None,
+    text_col: Annotated[str, typer.Option(help="Text column (with --file).")] = "text",
+    label_col: Annotated[str, typer.Option(help="Label column (with --file).")] = "label",
+    positive: Annotated[str, typer.Option(help="Label value of the harmful class (with --file).")] = "1",
+    category: Annotated[str, typer.Option(help="harassment, hate or threat (with --file).")] = "harassment",
+) -> None:
+    """Official-split metrics beside the published best and a TF-IDF+LR baseline; or --file."""
+    from nigran.detect.text import evaluate as ev
+    from nigran.detect.text.classify import TextModel, load_default
+
+    out = Console()
+    try:
+        m = TextModel.load(model) if model else load_default()
+        if file is not None:
+            res = ev.evaluate_file(file, text_col, label_col, positive, category, m)
+            t = Table(title=f"{file} ({res.n} rows, category {category})")
+            for col in ("class", "precision", "recall", "f1", "support"):
+                t.add_column(col)
+            for row in res.per_class:
+                t.add_row(*(f"{v:.4f}" if isinstance(v, float) else str(v) for v in row.values()))
+            out.print(t)
+            out.print(" ".join(f"{k} {v:.4f}" for k, v in res.metrics.items()))
+            out.print(f"threshold: {res.threshold}")
+            out.print(f"confusion [[TN FP] [FN TP]]: {res.confusion}")
+            out.print(f"languages: {json.dumps(res.languages, sort_keys=True)}")
+            return
+        results = ev.evaluate_all(data, m, log=lambda s: console.print(s), only=dataset)
+        lang_rows = ev.evaluate_langid(data, m) if not dataset or "langid" in dataset else []
+        rows = ev.summary_table(results)
+        t = Table(title=f"text classifiers, model {m.version}")
+        for col in rows[0]:
+            t.add_column(col)
+        for r in rows[1:]:
+            t.add_row(*r)
+        out.print(t)
+        if lang_rows:
+            lt = Table(title="language ID accuracy on held-out text")
+            for col in ("language", "source", "rows", "Nigran", "lid.176 alone", "flagged code-mixed"):
+                lt.add_column(col)
+            for lr in lang_rows:
+                lt.add_row(lr.language, lr.source, str(lr.n), f"{lr.ours:.4f}", f"{lr.lid176:.4f}",
+                           f"{lr.code_mixed:.3f}")
+            out.print(lt)
+        path = ev.write_report(results, report, m, lang_rows)
+        out.print(f"report: {path}")
+    except NigranError as exc:
+        _fail(exc)
+
+
+@app.command()
+def langid(
+    file: Annotated[str, typer.Argument(help="Text file, one item per line; '-' for stdin.")] = "-",
+) -> None:
+    """One JSON line per input line: language, script, confidence, code-mixed flag."""
+    from nigran.detect.text.langid import default_identifier
+
+    ident = default_identifier()
+    try:
+        fh = sys.stdin if file == "-" else open(file, encoding="utf-8", errors="replace")  # noqa: SIM115
+    except OSError as exc:
+        console.print(f"[red]error:[/red] cannot read {file}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    with fh:
+        batch: list[str] = []
+        for line in fh:
+            batch.append(line.rstrip("\n"))
+            if len(batch) >= 1024:
+                _emit(ident, batch)
+                batch = []
+        _emit(ident, batch)
+
+
+def _emit(ident: object, batch: list[str]) -> None:
+    from nigran.detect.text.langid import LanguageIdentifier
+
+    assert isinstance(ident, LanguageIdentifier)
+    for res in ident.identify_batch(batch):
+        sys.stdout.write(json.dumps(res.as_dict()) + "\n")
