@@ -29,14 +29,18 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def throughput(fn: Callable[[Sequence[str]], object], texts: Sequence[str], batch: int = 512) -> float:
+def throughput(
+    fn: Callable[[Sequence[str]], object], texts: Sequence[str], batch: int = 512
+) -> float:
     t0 = time.perf_counter()
     for i in range(0, len(texts), batch):
         fn(texts[i : i + batch])
     return len(texts) / (time.perf_counter() - t0)
 
 
-def latency(fn: Callable[[Sequence[str]], object], texts: Sequence[str], n: int = 2000) -> tuple[float, float]:
+def latency(
+    fn: Callable[[Sequence[str]], object], texts: Sequence[str], n: int = 2000
+) -> tuple[float, float]:
     times = []
     for t in texts[:n]:
         t0 = time.perf_counter()
@@ -80,8 +84,10 @@ def main() -> None:
     loaded = rss_mb()
 
     def items(batch: Sequence[str]) -> list[Content]:
-        return [Content(id=f"b{i}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
-                for i, t in enumerate(batch)]
+        return [
+            Content(id=f"b{i}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
+            for i, t in enumerate(batch)
+        ]
 
     def whole(batch: Sequence[str]) -> object:
         its = items(batch)
@@ -104,7 +110,9 @@ def main() -> None:
     t0 = time.perf_counter()
     base.fit(r1.texts, r1.labels)
     fit_s = time.perf_counter() - t0
-    parts.append(("baseline TF-IDF+LR predict_proba (one head, no langid/lexicon)", base.predict_proba))
+    parts.append(
+        ("baseline TF-IDF+LR predict_proba (one head, no langid/lexicon)", base.predict_proba)
+    )
 
     print(f"{'what':64} {'texts/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
     for name, fn in parts:
@@ -112,8 +120,11 @@ def main() -> None:
         tput = throughput(fn, texts)
         p50, p99 = latency(fn, texts)
         print(f"{name:64} {tput:10.0f} {p50:8.3f} {p99:8.3f}")
-    print(f"resident memory: {before:.0f} MB before loading, {loaded:.0f} MB with detectors loaded "
-          f"(+{loaded - before:.0f} MB); peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"resident memory: {before:.0f} MB before loading, {loaded:.0f} MB with detectors loaded "
+        f"(+{loaded - before:.0f} MB); peak "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     print(f"heads: {len(clf.model.heads)}, model {clf.version}; baseline fit {fit_s:.1f}s")
 
 

@@ -1,4 +1,4 @@
-"""``nigran train``, ``nigran eval`` and ``nigran langid``: thin wrappers over ``nigran.detect.text``."""
+"""``nigran train``, ``nigran eval``, ``nigran langid``: thin wrappers over ``detect.text``."""
 
 from __future__ import annotations
 
@@ -24,8 +24,13 @@ def _fail(exc: NigranError) -> None:
 
 @app.command()
 def train(
-    data: Annotated[Path | None, typer.Option(help="Labelled data folder (default ../shared/data or NIGRAN_DATA_DIR).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Where to write the model (default: the shipped artefact).")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Labelled data folder (default ../shared/data or NIGRAN_DATA_DIR)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the model (default: the shipped artefact).")
+    ] = None,
 ) -> None:
     """Rebuild every text classifier head from the labelled sets (fixed seeds)."""
     from nigran.detect.text.train import train as run
@@ -39,14 +44,24 @@ def train(
 @app.command(name="eval")
 def eval_(
     data: Annotated[Path | None, typer.Option(help="Labelled data folder.")] = None,
-    model: Annotated[Path | None, typer.Option(help="Model file (default: the shipped one).")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model file (default: the shipped one).")
+    ] = None,
     report: Annotated[Path, typer.Option(help="Markdown report to write.")] = Path("text-eval.md"),
-    dataset: Annotated[list[str] | None, typer.Option(help="Only these datasets (repeatable).")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Score your own labelled CSV/TSV/JSONL.")] = None,
+    dataset: Annotated[
+        list[str] | None, typer.Option(help="Only these datasets (repeatable).")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Score your own labelled CSV/TSV/JSONL.")
+    ] = None,
     text_col: Annotated[str, typer.Option(help="Text column (with --file).")] = "text",
     label_col: Annotated[str, typer.Option(help="Label column (with --file).")] = "label",
-    positive: Annotated[str, typer.Option(help="Label value of the harmful class (with --file).")] = "1",
-    category: Annotated[str, typer.Option(help="harassment, hate or threat (with --file).")] = "harassment",
+    positive: Annotated[
+        str, typer.Option(help="Label value of the harmful class (with --file).")
+    ] = "1",
+    category: Annotated[
+        str, typer.Option(help="harassment, hate or threat (with --file).")
+    ] = "harassment",
 ) -> None:
     """Official-split metrics beside the published best and a TF-IDF+LR baseline; or --file."""
     from nigran.detect.text import evaluate as ev
@@ -79,11 +94,24 @@ def eval_(
         out.print(t)
         if lang_rows:
             lt = Table(title="language ID accuracy on held-out text")
-            for col in ("language", "source", "rows", "Nigran", "lid.176 alone", "flagged code-mixed"):
+            for col in (
+                "language",
+                "source",
+                "rows",
+                "Nigran",
+                "lid.176 alone",
+                "flagged code-mixed",
+            ):
                 lt.add_column(col)
             for lr in lang_rows:
-                lt.add_row(lr.language, lr.source, str(lr.n), f"{lr.ours:.4f}", f"{lr.lid176:.4f}",
-                           f"{lr.code_mixed:.3f}")
+                lt.add_row(
+                    lr.language,
+                    lr.source,
+                    str(lr.n),
+                    f"{lr.ours:.4f}",
+                    f"{lr.lid176:.4f}",
+                    f"{lr.code_mixed:.3f}",
+                )
             out.print(lt)
         path = ev.write_report(results, report, m, lang_rows)
         out.print(f"report: {path}")

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from nigran.detect.text.features import FeatureConfig, Featurizer
-from nigran.detect.text.nblr import BinaryHead, raw_scores, sigmoid
+from nigran.detect.text.nblr import BinaryHead, sigmoid
 from nigran.errors import ConfigError
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
 
@@ -67,7 +67,9 @@ class TextModel:
     ) -> None:
         h = len(heads)
         if weights.shape != (features.dims, 2 * h):
-            raise ConfigError(f"weights have shape {weights.shape}, expected {(features.dims, 2 * h)}")
+            raise ConfigError(
+                f"weights have shape {weights.shape}, expected {(features.dims, 2 * h)}"
+            )
         self.heads = list(heads)
         self.index = {hd.name: i for i, hd in enumerate(self.heads)}
         self.weights = weights
@@ -88,9 +90,7 @@ class TextModel:
         features: FeatureConfig,
         meta: dict[str, Any] | None = None,
     ) -> TextModel:
-        infos = [
-            HeadInfo(**{**asdict(info), "threshold": head.threshold}) for info, head in named
-        ]
+        infos = [HeadInfo(**{**asdict(info), "threshold": head.threshold}) for info, head in named]
         v = np.stack([head.v for _, head in named], axis=1)
         u = np.stack([head.u for _, head in named], axis=1)
         weights = np.concatenate([v, u], axis=1).astype(np.float16).astype(np.float32)
@@ -161,8 +161,14 @@ def load_default(path: str | None = None) -> TextModel:
 # Arabic-script languages without labelled data of their own are scored by the Urdu heads (they
 # share script and much vocabulary); Gurmukhi and Devanagari get no classifier, only lexicon.
 FAMILY_OF_LANGUAGE = {
-    "ur": "ur", "pnb": "ur", "sd": "ur", "ps": "ur", "fa": "ur", "ar": "ur",
-    "ur-Latn": "ur-Latn", "en": "en",
+    "ur": "ur",
+    "pnb": "ur",
+    "sd": "ur",
+    "ps": "ur",
+    "fa": "ur",
+    "ar": "ur",
+    "ur-Latn": "ur-Latn",
+    "en": "en",
 }
 
 
@@ -185,7 +191,10 @@ class ClassifierDetector:
 
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
         rows: list[tuple[int, TextField, str]] = [
-            (k, field, text) for k, item in enumerate(items) for field, text in item.texts.items() if text.strip()
+            (k, field, text)
+            for k, item in enumerate(items)
+            for field, text in item.texts.items()
+            if text.strip()
         ]
         out: list[list[Signal]] = [[] for _ in items]
         if not rows:
@@ -194,7 +203,7 @@ class ClassifierDetector:
         probs = self.model.proba_x(x)
         langs = self.langid.identify_batch([t for _, _, t in rows], x=x, probs=probs)
         best: dict[tuple[int, str], tuple[float, Signal]] = {}
-        for r, (k, field, text) in enumerate(rows):
+        for r, (k, field, _) in enumerate(rows):
             lang = items[k].language_hint or langs[r].language
             family = FAMILY_OF_LANGUAGE.get(lang)
             if family is None:

@@ -147,7 +147,9 @@ def olid(root: Path) -> Dataset:
         texts, labels = [], []
         for lineno, row in enumerate(rows, start=2):
             if len(row) < 3 or row[2] not in ("OFF", "NOT"):
-                raise ConfigError("expected id, tweet, subtask_a in OFF/NOT", where=f"{d / fname}:{lineno}")
+                raise ConfigError(
+                    "expected id, tweet, subtask_a in OFF/NOT", where=f"{d / fname}:{lineno}"
+                )
             texts.append(row[1])
             labels.append(1 if row[2] == "OFF" else 0)
         splits[s] = Split(texts, labels, f"olid/{s}")

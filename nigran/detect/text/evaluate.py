@@ -17,7 +17,12 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import (
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_union
 
@@ -40,8 +45,11 @@ PUBLISHED = {
     "olid_a": ("macro-F1", 0.829, "OffensEval 2019 best (BERT)"),
 }
 TARGET = {
-    "ruhsold_task1": 0.93, "ruhsold_task2": 0.80, "urdu_threat": 0.76,
-    "urdu_abusive": 0.96, "olid_a": 0.80,
+    "ruhsold_task1": 0.93,
+    "ruhsold_task2": 0.80,
+    "urdu_threat": 0.76,
+    "urdu_abusive": 0.96,
+    "olid_a": 0.80,
 }
 
 
@@ -68,7 +76,9 @@ def baseline_pipeline() -> Pipeline:
             (
                 "tfidf",
                 make_union(
-                    TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, min_df=2),
+                    TfidfVectorizer(
+                        analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, min_df=2
+                    ),
                     TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
                 ),
             ),
@@ -83,9 +93,7 @@ def _metric(name: str, y: IntArray, p: IntArray) -> float:
     return float(f1_score(y, p, average="macro"))
 
 
-def _binary_result(
-    name: str, model: TextModel, head: str, ds: D.Dataset, log: Log
-) -> Result:
+def _binary_result(name: str, model: TextModel, head: str, ds: D.Dataset, log: Log) -> Result:
     tr, te = ds.splits["train"], ds.splits["test"]
     i = model.head(head)
     p = model.proba(te.texts)[:, i]
@@ -93,8 +101,18 @@ def _binary_result(
     y = np.asarray(te.labels, dtype=np.int64)
     base = baseline_pipeline().fit(tr.texts, tr.labels).predict(te.texts).astype(np.int64)
     metric, published, note = PUBLISHED[name]
-    res = Result(name, metric, _metric(metric, y, pred), _metric(metric, y, base), published, note,
-                 ds.classes, y, pred, base)
+    res = Result(
+        name,
+        metric,
+        _metric(metric, y, pred),
+        _metric(metric, y, base),
+        published,
+        note,
+        ds.classes,
+        y,
+        pred,
+        base,
+    )
     res.extra["roc_auc"] = float(roc_auc_score(y, p))
     log(f"{name}: ours {res.ours:.4f}  baseline {res.baseline:.4f}  published {published}")
     return res
@@ -108,8 +126,18 @@ def _ruhsold_task2(model: TextModel, ds: D.Dataset, log: Log) -> Result:
     y = np.asarray(te.labels, dtype=np.int64)
     base = baseline_pipeline().fit(tr.texts, tr.labels).predict(te.texts).astype(np.int64)
     metric, published, note = PUBLISHED["ruhsold_task2"]
-    res = Result("ruhsold_task2", metric, _metric(metric, y, pred), _metric(metric, y, base),
-                 published, note, ds.classes, y, pred, base)
+    res = Result(
+        "ruhsold_task2",
+        metric,
+        _metric(metric, y, pred),
+        _metric(metric, y, base),
+        published,
+        note,
+        ds.classes,
+        y,
+        pred,
+        base,
+    )
     log(f"ruhsold_task2: ours {res.ours:.4f}  baseline {res.baseline:.4f}  published {published}")
     return res
 
@@ -131,23 +159,40 @@ def _urdu_abusive_cv(model: TextModel, ds: D.Dataset, log: Log, folds: int = 10)
         base[te] = baseline_pipeline().fit(list(texts[tr]), y[tr]).predict(list(texts[te]))
         log(f"urdu_abusive fold {k}/{folds}")
     metric, published, note = PUBLISHED["urdu_abusive"]
-    res = Result("urdu_abusive", metric, _metric(metric, y, pred), _metric(metric, y, base),
-                 published, note, ds.classes, y, pred, base)
+    res = Result(
+        "urdu_abusive",
+        metric,
+        _metric(metric, y, pred),
+        _metric(metric, y, base),
+        published,
+        note,
+        ds.classes,
+        y,
+        pred,
+        base,
+    )
     res.extra["macro_f1"] = float(f1_score(y, pred, average="macro"))
     log(f"urdu_abusive: ours {res.ours:.4f}  baseline {res.baseline:.4f}  published {published}")
     return res
 
 
 def evaluate_all(
-    data: Path | None = None, model: TextModel | None = None, *, log: Log = print,
+    data: Path | None = None,
+    model: TextModel | None = None,
+    *,
+    log: Log = print,
     only: Sequence[str] | None = None,
 ) -> list[Result]:
     root = D.data_dir(data)
     model = model or load_default()
     jobs: dict[str, Callable[[], Result]] = {
-        "ruhsold_task1": lambda: _binary_result("ruhsold_task1", model, "ur-Latn/offensive", D.ruhsold_task1(root), log),
+        "ruhsold_task1": lambda: _binary_result(
+            "ruhsold_task1", model, "ur-Latn/offensive", D.ruhsold_task1(root), log
+        ),
         "ruhsold_task2": lambda: _ruhsold_task2(model, D.ruhsold_task2(root), log),
-        "urdu_threat": lambda: _binary_result("urdu_threat", model, "ur/threat", D.urdu_threat(root), log),
+        "urdu_threat": lambda: _binary_result(
+            "urdu_threat", model, "ur/threat", D.urdu_threat(root), log
+        ),
         "urdu_abusive": lambda: _urdu_abusive_cv(model, D.urdu_abusive(root), log),
         "olid_a": lambda: _binary_result("olid_a", model, "en/offensive", D.olid(root), log),
     }
@@ -155,6 +200,7 @@ def evaluate_all(
 
 
 # -- reports ---------------------------------------------------------------------------------------
+
 
 def _confusion_md(classes: Sequence[str], y: IntArray, p: IntArray) -> str:
     labels = list(range(len(classes)))
@@ -171,18 +217,32 @@ def _per_class_md(classes: Sequence[str], y: IntArray, p: IntArray, b: IntArray)
     labels = list(range(len(classes)))
     pr, rc, f1, n = precision_recall_fscore_support(y, p, labels=labels, zero_division=0)
     _, _, bf1, _ = precision_recall_fscore_support(y, b, labels=labels, zero_division=0)
-    out = "| class | support | precision | recall | F1 | F1 bar | baseline F1 |\n|---|---|---|---|---|---|---|\n"
+    out = "| class | support | precision | recall | F1 | F1 bar | baseline F1 |\n"
+    out += "|---|---|---|---|---|---|---|\n"
     for i in labels:
         bar = "█" * round(20 * f1[i])
-        out += f"| {classes[i]} | {n[i]} | {pr[i]:.3f} | {rc[i]:.3f} | {f1[i]:.3f} | `{bar}` | {bf1[i]:.3f} |\n"
+        out += (
+            f"| {classes[i]} | {n[i]} | {pr[i]:.3f} | {rc[i]:.3f} | {f1[i]:.3f} | `{bar}` "
+            f"| {bf1[i]:.3f} |\n"
+        )
     return out
 
 
 def summary_table(results: Sequence[Result]) -> list[tuple[str, ...]]:
-    rows = [("dataset", "metric", "Nigran", "TF-IDF+LR", "published", "target")]
+    rows: list[tuple[str, ...]] = [
+        ("dataset", "metric", "Nigran", "TF-IDF+LR", "published", "target")
+    ]
     for r in results:
-        rows.append((r.dataset, r.metric, f"{r.ours:.4f}", f"{r.baseline:.4f}",
-                     f"{r.published:.3f}", f"{TARGET.get(r.dataset, float('nan')):.2f}"))
+        rows.append(
+            (
+                r.dataset,
+                r.metric,
+                f"{r.ours:.4f}",
+                f"{r.baseline:.4f}",
+                f"{r.published:.3f}",
+                f"{TARGET.get(r.dataset, float('nan')):.2f}",
+            )
+        )
     return rows
 
 
@@ -190,23 +250,39 @@ def write_report(
     results: Sequence[Result], path: Path, model: TextModel, langid: Sequence[LangidResult] = ()
 ) -> Path:
     rows = summary_table(results)
-    md = [f"# Nigran text classifiers: evaluation\n\nModel `{model.version}`, generated "
-          f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC by `nigran eval`.\n",
-          "Official test splits (Urdu abusive: 10-fold CV, the head retrained per fold). The "
-          "baseline is char+word TF-IDF with logistic regression, trained in the same run.\n",
-          "| " + " | ".join(rows[0]) + " |", "|---" * len(rows[0]) + "|"]
+    md = [
+        f"# Nigran text classifiers: evaluation\n\nModel `{model.version}`, generated "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC by `nigran eval`.\n",
+        "Official test splits (Urdu abusive: 10-fold CV, the head retrained per fold). The "
+        "baseline is char+word TF-IDF with logistic regression, trained in the same run.\n",
+        "| " + " | ".join(rows[0]) + " |",
+        "|---" * len(rows[0]) + "|",
+    ]
     md += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     for r in results:
-        md.append(f"\n## {r.dataset}\n\n{r.metric}: **{r.ours:.4f}** (baseline {r.baseline:.4f}, "
-                  f"published {r.published} — {r.note})")
+        md.append(
+            f"\n## {r.dataset}\n\n{r.metric}: **{r.ours:.4f}** (baseline {r.baseline:.4f}, "
+            f"published {r.published} — {r.note})"
+        )
         if r.extra:
             md.append(", ".join(f"{k} {v:.4f}" for k, v in r.extra.items()) + "\n")
         md.append("\n### Per class\n\n" + _per_class_md(r.classes, r.y_true, r.y_pred, r.base_pred))
-        md.append("### Confusion matrix (Nigran)\n\n" + _confusion_md(r.classes, r.y_true, r.y_pred))
-        md.append("### Confusion matrix (baseline)\n\n" + _confusion_md(r.classes, r.y_true, r.base_pred))
+        md.append(
+            "### Confusion matrix (Nigran)\n\n" + _confusion_md(r.classes, r.y_true, r.y_pred)
+        )
+        md.append(
+            "### Confusion matrix (baseline)\n\n" + _confusion_md(r.classes, r.y_true, r.base_pred)
+        )
     if langid:
-        md.append("\n## Language ID (held-out text)\n\n| language | source | rows | Nigran | lid.176 alone | code-mixed flagged |\n|---|---|---|---|---|---|")
-        md += [f"| {r.language} | {r.source} | {r.n} | {r.ours:.4f} | {r.lid176:.4f} | {r.code_mixed:.3f} |" for r in langid]
+        md.append(
+            "\n## Language ID (held-out text)\n\n| language | source | rows | Nigran "
+            "| lid.176 alone | code-mixed flagged |\n|---|---|---|---|---|---|"
+        )
+        md += [
+            f"| {r.language} | {r.source} | {r.n} | {r.ours:.4f} | {r.lid176:.4f} "
+            f"| {r.code_mixed:.3f} |"
+            for r in langid
+        ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(md) + "\n", encoding="utf-8")
     return path
@@ -237,12 +313,16 @@ def read_labelled(path: Path, text_col: str, label_col: str) -> tuple[list[str],
                 except json.JSONDecodeError as exc:
                     raise InvalidInput(f"not JSON: {exc.msg}", where=f"{path}:{lineno}") from exc
                 if not isinstance(row, dict) or text_col not in row or label_col not in row:
-                    raise InvalidInput(f"needs keys {text_col!r} and {label_col!r}", where=f"{path}:{lineno}")
+                    raise InvalidInput(
+                        f"needs keys {text_col!r} and {label_col!r}", where=f"{path}:{lineno}"
+                    )
                 texts.append(str(row[text_col]))
                 labels.append(str(row[label_col]))
         return texts, labels
     if suffix not in (".csv", ".tsv", ".tab"):
-        raise InvalidInput(f"unsupported file type {suffix!r}: use .csv, .tsv or .jsonl", where=str(path))
+        raise InvalidInput(
+            f"unsupported file type {suffix!r}: use .csv, .tsv or .jsonl", where=str(path)
+        )
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t" if suffix != ".csv" else ",")
@@ -267,7 +347,11 @@ class FileResult:
 
 
 def evaluate_file(
-    path: Path, text_col: str, label_col: str, positive: str, category: str = "harassment",
+    path: Path,
+    text_col: str,
+    label_col: str,
+    positive: str,
+    category: str = "harassment",
     model: TextModel | None = None,
 ) -> FileResult:
     if category not in CATEGORY_HEADS:
@@ -300,14 +384,27 @@ def evaluate_file(
     if len(set(y.tolist())) == 2:
         metrics["roc_auc"] = float(roc_auc_score(y, score))
     per_class: list[dict[str, float | str]] = [
-        {"class": name, "precision": float(pr[i]), "recall": float(rc[i]), "f1": float(f1[i]), "support": int(n[i])}
+        {
+            "class": name,
+            "precision": float(pr[i]),
+            "recall": float(rc[i]),
+            "f1": float(f1[i]),
+            "support": int(n[i]),
+        }
         for i, name in enumerate(("other", str(positive)))
     ]
-    return FileResult(len(texts), metrics, per_class, counts, ", ".join(sorted(used)) or "none",
-                      confusion_matrix(y, pred, labels=[0, 1]).tolist())
+    return FileResult(
+        len(texts),
+        metrics,
+        per_class,
+        counts,
+        ", ".join(sorted(used)) or "none",
+        confusion_matrix(y, pred, labels=[0, 1]).tolist(),
+    )
 
 
-# -- language identification ------------------------------------------------------------------------
+# -- language identification -----------------------------------------------------------------
+
 
 @dataclass
 class LangidResult:

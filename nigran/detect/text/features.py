@@ -46,13 +46,13 @@ class Featurizer:
             "dtype": float,
         }
         self._char = HashingVectorizer(
-            analyzer="char_wb", ngram_range=(c.char_min, c.char_max), **common  # type: ignore[arg-type]
+            analyzer="char_wb", ngram_range=(c.char_min, c.char_max), **common
         )
         self._word = HashingVectorizer(
             analyzer="word",
             ngram_range=(1, c.word_max),
             token_pattern=r"(?u)\b\w+\b",
-            **common,  # type: ignore[arg-type]
+            **common,
         )
 
     def prepare(self, texts: Sequence[str]) -> list[str]:

@@ -65,10 +65,22 @@ class LanguageResult:
 
 
 _ISO_SCRIPT = {
-    "ARABIC": "Arab", "LATIN": "Latn", "GURMUKHI": "Guru", "DEVANAGARI": "Deva",
-    "CYRILLIC": "Cyrl", "GREEK": "Grek", "HAN": "Hani", "CJK": "Hani", "HIRAGANA": "Jpan",
-    "KATAKANA": "Jpan", "HANGUL": "Hang", "BENGALI": "Beng", "TAMIL": "Taml", "THAI": "Thai",
-    "HEBREW": "Hebr", "GUJARATI": "Gujr",
+    "ARABIC": "Arab",
+    "LATIN": "Latn",
+    "GURMUKHI": "Guru",
+    "DEVANAGARI": "Deva",
+    "CYRILLIC": "Cyrl",
+    "GREEK": "Grek",
+    "HAN": "Hani",
+    "CJK": "Hani",
+    "HIRAGANA": "Jpan",
+    "KATAKANA": "Jpan",
+    "HANGUL": "Hang",
+    "BENGALI": "Beng",
+    "TAMIL": "Taml",
+    "THAI": "Thai",
+    "HEBREW": "Hebr",
+    "GUJARATI": "Gujr",
 }
 
 

@@ -70,7 +70,8 @@ def read_bank(path: Path) -> list[Term]:
         header = next(reader, None)
         if header is None or tuple(h.strip() for h in header[:4]) != COLUMNS[:4]:
             raise ConfigError(
-                "first row must be the tab-separated header: " + " ".join(COLUMNS), where=f"{path}:1"
+                "first row must be the tab-separated header: " + " ".join(COLUMNS),
+                where=f"{path}:1",
             )
         for lineno, row in enumerate(reader, start=2):
             if not row or not row[0].strip() or row[0].startswith("#"):
@@ -78,7 +79,9 @@ def read_bank(path: Path) -> list[Term]:
             row = row + [""] * (len(COLUMNS) - len(row))
             term, category, severity, language, target, note = (c.strip() for c in row[:6])
             if not severity.isdigit() or not 1 <= int(severity) <= 4:
-                raise ConfigError(f"severity must be 1..4, got {severity!r}", where=f"{path}:{lineno}")
+                raise ConfigError(
+                    f"severity must be 1..4, got {severity!r}", where=f"{path}:{lineno}"
+                )
             if not category:
                 raise ConfigError("category is empty", where=f"{path}:{lineno}")
             if not normalize_text(term):
@@ -154,7 +157,7 @@ class LexiconDetector:
         # Only texts that hit pay for the offset map; if the fast path ever disagrees with the
         # exact one, the exact text is the one that counts.
         exact = normalize(original)
-        out = []
+        out: list[Match] = []
         for start, end, entries in self._scan(exact.text):
             o_start, o_end = exact.original_span(start, end)
             out.extend(Match(t, field, o_start, o_end) for t in entries)

@@ -100,7 +100,9 @@ def out_of_fold(
 ) -> Array:
     """Raw scores for every row from a head that never saw it."""
     oof = np.zeros(len(y))
-    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(
+        np.zeros(len(y)), y
+    ):
         oof[te] = fit(x[tr], y[tr], c, seed).raw(x[te])
     return oof
 
@@ -144,7 +146,9 @@ def train_head(
     oof = out_of_fold(x, y, c, folds, seed)
     a, b = platt(oof, y)
     threshold = best_threshold(y, sigmoid(a * oof + b))
-    log(f"Platt a={a:.3f} b={b:.3f}, threshold {threshold:.3f} "
-        f"(out-of-fold macro-F1 {macro_f1_at(y, sigmoid(a * oof + b), threshold):.4f})")
+    log(
+        f"Platt a={a:.3f} b={b:.3f}, threshold {threshold:.3f} "
+        f"(out-of-fold macro-F1 {macro_f1_at(y, sigmoid(a * oof + b), threshold):.4f})"
+    )
     head = fit(x, y, c, seed)
     return BinaryHead(head.v, head.u, head.bias, a, b, threshold, c)

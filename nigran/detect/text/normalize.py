@@ -53,7 +53,11 @@ class Normalized:
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(f"span [{start}, {end}) is outside text of length {len(self.text)}")
         if start == end:
-            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            pos = (
+                self.starts[start]
+                if start < len(self.starts)
+                else (self.ends[-1] if self.ends else 0)
+            )
             return pos, pos
         return self.starts[start], self.ends[end - 1]
 
@@ -122,8 +126,11 @@ def nfkc_casefold(n: Normalized) -> Normalized:
 
 def _is_arabic_mark(c: str) -> bool:
     return unicodedata.combining(c) != 0 and (
-        "\u0610" <= c <= "\u061a" or "\u064b" <= c <= "\u065f" or c == "\u0670"
-        or "\u06d6" <= c <= "\u06ed" or "\u08d3" <= c <= "\u08ff"
+        "\u0610" <= c <= "\u061a"
+        or "\u064b" <= c <= "\u065f"
+        or c == "\u0670"
+        or "\u06d6" <= c <= "\u06ed"
+        or "\u08d3" <= c <= "\u08ff"
     )
 
 
@@ -203,10 +210,42 @@ def _each(text: str, table: dict[int, str] | None = None) -> list[Piece]:
 # (a Cyrillic "с" and "о" in "chor"). Only words that also hold a Latin letter are touched, so real
 # Russian or Greek text stays as written. Fullwidth forms are already folded by NFKC.
 CONFUSABLES: dict[str, str] = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h",
-    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i",
-    "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w",
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ѕ": "s",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "һ": "h",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ɡ": "g",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "γ": "y",
+    "ω": "w",
 }
 _CONFUSABLE_TABLE = str.maketrans(CONFUSABLES)
 _LATIN = re.compile("[a-z]")
@@ -229,7 +268,15 @@ fold_confusables = RegexStep(
 # Digits and symbols standing for letters ("sh1t", "a$$", "b!tch"), replaced only inside a
 # token that also has a Latin letter, so "2 baje", "100%" and "@user" mentions stay.
 LEET: dict[str, str] = {
-    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "@": "a",
+    "$": "s",
+    "!": "i",
 }
 _LEET_TABLE = str.maketrans(LEET)
 _LEET_CHAR = re.compile(r"[013457@$!]")
@@ -240,7 +287,9 @@ def _fold_leet_token(m: re.Match[str]) -> list[Piece]:
     core = token.rstrip("!")
     if token.startswith("@") or not _LATIN.search(core) or not _LEET_CHAR.search(core):
         return _each(token)
-    return _each(core, _LEET_TABLE) + [(c, len(core) + i, len(core) + i + 1) for i, c in enumerate(token[len(core):])]
+    return _each(core, _LEET_TABLE) + [
+        (c, len(core) + i, len(core) + i + 1) for i, c in enumerate(token[len(core) :])
+    ]
 
 
 fold_leetspeak = RegexStep(
@@ -274,9 +323,7 @@ squeeze_elongation = RegexStep(
 
 _EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
 # Emoji glued to words become their own tokens, so a model sees the word and the emoji apart.
-_EMOJI_GLUE = re.compile(
-    rf"(?<=[^\s{_EMOJI}])(?=[{_EMOJI}])|(?<=[{_EMOJI}])(?=[^\s{_EMOJI}])"
-)
+_EMOJI_GLUE = re.compile(rf"(?<=[^\s{_EMOJI}])(?=[{_EMOJI}])|(?<=[{_EMOJI}])(?=[^\s{_EMOJI}])")
 _HAS_EMOJI = re.compile(f"[{_EMOJI}]")
 
 
@@ -338,9 +385,9 @@ def normalize(text: str, steps: tuple[Step, ...] = STEPS) -> Normalized:
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
-_INVISIBLE = {
-    cp: None for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"
-} | {0x0640: None}
+_INVISIBLE = {cp: None for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"} | {
+    0x0640: None
+}
 _ARABIC_TABLE: dict[int, str] = {}
 for _cp in [*range(0x0600, 0x0700), *range(0x0750, 0x0900)]:
     _c = chr(_cp)

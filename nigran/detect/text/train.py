@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,12 +53,16 @@ class Corpus:
     @classmethod
     def load(cls, root: Path) -> Corpus:
         return cls(
-            D.ruhsold_task1(root), D.ruhsold_task2(root), D.urdu_threat(root),
-            D.urdu_abusive(root), D.olid(root), D.davidson(root),
+            D.ruhsold_task1(root),
+            D.ruhsold_task2(root),
+            D.urdu_threat(root),
+            D.urdu_abusive(root),
+            D.olid(root),
+            D.davidson(root),
         )
 
 
-def _y(labels: list[int]) -> np.ndarray:  # type: ignore[type-arg]
+def _y(labels: list[int]) -> np.ndarray[Any, np.dtype[np.int64]]:
     return np.asarray(labels, dtype=np.int64)
 
 
@@ -119,16 +124,22 @@ def train_all(corpus: Corpus, *, log: Log = print) -> TextModel:
         return lambda m: log(f"[{name}] {m}")
 
     add(
-        HeadInfo("ur-Latn/offensive", "ur-Latn", "harassment", source="ruhsold task1 train+validation"),
+        HeadInfo(
+            "ur-Latn/offensive", "ur-Latn", "harassment", source="ruhsold task1 train+validation"
+        ),
         lambda: fit_binary(
-            feats, r1["train"].texts, r1["train"].labels,
+            feats,
+            r1["train"].texts,
+            r1["train"].labels,
             validation=(r1["validation"].texts, r1["validation"].labels),
             log=h_log("ur-Latn/offensive"),
         ),
     )
     fine = {
-        "offensive_fine": ("harassment", ""), "normal": ("", ""),
-        "religious_hate": ("hate", "religion"), "sexism": ("hate", "gender"),
+        "offensive_fine": ("harassment", ""),
+        "normal": ("", ""),
+        "religious_hate": ("hate", "religion"),
+        "sexism": ("hate", "gender"),
         "profane": ("harassment", ""),
     }
     for code, (label, (category, target)) in enumerate(fine.items()):
@@ -184,4 +195,3 @@ def train(data: Path | None = None, out: Path | None = None, *, log: Log = print
     model.save(path)
     log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB), version {model.version}")
     return path
-

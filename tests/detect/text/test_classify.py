@@ -27,14 +27,18 @@ def small_model(shared_data: Path) -> tuple[TextModel, D.Split]:
     head = train_head(x, y, grid=(3.0,), folds=3)
     flipped = train_head(x, 1 - y, grid=(3.0,), folds=3)
     model = TextModel.from_heads(
-        [(HeadInfo("ur-Latn/offensive", "ur-Latn", "harassment"), head),
-         (HeadInfo("ur-Latn/normal", "ur-Latn", ""), flipped)],
+        [
+            (HeadInfo("ur-Latn/offensive", "ur-Latn", "harassment"), head),
+            (HeadInfo("ur-Latn/normal", "ur-Latn", ""), flipped),
+        ],
         SMALL,
     )
     return model, D.ruhsold_task1(shared_data).splits["validation"]
 
 
-def test_small_head_learns_something_on_held_out_rows(small_model: tuple[TextModel, D.Split]) -> None:
+def test_small_head_learns_something_on_held_out_rows(
+    small_model: tuple[TextModel, D.Split],
+) -> None:
     model, val = small_model
     p = model.proba(val.texts)
     assert p.shape == (len(val), 2)
@@ -43,7 +47,9 @@ def test_small_head_learns_something_on_held_out_rows(small_model: tuple[TextMod
     assert roc_auc_score(val.labels, p[:, 1]) < 0.25
 
 
-def test_save_and_load_give_the_same_scores(small_model: tuple[TextModel, D.Split], tmp_path: Path) -> None:
+def test_save_and_load_give_the_same_scores(
+    small_model: tuple[TextModel, D.Split], tmp_path: Path
+) -> None:
     model, val = small_model
     path = tmp_path / "m.npz"
     model.save(path)

@@ -10,7 +10,9 @@ from nigran.detect.text import datasets as D
 from nigran.detect.text.classify import default_model_path
 from nigran.detect.text.langid import LanguageIdentifier, guess_language, lid176
 
-shipped = pytest.mark.skipif(not default_model_path().is_file(), reason="shipped text model not built")
+shipped = pytest.mark.skipif(
+    not default_model_path().is_file(), reason="shipped text model not built"
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +56,10 @@ def test_never_crashes_and_confidence_is_a_probability(text: str) -> None:
 
 @shipped
 def test_roman_urdu_and_english_are_told_apart(ident: LanguageIdentifier) -> None:
-    assert ident.identify("yaar tum kal kahan thay, mujhe bohat intezar karna para").language == "ur-Latn"
+    assert (
+        ident.identify("yaar tum kal kahan thay, mujhe bohat intezar karna para").language
+        == "ur-Latn"
+    )
     assert ident.identify("I waited for you all day yesterday, where were you").language == "en"
     assert guess_language("aap kaise hain, sab khairiyat hai na") == "ur-Latn"
 

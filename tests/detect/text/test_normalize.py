@@ -13,8 +13,32 @@ from nigran.detect.text.normalize import (
 
 # Any code point, lone surrogates included, weighted towards the characters the steps act on.
 tricky = st.sampled_from(
-    list("aAbBcChHoO013457@$! .-_*\t\n") + ["с", "о", "а", "ο", "ی", "ي", "ك", "ہ", "ه", "\u064e",
-    "\u0640", "\u200c", "\u200d", "\u202e", "\u2066", "ﻻ", "Ｆ", "😡", "🐶", "\ud800", "\udfff", "ਸ", "ह"]
+    [
+        *"aAbBcChHoO013457@$! .-_*\t\n",
+        "с",
+        "о",
+        "а",
+        "ο",
+        "ی",
+        "ي",
+        "ك",
+        "ہ",
+        "ه",
+        "\u064e",
+        "\u0640",
+        "\u200c",
+        "\u200d",
+        "\u202e",
+        "\u2066",
+        "ﻻ",
+        "Ｆ",
+        "😡",
+        "🐶",
+        "\ud800",
+        "\udfff",
+        "ਸ",
+        "ह",
+    ]
 )
 texts = st.text(alphabet=st.one_of(st.characters(), tricky), max_size=60)
 
@@ -79,7 +103,12 @@ def test_spans_point_at_what_the_user_wrote() -> None:
 
 
 def test_roman_folding_merges_spellings() -> None:
-    for variants in (("hai", "hay", "hy", "he"), ("nahin", "nahi"), ("meree", "meri"), ("wo", "vo", "woh")):
+    for variants in (
+        ("hai", "hay", "hy", "he"),
+        ("nahin", "nahi"),
+        ("meree", "meri"),
+        ("wo", "vo", "woh"),
+    ):
         assert len({fold_roman_word(v) for v in variants}) == 1, variants
 
 
