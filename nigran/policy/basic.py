@@ -73,7 +73,9 @@ class BasicPolicy:
                     else:
                         ts.append(Threshold(ActionType(key), float(value)))
                 rules[category] = sorted(ts, key=lambda t: t.at, reverse=True)
-            return cls(str(data["version"]), rules, str(data.get("default_review_queue", "general")))
+            return cls(
+                str(data["version"]), rules, str(data.get("default_review_queue", "general"))
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"invalid policy: {exc}", where=where) from exc
 
@@ -91,30 +93,37 @@ class BasicPolicy:
         review: ReviewRouting | None = None
         for category, idx in sorted(best.items()):
             score = signals[idx].score
-            threshold = next((t for t in self.rules[category] if score >= t.at), None)
-            if threshold is None:
-                continue
+            reached = [t for t in self.rules[category] if score >= t.at]
+            # Per scope (global, or a set of countries) the highest threshold reached acts; review
+            # happens only when no action does.
+            chosen: dict[tuple[str, ...] | None, Threshold] = {}
+            for t in reached:
+                if t.action is not None and t.countries not in chosen:
+                    chosen[t.countries] = t
             ground = Ground(kind="policy", code=category)
-            if threshold.action is None:
+            if not chosen and reached:
                 sev = self.categories[category].severity
                 if review is None or sev > review.severity:
                     review = ReviewRouting(queue=self.queue, category=category, severity=sev)
-                what = "review"
-            else:
-                scope = (
-                    Scope.only(*threshold.countries) if threshold.countries else Scope.everywhere()
+                hits.append(
+                    RuleHit(
+                        rule=f"{self.version}/{category}/review",
+                        reason=f"{category} score {score:.2f} >= {reached[0].at:.2f}: review",
+                        signals=[idx],
+                    )
                 )
-                actions.append(
-                    Action(type=threshold.action, scope=scope, ground=ground, min_age=threshold.min_age)
+            for t in chosen.values():
+                assert t.action is not None
+                scope = Scope.only(*t.countries) if t.countries else Scope.everywhere()
+                actions.append(Action(type=t.action, scope=scope, ground=ground, min_age=t.min_age))
+                hits.append(
+                    RuleHit(
+                        rule=f"{self.version}/{category}/{t.action.value}",
+                        reason=f"{category} score {score:.2f} >= {t.at:.2f}: "
+                        f"{t.action.value} ({scope})",
+                        signals=[idx],
+                    )
                 )
-                what = f"{threshold.action.value} ({scope})"
-            hits.append(
-                RuleHit(
-                    rule=f"{self.version}/{category}/{what.split(' ')[0]}",
-                    reason=f"{category} score {score:.2f} >= {threshold.at:.2f}: {what}",
-                    signals=[idx],
-                )
-            )
         return Decision(
             content_id=content.id,
             content_version=content.version,

@@ -1,0 +1,98 @@
+"""The HTTP API: FastAPI, one router per area, errors as ``{"error": {code, message, where}}``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nigran import __version__
+from nigran.config import settings
+from nigran.errors import NigranError, PayloadTooLarge
+from nigran.runtime.pipeline import Pipeline
+from nigran.store import Store
+
+
+def error_body(code: str, message: str, where: str | None = None) -> dict[str, object]:
+    return {"error": {"code": code, "message": message, "where": where}}
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._refuse(send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise PayloadTooLarge(f"request body is over {self.limit} bytes")
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except PayloadTooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse(
+            error_body("payload_too_large", f"request body is over {self.limit} bytes"),
+            status_code=413,
+        )
+        await response({"type": "http"}, _empty_receive, send)
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def create_app(store: Store | None = None, *, max_request_bytes: int | None = None) -> FastAPI:
+    cfg = settings()
+    store = store or Store.open()
+    app = FastAPI(
+        title="Nigran",
+        version=__version__,
+        description="Trust and safety for Urdu, Roman Urdu, Punjabi, Pashto, Sindhi and English.",
+    )
+    app.state.store = store
+    app.state.pipeline = Pipeline(store)
+    app.state.max_batch_items = cfg.max_batch_items
+
+    @app.exception_handler(NigranError)
+    async def _nigran_error(_: Request, exc: NigranError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.where), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        return JSONResponse(error_body("invalid_request", problems), status_code=422)
+
+    from nigran.api import content
+
+    app.include_router(content.router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, object]:
+        with store.read() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return {"status": "ok", "version": __version__, "database": store.dialect}
+
+    app.add_middleware(BodyLimit, limit=max_request_bytes or cfg.max_request_bytes)
+    return app

@@ -1,0 +1,292 @@
+"""Core commands: ``moderate``, ``serve``, ``ledger verify``, ``db upgrade``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nigran.cli import app
+from nigran.errors import NigranError
+from nigran.model import Content
+from nigran.runtime.jsonl import LineError, read_jsonl
+from nigran.runtime.pipeline import Pipeline
+from nigran.runtime.summary import OUTCOMES, Summary
+from nigran.store import Store
+
+err = Console(stderr=True)
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="NIGRAN_DATABASE_URL", help="Database URL (default: SQLite file)."),
+]
+
+ledger_app = typer.Typer(help="The tamper-evident record.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(db_app, name="db")
+
+
+def open_store(db: str | None) -> Store:
+    try:
+        return Store.open(db)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _lines(source: BinaryIO, progress: Progress, task: object) -> object:
+    for raw in source:
+        progress.advance(task, len(raw))  # type: ignore[arg-type]
+        yield raw
+
+
+@app.command()
+def moderate(
+    file: Annotated[str, typer.Argument(help="JSONL file of content items, or - for stdin.")],
+    out: Annotated[
+        str, typer.Option("--out", "-o", help="Where to write one decision per line (- = stdout).")
+    ] = "decisions.jsonl",
+    db: DbOption = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 256,
+) -> None:
+    """Moderate a stream of content: detect, decide, enforce, record; print a summary."""
+    store = open_store(db)
+    pipeline = Pipeline(store)
+    summary = Summary()
+    errors: list[LineError] = []
+    console_out = err if out == "-" else Console()
+
+    if file == "-":
+        source: BinaryIO = sys.stdin.buffer
+        total = None
+    else:
+        path = Path(file)
+        if not path.is_file():
+            err.print(f"[red]error:[/] {file}: no such file")
+            raise typer.Exit(2)
+        source = path.open("rb")
+        total = path.stat().st_size
+
+    if out == "-":
+        sink: BinaryIO = sys.stdout.buffer
+        tmp_path = None
+    else:
+        target = Path(out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".decisions-", dir=target.parent)
+        sink = os.fdopen(fd, "wb")
+        tmp_path = Path(tmp)
+
+    started = time.perf_counter()
+    try:
+        with Progress(
+            TextColumn("moderating"),
+            BarColumn(),
+            MofNCompleteColumn() if total is None else TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("moderate", total=total)
+            batch: list[tuple[int, Content]] = []
+
+            def flush() -> None:
+                result = pipeline.run([c for _, c in batch])
+                for outcome in result.outcomes:
+                    summary.add(outcome)
+                    sink.write(orjson.dumps(outcome.summary()) + b"\n")
+                for e in result.errors:
+                    errors.append(LineError(batch[e.index][0], e.error))
+                batch.clear()
+
+            for number, parsed in read_jsonl(_lines(source, progress, task)):  # type: ignore[arg-type]
+                summary.read += 1
+                if isinstance(parsed, LineError):
+                    errors.append(parsed)
+                    continue
+                batch.append((number, parsed))
+                if len(batch) >= batch_size:
+                    flush()
+            if batch:
+                flush()
+        sink.flush()
+        if tmp_path is not None:
+            sink.close()
+            os.replace(tmp_path, out)
+    except BaseException:
+        if tmp_path is not None:
+            sink.close()
+            tmp_path.unlink(missing_ok=True)
+        raise
+    finally:
+        if file != "-":
+            source.close()
+
+    elapsed = time.perf_counter() - started
+    summary.rejected = len(errors)
+    for e in sorted(errors, key=lambda e: e.line):
+        print(f"rejected {file}:{e}", file=sys.stderr)
+    print_summary(console_out, summary, elapsed, out, store)
+    if errors:
+        raise typer.Exit(1)
+
+
+def print_summary(console: Console, s: Summary, elapsed: float, out: str, store: Store) -> None:
+    by_lang = Table(title="Decisions by language", title_justify="left")
+    by_lang.add_column("language")
+    by_lang.add_column("items", justify="right")
+    for o in OUTCOMES:
+        by_lang.add_column(o, justify="right")
+    for lang, n in s.languages.most_common():
+        by_lang.add_row(lang, str(n), *(str(s.by_language[(lang, o)] or "") for o in OUTCOMES))
+    console.print(by_lang)
+
+    by_cat = Table(title="Items flagged by category", title_justify="left")
+    by_cat.add_column("category")
+    by_cat.add_column("items", justify="right")
+    for o in OUTCOMES[:-1]:
+        by_cat.add_column(o, justify="right")
+    for cat, n in s.categories.most_common():
+        by_cat.add_row(cat, str(n), *(str(s.by_category[(cat, o)] or "") for o in OUTCOMES[:-1]))
+    console.print(by_cat)
+
+    rate = s.moderated / elapsed if elapsed > 0 else 0.0
+    where = store.engine.url.render_as_string(hide_password=True)
+    console.print(
+        f"{s.read} read · {s.moderated} moderated · {s.duplicates} already stored · "
+        f"{s.rejected} rejected · {s.ledger_entries} ledger entries · "
+        f"{elapsed:.2f} s ({rate:,.0f} items/s)\n"
+        f"decisions: {out} · database: {where}",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    import uvicorn
+
+    from nigran.api import create_app
+
+    uvicorn.run(create_app(open_store(db)), host=host, port=port)
+
+
+@ledger_app.command("verify")
+def ledger_verify(db: DbOption = None) -> None:
+    """Walk the hash chain; name the first entry that does not fit."""
+    from nigran import checkpoint, ledger
+
+    store = open_store(db)
+    with store.read() as conn:
+        result = ledger.verify(conn)
+        problems = checkpoint.check_stored(conn) if result.ok else []
+        n_checkpoints = len(checkpoint.all_checkpoints(conn))
+    if result.ok and not problems:
+        Console().print(
+            f"[green]ledger OK[/]: {result.entries} entries, head {result.head_seq}, "
+            f"{n_checkpoints} signed checkpoints"
+        )
+        return
+    for problem in problems:
+        err.print(f"[red]ledger BROKEN[/]: {problem}")
+    if problems:
+        raise typer.Exit(1)
+    err.print(
+        f"[red]ledger BROKEN[/] at entry {result.bad_seq}: {result.reason} "
+        f"({result.entries} entries verified before it)"
+    )
+    raise typer.Exit(1)
+
+
+@ledger_app.command("checkpoint")
+def ledger_checkpoint(db: DbOption = None) -> None:
+    """Sign (Ed25519) the Merkle root of every entry so far."""
+    from nigran import checkpoint
+
+    store = open_store(db)
+    key = checkpoint.load_or_create_key()
+    try:
+        with store.transaction() as conn:
+            cp = checkpoint.create(conn, key)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    Console().print(
+        f"checkpoint {cp.id}: entries 1..{cp.seq}, root {cp.root}, "
+        f"signed {cp.ts} by key {cp.key_id}",
+        soft_wrap=True,
+    )
+
+
+@ledger_app.command("proof")
+def ledger_proof(
+    seq: Annotated[int, typer.Argument(min=1, help="Ledger entry number.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="File (- = stdout).")] = "-",
+    db: DbOption = None,
+) -> None:
+    """Write a self-contained inclusion proof for one entry (verifiable offline)."""
+    from nigran import checkpoint
+
+    store = open_store(db)
+    try:
+        with store.read() as conn:
+            doc = checkpoint.proof(conn, seq)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    data = orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+    if out == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        Path(out).write_bytes(data)
+
+
+@ledger_app.command("verify-proof")
+def ledger_verify_proof(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Proof JSON file.")],
+    public_key: Annotated[
+        str | None, typer.Option(help="The platform's published key (hex), to trust no one else.")
+    ] = None,
+) -> None:
+    """Check a proof offline: no database, only the proof and the published key."""
+    from nigran import checkpoint
+
+    try:
+        doc = orjson.loads(file.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        err.print(f"[red]error:[/] {file}: not JSON: {exc}")
+        raise typer.Exit(2) from exc
+    ok, message = checkpoint.verify_proof(doc, public_key)
+    if ok:
+        Console().print(f"[green]proof OK[/]: {message}", soft_wrap=True)
+        return
+    err.print(f"[red]proof FAILED[/]: {message}")
+    raise typer.Exit(1)
+
+
+@ledger_app.command("public-key")
+def ledger_public_key() -> None:
+    """Print the checkpoint signing key's public half (hex) to publish."""
+    from nigran import checkpoint
+
+    Console().print(checkpoint.public_hex(checkpoint.load_or_create_key()))
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Create or migrate the schema to the latest version."""
+    store = open_store(db)
+    Console().print(f"schema at revision {store.current_revision()}")

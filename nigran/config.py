@@ -1,0 +1,74 @@
+"""Settings from ``NIGRAN_*`` environment variables or a TOML file, with sane defaults.
+
+Precedence: environment, then the file named by ``NIGRAN_CONFIG`` (``[nigran]`` table), then
+defaults. With nothing set, Nigran uses a SQLite file under the user's data directory and needs
+no server.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from nigran.errors import ConfigError
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("nigran", appauthor=False))
+
+
+DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_BATCH_ITEMS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    stream_url: str | None = None
+    """NATS URL for the distributed runner; None runs everything in-process."""
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    max_batch_items: int = DEFAULT_MAX_BATCH_ITEMS
+    training_data_dir: Path = Path("../shared/data")
+
+
+def _from_file() -> dict[str, Any]:
+    path = os.environ.get("NIGRAN_CONFIG")
+    if not path:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file: {exc}", where=path) from exc
+    section = data.get("nigran", data)
+    if not isinstance(section, dict):
+        raise ConfigError("[nigran] must be a table", where=path)
+    return section
+
+
+def settings() -> Settings:
+    """Read settings now (cheap; not cached, so tests can change the environment)."""
+    raw: dict[str, Any] = _from_file()
+    for f in fields(Settings):
+        env = os.environ.get(f"NIGRAN_{f.name.upper()}")
+        if env is not None:
+            raw[f.name] = env
+    data_dir = Path(raw.get("data_dir") or _default_data_dir())
+    url = raw.get("database_url") or f"sqlite:///{data_dir / 'nigran.sqlite3'}"
+    try:
+        return Settings(
+            data_dir=data_dir,
+            database_url=str(url),
+            stream_url=raw.get("stream_url") or None,
+            max_request_bytes=int(raw.get("max_request_bytes", DEFAULT_MAX_REQUEST_BYTES)),
+            max_batch_items=int(raw.get("max_batch_items", DEFAULT_MAX_BATCH_ITEMS)),
+            training_data_dir=Path(raw.get("training_data_dir", "../shared/data")),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"invalid setting: {exc}") from exc

@@ -1,0 +1,177 @@
+"""Enforcement: what each decision means for who can see the content, where.
+
+State is one row per content and country (``'*'`` for the global row); no row means visible. A
+viewer in country C sees the more severe of C's row and the global row, so a post withheld in PK
+and untouched elsewhere is invisible in PK and visible in DE. The latest decision on a content
+item (any version) sets its rows; every row that changes is ledgered in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from nigran import ledger
+from nigran.model import ActionType, Decision, Visibility, utcnow
+from nigran.store import Store
+from nigran.store.tables import enforcement
+
+GLOBAL = "*"
+SEVERITY = {
+    Visibility.VISIBLE: 0,
+    Visibility.AGE_RESTRICTED: 1,
+    Visibility.WITHHELD: 2,
+    Visibility.REMOVED: 3,
+}
+_ACTION_VISIBILITY = {
+    ActionType.REMOVE: Visibility.REMOVED,
+    ActionType.WITHHOLD: Visibility.WITHHELD,
+    ActionType.AGE_RESTRICT: Visibility.AGE_RESTRICTED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Restriction:
+    visibility: Visibility
+    ground: str | None = None
+    min_age: int | None = None
+    expires_at: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > now
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    visible: bool
+    visibility: Visibility
+    ground: str | None = None
+    min_age: int | None = None
+
+
+def restrictions_for(decision: Decision) -> dict[str, Restriction]:
+    """The rows a decision asks for: per country (or ``'*'``), the most severe restriction."""
+    out: dict[str, Restriction] = {}
+    for action in decision.actions:
+        vis = _ACTION_VISIBILITY.get(action.type)
+        if vis is None:
+            continue  # labels, reach and account actions do not change who can see the item
+        for country in action.scope.countries or (GLOBAL,):
+            new = Restriction(vis, str(action.ground), action.min_age, action.expires_at)
+            old = out.get(country)
+            if old is None or SEVERITY[new.visibility] > SEVERITY[old.visibility]:
+                out[country] = new
+            elif new.visibility is old.visibility is Visibility.AGE_RESTRICTED:
+                out[country] = Restriction(
+                    vis, old.ground, max(old.min_age or 0, new.min_age or 0), old.expires_at
+                )
+    return out
+
+
+def resolve(
+    rows: Mapping[str, Restriction],
+    country: str | None,
+    viewer_age: int | None = None,
+    now: datetime | None = None,
+) -> Answer:
+    """Pure visibility rule; unknown viewer age counts as too young for age-restricted items."""
+    now = now or utcnow()
+    best: Restriction | None = None
+    for key in (GLOBAL, country.upper() if country else None):
+        r = rows.get(key) if key else None
+        if (
+            r is not None
+            and r.active(now)
+            and (best is None or SEVERITY[r.visibility] > SEVERITY[best.visibility])
+        ):
+            best = r
+    if best is None:
+        return Answer(True, Visibility.VISIBLE)
+    if best.visibility is Visibility.AGE_RESTRICTED:
+        ok = viewer_age is not None and viewer_age >= (best.min_age or 18)
+        return Answer(ok, best.visibility, best.ground, best.min_age)
+    return Answer(False, best.visibility, best.ground)
+
+
+def current(conn: Connection, content_id: str) -> dict[str, Restriction]:
+    rows = conn.execute(select(enforcement).where(enforcement.c.content_id == content_id)).all()
+    return {
+        r.country: Restriction(Visibility(r.visibility), r.ground, r.min_age, r.expires_at)
+        for r in rows
+    }
+
+
+def visibility(
+    conn: Connection, content_id: str, country: str | None, viewer_age: int | None = None
+) -> Answer:
+    return resolve(current(conn, content_id), country, viewer_age)
+
+
+def apply(
+    conn: Connection, decision: Decision, decision_id: int, *, now: datetime | None = None
+) -> list[dict[str, object]]:
+    """Bring the content's rows to what ``decision`` asks; returns one change record per
+    country whose visibility changed (the payloads of ``enforcement.changed`` entries)."""
+    now = now or utcnow()
+    cid = decision.content_id
+    old = current(conn, cid)
+    new = restrictions_for(decision)
+    changes: list[dict[str, object]] = []
+    for country in sorted(set(old) | set(new)):
+        before, after = old.get(country), new.get(country)
+        if before == after:
+            continue
+        where = (enforcement.c.content_id == cid) & (enforcement.c.country == country)
+        if after is None:
+            conn.execute(delete(enforcement).where(where))
+        else:
+            values = {
+                "visibility": after.visibility.value,
+                "ground": after.ground,
+                "min_age": after.min_age,
+                "expires_at": after.expires_at,
+                "decision_id": decision_id,
+                "version": decision.content_version,
+                "updated_at": now,
+            }
+            if before is None:
+                conn.execute(insert(enforcement).values(content_id=cid, country=country, **values))
+            else:
+                conn.execute(update(enforcement).where(where).values(**values))
+        changes.append(
+            {
+                "content_id": cid,
+                "version": decision.content_version,
+                "country": country,
+                "from": before.visibility.value if before else Visibility.VISIBLE.value,
+                "to": after.visibility.value if after else Visibility.VISIBLE.value,
+                "ground": after.ground if after else None,
+                "min_age": after.min_age if after else None,
+                "decision_id": decision_id,
+            }
+        )
+    return changes
+
+
+def apply_and_record(
+    conn: Connection, decision: Decision, decision_id: int, *, now: datetime | None = None
+) -> list[int]:
+    """``apply`` plus one ledger entry per change, in the caller's transaction."""
+    changes = apply(conn, decision, decision_id, now=now)
+    return ledger.append_many(
+        conn, [("enforcement.changed", decision.content_id, c) for c in changes]
+    )
+
+
+def visible(
+    store: Store, content_id: str, country: str | None, viewer_age: int | None = None
+) -> bool:
+    """The serving path's question: may a viewer in ``country`` (of ``viewer_age``) see it?
+
+    Unknown content is visible: enforcement only ever restricts what it has decided on.
+    """
+    with store.read() as conn:
+        return visibility(conn, content_id, country, viewer_age).visible

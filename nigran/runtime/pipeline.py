@@ -1,0 +1,390 @@
+"""The pipeline: ingest → detectors → policy → decision → enforcement, with the ledger alongside.
+
+``moderate`` is the one function every runner calls (the CLI, the API, a stream worker): it takes
+a batch of validated ``Content`` and returns one result per item. A batch is written in one
+transaction; if that fails, each item is retried in its own, so one bad item never takes the
+others down and never leaves partial rows or ledger entries behind.
+
+Idempotency: an item whose ``id`` and ``version`` are already stored is not moderated again; its
+stored decision is returned (``duplicate=True``). The same key with a *different* body is a
+``ConflictingResubmission`` error for that item.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, tuple_
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from nigran import enforce, ledger
+from nigran.detect import Detector, default_detectors
+from nigran.detect.text.langid import guess_language
+from nigran.errors import ConflictingResubmission, NigranError
+from nigran.model import Content, Decision, Signal, utcnow
+from nigran.policy import Policy, PolicyContext, default_policy
+from nigran.store import Store
+from nigran.store.tables import cases, content, decisions, enforcement, signals
+
+
+@dataclass(slots=True)
+class Outcome:
+    content: Content
+    language: str
+    signals: list[Signal]
+    decision: Decision
+    decision_id: int
+    duplicate: bool = False
+    ledger: list[int] = field(default_factory=list)
+    case_id: str | None = None
+    index: int = 0
+    """Position of the item in the batch given to ``Pipeline.run``."""
+
+    def summary(self) -> dict[str, object]:
+        """The line ``nigran moderate`` writes for this item."""
+        d = self.decision
+        return {
+            "id": self.content.id,
+            "version": self.content.version,
+            "language": self.language,
+            "outcome": d.outcome,
+            "actions": [
+                {"type": a.type.value, "scope": str(a.scope), "ground": str(a.ground)}
+                for a in d.actions
+            ],
+            "review": d.review.queue if d.review else None,
+            "categories": sorted({s.category for s in self.signals}),
+            "decision_id": self.decision_id,
+            "policy_version": d.policy_version,
+            "duplicate": self.duplicate,
+            "ledger": self.ledger,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ItemError:
+    index: int
+    key: str
+    error: NigranError
+
+
+@dataclass(slots=True)
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+
+
+class Pipeline:
+    """Detectors and policy loaded once; ``run`` is called per batch."""
+
+    def __init__(
+        self,
+        store: Store,
+        detectors: Sequence[Detector] | None = None,
+        policy: Policy | None = None,
+    ) -> None:
+        self.store = store
+        self.detectors = list(default_detectors() if detectors is None else detectors)
+        self.policy = policy or default_policy()
+
+    # -- pure part ------------------------------------------------------------------------------
+
+    def analyse(
+        self, items: Sequence[Content], now: datetime
+    ) -> list[tuple[str, list[Signal], Decision]]:
+        per_item: list[list[Signal]] = [[] for _ in items]
+        for detector in self.detectors:
+            for i, found in enumerate(detector.detect(items)):
+                per_item[i].extend(found)
+        out = []
+        ctx = PolicyContext(now=now)
+        for item, sigs in zip(items, per_item, strict=True):
+            language = item.language_hint or guess_language(" ".join(item.texts.values()))
+            out.append((language, sigs, self.policy.decide(item, sigs, ctx)))
+        return out
+
+    # -- with the store -------------------------------------------------------------------------
+
+    def run(self, items: Sequence[Content], *, now: datetime | None = None) -> BatchResult:
+        now = now or utcnow()
+        result = BatchResult()
+        try:
+            with self.store.transaction() as conn:
+                outcomes = self._process(conn, list(enumerate(items)), now, result)
+            result.outcomes.extend(outcomes)
+            return result
+        except (IntegrityError, DBAPIError, NigranError):
+            # Someone else stored one of these keys meanwhile, or one item is bad: isolate it.
+            result = BatchResult()
+        for index, item in enumerate(items):
+            try:
+                with self.store.transaction() as conn:
+                    result.outcomes.extend(self._process(conn, [(index, item)], now, result))
+            except NigranError as exc:
+                result.errors.append(ItemError(index, item.key, exc))
+            except IntegrityError:
+                # Lost a race with another writer for the same key: now it is a duplicate.
+                with self.store.transaction() as conn:
+                    result.outcomes.extend(self._process(conn, [(index, item)], now, result))
+        return result
+
+    def _process(
+        self,
+        conn: Connection,
+        batch: list[tuple[int, Content]],
+        now: datetime,
+        result: BatchResult,
+    ) -> list[Outcome]:
+        keys = {(c.id, c.version) for _, c in batch}
+        stored = {
+            (r.content_id, r.version): r.fingerprint
+            for r in conn.execute(
+                select(content.c.content_id, content.c.version, content.c.fingerprint).where(
+                    tuple_(content.c.content_id, content.c.version).in_(list(keys))
+                )
+            )
+        }
+        fresh: list[tuple[int, Content]] = []
+        seen: dict[tuple[str, int], str] = dict(stored)
+        duplicates: list[tuple[int, Content]] = []
+        for index, item in batch:
+            key = (item.id, item.version)
+            fp = item.fingerprint()
+            if key in seen:
+                if seen[key] != fp:
+                    err = ConflictingResubmission(
+                        f"{item.key} is already stored with a different body; "
+                        "send changes as a new version",
+                        where=item.key,
+                    )
+                    if len(batch) > 1:
+                        raise err
+                    result.errors.append(ItemError(index, item.key, err))
+                    continue
+                duplicates.append((index, item))
+                continue
+            seen[key] = fp
+            fresh.append((index, item))
+
+        outcomes = self._write(conn, [c for _, c in fresh], now) if fresh else []
+        for (index, _), outcome in zip(fresh, outcomes, strict=True):
+            outcome.index = index
+        for index, item in duplicates:
+            outcome = load_outcome(conn, item)
+            outcome.index = index
+            outcomes.append(outcome)
+        outcomes.sort(key=lambda o: o.index)
+        return outcomes
+
+    def _write(self, conn: Connection, items: list[Content], now: datetime) -> list[Outcome]:
+        analysed = self.analyse(items, now)
+        conn.execute(
+            insert(content),
+            [
+                {
+                    "content_id": c.id,
+                    "version": c.version,
+                    "kind": c.kind.value,
+                    "author": c.author,
+                    "upload_country": c.upload_country,
+                    "language": lang,
+                    "fingerprint": c.fingerprint(),
+                    "body": c.model_dump(mode="json", exclude_none=True),
+                    "received_at": now,
+                }
+                for c, (lang, _, _) in zip(items, analysed, strict=True)
+            ],
+        )
+        signal_rows = [
+            {
+                "content_id": c.id,
+                "version": c.version,
+                "source": s.source.value,
+                "detector": s.detector,
+                "category": s.category,
+                "score": s.score,
+                "language": s.language,
+                "severity": s.severity,
+                "evidence": s.evidence.model_dump(mode="json", exclude_none=True),
+                "created_at": now,
+            }
+            for c, (_, sigs, _) in zip(items, analysed, strict=True)
+            for s in sigs
+        ]
+        signal_ids: list[int] = []
+        if signal_rows:
+            signal_ids = list(
+                conn.execute(
+                    insert(signals).returning(signals.c.id, sort_by_parameter_order=True),
+                    signal_rows,
+                ).scalars()
+            )
+        per_item_ids: list[list[int]] = []
+        pos = 0
+        for _, sigs, _ in analysed:
+            per_item_ids.append(signal_ids[pos : pos + len(sigs)])
+            pos += len(sigs)
+        decision_ids = list(
+            conn.execute(
+                insert(decisions).returning(decisions.c.id, sort_by_parameter_order=True),
+                [
+                    decision_row(d, ids)
+                    for (_, _, d), ids in zip(analysed, per_item_ids, strict=True)
+                ],
+            ).scalars()
+        )
+        # Items with earlier versions may have enforcement rows to lift or change.
+        with_rows = {
+            r[0]
+            for r in conn.execute(
+                select(enforcement.c.content_id)
+                .where(enforcement.c.content_id.in_({c.id for c in items}))
+                .distinct()
+            )
+        }
+        outcomes: list[Outcome] = []
+        entries: list[tuple[str, str, object]] = []
+        spans: list[int] = []
+        case_rows = []
+        for c, (lang, sigs, d), sids, did in zip(
+            items, analysed, per_item_ids, decision_ids, strict=True
+        ):
+            item_entries: list[tuple[str, str, object]] = [
+                (
+                    "content.stored",
+                    c.id,
+                    {
+                        "id": c.id,
+                        "version": c.version,
+                        "kind": c.kind.value,
+                        "author": c.author,
+                        "fingerprint": c.fingerprint(),
+                        "upload_country": c.upload_country,
+                        "language": lang,
+                    },
+                )
+            ]
+            item_entries.extend(
+                (
+                    "signal.recorded",
+                    c.id,
+                    {
+                        "signal_id": sid,
+                        "version": c.version,
+                        **s.model_dump(mode="json", exclude_none=True),
+                    },
+                )
+                for sid, s in zip(sids, sigs, strict=True)
+            )
+            item_entries.append(
+                ("decision.made", c.id, {"decision_id": did, **decision_row(d, sids, json=True)})
+            )
+            if d.actions or c.id in with_rows:
+                item_entries.extend(
+                    ("enforcement.changed", c.id, change)
+                    for change in enforce.apply(conn, d, did, now=now)
+                )
+            case_id = None
+            if d.review is not None:
+                case_id = uuid.uuid4().hex
+                row = {
+                    "id": case_id,
+                    "content_id": c.id,
+                    "version": c.version,
+                    "decision_id": did,
+                    "queue": d.review.queue,
+                    "category": d.review.category,
+                    "language": lang,
+                    "severity": d.review.severity,
+                    "priority": float(d.review.severity),
+                    "deadline": d.review.deadline,
+                    "status": "open",
+                    "created_at": now,
+                }
+                case_rows.append(row)
+                item_entries.append(
+                    (
+                        "case.opened",
+                        c.id,
+                        {k: v for k, v in row.items() if k not in ("created_at", "deadline")},
+                    )
+                )
+            entries.extend(item_entries)
+            spans.append(len(item_entries))
+            outcomes.append(Outcome(c, lang, sigs, d, did, case_id=case_id))
+        if case_rows:
+            conn.execute(insert(cases), case_rows)
+        seqs = ledger.append_many(conn, entries)
+        pos = 0
+        for outcome, n in zip(outcomes, spans, strict=True):
+            outcome.ledger = seqs[pos : pos + n]
+            pos += n
+        return outcomes
+
+
+def decision_row(d: Decision, signal_ids: list[int], *, json: bool = False) -> dict[str, object]:
+    row: dict[str, object] = {
+        "content_id": d.content_id,
+        "version": d.content_version,
+        "policy_version": d.policy_version,
+        "outcome": d.outcome,
+        "automated": d.automated,
+        "decided_by": d.decided_by,
+        "actions": [a.model_dump(mode="json", exclude_none=True) for a in d.actions],
+        "review": d.review.model_dump(mode="json", exclude_none=True) if d.review else None,
+        "statement": d.statement,
+        "explanation": [h.model_dump(mode="json") for h in d.explanation],
+        "signal_ids": signal_ids,
+        "decided_at": d.decided_at.isoformat() if json else d.decided_at,
+    }
+    return row
+
+
+def load_outcome(conn: Connection, item: Content) -> Outcome:
+    """The stored result for an already-moderated version (latest decision on it)."""
+    from nigran.store import queries
+
+    record = queries.content_record(conn, item.id, item.version)
+    return Outcome(
+        content=record.content,
+        language=record.language or "und",
+        signals=record.signals,
+        decision=record.decision,
+        decision_id=record.decision_id,
+        duplicate=True,
+        ledger=record.ledger,
+    )
+
+
+def moderate(
+    store: Store,
+    items: Iterable[Content],
+    detectors: Sequence[Detector] | None = None,
+    policy: Policy | None = None,
+    *,
+    batch_size: int = 256,
+) -> BatchResult:
+    """Moderate ``items`` in batches; convenience over :class:`Pipeline` for library users."""
+    pipe = Pipeline(store, detectors, policy)
+    total = BatchResult()
+    batch: list[Content] = []
+    offset = 0
+
+    def flush() -> None:
+        nonlocal offset
+        r = pipe.run(batch)
+        total.outcomes.extend(r.outcomes)
+        total.errors.extend(ItemError(e.index + offset, e.key, e.error) for e in r.errors)
+        offset += len(batch)
+        batch.clear()
+
+    for item in items:
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return total

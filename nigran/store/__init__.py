@@ -1,0 +1,122 @@
+"""The store: one SQLAlchemy Core engine over SQLite (default) or PostgreSQL.
+
+``Store.open()`` connects and brings the schema up to date with Alembic. Writes go through
+``store.transaction()`` (one transaction: all of it lands or none of it does); reads through
+``store.read()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from nigran.config import settings
+from nigran.errors import ConfigError
+
+
+def _sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        return Path(url[len(prefix) :])
+    return None
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, issue BEGIN, so writes can take the lock up front.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # BEGIN IMMEDIATE: a writer takes the write lock before reading the ledger head, so two
+        # processes can never both extend the chain from the same head.
+        immediate = conn.get_execution_options().get("nigran_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str | None = None, *, upgrade: bool = True, echo: bool = False) -> Store:
+        url = url or settings().database_url
+        path = _sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(url, echo=echo, future=True, pool_pre_ping=True)
+        except Exception as exc:
+            raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine)
+        elif engine.dialect.name != "postgresql":
+            raise ConfigError(
+                f"unsupported database {engine.dialect.name!r}: use SQLite or PostgreSQL"
+            )
+        store = cls(engine)
+        if upgrade:
+            store.upgrade()
+        return store
+
+    def alembic_config(self) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(resources.files("nigran.store") / "migrations"))
+        cfg.set_main_option("sqlalchemy.url", self.engine.url.render_as_string(hide_password=False))
+        return cfg
+
+    def upgrade(self, revision: str = "heads") -> None:
+        """Apply migrations up to ``revision`` (idempotent).
+
+        Each area's migrations form their own Alembic branch off the core (``0001_core``), so
+        areas evolve their tables independently; ``heads`` applies every branch.
+        """
+        cfg = self.alembic_config()
+        with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                # Two processes starting at once must not both create the schema.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7071)")
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+    def current_revision(self) -> str | None:
+        """The applied revision(s): one per area branch, comma-separated and sorted."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            heads = MigrationContext.configure(conn).get_current_heads()
+        return ",".join(sorted(heads)) or None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction: commits on success, rolls back everything on any error."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(nigran_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()

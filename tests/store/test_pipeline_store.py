@@ -1,0 +1,158 @@
+"""The pipeline against a real store: SQLite and PostgreSQL, same code, same assertions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy import func, select
+
+from nigran import ledger
+from nigran.errors import ConflictingResubmission
+from nigran.model import Content, Decision, Signal
+from nigran.policy import PolicyContext, default_policy
+from nigran.runtime.pipeline import Pipeline
+from nigran.store import Store, queries
+from nigran.store.tables import cases, content, decisions, enforcement, signals
+from tests.factories import BENIGN_UR, SEXUAL_RU, THREAT_RU, THREAT_UR, item
+
+
+def counts(store: Store) -> dict[str, int]:
+    with store.read() as conn:
+        return {
+            t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in (content, signals, decisions, enforcement, cases)
+        } | {"ledger": int(ledger.verify(conn).entries)}
+
+
+def test_migrations_are_idempotent(store: Store) -> None:
+    assert store.current_revision() is not None
+    store.upgrade()
+    again = Store.open(store.engine.url.render_as_string(hide_password=False))
+    assert again.current_revision() == store.current_revision()
+    assert "0002_ledger_checkpoints" in (store.current_revision() or "")
+
+
+def test_threat_in_urdu_is_removed_and_recorded(store: Store) -> None:
+    result = Pipeline(store).run([item("u1", THREAT_UR), item("u2", BENIGN_UR)])
+    assert not result.errors
+    threat, benign = result.outcomes
+    assert threat.decision.outcome == "remove"
+    assert [s.category for s in threat.signals] == ["threat"]
+    span = threat.signals[0].evidence.spans[0]
+    assert THREAT_UR[span.start : span.end] == "جان سے مار دوں گا"
+    assert benign.decision.outcome == "none" and benign.signals == []
+    with store.read() as conn:
+        rec = queries.content_record(conn, "u1")
+        assert rec.decision.outcome == "remove"
+        assert rec.restrictions["*"].visibility.value == "removed"
+        kinds = [e.kind for e in ledger.entries(conn) if e.subject == "u1"]
+        assert ledger.verify(conn).ok
+    assert kinds == ["content.stored", "signal.recorded", "decision.made", "enforcement.changed"]
+    assert rec.ledger == threat.ledger
+
+
+def test_same_item_twice_is_one_decision(store: Store) -> None:
+    pipe = Pipeline(store)
+    first = pipe.run([item("a", THREAT_RU)]).outcomes[0]
+    again = pipe.run([item("a", THREAT_RU), item("a", THREAT_RU)])
+    assert [o.duplicate for o in again.outcomes] == [True, True]
+    assert {o.decision_id for o in again.outcomes} == {first.decision_id}
+    assert counts(store)["decisions"] == 1
+    # Within one batch, too.
+    inside = pipe.run([item("b", THREAT_RU), item("b", THREAT_RU)])
+    assert [o.duplicate for o in inside.outcomes] == [False, True]
+    assert counts(store)["decisions"] == 2
+
+
+def test_conflicting_resubmission_is_refused_and_leaves_nothing(store: Store) -> None:
+    pipe = Pipeline(store)
+    pipe.run([item("a", THREAT_RU)])
+    before = counts(store)
+    result = pipe.run([item("a", "a different body"), item("c", BENIGN_UR)])
+    assert [e.index for e in result.errors] == [0]
+    assert isinstance(result.errors[0].error, ConflictingResubmission)
+    assert [o.content.id for o in result.outcomes] == ["c"]
+    after = counts(store)
+    assert after["content"] == before["content"] + 1
+    assert after["decisions"] == before["decisions"] + 1
+
+
+def test_new_version_lifts_enforcement(store: Store) -> None:
+    pipe = Pipeline(store)
+    pipe.run([item("v", SEXUAL_RU)])
+    with store.read() as conn:
+        rows = queries.content_record(conn, "v").restrictions
+    assert rows["PK"].visibility.value == "withheld"
+    assert rows["*"].visibility.value == "age_restricted"
+    out = pipe.run([item("v", "sab ko salam, naya gana sunen", version=2)]).outcomes[0]
+    assert out.decision.outcome == "none" and not out.duplicate
+    with store.read() as conn:
+        rec = queries.content_record(conn, "v")
+        changes = [
+            e.data() for e in ledger.for_subject(conn, "v") if e.kind == "enforcement.changed"
+        ]
+    assert rec.versions == [1, 2] and rec.restrictions == {}
+    assert {(c["country"], c["to"]) for c in changes[-2:]} == {("PK", "visible"), ("*", "visible")}
+
+
+class ExplodingPolicy:
+    """Fails on one item: the batch must fall back and the item leave no trace."""
+
+    version = "exploding-1"
+
+    def __init__(self) -> None:
+        self.inner = default_policy()
+
+    def decide(self, content: Content, sigs: Sequence[Signal], ctx: PolicyContext) -> Decision:
+        if content.id == "boom":
+            from nigran.errors import InvalidContent
+
+            raise InvalidContent("policy refused this item", where=content.key)
+        return self.inner.decide(content, sigs, ctx)
+
+
+def test_failed_item_leaves_no_partial_rows(store: Store) -> None:
+    pipe = Pipeline(store, policy=ExplodingPolicy())
+    result = pipe.run([item("ok1", THREAT_RU), item("boom", THREAT_RU), item("ok2", BENIGN_UR)])
+    assert [o.content.id for o in result.outcomes] == ["ok1", "ok2"]
+    assert [(e.index, e.key) for e in result.errors] == [(1, "boom@1")]
+    with store.read() as conn:
+        ids = set(conn.execute(select(content.c.content_id)).scalars())
+        assert not list(conn.execute(select(signals).where(signals.c.content_id == "boom")))
+        assert not ledger.for_subject(conn, "boom")
+        assert ledger.verify(conn).ok
+    assert ids == {"ok1", "ok2"}
+
+
+def test_review_opens_a_case(store: Store) -> None:
+    # Takfir ("he is an unbeliever") scores in the review band for hate: a case is opened.
+    out = Pipeline(store).run([item("r", "وہ کافر ہے")]).outcomes[0]
+    assert out.decision.outcome == "review" and out.decision.review is not None
+    assert out.case_id is not None
+    with store.read() as conn:
+        row = conn.execute(select(cases).where(cases.c.id == out.case_id)).one()
+        kinds = [e.kind for e in ledger.for_subject(conn, "r")]
+    assert (row.queue, row.category, row.language, row.status) == ("general", "hate", "ur", "open")
+    assert kinds[-1] == "case.opened"
+
+
+@pytest.mark.parametrize("n", [300])
+def test_batch_of_hundreds(store: Store, n: int) -> None:
+    items = [item(f"i{i}", [THREAT_UR, BENIGN_UR, SEXUAL_RU][i % 3]) for i in range(n)]
+    result = Pipeline(store).run(items)
+    assert len(result.outcomes) == n and not result.errors
+    with store.read() as conn:
+        assert ledger.verify(conn).ok
+
+
+def test_visible_is_per_country(store: Store) -> None:
+    from nigran.enforce import visible
+
+    Pipeline(store).run([item("w", SEXUAL_RU), item("t", THREAT_UR), item("ok", BENIGN_UR)])
+    assert not visible(store, "w", "PK", viewer_age=30)  # withheld in PK
+    assert visible(store, "w", "DE", viewer_age=30)  # age-gated elsewhere, adult viewer
+    assert not visible(store, "w", "DE", viewer_age=15)
+    assert not visible(store, "w", "DE")  # unknown age counts as too young
+    assert not visible(store, "t", "DE", viewer_age=30)  # removed everywhere
+    assert visible(store, "ok", "PK") and visible(store, "never-seen", "PK")
