@@ -17,11 +17,8 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
-<<<<<<< HEAD
-    from nigran.cli import text  # noqa: F401  (registers train, eval, langid)
-=======
     from nigran.cli import core, stream  # noqa: F401  (each registers its commands on import)
->>>>>>> main
+    from nigran.cli import text  # noqa: F401  (registers train, eval, langid)
 
     return app
 
