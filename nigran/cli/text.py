@@ -148,3 +148,130 @@ def _emit(ident: object, batch: list[str]) -> None:
     assert isinstance(ident, LanguageIdentifier)
     for res in ident.identify_batch(batch):
         sys.stdout.write(json.dumps(res.as_dict()) + "\n")
+
+
+# -- lexicon management ------------------------------------------------------------------------
+
+lexicon_app = typer.Typer(help="Term banks: shipped TSV files plus changes kept in the database.")
+app.add_typer(lexicon_app, name="lexicon")
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", envvar="NIGRAN_DATABASE_URL", help="Database URL (default: SQLite file)."),
+]
+ByOpt = Annotated[str, typer.Option("--by", help="Who makes the change (recorded in the ledger).")]
+
+
+def _store(db: str | None) -> object:
+    from nigran.store import Store
+
+    try:
+        return Store.open(db)
+    except NigranError as exc:
+        _fail(exc)
+        raise
+
+
+@lexicon_app.command("add")
+def lexicon_add(
+    term: str,
+    category: Annotated[str, typer.Option(help="harassment, hate, threat, sexual, …")],
+    severity: Annotated[int, typer.Option(min=1, max=4)] = 2,
+    language: Annotated[str, typer.Option()] = "und",
+    target: Annotated[str, typer.Option(help="Group a hate term attacks.")] = "",
+    note: Annotated[str, typer.Option()] = "",
+    by: ByOpt = "cli",
+    db: DbOpt = None,
+) -> None:
+    """Add a term (or update it); the change is written to the ledger."""
+    from nigran.detect.text.lexicon import Term
+    from nigran.detect.text.lexicon_store import add_term
+    from nigran.store import Store
+
+    store = _store(db)
+    assert isinstance(store, Store)
+    try:
+        with store.transaction() as conn:
+            seq = add_term(conn, Term(term, category, severity, language, target, note), by=by)
+    except NigranError as exc:
+        _fail(exc)
+    Console().print(f"added ({category}, severity {severity}); ledger entry {seq}")
+
+
+@lexicon_app.command("remove")
+def lexicon_remove(
+    term: str,
+    category: Annotated[str, typer.Option()],
+    by: ByOpt = "cli",
+    db: DbOpt = None,
+) -> None:
+    """Deactivate a term, shipped or added; the change is written to the ledger."""
+    from nigran.detect.text.lexicon_store import remove_term
+    from nigran.store import Store
+
+    store = _store(db)
+    assert isinstance(store, Store)
+    try:
+        with store.transaction() as conn:
+            seq = remove_term(conn, term, category, by=by)
+    except NigranError as exc:
+        _fail(exc)
+    Console().print(f"removed; ledger entry {seq}")
+
+
+@lexicon_app.command("list")
+def lexicon_list(
+    category: Annotated[str | None, typer.Option()] = None,
+    language: Annotated[str | None, typer.Option()] = None,
+    db: DbOpt = None,
+) -> None:
+    """Effective terms, masked (first and last letter only): banks plus database changes."""
+    from nigran.detect.text.lexicon_store import effective_terms
+    from nigran.store import Store
+
+    store = _store(db)
+    assert isinstance(store, Store)
+    with store.read() as conn:
+        terms = effective_terms(conn)
+    t = Table(title="lexicon")
+    for col in ("term (masked)", "category", "severity", "language", "target", "bank"):
+        t.add_column(col)
+    for term in terms:
+        if (category and term.category != category) or (language and term.language != language):
+            continue
+        t.add_row(
+            _mask(term.term),
+            term.category,
+            str(term.severity),
+            term.language,
+            term.target,
+            term.bank,
+        )
+    Console().print(t)
+
+
+@lexicon_app.command("export")
+def lexicon_export(
+    out: Annotated[Path, typer.Option("--out", help="TSV file to write ('-' for stdout).")] = Path(
+        "-"
+    ),
+    db: DbOpt = None,
+) -> None:
+    """All effective terms as one TSV bank (unmasked: handle the file as sensitive)."""
+    from nigran.detect.text.lexicon_store import effective_terms, export_tsv
+    from nigran.store import Store
+
+    store = _store(db)
+    assert isinstance(store, Store)
+    with store.read() as conn:
+        text = export_tsv(effective_terms(conn))
+    if str(out) == "-":
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+def _mask(term: str) -> str:
+    """Slurs are not printed whole: first and last character, the rest starred per word."""
+    return " ".join(w if len(w) <= 2 else w[0] + "*" * (len(w) - 2) + w[-1] for w in term.split())
