@@ -17,8 +17,7 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
-    from nigran.cli import core, stream  # noqa: F401  (each registers its commands on import)
-    from nigran.cli import text  # noqa: F401  (registers train, eval, langid)
+    from nigran.cli import core, stream, text  # noqa: F401  (each registers its commands on import)
 
     return app
 

@@ -31,12 +31,27 @@ def train(
     out: Annotated[
         Path | None, typer.Option(help="Where to write the model (default: the shipped artefact).")
     ] = None,
+    include_reviews: Annotated[
+        bool, typer.Option("--include-reviews", help="Add reviewer labels from the database.")
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", envvar="NIGRAN_DATABASE_URL", help="Database URL.")
+    ] = None,
 ) -> None:
     """Rebuild every text classifier head from the labelled sets (fixed seeds)."""
+    from nigran.detect.text.train import review_rows
     from nigran.detect.text.train import train as run
 
     try:
-        run(data, out, log=lambda m: console.print(m))
+        reviews = None
+        if include_reviews:
+            from nigran.store import Store
+
+            store = Store.open(db)
+            with store.read() as conn:
+                reviews = review_rows(conn)
+            console.print(f"{len(reviews)} reviewer labels in the store")
+        run(data, out, reviews=reviews, log=lambda m: console.print(m))
     except NigranError as exc:
         _fail(exc)
 
@@ -62,6 +77,10 @@ def eval_(
     category: Annotated[
         str, typer.Option(help="harassment, hate or threat (with --file).")
     ] = "harassment",
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", help="OLD NEW model files: metric differences before promoting."),
+    ] = None,
 ) -> None:
     """Official-split metrics beside the published best and a TF-IDF+LR baseline; or --file."""
     from nigran.detect.text import evaluate as ev
@@ -69,6 +88,15 @@ def eval_(
 
     out = Console()
     try:
+        if compare is not None:
+            old, new = TextModel.load(compare[0]), TextModel.load(compare[1])
+            t = Table(title=f"{old.version} -> {new.version}")
+            for col in ("dataset", "old", "new", "change"):
+                t.add_column(col)
+            for name, a, b, d in ev.compare(old, new, data):
+                t.add_row(name, f"{a:.4f}", f"{b:.4f}", f"{d:+.4f}")
+            out.print(t)
+            return
         m = TextModel.load(model) if model else load_default()
         if file is not None:
             res = ev.evaluate_file(file, text_col, label_col, positive, category, m)

@@ -441,3 +441,38 @@ def evaluate_langid(data: Path | None = None, model: TextModel | None = None) ->
         mixed = float(np.mean([r.code_mixed for r in res]))
         out.append(LangidResult(lang, source, len(texts), ours, lid_acc, mixed))
     return out
+
+
+# -- comparing two models before one is promoted --------------------------------------------------
+
+
+def official_scores(model: TextModel, data: Path | None = None) -> dict[str, float]:
+    """The official-split metric of each dataset for ``model``'s own heads (no baseline; Urdu
+    abusive has no split and its CV retrains heads, so it is left out of comparisons)."""
+    root = D.data_dir(data)
+    out: dict[str, float] = {}
+    for name, head, ds in (
+        ("ruhsold_task1", "ur-Latn/offensive", D.ruhsold_task1(root)),
+        ("urdu_threat", "ur/threat", D.urdu_threat(root)),
+        ("olid_a", "en/offensive", D.olid(root)),
+    ):
+        te = ds.splits["test"]
+        i = model.head(head)
+        pred = (model.proba(te.texts)[:, i] >= model.heads[i].threshold).astype(np.int64)
+        out[name] = float(f1_score(te.labels, pred, average="macro"))
+    t2 = D.ruhsold_task2(root).splits["test"]
+    idx = [
+        model.head(f"ur-Latn/{n}")
+        for n in ("offensive_fine", "normal", "religious_hate", "sexism", "profane")
+    ]
+    pred2 = model.proba(t2.texts)[:, idx].argmax(axis=1)
+    out["ruhsold_task2"] = float(f1_score(t2.labels, pred2, average="macro"))
+    return out
+
+
+def compare(
+    old: TextModel, new: TextModel, data: Path | None = None
+) -> list[tuple[str, float, float, float]]:
+    """``(dataset, old, new, new - old)`` for each dataset both models can be scored on."""
+    a, b = official_scores(old, data), official_scores(new, data)
+    return [(k, a[k], b[k], b[k] - a[k]) for k in a]

@@ -65,16 +65,24 @@ def add_term(conn: Connection, term: Term, *, by: str) -> int:
     return ledger.append(conn, "lexicon.add", f"lexicon:{term.category}:{key}", payload)
 
 
-def remove_term(conn: Connection, term: str, category: str, *, by: str) -> int:
+def remove_term(
+    conn: Connection,
+    term: str,
+    category: str,
+    *,
+    by: str,
+    shipped: Iterable[Term] | None = None,
+) -> int:
     """Deactivate a term (shipped or added); unknown terms are a ``NotFound``."""
     key = normalize_text(term)
-    shipped = any(t.key == key and t.category == category for t in load_banks(default_bank_dir()))
+    bank = load_banks(default_bank_dir()) if shipped is None else shipped
+    is_shipped = any(t.key == key and t.category == category for t in bank)
     existing = conn.execute(
         select(lexicon_terms).where(
             lexicon_terms.c.key == key, lexicon_terms.c.category == category
         )
     ).first()
-    if existing is None and not shipped:
+    if existing is None and not is_shipped:
         raise NotFound(f"no {category} term {term!r} in the banks or the database")
     now = datetime.now(UTC)
     if existing is not None:

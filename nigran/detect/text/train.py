@@ -187,11 +187,82 @@ def train_all(corpus: Corpus, *, log: Log = print) -> TextModel:
     return TextModel.from_heads(heads, feat.config, meta)
 
 
-def train(data: Path | None = None, out: Path | None = None, *, log: Log = print) -> Path:
+def train(
+    data: Path | None = None,
+    out: Path | None = None,
+    *,
+    reviews: list[tuple[str, str, str, int]] | None = None,
+    log: Log = print,
+) -> Path:
     root = D.data_dir(data)
     corpus = Corpus.load(root)
+    if reviews:
+        corpus = with_reviews(corpus, reviews, log=log)
     model = train_all(corpus, log=log)
     path = out or default_model_path()
     model.save(path)
     log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB), version {model.version}")
     return path
+
+
+# -- reviewer labels -----------------------------------------------------------------------------
+
+REVIEW_TARGETS: dict[tuple[str, str], tuple[str, str]] = {
+    # (category, language family) -> (corpus field, split) the reviewed rows are added to
+    ("harassment", "ur-Latn"): ("ruhsold1", "train"),
+    ("harassment", "ur"): ("abusive", "all"),
+    ("threat", "ur"): ("threat", "train"),
+    ("harassment", "en"): ("olid", "train"),
+    ("hate", "en"): ("davidson", "all"),
+}
+
+
+def review_rows(conn: Any) -> list[tuple[str, str, str, int]]:
+    """``(text, category, language, label)`` for every reviewer label in the store."""
+    from sqlalchemy import select
+
+    from nigran.store.tables_text import review_labels
+
+    rows = conn.execute(
+        select(
+            review_labels.c.text,
+            review_labels.c.category,
+            review_labels.c.language,
+            review_labels.c.label,
+        ).order_by(review_labels.c.id)
+    ).all()
+    return [(r.text, r.category, r.language or "", int(r.label)) for r in rows]
+
+
+def with_reviews(
+    corpus: Corpus, rows: list[tuple[str, str, str, int]], *, log: Log = print
+) -> Corpus:
+    """The corpus with reviewed rows appended to the training split of the matching head; rows
+    whose language is missing get it from langid. Rows no head takes are counted and skipped."""
+    from dataclasses import replace
+
+    from nigran.detect.text.classify import FAMILY_OF_LANGUAGE
+    from nigran.detect.text.langid import guess_language
+
+    added: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
+    skipped = 0
+    for text, category, language, label in rows:
+        family = FAMILY_OF_LANGUAGE.get(language or guess_language(text), "")
+        target = REVIEW_TARGETS.get((category, family))
+        if target is None:
+            skipped += 1
+            continue
+        texts, labels = added.setdefault(target, ([], []))
+        texts.append(text)
+        # Davidson's codes: 0 hate, 2 neither; everything else is 1 = harmful.
+        labels.append((0 if label else 2) if target[0] == "davidson" else int(bool(label)))
+    fields = {}
+    for (name, split), (texts, labels) in added.items():
+        ds: D.Dataset = getattr(corpus, name)
+        old = ds.splits[split]
+        new = D.Split(old.texts + texts, old.labels + labels, old.name + "+reviews")
+        fields[name] = replace(ds, splits={**ds.splits, split: new})
+        log(f"reviews: +{len(texts)} rows to {old.name}")
+    if skipped:
+        log(f"reviews: {skipped} rows had no matching head (category/language) and were skipped")
+    return replace(corpus, **fields)
