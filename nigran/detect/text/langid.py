@@ -124,7 +124,8 @@ def lid176(text: str, k: int = 5) -> list[tuple[str, float]]:
     """lid.176's top ``k`` ``(code, probability)`` for one line of text."""
     line = text.replace("\n", " ") + "\n"
     preds = _lid176().f.predict(line, k, 0.0, "replace")
-    return [(label.removeprefix("__label__"), float(p)) for p, label in preds]
+    # fastText's softmax can overshoot 1 by a rounding hair; keep it a probability.
+    return [(label.removeprefix("__label__"), min(1.0, max(0.0, float(p)))) for p, label in preds]
 
 
 class LanguageIdentifier:
