@@ -104,6 +104,6 @@ def test_shipped_detector_flags_offensive_roman_urdu(shared_data: Path) -> None:
 @pytest.mark.skipif(not default_model_path().is_file(), reason="shipped text model not built")
 def test_shipped_detector_survives_bad_input() -> None:
     det = ClassifierDetector()
-    odd = ["😡😡😡", "...!!!", "\u202eevil\u202c", "abcیہ", "x" * 200_000]
+    odd = ["😡😡😡", "...!!!", "\u202eevil\u202c", "abcیہ", "x" * 20_000]
     out = det.detect([_item(i, t) for i, t in enumerate(odd)])
     assert len(out) == len(odd)
