@@ -24,6 +24,7 @@ def build_app() -> typer.Typer:
         policy,
         review,
         stream,
+        text,
     )
 
     return app

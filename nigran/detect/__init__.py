@@ -9,9 +9,12 @@ it in :func:`default_detectors`; nothing else in Nigran needs to know it exists.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from nigran.model import Content, Signal
+
+if TYPE_CHECKING:
+    from nigran.detect.media.banks import HashBanks
 
 
 @runtime_checkable
@@ -31,14 +34,14 @@ class Detector(Protocol):
         ...
 
 
-def default_detectors() -> list[Detector]:
-    """The detectors the embedded pipeline runs when none are given."""
+def default_detectors(banks: HashBanks | None = None) -> list[Detector]:
+    """The detectors the embedded pipeline runs when none are given; hash matching joins them
+    when the caller has hash banks (they live in the store)."""
+    from nigran.detect.media.detectors import media_detectors
+    from nigran.detect.text.classify import ClassifierDetector
     from nigran.detect.text.lexicon import LexiconDetector
 
-    lexicon = LexiconDetector.from_default_banks()
-    detectors: list[Detector] = [lexicon]
-    try:  # media (NudeNet, OCR into the text detectors) only where its packages are installed
-        from nigran.detect.media.detectors import media_detectors
-    except ImportError:
-        return detectors
-    return detectors + media_detectors([lexicon])
+    text: list[Detector] = [LexiconDetector.from_default_banks(), ClassifierDetector()]
+    # OCR hands on-screen text to the text detectors, so it is judged like a caption; the media
+    # detectors share one loader, so a video is decoded once.
+    return text + media_detectors(text, banks=banks)

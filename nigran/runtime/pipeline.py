@@ -23,7 +23,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from nigran import enforce, ledger
 from nigran.detect import Detector, default_detectors
 from nigran.detect.media.bank_store import BankStore
-from nigran.detect.media.detectors import HashMatchDetector
 from nigran.detect.text.langid import guess_language
 from nigran.errors import ConflictingResubmission, NigranError
 from nigran.model import Content, Decision, Signal, utcnow
@@ -92,10 +91,9 @@ class Pipeline:
         self.store = store
         self.bank_store: BankStore | None = None
         if detectors is None:
-            # Hash banks live in the store, so their detector is built here, not in
-            # default_detectors().
+            # Hash banks live in the store: load them here and hand them to the detectors.
             self.bank_store = BankStore(store)
-            detectors = [*default_detectors(), HashMatchDetector(self.bank_store.banks)]
+            detectors = default_detectors(self.bank_store.banks)
         self.detectors = list(detectors)
         self.policy = policy or default_policy()
 

@@ -163,12 +163,213 @@ def collapse_whitespace(n: Normalized) -> Normalized:
     return _rebuild(n, pieces)
 
 
+# -- token-level steps: one regex and one replacement each, applied the same way to a plain string
+# (the fast path) and to a Normalized (the exact path), so the two cannot drift apart. -----------
+
+Piece = tuple[str, int, int]
+"""Replacement text and the ``[start, end)`` range, relative to the match, it stands for."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegexStep:
+    """Replace every match of ``pattern`` by ``replace(match)``: pieces that each map to a part
+    of the match, which keeps evidence spans tight. ``trigger`` is a cheap test: texts it does not
+    match skip the step (most texts have no digits in words, no Cyrillic, no spaced letters)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    replace: Callable[[re.Match[str]], list[Piece]]
+    trigger: re.Pattern[str]
+
+    def on_text(self, text: str) -> str:
+        if not self.trigger.search(text):
+            return text
+        return self.pattern.sub(lambda m: "".join(p[0] for p in self.replace(m)), text)
+
+    def __call__(self, n: Normalized) -> Normalized:
+        if not self.trigger.search(n.text):
+            return n
+        pieces: list[tuple[str, int, int]] = []
+        pos = 0
+        for m in self.pattern.finditer(n.text):
+            for i in range(pos, m.start()):
+                pieces.append((n.text[i], n.starts[i], n.ends[i]))
+            for text, a, b in self.replace(m):
+                pieces.append((text, n.starts[m.start() + a], n.ends[m.start() + b - 1]))
+            pos = m.end()
+        for i in range(pos, len(n.text)):
+            pieces.append((n.text[i], n.starts[i], n.ends[i]))
+        return _rebuild(n, pieces)
+
+
+def _each(text: str, table: dict[int, str] | None = None) -> list[Piece]:
+    return [(c.translate(table) if table else c, i, i + 1) for i, c in enumerate(text)]
+
+
+# Cyrillic and Greek letters that look like Latin ones, used inside Latin words to dodge filters
+# (a Cyrillic "с" and "о" in "chor"). Only words that also hold a Latin letter are touched, so real
+# Russian or Greek text stays as written. Fullwidth forms are already folded by NFKC.
+CONFUSABLES: dict[str, str] = {
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ѕ": "s",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "һ": "h",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ɡ": "g",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "γ": "y",
+    "ω": "w",
+}
+_CONFUSABLE_TABLE = str.maketrans(CONFUSABLES)
+_LATIN = re.compile("[a-z]")
+
+
+def _fold_confusable_word(m: re.Match[str]) -> list[Piece]:
+    word = m.group()
+    if not _LATIN.search(word):
+        return _each(word)
+    return _each(word, _CONFUSABLE_TABLE)
+
+
+fold_confusables = RegexStep(
+    "fold_confusables",
+    re.compile(r"(?<![^\W\d_])[^\W\d_]++"),
+    _fold_confusable_word,
+    re.compile("[" + "".join(CONFUSABLES) + "]"),
+)
+
+# Digits and symbols standing for letters ("sh1t", "a$$", "b!tch"), replaced only inside a
+# token that also has a Latin letter, so "2 baje", "100%" and "@user" mentions stay.
+LEET: dict[str, str] = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+}
+_LEET_TABLE = str.maketrans(LEET)
+_LEET_CHAR = re.compile(r"[013457@$!]")
+
+
+def _fold_leet_token(m: re.Match[str]) -> list[Piece]:
+    token = m.group()
+    core = token.rstrip("!")
+    if token.startswith("@") or not _LATIN.search(core) or not _LEET_CHAR.search(core):
+        return _each(token)
+    return _each(core, _LEET_TABLE) + [
+        (c, len(core) + i, len(core) + i + 1) for i, c in enumerate(token[len(core) :])
+    ]
+
+
+fold_leetspeak = RegexStep(
+    "fold_leetspeak",
+    re.compile(r"(?<![\w@$!])[a-z0-9@$!]++(?![\w@$])"),
+    _fold_leet_token,
+    re.compile(r"[a-z][013457@$!]|[013457@$][a-z]"),
+)
+
+
+def _join_letters(m: re.Match[str]) -> list[Piece]:
+    return [(c, i, i + 1) for i, c in enumerate(m.group()) if c not in " .*_-"]
+
+
+# "c h o r", "c.h.o.r": three or more single Latin letters, one separator between each.
+join_spaced_letters = RegexStep(
+    "join_spaced_letters",
+    re.compile(r"(?<![\w.*_-])[a-z](?:[ .*_-][a-z]){2,}(?![\w*_-]|\.\w)"),
+    _join_letters,
+    re.compile(r"(?<![\w.*_-])[a-z][ .*_-][a-z][ .*_-][a-z]"),
+)
+
+# Elongation ("bohhhhat", "sooo"): a Latin letter three or more times becomes one. Doubles stay:
+# "allah", "acchha" and "ass" are spelled that way.
+squeeze_elongation = RegexStep(
+    "squeeze_elongation",
+    re.compile(r"([a-z])\1{2,}+"),
+    lambda m: [(m.group(1), 0, len(m.group()))],
+    re.compile(r"([a-z])\1\1"),
+)
+
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
+# Emoji glued to words become their own tokens, so a model sees the word and the emoji apart.
+_EMOJI_GLUE = re.compile(rf"(?<=[^\s{_EMOJI}])(?=[{_EMOJI}])|(?<=[{_EMOJI}])(?=[^\s{_EMOJI}])")
+_HAS_EMOJI = re.compile(f"[{_EMOJI}]")
+
+
+def space_emoji_text(text: str) -> str:
+    return _EMOJI_GLUE.sub(" ", text) if _HAS_EMOJI.search(text) else text
+
+
+def space_emoji(n: Normalized) -> Normalized:
+    """The inserted space takes the range of the character it precedes."""
+    if not _HAS_EMOJI.search(n.text):
+        return n
+    cuts = {m.start() for m in _EMOJI_GLUE.finditer(n.text)}
+    pieces: list[tuple[str, int, int]] = []
+    for i, (c, s, e) in enumerate(zip(n.text, n.starts, n.ends, strict=True)):
+        if i in cuts:
+            pieces.append((" ", s, e))
+        pieces.append((c, s, e))
+    return _rebuild(n, pieces)
+
+
+TOKEN_STEPS: tuple[RegexStep, ...] = (
+    fold_confusables,
+    fold_leetspeak,
+    squeeze_elongation,
+    join_spaced_letters,
+    squeeze_elongation,
+)
+"""Applied after the character steps, in this order, by both ``normalize`` and
+``normalize_text``. Squeezing runs before joining ("a a a b" must not join into a new run on a
+second pass) and after it ("f u u u c k" joins into a run to squeeze)."""
+
+
+def token_steps(n: Normalized) -> Normalized:
+    for step in TOKEN_STEPS:
+        n = step(n)
+    return space_emoji(n)
+
+
 STEPS: tuple[Step, ...] = (
     replace_surrogates,
     strip_invisible,
     nfkc_casefold,
     fold_arabic_script,
     strip_invisible,
+    collapse_whitespace,
+    token_steps,
     collapse_whitespace,
 )
 
@@ -205,8 +406,77 @@ def normalize_text(text: str) -> str:
     vowel signs); callers that need exactness compare them (see ``lexicon.py``).
     """
     if text.isascii():
-        return _SPACES.sub(" ", text.lower()).strip(" ")
-    text = _SURROGATES.sub("\ufffd", text).translate(_INVISIBLE)
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    text = text.translate(_ARABIC_TABLE).translate(_INVISIBLE)
+        text = _SPACES.sub(" ", text.lower()).strip(" ")
+    else:
+        text = _SURROGATES.sub("\ufffd", text).translate(_INVISIBLE)
+        text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+        text = text.translate(_ARABIC_TABLE).translate(_INVISIBLE)
+        text = _SPACES.sub(" ", text).strip(" ")
+    for step in TOKEN_STEPS:
+        text = step.on_text(text)
+    text = space_emoji_text(text)
     return _SPACES.sub(" ", text).strip(" ")
+
+
+# -- Roman Urdu spelling folding: for models and fuzzy matching, never for the default lexicon path,
+# because it merges English words too ("ass" and "as" both end as "as"). ------------------------
+
+ROMAN_FOLD: tuple[tuple[str, str, str], ...] = (
+    # (pattern, replacement, why) — applied in order to each Latin word.
+    (r"ee", "i", "meri/meree, teri/teree: long i spelled ee"),
+    (r"oo", "u", "hum/hoom, tum/toom, koon: long u spelled oo"),
+    (r"kh", "k", "khan/kan, khuda/kuda: kh and k are typed interchangeably"),
+    (r"q", "k", "qasam/kasam, qatl/katl"),
+    (r"v", "w", "wo/vo, wala/vala"),
+    (r"(?<=[a-z])(?:ai|ay|ey|ae|y)$", "e", "hai/hay/hy/he, bhai/bhae: word-final e sound"),
+    (r"(?<=[aeiou])h$", "", "yeh/ye, woh/wo, kah/ka: silent final h"),
+    (r"([a-z])\1+", r"\1", "acha/achha/accha, pagal/paagal: doubled letters"),
+    (r"(?<=[a-z])n$", "", "nahin/nahi, main/mai, mein/mei: final nasal n"),
+)
+"""Each rule merges spellings seen in RUHSOLD's training text (``nigran eval`` reports how many
+distinct words the table merges). The order matters: vowels are unified before doubles are
+collapsed, so "meeree" and "meri" meet."""
+
+_ROMAN_RULES = tuple((re.compile(p), r) for p, r, _ in ROMAN_FOLD)
+_LATIN_WORD = re.compile(r"(?<![^\W\d_])[a-z]{2,}+(?![^\W\d_])")
+
+
+def fold_roman_word(word: str) -> str:
+    """The rules applied until nothing changes (one rule can expose another's pattern), so
+    folding is idempotent; never empty."""
+    for _ in range(8):
+        before = word
+        for pattern, repl in _ROMAN_RULES:
+            word = pattern.sub(repl, word) or word
+        if word == before:
+            break
+    return word
+
+
+fold_roman_urdu = RegexStep(
+    "fold_roman_urdu",
+    _LATIN_WORD,
+    lambda m: [(fold_roman_word(m.group()), 0, len(m.group()))],
+    _LATIN_WORD,
+)
+
+ROMAN_STEPS: tuple[Step, ...] = (*STEPS, fold_roman_urdu)
+"""``normalize(text, ROMAN_STEPS)``: the default steps plus Roman Urdu spelling folding."""
+
+_word_cache: dict[str, str] = {}
+
+
+def model_text(text: str) -> str:
+    """What the classifiers see: ``normalize_text`` plus Roman Urdu folding, words cached."""
+    norm = normalize_text(text)
+    if len(_word_cache) > 200_000:
+        _word_cache.clear()
+
+    def fold(m: re.Match[str]) -> str:
+        w = m.group()
+        f = _word_cache.get(w)
+        if f is None:
+            f = _word_cache[w] = fold_roman_word(w)
+        return f
+
+    return _LATIN_WORD.sub(fold, norm)

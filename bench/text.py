@@ -1,0 +1,132 @@
+"""Text path speed and memory, with a TF-IDF + logistic-regression baseline in the same process.
+
+    python bench/text.py [--data DIR] [--n 20000]
+
+Prints, on one core (BLAS threads pinned to 1): texts/s in batch and single-call latency
+(p50/p99) for the whole text path (normalise + langid + lexicon + classifiers, as the pipeline
+runs them), for each part on its own, and for the baseline; plus resident memory of the loaded
+detectors. Texts are the official test splits (never printed), cycled to ``--n``.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import resource  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def throughput(
+    fn: Callable[[Sequence[str]], object], texts: Sequence[str], batch: int = 512
+) -> float:
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        fn(texts[i : i + batch])
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def latency(
+    fn: Callable[[Sequence[str]], object], texts: Sequence[str], n: int = 2000
+) -> tuple[float, float]:
+    times = []
+    for t in texts[:n]:
+        t0 = time.perf_counter()
+        fn([t])
+        times.append(time.perf_counter() - t0)
+    a = np.asarray(times) * 1000
+    return float(np.percentile(a, 50)), float(np.percentile(a, 99))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--n", type=int, default=20000)
+    args = ap.parse_args()
+
+    from nigran.detect.text import datasets as D
+    from nigran.detect.text.evaluate import baseline_pipeline
+
+    root = D.data_dir(args.data)
+    pools = [
+        D.ruhsold_task1(root).splits["test"].texts,
+        D.urdu_threat(root).splits["test"].texts,
+        D.olid(root).splits["test"].texts,
+    ]
+    mixed = [t for group in zip(*pools, strict=False) for t in group]
+    texts = (mixed * (args.n // len(mixed) + 1))[: args.n]
+    print(f"{len(texts)} texts, mean {np.mean([len(t) for t in texts]):.0f} chars, one core")
+
+    gc.collect()
+    before = rss_mb()
+    from nigran.detect.text.classify import ClassifierDetector
+    from nigran.detect.text.langid import LanguageIdentifier
+    from nigran.detect.text.lexicon import LexiconDetector
+    from nigran.detect.text.normalize import normalize_text
+    from nigran.model import Content, ContentKind, TextField
+
+    clf = ClassifierDetector()
+    lex = LexiconDetector.from_default_banks()
+    ident = LanguageIdentifier(clf.model)
+    ident.identify("warm up")
+    loaded = rss_mb()
+
+    def items(batch: Sequence[str]) -> list[Content]:
+        return [
+            Content(id=f"b{i}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
+            for i, t in enumerate(batch)
+        ]
+
+    def whole(batch: Sequence[str]) -> object:
+        its = items(batch)
+        return lex.detect(its), clf.detect(its)
+
+    def make_items(batch: Sequence[str]) -> object:
+        return items(batch)
+
+    parts: list[tuple[str, Callable[[Sequence[str]], object]]] = [
+        ("whole text path (Content -> lexicon + classifier signals)", whole),
+        ("  of which: building Content objects", make_items),
+        ("  normalize_text", lambda b: [normalize_text(t) for t in b]),
+        ("  langid", ident.identify_batch),
+        ("  lexicon detector", lambda b: lex.detect(items(b))),
+        ("  classifier heads (featurise + all heads)", clf.model.proba),
+    ]
+
+    base = baseline_pipeline()
+    r1 = D.ruhsold_task1(root).splits["train"]
+    t0 = time.perf_counter()
+    base.fit(r1.texts, r1.labels)
+    fit_s = time.perf_counter() - t0
+    parts.append(
+        ("baseline TF-IDF+LR predict_proba (one head, no langid/lexicon)", base.predict_proba)
+    )
+
+    print(f"{'what':64} {'texts/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+    for name, fn in parts:
+        fn(texts[:256])
+        tput = throughput(fn, texts)
+        p50, p99 = latency(fn, texts)
+        print(f"{name:64} {tput:10.0f} {p50:8.3f} {p99:8.3f}")
+    print(
+        f"resident memory: {before:.0f} MB before loading, {loaded:.0f} MB with detectors loaded "
+        f"(+{loaded - before:.0f} MB); peak "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    print(f"heads: {len(clf.model.heads)}, model {clf.version}; baseline fit {fit_s:.1f}s")
+
+
+if __name__ == "__main__":
+    main()

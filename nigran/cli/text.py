@@ -1,0 +1,305 @@
+"""``nigran train``, ``nigran eval``, ``nigran langid``: thin wrappers over ``detect.text``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nigran.cli import app
+from nigran.errors import NigranError
+
+console = Console(stderr=True)
+
+
+def _fail(exc: NigranError) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def train(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Labelled data folder (default ../shared/data or NIGRAN_DATA_DIR)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the model (default: the shipped artefact).")
+    ] = None,
+    include_reviews: Annotated[
+        bool, typer.Option("--include-reviews", help="Add reviewer labels from the database.")
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", envvar="NIGRAN_DATABASE_URL", help="Database URL.")
+    ] = None,
+) -> None:
+    """Rebuild every text classifier head from the labelled sets (fixed seeds)."""
+    from nigran.detect.text.train import review_rows
+    from nigran.detect.text.train import train as run
+
+    try:
+        reviews = None
+        if include_reviews:
+            from nigran.store import Store
+
+            store = Store.open(db)
+            with store.read() as conn:
+                reviews = review_rows(conn)
+            console.print(f"{len(reviews)} reviewer labels in the store")
+        run(data, out, reviews=reviews, log=lambda m: console.print(m))
+    except NigranError as exc:
+        _fail(exc)
+
+
+@app.command(name="eval")
+def eval_(
+    data: Annotated[Path | None, typer.Option(help="Labelled data folder.")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model file (default: the shipped one).")
+    ] = None,
+    report: Annotated[Path, typer.Option(help="Markdown report to write.")] = Path("text-eval.md"),
+    dataset: Annotated[
+        list[str] | None, typer.Option(help="Only these datasets (repeatable).")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Score your own labelled CSV/TSV/JSONL.")
+    ] = None,
+    text_col: Annotated[str, typer.Option(help="Text column (with --file).")] = "text",
+    label_col: Annotated[str, typer.Option(help="Label column (with --file).")] = "label",
+    positive: Annotated[
+        str, typer.Option(help="Label value of the harmful class (with --file).")
+    ] = "1",
+    category: Annotated[
+        str, typer.Option(help="harassment, hate or threat (with --file).")
+    ] = "harassment",
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", help="OLD NEW model files: metric differences before promoting."),
+    ] = None,
+) -> None:
+    """Official-split metrics beside the published best and a TF-IDF+LR baseline; or --file."""
+    from nigran.detect.text import evaluate as ev
+    from nigran.detect.text.classify import TextModel, load_default
+
+    out = Console()
+    try:
+        if compare is not None:
+            old, new = TextModel.load(compare[0]), TextModel.load(compare[1])
+            t = Table(title=f"{old.version} -> {new.version}")
+            for col in ("dataset", "old", "new", "change"):
+                t.add_column(col)
+            for name, a, b, d in ev.compare(old, new, data):
+                t.add_row(name, f"{a:.4f}", f"{b:.4f}", f"{d:+.4f}")
+            out.print(t)
+            return
+        m = TextModel.load(model) if model else load_default()
+        if file is not None:
+            res = ev.evaluate_file(file, text_col, label_col, positive, category, m)
+            t = Table(title=f"{file} ({res.n} rows, category {category})")
+            for col in ("class", "precision", "recall", "f1", "support"):
+                t.add_column(col)
+            for row in res.per_class:
+                t.add_row(*(f"{v:.4f}" if isinstance(v, float) else str(v) for v in row.values()))
+            out.print(t)
+            out.print(" ".join(f"{k} {v:.4f}" for k, v in res.metrics.items()))
+            out.print(f"threshold: {res.threshold}")
+            out.print(f"confusion [[TN FP] [FN TP]]: {res.confusion}")
+            out.print(f"languages: {json.dumps(res.languages, sort_keys=True)}")
+            return
+        results = ev.evaluate_all(data, m, log=lambda s: console.print(s), only=dataset)
+        lang_rows = ev.evaluate_langid(data, m) if not dataset or "langid" in dataset else []
+        rows = ev.summary_table(results)
+        t = Table(title=f"text classifiers, model {m.version}")
+        for col in rows[0]:
+            t.add_column(col)
+        for r in rows[1:]:
+            t.add_row(*r)
+        out.print(t)
+        if lang_rows:
+            lt = Table(title="language ID accuracy on held-out text")
+            for col in (
+                "language",
+                "source",
+                "rows",
+                "Nigran",
+                "lid.176 alone",
+                "flagged code-mixed",
+            ):
+                lt.add_column(col)
+            for lr in lang_rows:
+                lt.add_row(
+                    lr.language,
+                    lr.source,
+                    str(lr.n),
+                    f"{lr.ours:.4f}",
+                    f"{lr.lid176:.4f}",
+                    f"{lr.code_mixed:.3f}",
+                )
+            out.print(lt)
+        path = ev.write_report(results, report, m, lang_rows)
+        out.print(f"report: {path}")
+    except NigranError as exc:
+        _fail(exc)
+
+
+@app.command()
+def langid(
+    file: Annotated[str, typer.Argument(help="Text file, one item per line; '-' for stdin.")] = "-",
+) -> None:
+    """One JSON line per input line: language, script, confidence, code-mixed flag."""
+    from nigran.detect.text.langid import default_identifier
+
+    ident = default_identifier()
+    try:
+        fh = sys.stdin if file == "-" else open(file, encoding="utf-8", errors="replace")  # noqa: SIM115
+    except OSError as exc:
+        console.print(f"[red]error:[/red] cannot read {file}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    with fh:
+        batch: list[str] = []
+        for line in fh:
+            batch.append(line.rstrip("\n"))
+            if len(batch) >= 1024:
+                _emit(ident, batch)
+                batch = []
+        _emit(ident, batch)
+
+
+def _emit(ident: object, batch: list[str]) -> None:
+    from nigran.detect.text.langid import LanguageIdentifier
+
+    assert isinstance(ident, LanguageIdentifier)
+    for res in ident.identify_batch(batch):
+        sys.stdout.write(json.dumps(res.as_dict()) + "\n")
+
+
+# -- lexicon management ------------------------------------------------------------------------
+
+lexicon_app = typer.Typer(help="Term banks: shipped TSV files plus changes kept in the database.")
+app.add_typer(lexicon_app, name="lexicon")
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", envvar="NIGRAN_DATABASE_URL", help="Database URL (default: SQLite file)."),
+]
+ByOpt = Annotated[str, typer.Option("--by", help="Who makes the change (recorded in the ledger).")]
+
+
+def _store(db: str | None) -> object:
+    from nigran.store import Store
+
+    try:
+        return Store.open(db)
+    except NigranError as exc:
+        _fail(exc)
+        raise
+
+
+@lexicon_app.command("add")
+def lexicon_add(
+    term: str,
+    category: Annotated[str, typer.Option(help="harassment, hate, threat, sexual, …")],
+    severity: Annotated[int, typer.Option(min=1, max=4)] = 2,
+    language: Annotated[str, typer.Option()] = "und",
+    target: Annotated[str, typer.Option(help="Group a hate term attacks.")] = "",
+    note: Annotated[str, typer.Option()] = "",
+    by: ByOpt = "cli",
+    db: DbOpt = None,
+) -> None:
+    """Add a term (or update it); the change is written to the ledger."""
+    from nigran.detect.text.lexicon import Term
+    from nigran.detect.text.lexicon_store import add_term
+    from nigran.store import Store
+
+    store = _store(db)
+    assert isinstance(store, Store)
+    try:
+        with store.transaction() as conn:
+            seq = add_term(conn, Term(term, category, severity, language, target, note), by=by)
+    except NigranError as exc:
+        _fail(exc)
+    Console().print(f"added ({category}, severity {severity}); ledger entry {seq}")
+
+
+@lexicon_app.command("remove")
+def lexicon_remove(
+    term: str,
+    category: Annotated[str, typer.Option()],
+    by: ByOpt = "cli",
+    db: DbOpt = None,
+) -> None:
+    """Deactivate a term, shipped or added; the change is written to the ledger."""
+    from nigran.detect.text.lexicon_store import remove_term
+    from nigran.store import Store
+
+    store = _store(db)
+    assert isinstance(store, Store)
+    try:
+        with store.transaction() as conn:
+            seq = remove_term(conn, term, category, by=by)
+    except NigranError as exc:
+        _fail(exc)
+    Console().print(f"removed; ledger entry {seq}")
+
+
+@lexicon_app.command("list")
+def lexicon_list(
+    category: Annotated[str | None, typer.Option()] = None,
+    language: Annotated[str | None, typer.Option()] = None,
+    db: DbOpt = None,
+) -> None:
+    """Effective terms, masked (first and last letter only): banks plus database changes."""
+    from nigran.detect.text.lexicon_store import effective_terms
+    from nigran.store import Store
+
+    store = _store(db)
+    assert isinstance(store, Store)
+    with store.read() as conn:
+        terms = effective_terms(conn)
+    t = Table(title="lexicon")
+    for col in ("term (masked)", "category", "severity", "language", "target", "bank"):
+        t.add_column(col)
+    for term in terms:
+        if (category and term.category != category) or (language and term.language != language):
+            continue
+        t.add_row(
+            _mask(term.term),
+            term.category,
+            str(term.severity),
+            term.language,
+            term.target,
+            term.bank,
+        )
+    Console().print(t)
+
+
+@lexicon_app.command("export")
+def lexicon_export(
+    out: Annotated[Path, typer.Option("--out", help="TSV file to write ('-' for stdout).")] = Path(
+        "-"
+    ),
+    db: DbOpt = None,
+) -> None:
+    """All effective terms as one TSV bank (unmasked: handle the file as sensitive)."""
+    from nigran.detect.text.lexicon_store import effective_terms, export_tsv
+    from nigran.store import Store
+
+    store = _store(db)
+    assert isinstance(store, Store)
+    with store.read() as conn:
+        text = export_tsv(effective_terms(conn))
+    if str(out) == "-":
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+def _mask(term: str) -> str:
+    """Slurs are not printed whole: first and last character, the rest starred per word."""
+    return " ".join(w if len(w) <= 2 else w[0] + "*" * (len(w) - 2) + w[-1] for w in term.split())

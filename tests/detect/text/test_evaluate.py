@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from nigran.detect.text import datasets as D
+from nigran.detect.text.classify import default_model_path
+from nigran.detect.text.evaluate import evaluate_file, read_labelled
+from nigran.errors import InvalidInput
+
+shipped = pytest.mark.skipif(
+    not default_model_path().is_file(), reason="shipped text model not built"
+)
+
+
+def _write(tmp_path: Path, shared_data: Path, suffix: str) -> Path:
+    test = D.ruhsold_task1(shared_data).splits["test"]
+    rows = [
+        {"msg": t, "y": "abusive" if lab else "ok"}
+        for t, lab in zip(test.texts[:300], test.labels[:300], strict=True)
+    ]
+    path = tmp_path / f"mine{suffix}"
+    if suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, ["msg", "y"], delimiter="," if suffix == ".csv" else "\t")
+            w.writeheader()
+            w.writerows(rows)
+    return path
+
+
+@shipped
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl"])
+def test_users_own_file_is_scored(tmp_path: Path, shared_data: Path, suffix: str) -> None:
+    res = evaluate_file(_write(tmp_path, shared_data, suffix), "msg", "y", "abusive")
+    assert res.n == 300
+    assert res.metrics["macro_f1"] > 0.7 and res.metrics["roc_auc"] > 0.8
+    assert res.languages.get("ur-Latn", 0) > 250
+    assert "ur-Latn/offensive" in res.threshold
+
+
+def test_bad_files_name_what_and_where(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="no column 'text'"):
+        read_labelled(p, "text", "b")
+    j = tmp_path / "x.jsonl"
+    j.write_text('{"text": "a", "label": 1}\nnot json\n', encoding="utf-8")
+    with pytest.raises(InvalidInput) as err:
+        read_labelled(j, "text", "label")
+    assert err.value.where == f"{j}:2"
+    x = tmp_path / "x.xlsx"
+    x.write_text("", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="unsupported"):
+        read_labelled(x, "text", "label")
