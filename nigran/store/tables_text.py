@@ -1,9 +1,9 @@
 """Tables of the text area: lexicon terms managed in the database, and reviewer labels.
 
 ``lexicon_terms`` holds the terms added or removed through the API/CLI on top of the shipped TSV
-banks (a removal of a shipped term is a row with ``active`` false). ``review_labels`` is where the
-review area writes a reviewer's verdict on a piece of text; ``nigran train --include-reviews``
-reads it back as training rows.
+banks (a removal of a shipped term is a row with ``active`` false). Reviewers' verdicts on text,
+which ``nigran train --include-reviews`` reads back, are the review area's ``review_labels``
+(``nigran/store/tables_review.py``).
 """
 
 from __future__ import annotations
@@ -28,19 +28,3 @@ lexicon_terms = Table(
     Column("changed_at", UtcDateTime, nullable=False),
     UniqueConstraint("key", "category", name="uq_lexicon_terms_key_category"),
 )
-
-review_labels = Table(
-    "review_labels",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("content_id", String(256), nullable=False),
-    Column("content_version", Integer, nullable=False),
-    Column("field", String(32), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("language", String(16)),
-    Column("category", String(64), nullable=False),
-    Column("label", Integer, nullable=False),
-    Column("reviewer", String(256), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-)
-Index("ix_review_labels_category", review_labels.c.category)

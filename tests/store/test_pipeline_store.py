@@ -40,17 +40,21 @@ def test_threat_in_urdu_is_removed_and_recorded(store: Store) -> None:
     assert not result.errors
     threat, benign = result.outcomes
     assert threat.decision.outcome == "remove"
-    assert [s.category for s in threat.signals] == ["threat"]
-    span = threat.signals[0].evidence.spans[0]
+    assert {s.category for s in threat.signals} == {"threat"}  # the lexicon and the classifier
+    lexicon = next(s for s in threat.signals if s.detector == "lexicon")
+    span = lexicon.evidence.spans[0]
     assert THREAT_UR[span.start : span.end] == "جان سے مار دوں گا"
-    assert benign.decision.outcome == "none" and benign.signals == []
+    assert benign.decision.outcome == "none"
+    assert not [s for s in benign.signals if s.detector == "lexicon"]
     with store.read() as conn:
         rec = queries.content_record(conn, "u1")
         assert rec.decision.outcome == "remove"
         assert rec.restrictions["*"].visibility.value == "removed"
         kinds = [e.kind for e in ledger.entries(conn) if e.subject == "u1"]
         assert ledger.verify(conn).ok
-    assert kinds == ["content.stored", "signal.recorded", "decision.made", "enforcement.changed"]
+    n = len(threat.signals)
+    assert kinds[: n + 2] == ["content.stored", *["signal.recorded"] * n, "decision.made"]
+    assert set(kinds[n + 2 :]) == {"enforcement.changed"}  # one per country row that changed
     assert rec.ledger == threat.ledger
 
 

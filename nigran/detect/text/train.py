@@ -223,7 +223,7 @@ def review_rows(conn: Any) -> list[tuple[str, str, str, int]]:
     """``(text, category, language, label)`` for every reviewer label in the store."""
     from sqlalchemy import select
 
-    from nigran.store.tables_text import review_labels
+    from nigran.store.tables_review import review_labels
 
     rows = conn.execute(
         select(
@@ -233,7 +233,9 @@ def review_rows(conn: Any) -> list[tuple[str, str, str, int]]:
             review_labels.c.label,
         ).order_by(review_labels.c.id)
     ).all()
-    return [(r.text, r.category, r.language or "", int(r.label)) for r in rows]
+    return [
+        (r.text, r.category, r.language or "", 1 if r.label == "violating" else 0) for r in rows
+    ]
 
 
 def with_reviews(

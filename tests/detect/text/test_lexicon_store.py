@@ -18,7 +18,7 @@ from nigran.detect.text.train import review_rows
 from nigran.errors import InvalidInput, NotFound
 from nigran.model import TextField
 from nigran.store import Store
-from nigran.store.tables_text import review_labels
+from nigran.store.tables_review import review_labels
 
 SHIPPED = [Term("chor", "harassment", 1, "ur-Latn", bank="test")]
 
@@ -77,25 +77,27 @@ def test_review_labels_come_back_as_training_rows(sqlite_store: Store) -> None:
             [
                 {
                     "content_id": "c1",
-                    "content_version": 1,
+                    "version": 1,
                     "field": "body",
                     "text": "t1",
                     "language": "ur-Latn",
                     "category": "harassment",
-                    "label": 1,
+                    "label": "violating",
                     "reviewer": "r",
-                    "created_at": datetime.now(UTC),
+                    "case_id": "k1",
+                    "labelled_at": datetime.now(UTC),
                 },
                 {
                     "content_id": "c2",
-                    "content_version": 1,
+                    "version": 1,
                     "field": "body",
                     "text": "t2",
                     "language": None,
                     "category": "threat",
-                    "label": 0,
+                    "label": "not_violating",
                     "reviewer": "r",
-                    "created_at": datetime.now(UTC),
+                    "case_id": "k2",
+                    "labelled_at": datetime.now(UTC),
                 },
             ],
         )

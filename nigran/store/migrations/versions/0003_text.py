@@ -34,23 +34,7 @@ def upgrade() -> None:
         sa.Column("changed_at", UtcDateTime, nullable=False),
         sa.UniqueConstraint("key", "category", name="uq_lexicon_terms_key_category"),
     )
-    op.create_table(
-        "review_labels",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("content_id", sa.String(256), nullable=False),
-        sa.Column("content_version", sa.Integer, nullable=False),
-        sa.Column("field", sa.String(32), nullable=False),
-        sa.Column("text", sa.Text, nullable=False),
-        sa.Column("language", sa.String(16)),
-        sa.Column("category", sa.String(64), nullable=False),
-        sa.Column("label", sa.Integer, nullable=False),
-        sa.Column("reviewer", sa.String(256), nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-    )
-    op.create_index("ix_review_labels_category", "review_labels", ["category"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_review_labels_category", "review_labels")
-    op.drop_table("review_labels")
     op.drop_table("lexicon_terms")
