@@ -8,7 +8,7 @@ which ``nigran train --include-reviews`` reads back, are the review area's ``rev
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Integer, String, Table, Text, UniqueConstraint
 
 from nigran.store.tables import UtcDateTime, metadata
 
