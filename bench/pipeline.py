@@ -29,7 +29,8 @@ PG = os.environ.get("NIGRAN_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:
 
 
 def corpus(n: int) -> list[Content]:
-    """``n`` items cycling through the sample stream's texts, each with a fresh id."""
+    """``n`` items cycling through the sample stream's texts, each with a fresh id and a unique
+    tag appended to its first text, so no cache anywhere sees the same text twice."""
     path = REPO / "examples" / "stream.jsonl"
     bodies = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     out = []
@@ -37,6 +38,10 @@ def corpus(n: int) -> list[Content]:
         b = dict(bodies[i % len(bodies)])
         b["id"] = f"bench-{i}"
         b["version"] = 1
+        texts = dict(b["texts"])
+        first = next(iter(texts))
+        texts[first] = f"{texts[first]} #{i}"
+        b["texts"] = texts
         out.append(Content.model_validate(b))
     return out
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from nigran import enforce, ledger
 from nigran.detect import Detector, default_detectors
 from nigran.detect.media.bank_store import BankStore
-from nigran.detect.text.langid import guess_language
+from nigran.detect.text.langid import guess_languages
 from nigran.errors import ConflictingResubmission, NigranError
 from nigran.model import Content, Decision, Signal, utcnow
 from nigran.policy import Policy, PolicyContext, default_policy
@@ -102,14 +102,16 @@ class Pipeline:
     def analyse(
         self, items: Sequence[Content], now: datetime
     ) -> list[tuple[str, list[Signal], Decision]]:
+        # One batched language ID up front; detectors asking about the same texts hit its memory.
+        detected = guess_languages([" ".join(item.texts.values()) for item in items])
         per_item: list[list[Signal]] = [[] for _ in items]
         for detector in self.detectors:
             for i, found in enumerate(detector.detect(items)):
                 per_item[i].extend(found)
         out = []
         ctx = PolicyContext(now=now)
-        for item, sigs in zip(items, per_item, strict=True):
-            language = item.language_hint or guess_language(" ".join(item.texts.values()))
+        for item, sigs, lang in zip(items, per_item, detected, strict=True):
+            language = item.language_hint or lang
             out.append((language, sigs, self.policy.decide(item, sigs, ctx)))
         return out
 

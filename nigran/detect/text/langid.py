@@ -241,6 +241,25 @@ def default_identifier() -> LanguageIdentifier:
     return LanguageIdentifier()
 
 
+_RECENT: dict[str, str] = {}
+_RECENT_MAX = 16_384
+
+
+def guess_languages(texts: Sequence[str]) -> list[str]:
+    """Language codes for many texts in one batched call.
+
+    Results are remembered for a while: the pipeline asks for an item's language before its
+    detectors run, and the detectors that ask again for the same text get it for free.
+    """
+    todo = [t for t in dict.fromkeys(texts) if t not in _RECENT]
+    if todo:
+        if len(_RECENT) + len(todo) > _RECENT_MAX:
+            _RECENT.clear()
+        for t, r in zip(todo, default_identifier().identify_batch(todo), strict=True):
+            _RECENT[t] = r.language
+    return [_RECENT[t] for t in texts]
+
+
 def guess_language(text: str) -> str:
     """The language code of ``text`` (``und`` when it has no letters)."""
-    return default_identifier().identify(text).language
+    return guess_languages([text])[0]
