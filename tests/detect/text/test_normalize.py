@@ -55,7 +55,7 @@ def test_every_span_maps_inside_the_original(text: str, data: st.DataObject) -> 
     # Character steps are context-free, so the original slice normalises back to the normalised
     # slice; token steps (leetspeak, spaced letters, elongation) read their neighbours and are
     # checked in test_normalize_tokens.py instead.
-    if not any(c.isascii() and (c.isalnum() or c in "@$!.") for c in text):
+    if not any(c.isascii() and (c.isalnum() or c in "@$!.") for c in n.text):
         assert n.text[start:end].strip() in normalize(text[o_start:o_end]).text
 
 
