@@ -1,7 +1,8 @@
 """A reviewer's decision: through the same enforcement and ledger as an automated one.
 
 One transaction checks the claim, writes a human ``Decision`` (``automated=False``,
-``decided_by``) to the decisions table, applies it with :func:`nigran.enforce.apply_and_record`,
+``decided_by``) to the decisions table, applies it with :func:`nigran.enforce.apply` and
+ledgers each enforcement change exactly as :func:`nigran.enforce.apply_and_record` does,
 closes the case, records the outcome for QA and the labels for the text learning loop, and
 ledgers all of it. If the claim is not the caller's or has run out, nothing is written.
 
@@ -148,7 +149,6 @@ def decide(
         item = Content.model_validate(body)
         entries: list[tuple[str, str, Any]] = []
         decision_id: int | None = None
-        seqs: list[int] = []
         enforce_it = row.kind in ("primary", "second_opinion")
         if enforce_it:
             statement = verdict.statement.strip() or (
@@ -171,9 +171,8 @@ def decide(
                     insert(decisions).returning(decisions.c.id), [decision_row(d, [])]
                 ).scalar_one()
             )
-            seqs.append(
-                ledger.append(
-                    conn,
+            entries.append(
+                (
                     "decision.made",
                     row.content_id,
                     {
@@ -183,7 +182,12 @@ def decide(
                     },
                 )
             )
-            seqs.extend(enforce.apply_and_record(conn, d, decision_id, now=now))
+            # enforce.apply_and_record, with its entries joined to ours: like the pipeline, one
+            # ledger append at the end, so the ledger head is locked only until the commit.
+            entries.extend(
+                ("enforcement.changed", row.content_id, change)
+                for change in enforce.apply(conn, d, decision_id, now=now)
+            )
         correct: bool | None = None
         if row.kind == "golden" and row.expected is not None:
             correct = row.expected.get("label") == label
@@ -259,5 +263,5 @@ def decide(
                 },
             )
         )
-        seqs.extend(ledger.append_many(conn, entries))
+        seqs = ledger.append_many(conn, entries)
         return Result(case_id, decision_id, label, seqs, correct)
