@@ -4,7 +4,9 @@ Prints, side by side in one process, for the same seeded queues and the same rev
 - PostgreSQL (``NIGRAN_BENCH_PG``, default the local server): ``FOR UPDATE SKIP LOCKED`` claims;
 - SQLite (embedded): the same claims serialised by ``BEGIN IMMEDIATE`` — the baseline.
 
-For each: claims/s, claim latency p50/p95/p99/max, decisions/s, and the exclusivity check run on
+For each: claims/s, claim latency p50/p95/p99/max as the reviewer sees it (including waiting for
+a pooled connection) and inside the database (from connection checkout to commit), decision
+latency, and the exclusivity check run on
 the database afterwards (every case claimed exactly once, decided exactly once, by one
 reviewer). Each reviewer is a thread that claims the next case of its queue, decides it (through
 enforcement and the ledger), and repeats until its queue is empty. The reviewers share one
@@ -26,7 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, event, func, insert, select, text
 
 from nigran.model import Content, ReviewRouting, utcnow
 from nigran.review import cases
@@ -89,9 +91,14 @@ def seed(store: Store, n: int) -> list[str]:
     return sorted({r["queue"] for r in case_rows})
 
 
+_local = threading.local()
+
+
 @dataclass
 class Tally:
     claim_s: list[float] = field(default_factory=list)
+    claim_db_s: list[float] = field(default_factory=list)
+    """From getting a pooled connection to the commit: the claim itself, without pool queueing."""
     decide_s: list[float] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -106,8 +113,12 @@ def work(store: Store, me: cases.Reviewer, start: threading.Barrier, out: Tally)
             got = cases.claim_next(store, me)
         except Exception as exc:  # a bench must report, not die, on a failed claim
             out.errors.append(f"claim: {exc!r}"[:200])
+            if len(out.errors) > 20:
+                return
             continue
-        out.claim_s.append(time.perf_counter() - t0)
+        t_end = time.perf_counter()
+        out.claim_s.append(t_end - t0)
+        out.claim_db_s.append(t_end - max(t0, getattr(_local, "checkout", t0)))
         if got is None:
             return
         out.held.append(got.case_id)
@@ -136,6 +147,11 @@ def process_main(url: str, pool: int, team: list[cases.Reviewer], barrier: Any, 
 
         _configure_sqlite(engine)
     store = Store(engine)
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(*_: Any) -> None:
+        _local.checkout = time.perf_counter()
+
     # Open the pool's connections before the clock starts.
     conns = [store.engine.connect() for _ in range(min(pool, len(team)))]
     for c in conns:
@@ -158,6 +174,7 @@ def process_main(url: str, pool: int, team: list[cases.Reviewer], barrier: Any, 
             [x for t in tallies for x in t.decide_s],
             [x for t in tallies for x in t.held],
             [x for t in tallies for x in t.errors],
+            [x for t in tallies for x in t.claim_db_s],
         )
     )
     store.dispose()
@@ -191,6 +208,7 @@ def run(
     decides = [x for p in parts for x in p[1]]
     held = [x for p in parts for x in p[2]]
     errors = [x for p in parts for x in p[3]]
+    claims_db = [x for p in parts for x in p[4]]
     with store.read() as conn:
         twice = conn.execute(
             select(func.count()).select_from(
@@ -215,6 +233,8 @@ def run(
         "claim p95 (ms)": f"{pct(claims, 95):.1f}",
         "claim p99 (ms)": f"{pct(claims, 99):.1f}",
         "claim max (ms)": f"{pct(claims, 100):.1f}",
+        "claim in DB p50 (ms)": f"{pct(claims_db, 50):.1f}",
+        "claim in DB p99 (ms)": f"{pct(claims_db, 99):.1f}",
         "decide p99 (ms)": f"{pct(decides, 99):.1f}",
         "decide p50 (ms)": f"{statistics.median(decides) * 1000 if decides else float('nan'):.1f}",
         "errors": str(len(errors)) + (f" (first: {errors[0]})" if errors else ""),
@@ -262,10 +282,11 @@ def main() -> None:
         help="client processes the reviewer threads are spread over (fewer GIL convoys)",
     )
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args()
     results: dict[str, dict[str, str]] = {}
 
-    made = pg_store(args.pool)
+    made = None if args.skip_pg else pg_store(args.pool)
     if made is not None:
         store, name = made
         try:

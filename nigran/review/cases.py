@@ -157,6 +157,8 @@ class Reviewer:
     roles: frozenset[str]
     queues: frozenset[str]
     severe_cap: int | None = None
+    categories: frozenset[str] = frozenset()
+    """Categories the reviewer is cleared for; empty means every category of their queues."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +189,8 @@ def _eligible(reviewer: Reviewer, queue: str | None, now: datetime) -> list[Any]
             mine = and_(cases.c.queue.in_(sorted(reviewer.queues)), cases.c.escalated_to.is_(None))
             conds.append(or_(mine, cases.c.escalated_to == "legal") if "legal" in roles else mine)
     conds.append(or_(cases.c.excluded_reviewer.is_(None), cases.c.excluded_reviewer != reviewer.id))
+    if reviewer.categories:
+        conds.append(cases.c.category.in_(sorted(reviewer.categories)))
     return conds
 
 
