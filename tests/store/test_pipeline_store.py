@@ -29,7 +29,8 @@ def test_migrations_are_idempotent(store: Store) -> None:
     assert store.current_revision() is not None
     store.upgrade()
     again = Store.open(store.engine.url.render_as_string(hide_password=False))
-    assert again.current_revision() == store.current_revision() == "0001_core"
+    # Every area's migration branch is applied; each branches off 0001_core.
+    assert again.current_revision() == store.current_revision() == "0002_review"
 
 
 def test_threat_in_urdu_is_removed_and_recorded(store: Store) -> None:
@@ -132,7 +133,8 @@ def test_review_opens_a_case(store: Store) -> None:
     with store.read() as conn:
         row = conn.execute(select(cases).where(cases.c.id == out.case_id)).one()
         kinds = [e.kind for e in ledger.for_subject(conn, "r")]
-    assert (row.queue, row.category, row.language, row.status) == ("general", "hate", "ur", "open")
+    # The review queue configuration routes by detected language: Urdu hate → ur-hate.
+    assert (row.queue, row.category, row.language, row.status) == ("ur-hate", "hate", "ur", "open")
     assert kinds[-1] == "case.opened"
 
 
