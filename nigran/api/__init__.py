@@ -84,14 +84,18 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         )
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
-    from nigran.api import content
+    from nigran.api import content, policy
 
     app.include_router(content.router)
+<<<<<<< HEAD
     from nigran.api import review
     from nigran.console import routes as console
 
     app.include_router(review.router)
     app.include_router(console.router)
+=======
+    app.include_router(policy.router)
+>>>>>>> main
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:

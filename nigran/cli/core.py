@@ -187,19 +187,102 @@ def serve(
 @ledger_app.command("verify")
 def ledger_verify(db: DbOption = None) -> None:
     """Walk the hash chain; name the first entry that does not fit."""
-    from nigran import ledger
+    from nigran import checkpoint, ledger
 
     store = open_store(db)
     with store.read() as conn:
         result = ledger.verify(conn)
-    if result.ok:
-        Console().print(f"[green]ledger OK[/]: {result.entries} entries, head {result.head_seq}")
+        problems = checkpoint.check_stored(conn) if result.ok else []
+        n_checkpoints = len(checkpoint.all_checkpoints(conn))
+    if result.ok and not problems:
+        Console().print(
+            f"[green]ledger OK[/]: {result.entries} entries, head {result.head_seq}, "
+            f"{n_checkpoints} signed checkpoints"
+        )
         return
+    for problem in problems:
+        err.print(f"[red]ledger BROKEN[/]: {problem}")
+    if problems:
+        raise typer.Exit(1)
     err.print(
         f"[red]ledger BROKEN[/] at entry {result.bad_seq}: {result.reason} "
         f"({result.entries} entries verified before it)"
     )
     raise typer.Exit(1)
+
+
+@ledger_app.command("checkpoint")
+def ledger_checkpoint(db: DbOption = None) -> None:
+    """Sign (Ed25519) the Merkle root of every entry so far."""
+    from nigran import checkpoint
+
+    store = open_store(db)
+    key = checkpoint.load_or_create_key()
+    try:
+        with store.transaction() as conn:
+            cp = checkpoint.create(conn, key)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    Console().print(
+        f"checkpoint {cp.id}: entries 1..{cp.seq}, root {cp.root}, "
+        f"signed {cp.ts} by key {cp.key_id}",
+        soft_wrap=True,
+    )
+
+
+@ledger_app.command("proof")
+def ledger_proof(
+    seq: Annotated[int, typer.Argument(min=1, help="Ledger entry number.")],
+    out: Annotated[str, typer.Option("--out", "-o", help="File (- = stdout).")] = "-",
+    db: DbOption = None,
+) -> None:
+    """Write a self-contained inclusion proof for one entry (verifiable offline)."""
+    from nigran import checkpoint
+
+    store = open_store(db)
+    try:
+        with store.read() as conn:
+            doc = checkpoint.proof(conn, seq)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    data = orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+    if out == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        Path(out).write_bytes(data)
+
+
+@ledger_app.command("verify-proof")
+def ledger_verify_proof(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Proof JSON file.")],
+    public_key: Annotated[
+        str | None, typer.Option(help="The platform's published key (hex), to trust no one else.")
+    ] = None,
+) -> None:
+    """Check a proof offline: no database, only the proof and the published key."""
+    from nigran import checkpoint
+
+    try:
+        doc = orjson.loads(file.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        err.print(f"[red]error:[/] {file}: not JSON: {exc}")
+        raise typer.Exit(2) from exc
+    ok, message = checkpoint.verify_proof(doc, public_key)
+    if ok:
+        Console().print(f"[green]proof OK[/]: {message}", soft_wrap=True)
+        return
+    err.print(f"[red]proof FAILED[/]: {message}")
+    raise typer.Exit(1)
+
+
+@ledger_app.command("public-key")
+def ledger_public_key() -> None:
+    """Print the checkpoint signing key's public half (hex) to publish."""
+    from nigran import checkpoint
+
+    Console().print(checkpoint.public_hex(checkpoint.load_or_create_key()))
 
 
 @db_app.command("upgrade")
