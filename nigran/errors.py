@@ -61,7 +61,13 @@ class ConfigError(NigranError):
     status = 500
 
 
-<<<<<<< HEAD
+class PackInvalid(NigranError):
+    """A jurisdiction pack, taxonomy or rules file failed validation; ``where`` is ``file:line``."""
+
+    code = "pack_invalid"
+    status = 422
+
+
 class Unauthorized(NigranError):
     """No valid session or API token."""
 
@@ -90,10 +96,3 @@ class ClaimConflict(NigranError):
 
 class ClaimExpired(ClaimConflict):
     code = "claim_expired"
-=======
-class PackInvalid(NigranError):
-    """A jurisdiction pack, taxonomy or rules file failed validation; ``where`` is ``file:line``."""
-
-    code = "pack_invalid"
-    status = 422
->>>>>>> main

@@ -87,15 +87,12 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
     from nigran.api import content, policy
 
     app.include_router(content.router)
-<<<<<<< HEAD
+    app.include_router(policy.router)
     from nigran.api import review
     from nigran.console import routes as console
 
     app.include_router(review.router)
     app.include_router(console.router)
-=======
-    app.include_router(policy.router)
->>>>>>> main
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:

@@ -17,12 +17,8 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
-<<<<<<< HEAD
     import nigran.cli.review  # noqa: F401  (the review area's commands)
-    from nigran.cli import core, stream  # noqa: F401  (each registers its commands on import)
-=======
     from nigran.cli import core, policy, stream  # noqa: F401  (each registers its commands on import)
->>>>>>> main
 
     return app
 
