@@ -328,7 +328,7 @@ async def _case_post(
 @router.post("/cases/{case_id}/decide")
 async def decide_post(request: Request, case_id: str) -> Response:
     def act(sess: auth.Session, form: Any) -> str:
-        ground = str(form.get("ground") or "") or None
+        ground = str(form.get("ground_law") or "") or str(form.get("ground") or "") or None
         if ground and ground.startswith("law:") and not sess.user.has("legal", "lead"):
             raise Forbidden("deciding on a legal ground needs the legal or lead role")
         countries = tuple(

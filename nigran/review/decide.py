@@ -14,14 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
 from nigran import enforce, ledger
-from nigran.errors import InvalidInput
+from nigran.errors import InvalidInput, NotFound
 from nigran.model import Action, ActionType, Content, Decision, Ground, Scope, utcnow
+from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.review.cases import held
 from nigran.store import Store
@@ -57,6 +59,11 @@ class Result:
     correct: bool | None
 
 
+@lru_cache(maxsize=1)
+def _packs() -> PackSet:
+    return default_packs()
+
+
 def parse_ground(raw: str) -> Ground:
     kind, _, code = raw.partition(":")
     if kind == "policy":
@@ -69,8 +76,12 @@ def parse_ground(raw: str) -> Ground:
     if kind == "law":
         if not _LAW.match(code):
             raise InvalidInput(
-                f"{code!r} is not a legal ground code like 'PK.DECENCY'", where="ground"
+                f"{code!r} is not a legal ground code like 'PK.PPC_295C'", where="ground"
             )
+        try:
+            _packs().ground(code)
+        except NotFound as exc:
+            raise InvalidInput(exc.message, where="ground") from None
         return Ground(kind="law", code=code)
     raise InvalidInput(
         f"ground must be 'policy:<category>' or 'law:<CC.CODE>', not {raw!r}", where="ground"
@@ -111,14 +122,15 @@ def build_actions(v: Verdict) -> list[Action]:
             where="action",
         ) from None
     try:
-        return [
-            Action(
-                type=kind,
-                scope=Scope.only(*v.countries) if v.countries else Scope.everywhere(),
-                ground=parse_ground(v.ground),
-                min_age=v.min_age,
-            )
-        ]
+        ground = parse_ground(v.ground)
+        if v.countries:
+            scope = Scope.only(*v.countries)
+        elif ground.kind == "law":
+            # A legal ground acts where its law applies unless the reviewer says otherwise.
+            scope = _packs().ground_scope(ground.code)
+        else:
+            scope = Scope.everywhere()
+        return [Action(type=kind, scope=scope, ground=ground, min_age=v.min_age)]
     except ValidationError as exc:
         raise InvalidInput(exc.errors()[0]["msg"], where="action") from None
 

@@ -174,3 +174,37 @@ def test_static_assets_are_vendored(world: World) -> None:
     assert font.status_code == 200 and len(font.content) > 100_000
     assert "htmx" in client.get("/console/static/htmx.min.js").text
     assert client.get("/console/static/../../auth.py").status_code == 404
+
+
+def test_legal_staff_pick_a_pack_ground(world: World) -> None:
+    person(world.store, "legal1", roles=("legal",))
+    client, csrf = signed_in(world, "amna")
+    client.post("/console/queues/ur-hate/claim", data={"csrf": csrf})
+    page = client.get(f"/console/cases/{world.case_id}").text
+    assert 'id="ground-law"' not in page and "PK · " in page  # the pack is shown, not offered
+    r = client.post(
+        f"/console/cases/{world.case_id}/decide",
+        data={"csrf": csrf, "action": "withhold", "ground_law": "law:PK.INCITE"},
+    )
+    assert r.status_code == 403
+    client.post(
+        f"/console/cases/{world.case_id}/escalate",
+        data={"csrf": csrf, "to": "legal", "note": "PECA?"},
+    )
+    legal, lcsrf = signed_in(world, "legal1")
+    r = legal.post("/console/queues/ur-hate/claim", data={"csrf": lcsrf}, follow_redirects=False)
+    assert r.headers["location"] == f"/console/cases/{world.case_id}"
+    page = legal.get(r.headers["location"]).text
+    assert 'value="law:PK.INCITE"' in page and "PECA?" in page
+    r = legal.post(
+        f"/console/cases/{world.case_id}/decide",
+        follow_redirects=False,
+        data={
+            "csrf": lcsrf,
+            "action": "withhold",
+            "ground": "policy:threat",
+            "ground_law": "law:PK.INCITE",
+        },
+    )
+    assert r.status_code == 303
+    assert not enforce.visible(world.store, "c1", "PK") and enforce.visible(world.store, "c1", "DE")
