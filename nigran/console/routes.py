@@ -8,6 +8,7 @@ files under ``/console/static``, never from a CDN or inline.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -18,6 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from nigran.console import charts
@@ -25,6 +27,7 @@ from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Una
 from nigran.model import ActionType, utcnow
 from nigran.review import auth, cases, decide, qa, queues, sla, views
 from nigran.store import Store
+from nigran.store.tables import ledger as ledger_t
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 COOKIE = "nigran_session"
@@ -437,6 +440,15 @@ async def dashboard(request: Request) -> Response:
     now = utcnow()
     with _store(request).read() as conn:
         stats = cases.queue_stats(conn, cfg.ids, now)
+        events = [
+            (e.ts, e.kind, json.loads(e.payload))
+            for e in conn.execute(
+                select(ledger_t.c.ts, ledger_t.c.kind, ledger_t.c.payload)
+                .where(ledger_t.c.kind.in_(("case.sla_at_risk", "case.sla_breached")))
+                .order_by(ledger_t.c.seq.desc())
+                .limit(25)
+            )
+        ]
     rows = [
         (
             q.id,
@@ -455,7 +467,13 @@ async def dashboard(request: Request) -> Response:
         else None
     )
     return _render(
-        request, "dashboard.html", sess=sess, stats=stats, queues=cfg.queues, chart=chart
+        request,
+        "dashboard.html",
+        sess=sess,
+        stats=stats,
+        queues=cfg.queues,
+        chart=chart,
+        events=events,
     )
 
 

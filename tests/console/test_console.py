@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from fastapi.routing import APIRoute
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from nigran import enforce
 from nigran.api import create_app
 from nigran.console.routes import router as console_router
-from nigran.model import MediaKind, MediaRef
+from nigran.model import MediaKind, MediaRef, utcnow
 from nigran.review import auth
 from nigran.store import Store
 from tests.factories import THREAT_UR
@@ -161,10 +162,15 @@ def test_403_on_every_route_outside_your_rights(world: World, who: str) -> None:
     assert "claimed by" not in lead.get("/console/queues/ur-hate").text
 
 
-def test_lead_dashboards_render_charts(world: World) -> None:
-    client, _ = signed_in(world, "lead1")
+def test_lead_dashboards_render_charts_and_sla_events(world: World) -> None:
+    late = report(
+        world.store, stored(world.store, "late"), severity=4, now=utcnow() - timedelta(hours=3)
+    )
+    client, csrf = signed_in(world, "lead1")
+    assert client.post("/console/sla/sweep", data={"csrf": csrf}).status_code == 200
     dash = client.get("/console/dashboard")
     assert dash.status_code == 200 and "<svg" in dash.text and "Open cases per queue" in dash.text
+    assert f"/console/cases/{late}" in dash.text and "<td>breached</td>" in dash.text
     assert client.get("/console/qa").status_code == 200
 
 
