@@ -16,8 +16,10 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from nigran import ledger
 from nigran.model import ActionType, Decision, Visibility, utcnow
+from nigran.policy.visibility import VisibilityIndex, add_row, from_rows
 from nigran.store import Store
-from nigran.store.tables import enforcement
+from nigran.store.tables import enforcement, ledger_head
+from nigran.store.tables import ledger as ledger_table
 
 GLOBAL = "*"
 SEVERITY = {
@@ -80,19 +82,20 @@ def resolve(
     """Pure visibility rule; unknown viewer age counts as too young for age-restricted items."""
     now = now or utcnow()
     best: Restriction | None = None
+    gate = 0
     for key in (GLOBAL, country.upper() if country else None):
         r = rows.get(key) if key else None
-        if (
-            r is not None
-            and r.active(now)
-            and (best is None or SEVERITY[r.visibility] > SEVERITY[best.visibility])
-        ):
+        if r is None or not r.active(now):
+            continue
+        if r.visibility is Visibility.AGE_RESTRICTED:
+            gate = max(gate, r.min_age or 18)  # two gates apply: the stricter one
+        if best is None or SEVERITY[r.visibility] > SEVERITY[best.visibility]:
             best = r
     if best is None:
         return Answer(True, Visibility.VISIBLE)
     if best.visibility is Visibility.AGE_RESTRICTED:
-        ok = viewer_age is not None and viewer_age >= (best.min_age or 18)
-        return Answer(ok, best.visibility, best.ground, best.min_age)
+        ok = viewer_age is not None and viewer_age >= gate
+        return Answer(ok, best.visibility, best.ground, gate)
     return Answer(False, best.visibility, best.ground)
 
 
@@ -175,3 +178,97 @@ def visible(
     """
     with store.read() as conn:
         return visibility(conn, content_id, country, viewer_age).visible
+
+
+class Enforcer:
+    """The serving path's in-memory view of enforcement, kept in sync with the store.
+
+    It loads every restriction once, then follows the ledger: each ``enforcement.changed`` (or
+    ``enforcement.expired``) entry after the last one seen names an item whose rows are re-read.
+    So a worker on another machine that withholds an item is reflected here within one ``sync``.
+    ``visible`` itself touches no database.
+    """
+
+    SYNC_KINDS = ("enforcement.changed", "enforcement.expired")
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.index = VisibilityIndex()
+        self.watermark = 0
+        self.load()
+
+    def load(self) -> None:
+        with self.store.read() as conn:
+            head = conn.execute(select(ledger_head.c.seq)).scalar_one()
+            self.index = from_rows(conn.execute(select(enforcement)).all())
+        self.watermark = int(head)
+
+    def sync(self) -> int:
+        """Apply changes recorded since the last sync; returns how many items were refreshed."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(ledger_table.c.seq, ledger_table.c.subject)
+                .where(ledger_table.c.seq > self.watermark)
+                .where(ledger_table.c.kind.in_(self.SYNC_KINDS))
+                .order_by(ledger_table.c.seq)
+            ).all()
+            if not rows:
+                return 0
+            changed = sorted({r.subject for r in rows})
+            fresh = conn.execute(
+                select(enforcement).where(enforcement.c.content_id.in_(changed))
+            ).all()
+        for cid in changed:
+            self.index.reverse_all(cid)
+        for r in fresh:
+            add_row(self.index, r)
+        self.watermark = int(rows[-1].seq)
+        return len(changed)
+
+    def visible(self, content_id: str, country: str | None, viewer_age: int | None = None) -> bool:
+        return self.index.visible(content_id, country.upper() if country else None, viewer_age)
+
+    def answer(self, content_id: str, country: str | None, viewer_age: int | None = None) -> Answer:
+        cc = country.upper() if country else None
+        vis, gate = self.index.state(content_id, cc)
+        ok = self.index.visible(content_id, cc, viewer_age)
+        grounds = [
+            r.ground
+            for r in self.index.restrictions(content_id)
+            if r.visibility is vis
+            and (r.countries is None or (cc is not None and cc in r.countries))
+        ]
+        return Answer(ok, vis, grounds[0] if grounds else None, gate)
+
+
+def expire_due(conn: Connection, now: datetime | None = None) -> list[int]:
+    """Delete restrictions whose time is up, ledgering each (``enforcement.expired``)."""
+    now = now or utcnow()
+    rows = conn.execute(
+        select(enforcement).where(
+            enforcement.c.expires_at.is_not(None), enforcement.c.expires_at <= now
+        )
+    ).all()
+    entries = []
+    for r in rows:
+        conn.execute(
+            delete(enforcement).where(
+                (enforcement.c.content_id == r.content_id) & (enforcement.c.country == r.country)
+            )
+        )
+        entries.append(
+            (
+                "enforcement.expired",
+                r.content_id,
+                {
+                    "content_id": r.content_id,
+                    "country": r.country,
+                    "from": r.visibility,
+                    "to": Visibility.VISIBLE.value,
+                    "ground": r.ground,
+                    "decision_id": r.decision_id,
+                    "expired_at": r.expires_at.isoformat(),
+                },
+            )
+        )
+    return ledger.append_many(conn, entries)

@@ -61,6 +61,13 @@ class ConfigError(NigranError):
     status = 500
 
 
+class InvalidMedia(InvalidContent):
+    """A media file that cannot be used: empty, corrupt, not the kind it claims, or unreadable."""
+
+    code = "invalid_media"
+    status = 422
+
+
 class PackInvalid(NigranError):
     """A jurisdiction pack, taxonomy or rules file failed validation; ``where`` is ``file:line``."""
 

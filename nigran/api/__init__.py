@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nigran import __version__
 from nigran.config import settings
+from nigran.enforce import Enforcer
 from nigran.errors import NigranError, PayloadTooLarge
 from nigran.runtime.pipeline import Pipeline
 from nigran.store import Store
+
+log = logging.getLogger("nigran.api")
+SYNC_INTERVAL_S = 0.5
 
 
 def error_body(code: str, message: str, where: str | None = None) -> dict[str, object]:
@@ -64,13 +74,34 @@ async def _empty_receive() -> Message:
 def create_app(store: Store | None = None, *, max_request_bytes: int | None = None) -> FastAPI:
     cfg = settings()
     store = store or Store.open()
+    enforcer = Enforcer(store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Follow enforcement changes made by other processes (workers, the CLI) via the ledger.
+        async def follow() -> None:
+            while True:
+                await asyncio.sleep(SYNC_INTERVAL_S)
+                try:
+                    await run_in_threadpool(enforcer.sync)
+                except Exception:
+                    log.exception("enforcement sync failed; retrying")
+
+        task = asyncio.create_task(follow())
+        try:
+            yield
+        finally:
+            task.cancel()
+
     app = FastAPI(
         title="Nigran",
         version=__version__,
         description="Trust and safety for Urdu, Roman Urdu, Punjabi, Pashto, Sindhi and English.",
+        lifespan=lifespan,
     )
     app.state.store = store
     app.state.pipeline = Pipeline(store)
+    app.state.enforcer = enforcer
     app.state.max_batch_items = cfg.max_batch_items
 
     @app.exception_handler(NigranError)

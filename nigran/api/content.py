@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from nigran import enforce
+from nigran.enforce import Enforcer
 from nigran.errors import InvalidInput, NigranError
 from nigran.model import Content, Decision, Signal, Visibility
 from nigran.runtime.jsonl import parse_item
@@ -125,6 +125,7 @@ async def post_content(request: Request) -> BatchResponse:
                 results[i].id = d["id"]
     pipeline: Pipeline = request.app.state.pipeline
     batch = await run_in_threadpool(pipeline.run, [c for _, c in valid])
+    await run_in_threadpool(request.app.state.enforcer.sync)  # read-your-writes for visibility
     for outcome in batch.outcomes:
         idx = valid[outcome.index][0]
         results[idx] = _item_result(idx, outcome)
@@ -191,7 +192,7 @@ def get_content(
 @router.get(
     "/visibility/{content_id}", response_model=VisibilityView, summary="May this viewer see it?"
 )
-def get_visibility(
+async def get_visibility(
     request: Request,
     content_id: str,
     country: Annotated[
@@ -199,10 +200,10 @@ def get_visibility(
     ] = None,
     viewer_age: Annotated[int | None, Query(ge=0, le=150)] = None,
 ) -> VisibilityView:
-    store: Store = request.app.state.store
-    with store.read() as conn:
-        queries.latest_version(conn, content_id)  # 404 for unknown ids
-        answer = enforce.visibility(conn, content_id, country, viewer_age)
+    """Answered from memory (kept in sync with the store through the ledger), never the database.
+    An id Nigran has not restricted is visible."""
+    enforcer: Enforcer = request.app.state.enforcer
+    answer = enforcer.answer(content_id, country, viewer_age)
     return VisibilityView(
         id=content_id,
         country=country.upper() if country else None,

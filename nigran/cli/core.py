@@ -32,7 +32,9 @@ DbOption = Annotated[
 ledger_app = typer.Typer(help="The tamper-evident record.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
+enforce_app = typer.Typer(help="Visibility of content per country.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(enforce_app, name="enforce")
 
 
 def open_store(db: str | None) -> Store:
@@ -283,6 +285,37 @@ def ledger_public_key() -> None:
     from nigran import checkpoint
 
     Console().print(checkpoint.public_hex(checkpoint.load_or_create_key()))
+
+
+@enforce_app.command("expire")
+def enforce_expire(db: DbOption = None) -> None:
+    """Lift restrictions whose expiry has passed (each lift is ledgered). Run it periodically."""
+    from nigran.enforce import expire_due
+
+    store = open_store(db)
+    with store.transaction() as conn:
+        seqs = expire_due(conn)
+    Console().print(f"{len(seqs)} expired restrictions lifted")
+
+
+@enforce_app.command("check")
+def enforce_check(
+    content_id: str,
+    country: Annotated[str | None, typer.Option(help="Viewer's country (ISO alpha-2).")] = None,
+    viewer_age: Annotated[int | None, typer.Option(min=0)] = None,
+    db: DbOption = None,
+) -> None:
+    """May a viewer in COUNTRY of VIEWER_AGE see CONTENT_ID?"""
+    from nigran.enforce import Enforcer
+
+    answer = Enforcer(open_store(db)).answer(content_id, country, viewer_age)
+    Console().print(
+        f"{content_id} in {country or 'any country'}: "
+        f"{'visible' if answer.visible else 'not visible'} ({answer.visibility.value}"
+        + (f", {answer.ground}" if answer.ground else "")
+        + (f", {answer.min_age}+" if answer.min_age else "")
+        + ")"
+    )
 
 
 @db_app.command("upgrade")

@@ -35,4 +35,10 @@ def default_detectors() -> list[Detector]:
     """The detectors the embedded pipeline runs when none are given."""
     from nigran.detect.text.lexicon import LexiconDetector
 
-    return [LexiconDetector.from_default_banks()]
+    lexicon = LexiconDetector.from_default_banks()
+    detectors: list[Detector] = [lexicon]
+    try:  # media (NudeNet, OCR into the text detectors) only where its packages are installed
+        from nigran.detect.media.detectors import media_detectors
+    except ImportError:
+        return detectors
+    return detectors + media_detectors([lexicon])

@@ -2,8 +2,8 @@
 
 A policy is pure: given the same content, signals and context it returns the same decision, which
 is what makes shadow mode (replaying stored content through another version) honest. The core
-ships :class:`nigran.policy.basic.BasicPolicy`; the jurisdiction-aware rule engine plugs in behind
-the same :class:`Policy` protocol.
+runs the jurisdiction-aware rule engine (:mod:`nigran.policy.engine`); the minimal
+:class:`nigran.policy.basic.BasicPolicy` stays as the simplest example of the protocol.
 """
 
 from __future__ import annotations
@@ -45,9 +45,8 @@ class Policy(Protocol):
 
 
 def default_policy() -> Policy:
-    from nigran.policy.basic import BasicPolicy
-
-    return BasicPolicy.load_default()
+    """The jurisdiction-aware rule engine at the latest rules version, over the shipped packs."""
+    return rule_engine()
 
 
 def rule_engine(version: str | None = None) -> Policy:

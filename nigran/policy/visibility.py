@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from nigran.errors import InvalidInput
 from nigran.model import ActionType, Decision, Visibility
@@ -237,23 +238,27 @@ class VisibilityIndex:
         return sorted(out)
 
 
-def from_rows(rows: Iterable[object]) -> VisibilityIndex:
-    """An index from the store's enforcement rows (``content_id, country, visibility, min_age,
-    expires_at, ground, decision_id``; country ``'*'`` = everywhere): one restriction per row,
-    id ``{decision_id}/{country}``."""
+def add_row(ix: VisibilityIndex, r: Any) -> None:
+    """Add one row of the store's enforcement table (``content_id, country, visibility, min_age,
+    expires_at, ground, decision_id``; country ``'*'`` = everywhere) as restriction
+    ``{decision_id}/{country}``."""
+    vis = Visibility(r.visibility)
+    if vis is Visibility.VISIBLE:
+        return
+    ix.apply(
+        r.content_id,
+        f"{r.decision_id}/{r.country}",
+        vis,
+        None if r.country == GLOBAL else [r.country],
+        min_age=r.min_age,
+        expires_at=r.expires_at,
+        ground=r.ground,
+    )
+
+
+def from_rows(rows: Iterable[Any]) -> VisibilityIndex:
+    """An index from the store's enforcement rows (see :func:`add_row`)."""
     ix = VisibilityIndex()
     for r in rows:
-        vis = Visibility(r.visibility)  # type: ignore[attr-defined]
-        if vis is Visibility.VISIBLE:
-            continue
-        country = r.country  # type: ignore[attr-defined]
-        ix.apply(
-            r.content_id,  # type: ignore[attr-defined]
-            f"{r.decision_id}/{country}",  # type: ignore[attr-defined]
-            vis,
-            None if country == GLOBAL else [country],
-            min_age=r.min_age,  # type: ignore[attr-defined]
-            expires_at=r.expires_at,  # type: ignore[attr-defined]
-            ground=r.ground,  # type: ignore[attr-defined]
-        )
+        add_row(ix, r)
     return ix

@@ -92,6 +92,10 @@ def test_ledger_verify_catches_tampering(tmp_path: Path, db: str) -> None:
 
 
 def test_db_upgrade(db: str) -> None:
+    from alembic.script import ScriptDirectory
+
     result = runner.invoke(build_app(), ["db", "upgrade"])
-    assert result.exit_code == 0 and "0002_ledger_checkpoints" in result.output
-    assert "0002_review" in result.output
+    # Each area's migrations may form their own branch off the core: every head is applied.
+    heads = ScriptDirectory.from_config(Store.open(db).alembic_config()).get_heads()
+    assert result.exit_code == 0 and all(h in result.output for h in heads)
+    assert "0002_review" in heads

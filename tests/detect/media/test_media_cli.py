@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nigran.cli import build_app
+from nigran.detect.media.hashing import pdq_from_image
+from nigran.detect.media.samples import synthetic_image
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("NIGRAN_DATABASE_URL", url)
+    return url
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(build_app(), list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_bank_import_match_export_and_ledger(tmp_path: Path, db: str) -> None:
+    image = synthetic_image(8)
+    image.save(tmp_path / "banked.jpg")
+    image.resize((300, 225)).save(tmp_path / "copy.png")
+    listing = tmp_path / "te.txt"
+    listing.write_text(f"pdq {pdq_from_image(image).hex}\n")
+    _run("media", "bank", "create", "te", "--actor", "alice", "--distance", "24")
+    imported = json.loads(_run("media", "bank", "import", "te", str(listing), "--actor", "alice"))
+    assert imported == {"added": 1, "rescan": []}  # nothing stored yet to re-match
+    found = json.loads(_run("media", "match", str(tmp_path / "copy.png")))
+    assert [m["bank"] for m in found["matches"]] == ["te"]
+    assert _run("media", "bank", "export", "te") == listing.read_text()
+    _run("media", "bank", "set", "1", "disable", "--actor", "bob", "--reason", "false positive")
+    assert json.loads(_run("media", "match", str(tmp_path / "copy.png")))["matches"] == []
+    assert "ledger OK: 4 entries" in _run("ledger", "verify")
+
+
+def test_bad_file_is_a_clear_error(tmp_path: Path, db: str) -> None:
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    result = runner.invoke(build_app(), ["media", "hash", str(tmp_path / "empty.mp4")])
+    assert result.exit_code == 2
+    assert "empty (0 bytes)" in result.output
+
+
+def test_banking_a_file_rescans_what_was_already_moderated(tmp_path: Path, db: str) -> None:
+    upload = synthetic_image(9)
+    upload.save(tmp_path / "upload.jpg", quality=80)
+    item = {
+        "id": "post-1",
+        "kind": "image",
+        "author": "u1",
+        "upload_country": "PK",
+        "media": [{"ref": str(tmp_path / "upload.jpg"), "kind": "image"}],
+    }
+    (tmp_path / "in.jsonl").write_text(json.dumps(item) + "\n")
+    _run("moderate", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "out.jsonl"))
+    assert json.loads((tmp_path / "out.jsonl").read_text())["outcome"] == "none"
+    upload.resize((320, 240)).save(tmp_path / "reported.png")  # the copy a victim reported
+    _run("media", "bank", "create", "ncii", "--actor", "trust-safety")
+    out = json.loads(
+        _run(
+            "media",
+            "bank",
+            "add",
+            "ncii",
+            "--file",
+            str(tmp_path / "reported.png"),
+            "--actor",
+            "trust-safety",
+            "--source",
+            "victim report",
+        )
+    )
+    (hit,) = out["rescan"]
+    assert hit["content_id"] == "post-1" and hit["outcome"] in ("withhold", "remove")
+    assert "ledger OK" in _run("ledger", "verify")
