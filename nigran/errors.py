@@ -76,14 +76,14 @@ class PackInvalid(NigranError):
 
 
 class Unauthorized(NigranError):
-    """No valid session or API token."""
+    """No valid session, API token or key."""
 
     code = "unauthorized"
     status = 401
 
 
 class Forbidden(NigranError):
-    """Signed in, but this role or these queue assignments do not allow it."""
+    """Signed in, but this role (or these queue assignments) do not allow it."""
 
     code = "forbidden"
     status = 403
@@ -103,3 +103,18 @@ class ClaimConflict(NigranError):
 
 class ClaimExpired(ClaimConflict):
     code = "claim_expired"
+
+
+class InvalidTransition(NigranError):
+    """A workflow step that the item's current state does not allow (e.g. actioning a refused
+    order, deciding an appeal twice, a reviewer deciding an appeal on their own decision)."""
+
+    code = "invalid_transition"
+    status = 409
+
+
+class ReporterSuspended(NigranError):
+    """The reporter is suspended from reporting (DSA Art. 23) until the time in the message."""
+
+    code = "reporter_suspended"
+    status = 403

@@ -115,14 +115,11 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         )
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
-    from nigran.api import content, policy
-
-    app.include_router(content.router)
-    app.include_router(policy.router)
-    from nigran.api import review
+    from nigran.api import content, legal, media, policy, review
     from nigran.console import routes as console
 
-    app.include_router(review.router)
+    for router in (content.router, media.router, policy.router, review.router, legal.router):
+        app.include_router(router)
     app.include_router(console.router)
 
     @app.get("/healthz", tags=["ops"])

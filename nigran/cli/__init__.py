@@ -17,11 +17,12 @@ app = typer.Typer(
 
 
 def build_app() -> typer.Typer:
-    import nigran.cli.review  # noqa: F401  (the review area's commands)
     from nigran.cli import (  # noqa: F401  (each registers its commands on import)
         core,
+        legal,
         media,
         policy,
+        review,
         stream,
     )
 

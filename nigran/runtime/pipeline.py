@@ -22,6 +22,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from nigran import enforce, ledger
 from nigran.detect import Detector, default_detectors
+from nigran.detect.media.bank_store import BankStore
+from nigran.detect.media.detectors import HashMatchDetector
 from nigran.detect.text.langid import guess_language
 from nigran.errors import ConflictingResubmission, NigranError
 from nigran.model import Content, Decision, Signal, utcnow
@@ -88,7 +90,13 @@ class Pipeline:
         policy: Policy | None = None,
     ) -> None:
         self.store = store
-        self.detectors = list(default_detectors() if detectors is None else detectors)
+        self.bank_store: BankStore | None = None
+        if detectors is None:
+            # Hash banks live in the store, so their detector is built here, not in
+            # default_detectors().
+            self.bank_store = BankStore(store)
+            detectors = [*default_detectors(), HashMatchDetector(self.bank_store.banks)]
+        self.detectors = list(detectors)
         self.policy = policy or default_policy()
 
     # -- pure part ------------------------------------------------------------------------------
@@ -110,7 +118,12 @@ class Pipeline:
     # -- with the store -------------------------------------------------------------------------
 
     def run(self, items: Sequence[Content], *, now: datetime | None = None) -> BatchResult:
-        now = now or utcnow()
+        result = self._run(items, now or utcnow())
+        if self.bank_store is not None:
+            self.bank_store.flush()  # quarantines of over-matching bank entries found meanwhile
+        return result
+
+    def _run(self, items: Sequence[Content], now: datetime) -> BatchResult:
         result = BatchResult()
         try:
             with self.store.transaction() as conn:

@@ -131,7 +131,7 @@ def _render(text: str, font: Path, size: int = 44) -> Image.Image:
 
 needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None or not NASKH.exists(),
-    reason="tesseract-ocr / fonts-noto-core not installed (scripts/media-packages.txt)",
+    reason="tesseract-ocr / fonts-noto-core not installed (scripts/system-packages.txt)",
 )
 
 

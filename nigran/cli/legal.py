@@ -1,0 +1,486 @@
+"""Legal commands: ``nigran authorities``, ``keys``, ``orders``, ``reports``, ``appeals``,
+``notices``, ``dsa``. Each is a few lines over ``nigran.legal``; output is JSON (or CSV for
+order exports) so it can be piped, except short confirmations.
+
+The groups are registered on the root app when this module is imported (as ``core`` does).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from nigran.cli import app as root
+from nigran.cli.core import DbOption, open_store
+from nigran.errors import NigranError
+from nigran.model import ActionType, utcnow
+
+authorities_app = typer.Typer(help="Authority accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="Role-scoped API keys.", no_args_is_help=True)
+orders_app = typer.Typer(help="Authority orders with legal deadlines.", no_args_is_help=True)
+reports_app = typer.Typer(help="User reports and trusted flaggers.", no_args_is_help=True)
+appeals_app = typer.Typer(help="Appeals against restrictions.", no_args_is_help=True)
+notices_app = typer.Typer(help="Statements of reasons.", no_args_is_help=True)
+dsa_app = typer.Typer(help="DSA Transparency Database export.", no_args_is_help=True)
+for sub, name in (
+    (authorities_app, "authorities"),
+    (keys_app, "keys"),
+    (orders_app, "orders"),
+    (reports_app, "reports"),
+    (appeals_app, "appeals"),
+    (notices_app, "notices"),
+    (dsa_app, "dsa"),
+):
+    root.add_typer(sub, name=name)
+
+err = Console(stderr=True)
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help="Workflow time, ISO 8601 with zone (default: now)."),
+]
+
+
+def _at(at: str | None) -> datetime:
+    if at is None:
+        return utcnow()
+    try:
+        t = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"{at!r} is not an ISO 8601 time") from exc
+    if t.tzinfo is None:
+        raise typer.BadParameter("give a zone, e.g. 2026-02-20T10:00:00Z")
+    return t
+
+
+def _print(value: Any) -> None:
+    sys.stdout.write(
+        orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
+    )
+
+
+def _fail(exc: NigranError) -> typer.Exit:
+    err.print(f"[red]error:[/] {exc}")
+    return typer.Exit(2)
+
+
+def _read_json(path: str) -> Any:
+    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise typer.BadParameter(f"{path}: not JSON: {exc}") from exc
+
+
+# -- authorities and keys ------------------------------------------------------------------------
+
+
+@authorities_app.command("add")
+def authorities_add(
+    id: str,
+    name: Annotated[str, typer.Option()],
+    jurisdiction: Annotated[str, typer.Option()],
+    requester: Annotated[str, typer.Option(help="The pack's requester key, e.g. PTA, IN_GOVT.")],
+    db: DbOption = None,
+) -> None:
+    """Register an authority (one account per authority)."""
+    from nigran.legal import authorities
+
+    try:
+        with open_store(db).transaction() as conn:
+            a = authorities.add_authority(conn, id, name, jurisdiction, requester)
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    Console().print(f"authority {a.id} ({a.name}) for {a.jurisdiction} as {a.requester}")
+
+
+@keys_app.command("create")
+def keys_create(
+    principal: str,
+    role: Annotated[str, typer.Option(help="authority, legal, platform or admin")],
+    authority: Annotated[str | None, typer.Option(help="For authority keys.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    from nigran.legal import authorities
+
+    try:
+        with open_store(db).transaction() as conn:
+            key = authorities.create_key(conn, principal, role, authority_id=authority)
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    sys.stdout.write(key + "\n")
+
+
+# -- orders --------------------------------------------------------------------------------------
+
+
+@orders_app.command("receive")
+def orders_receive(
+    file: Annotated[str, typer.Argument(help="Order JSON (or - for stdin).")],
+    authority: Annotated[str, typer.Option()],
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """Take in an order from an authority; prints the authority's view of it."""
+    from pydantic import ValidationError
+
+    from nigran.legal import orders
+
+    try:
+        body = orders.OrderIn.model_validate(_read_json(file))
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    try:
+        with open_store(db).transaction() as conn:
+            v = orders.receive(conn, authority, body, now=_at(at))
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    _print(v.authority_view())
+
+
+@orders_app.command("clarify")
+def orders_clarify(
+    order_id: str,
+    file: str,
+    authority: Annotated[str, typer.Option()],
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """The authority supplies what was missing."""
+    from nigran.legal import orders
+
+    body = orders.Clarification.model_validate(_read_json(file))
+    try:
+        with open_store(db).transaction() as conn:
+            v = orders.clarify(conn, authority, order_id, body, now=_at(at))
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    _print(v.authority_view())
+
+
+@orders_app.command("decide")
+def orders_decide(
+    order_id: str,
+    reviewer: Annotated[str, typer.Option()],
+    outcome: Annotated[str, typer.Option(help="withhold, global or refuse")] = "withhold",
+    reasons: str = "",
+    item: Annotated[list[str] | None, typer.Option(help="Act on these items only.")] = None,
+    tos_category: Annotated[str | None, typer.Option(help="For global removal.")] = None,
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """A legal reviewer's decision on an order."""
+    from nigran.legal import orders
+
+    if outcome not in ("withhold", "global", "refuse"):
+        raise typer.BadParameter("outcome is withhold, global or refuse")
+    try:
+        with open_store(db).transaction() as conn:
+            v = orders.decide(
+                conn,
+                order_id,
+                reviewer=reviewer,
+                outcome=outcome,  # type: ignore[arg-type]
+                reasons=reasons,
+                items=item,
+                tos_category=tos_category,
+                now=_at(at),
+            )
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    _print(v.full_view())
+
+
+@orders_app.command("respond")
+def orders_respond(
+    order_id: str,
+    by: Annotated[str, typer.Option()],
+    text: str | None = None,
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """Tell the authority the effect given to its order."""
+    from nigran.legal import orders
+
+    try:
+        with open_store(db).transaction() as conn:
+            v = orders.respond(conn, order_id, by=by, text=text, now=_at(at))
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    _print(v.authority_view())
+
+
+@orders_app.command("show")
+def orders_show(
+    order_id: str,
+    authority: Annotated[str | None, typer.Option(help="Show as this authority sees it.")] = None,
+    db: DbOption = None,
+) -> None:
+    """One order with its events (the authority's view with --authority)."""
+    from nigran.legal import orders
+
+    try:
+        with open_store(db).read() as conn:
+            v = orders.get(conn, order_id, authority_id=authority)
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    _print(v.authority_view() if authority else v.full_view())
+
+
+@orders_app.command("list")
+def orders_list(
+    authority: str | None = None, status: str | None = None, db: DbOption = None
+) -> None:
+    """Orders as a table: status, deadline, time to act."""
+    from rich.table import Table
+
+    from nigran.legal import orders
+
+    with open_store(db).read() as conn:
+        views = orders.list_orders(conn, authority_id=authority, status=status, with_events=False)
+    t = Table(
+        "id", "authority", "type", "ground", "status", "received", "deadline", "acted", "in time"
+    )
+    for v in views:
+        t.add_row(
+            v.id,
+            v.authority,
+            v.kind,
+            v.legal_ground or "-",
+            v.status,
+            f"{v.received_at:%Y-%m-%d %H:%M}",
+            f"{v.act_by:%Y-%m-%d %H:%M}" if v.act_by else "stopped",
+            f"{v.acted_at:%Y-%m-%d %H:%M}" if v.acted_at else "-",
+            {True: "yes", False: "NO", None: "-"}[v.within_deadline()],
+        )
+    Console(width=160).print(t)
+
+
+@orders_app.command("export")
+def orders_export(
+    authority: Annotated[str, typer.Option(help="Only this authority's orders.")],
+    format: Annotated[str, typer.Option("--format")] = "csv",
+    db: DbOption = None,
+) -> None:
+    """An authority's orders as CSV or JSON (what its account can download)."""
+    from nigran.legal import orders
+
+    with open_store(db).read() as conn:
+        views = orders.list_orders(conn, authority_id=authority, limit=1_000_000)
+    sys.stdout.write(
+        orders.export_csv(views) if format == "csv" else orders.export_json(views) + "\n"
+    )
+
+
+@orders_app.command("escalate")
+def orders_escalate(at: AtOption = None, db: DbOption = None) -> None:
+    """Flag open orders with under a quarter of their clock left."""
+    from nigran.legal import orders
+
+    with open_store(db).transaction() as conn:
+        _print({"escalated": orders.escalate_at_risk(conn, now=_at(at))})
+
+
+# -- reports, appeals, notices -------------------------------------------------------------------
+
+
+@reports_app.command("submit")
+def reports_submit(file: str, at: AtOption = None, db: DbOption = None) -> None:
+    """A user's report (JSON with the Art. 16 fields)."""
+    from nigran.legal import reports
+
+    body = reports.ReportIn.model_validate(_read_json(file))
+    try:
+        with open_store(db).transaction() as conn:
+            _print(reports.submit(conn, body, now=_at(at)))
+    except NigranError as exc:
+        raise _fail(exc) from exc
+
+
+@reports_app.command("resolve")
+def reports_resolve(
+    report_id: str,
+    reviewer: Annotated[str, typer.Option()],
+    founded: Annotated[bool, typer.Option("--founded/--unfounded")],
+    action: ActionType | None = None,
+    scope: str | None = None,
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    from nigran.legal import reports
+
+    try:
+        with open_store(db).transaction() as conn:
+            _print(
+                reports.resolve(
+                    conn,
+                    report_id,
+                    founded=founded,
+                    reviewer=reviewer,
+                    action=action,
+                    scope=scope,
+                    now=_at(at),
+                )
+            )
+    except NigranError as exc:
+        raise _fail(exc) from exc
+
+
+@reports_app.command("trusted-flagger")
+def reports_trusted(
+    id: str,
+    name: Annotated[str, typer.Option()],
+    jurisdiction: Annotated[str, typer.Option()],
+    priority: float = 1.0,
+    db: DbOption = None,
+) -> None:
+    """Register a trusted flagger for a jurisdiction."""
+    from nigran.legal import reports
+
+    with open_store(db).transaction() as conn:
+        reports.add_trusted_flagger(conn, id, name, jurisdiction, priority=priority, now=utcnow())
+    Console().print(f"trusted flagger {id} for {jurisdiction.upper()}, priority {priority}")
+
+
+@appeals_app.command("file")
+def appeals_file(
+    content_id: str,
+    appellant: Annotated[str, typer.Option()],
+    reason: Annotated[str, typer.Option()],
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """The author appeals the restriction on their content."""
+    from nigran.legal import appeals
+
+    try:
+        with open_store(db).transaction() as conn:
+            _print(
+                appeals.file(
+                    conn, content_id=content_id, appellant=appellant, reason=reason, now=_at(at)
+                )
+            )
+    except NigranError as exc:
+        raise _fail(exc) from exc
+
+
+@appeals_app.command("decide")
+def appeals_decide(
+    appeal_id: str,
+    reviewer: Annotated[str, typer.Option()],
+    outcome: Annotated[str, typer.Option(help="reversed or upheld")],
+    reason: Annotated[str, typer.Option()],
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """A human who did not take the original decision decides the appeal."""
+    from nigran.legal import appeals
+
+    try:
+        with open_store(db).transaction() as conn:
+            _print(
+                appeals.decide(
+                    conn,
+                    appeal_id,
+                    reviewer=reviewer,
+                    outcome=outcome,  # type: ignore[arg-type]
+                    reason=reason,
+                    now=_at(at),
+                )
+            )
+    except NigranError as exc:
+        raise _fail(exc) from exc
+
+
+@appeals_app.command("stats")
+def appeals_stats(db: DbOption = None) -> None:
+    """Overturn rates by ground and automated origin (for QA)."""
+    from nigran.legal import appeals
+
+    with open_store(db).read() as conn:
+        _print(appeals.overturn_rates(conn))
+
+
+@notices_app.command("show")
+def notices_show(content_id: str, db: DbOption = None) -> None:
+    """Notices sent (or withheld by law) about a content item, with their text."""
+    from sqlalchemy import select
+
+    from nigran.store.tables_legal import notices
+
+    with open_store(db).read() as conn:
+        rows = conn.execute(
+            select(notices)
+            .where(notices.c.content_id == content_id)
+            .order_by(notices.c.created_at, notices.c.id)
+        ).all()
+    for r in rows:
+        flag = f" WITHHELD BY LAW ({r.withheld_citation})" if r.withheld_by_law else ""
+        sys.stdout.write(f"--- {r.kind} to {r.recipient} [{r.language}]{flag}\n{r.text}\n")
+
+
+@notices_app.command("issue")
+def notices_issue(db: DbOption = None) -> None:
+    """Statements of reasons for restrictive decisions that have none yet."""
+    from nigran.legal import notices
+
+    with open_store(db).transaction() as conn:
+        ids = notices.issue_pending(conn, now=utcnow())
+    Console().print(f"{len(ids)} notices issued")
+
+
+# -- DSA -----------------------------------------------------------------------------------------
+
+
+@dsa_app.command("export")
+def dsa_export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the batch files.")],
+    since: str | None = None,
+    until: str | None = None,
+    batch: Annotated[int, typer.Option(min=1, max=100)] = 100,
+    db: DbOption = None,
+) -> None:
+    """Validated statements of reasons, in files of at most 100; failures field by field."""
+    from nigran.legal import dsa
+
+    with open_store(db).read() as conn:
+        result = dsa.export(
+            conn,
+            out,
+            since=_at(since) if since else None,
+            until=_at(until) if until else None,
+            batch=batch,
+        )
+    for p in result.problems:
+        err.print(f"[red]invalid[/] {p}")
+    Console().print(
+        f"{result.written} statements in {len(result.files)} file(s) under {out}; "
+        f"{result.invalid} invalid; {result.skipped_not_eu} decisions outside the EU/EEA"
+    )
+    if result.invalid:
+        raise typer.Exit(1)
+
+
+@dsa_app.command("validate")
+def dsa_validate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Check a statements file field by field against the submission rules."""
+    from nigran.legal import dsa
+
+    try:
+        n, problems = dsa.validate_file(file)
+    except (orjson.JSONDecodeError, TypeError, KeyError) as exc:
+        err.print(f"[red]error:[/] {file}: not a statements file ({exc})")
+        raise typer.Exit(2) from exc
+    for p in problems:
+        err.print(f"[red]invalid[/] {p}")
+    Console().print(f"{n} statements, {len(problems)} problems")
+    if problems:
+        raise typer.Exit(1)

@@ -1,0 +1,942 @@
+"""Authority orders: intake, validation against the pack, legal clocks, the state machine.
+
+::
+
+    received ─┬─► needs_clarification ─► legal_review ─┬─► actioned ──────────┐
+              │        (defective)                     ├─► partially_actioned ├─► responded
+              └──────────────────────► legal_review ───┴─► refused ───────────┘
+
+- The pack's order type (resolved from the authority's requester key, the order kind and the
+  ground) and the term **in force on the local date of receipt** set the deadline, whatever
+  changes later (India: 36 h before 20 Feb 2026, 3 h from then on).
+- A defective order (a required field of that term missing) goes to ``needs_clarification``
+  with the missing items listed; the pack's ``on_missing_fields`` says whether the clock runs
+  meanwhile: ``comply_and_flag`` keeps it running (and legal review may act at once);
+  ``escalate_legal`` stops it until the authority clarifies; ``reject`` refuses the order.
+- An order asking for action beyond the issuing country goes straight to legal review, flagged
+  ``extraterritorial``: content is withheld in the issuing country by default and removed
+  globally only by a legal reviewer, and only where it also breaks the platform's terms.
+- Every step is a row in ``order_events`` and a ledger entry (subject ``order:<id>``) in the
+  same transaction, with the workflow time ``at``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, insert, select, update
+
+from nigran import ledger
+from nigran.errors import InvalidInput, InvalidTransition, NotFound
+from nigran.legal import casework, notices
+from nigran.legal.authorities import Authority, get_authority
+from nigran.legal.restrict import locate, record
+from nigran.model import Action, ActionType, Country, Ground, OrderStatus, OrderType, Scope
+from nigran.policy.deadlines import OrderDeadline, missing_fields, order_deadline
+from nigran.policy.packs import OrderRule, PackSet, default_packs
+from nigran.policy.taxonomy import taxonomy
+from nigran.store.tables import cases
+from nigran.store.tables_legal import order_events, orders
+
+S = OrderStatus
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.RECEIVED: frozenset({S.NEEDS_CLARIFICATION, S.LEGAL_REVIEW, S.REFUSED}),
+    S.NEEDS_CLARIFICATION: frozenset({S.LEGAL_REVIEW, S.ACTIONED, S.PARTIALLY_ACTIONED, S.REFUSED}),
+    S.LEGAL_REVIEW: frozenset({S.NEEDS_CLARIFICATION, S.ACTIONED, S.PARTIALLY_ACTIONED, S.REFUSED}),
+    S.ACTIONED: frozenset({S.RESPONDED}),
+    S.PARTIALLY_ACTIONED: frozenset({S.RESPONDED}),
+    S.REFUSED: frozenset({S.RESPONDED}),
+    S.RESPONDED: frozenset(),
+}
+OPEN = (S.RECEIVED, S.NEEDS_CLARIFICATION, S.LEGAL_REVIEW)
+SEVERITY = {OrderType.STANDARD: 3, OrderType.EMERGENCY: 4, OrderType.LIVE_STREAM: 4}
+AT_RISK_SHARE = 0.25
+"""An open order is at risk once less than this share of its clock is left."""
+
+
+class OrderIn(BaseModel):
+    """What an authority sends. Fields a pack may require but the form lacks go in ``details``
+    (``issuer_rank``, ``statutory_provision``, ``nature_of_unlawful_act``, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jurisdiction: Country | None = None
+    """Defaults to the authority's own; an authority cannot order for another country."""
+    order_type: OrderType = OrderType.STANDARD
+    legal_ground: str | None = None
+    items: list[str] = Field(default_factory=list, max_length=10_000)
+    reasons: str = ""
+    written_reasons: str | None = None
+    details: dict[str, str] = Field(default_factory=dict)
+    requested_scope: Literal["issuing_country", "global"] = "issuing_country"
+    external_ref: str | None = Field(default=None, max_length=256)
+
+
+class Clarification(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    legal_ground: str | None = None
+    items: list[str] | None = None
+    reasons: str | None = None
+    written_reasons: str | None = None
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+def present_fields(o: OrderIn, ground_known: bool) -> set[str]:
+    """The pack's required-field names this order fills."""
+    have = {"issuing_authority"}
+    if o.legal_ground and ground_known:
+        have.add("legal_ground")
+    if [i for i in o.items if i.strip()]:
+        have.add("content_locator")
+    if o.reasons.strip():
+        have.update({"statement_of_reasons", "explanation"})
+    if o.written_reasons and o.written_reasons.strip():
+        have.add("written_reasons")
+    if o.requested_scope:
+        have.add("territorial_scope")
+    have.update(k for k, v in o.details.items() if v.strip())
+    return have
+
+
+@dataclass(slots=True)
+class OrderView:
+    """One order as stored; ``authority_view()`` is what the issuing authority may see."""
+
+    id: str
+    authority: str
+    external_ref: str | None
+    jurisdiction: str
+    kind: str
+    order_type: str
+    legal_ground: str | None
+    items: list[str]
+    reasons: str
+    written_reasons: str | None
+    details: dict[str, str]
+    requested_scope: str
+    status: str
+    received_at: datetime
+    pack_version: str
+    term_from: str
+    standard: str
+    clock_running: bool
+    clock_started_at: datetime | None
+    deadline: datetime | None
+    slo_at: datetime | None
+    missing: list[str]
+    flags: list[str]
+    case_id: str | None
+    action: dict[str, Any] | None
+    decided_by: str | None
+    acted_at: datetime | None
+    response: str | None
+    responded_at: datetime | None
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def act_by(self) -> datetime | None:
+        """The time the order is judged against: its legal deadline (for "immediately" and
+        "without undue delay", the pack's internal SLO, stored as the deadline)."""
+        return self.deadline or self.slo_at
+
+    def within_deadline(self) -> bool | None:
+        if self.acted_at is None or self.act_by is None:
+            return None
+        return self.acted_at <= self.act_by
+
+    def authority_view(self) -> dict[str, Any]:
+        """Status, timestamps, action and scope, response: nothing internal (no reviewer
+        names, case ids or other authorities' data)."""
+        return {
+            "id": self.id,
+            "external_ref": self.external_ref,
+            "jurisdiction": self.jurisdiction,
+            "order_type": self.kind,
+            "pack_order_type": self.order_type,
+            "legal_ground": self.legal_ground,
+            "items": self.items,
+            "requested_scope": self.requested_scope,
+            "status": self.status,
+            "received_at": _iso(self.received_at),
+            "deadline": _iso(self.deadline),
+            "clock_running": self.clock_running,
+            "missing": self.missing,
+            "action": self.action,
+            "acted_at": _iso(self.acted_at),
+            "within_deadline": self.within_deadline(),
+            "response": self.response,
+            "responded_at": _iso(self.responded_at),
+            "events": [
+                {k: e[k] for k in ("at", "kind", "from_status", "to_status")} for e in self.events
+            ],
+        }
+
+    def full_view(self) -> dict[str, Any]:
+        out = self.authority_view()
+        out.update(
+            authority=self.authority,
+            reasons=self.reasons,
+            written_reasons=self.written_reasons,
+            details=self.details,
+            pack_version=self.pack_version,
+            term_from=self.term_from,
+            standard=self.standard,
+            slo_at=_iso(self.slo_at),
+            flags=self.flags,
+            case_id=self.case_id,
+            decided_by=self.decided_by,
+            events=self.events,
+        )
+        return out
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat().replace("+00:00", "Z")
+
+
+def _view(conn: Connection, row: Any, with_events: bool = True) -> OrderView:
+    events = []
+    if with_events:
+        events = [
+            {
+                "at": _iso(e.at),
+                "kind": e.kind,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "actor": e.actor,
+                "detail": e.detail,
+                "ledger_seq": e.ledger_seq,
+            }
+            for e in conn.execute(
+                select(order_events)
+                .where(order_events.c.order_id == row.id)
+                .order_by(order_events.c.id)
+            )
+        ]
+    return OrderView(
+        id=row.id,
+        authority=row.authority_id,
+        external_ref=row.external_ref,
+        jurisdiction=row.jurisdiction,
+        kind=row.kind,
+        order_type=row.order_type,
+        legal_ground=row.legal_ground,
+        items=list(row.items),
+        reasons=row.reasons,
+        written_reasons=row.written_reasons,
+        details=dict(row.details),
+        requested_scope=row.requested_scope,
+        status=row.status,
+        received_at=row.received_at,
+        pack_version=row.pack_version,
+        term_from=row.term_from,
+        standard=row.standard,
+        clock_running=bool(row.clock_running),
+        clock_started_at=row.clock_started_at,
+        deadline=row.deadline,
+        slo_at=row.slo_at,
+        missing=list(row.missing),
+        flags=list(row.flags),
+        case_id=row.case_id,
+        action=row.action,
+        decided_by=row.decided_by,
+        acted_at=row.acted_at,
+        response=row.response,
+        responded_at=row.responded_at,
+        events=events,
+    )
+
+
+def _event(
+    conn: Connection,
+    order_id: str,
+    kind: str,
+    *,
+    actor: str,
+    now: datetime,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    detail = detail or {}
+    seq = ledger.append(
+        conn,
+        f"order.{kind}",
+        f"order:{order_id}",
+        {
+            "order_id": order_id,
+            "at": _iso(now),
+            "from": from_status,
+            "to": to_status,
+            "actor": actor,
+            **detail,
+        },
+    )
+    conn.execute(
+        insert(order_events).values(
+            order_id=order_id,
+            at=now,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            detail=detail,
+            ledger_seq=seq,
+        )
+    )
+    return seq
+
+
+def _move(
+    conn: Connection,
+    row: Any,
+    to: OrderStatus,
+    kind: str,
+    *,
+    actor: str,
+    now: datetime,
+    values: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    frm = OrderStatus(row.status)
+    if to not in TRANSITIONS[frm]:
+        raise InvalidTransition(
+            f"order {row.id} is {frm.value}; it cannot become {to.value}", where=f"order:{row.id}"
+        )
+    conn.execute(
+        update(orders)
+        .where(orders.c.id == row.id)
+        .values(status=to.value, updated_at=now, **(values or {}))
+    )
+    _event(conn, row.id, kind, actor=actor, now=now, from_status=frm, to_status=to, detail=detail)
+
+
+def _row(conn: Connection, order_id: str, authority_id: str | None = None) -> Any:
+    q = select(orders).where(orders.c.id == order_id)
+    if authority_id is not None:
+        q = q.where(orders.c.authority_id == authority_id)
+    row = conn.execute(q).one_or_none()
+    if row is None:
+        # One message whether the order does not exist or belongs to someone else.
+        raise NotFound(f"no order {order_id!r}", where="order")
+    return row
+
+
+def _rule(packs: PackSet, authority: Authority, o: OrderIn) -> tuple[OrderRule, bool]:
+    """The order type, and whether the order's legal ground is one the type accepts."""
+    jur = o.jurisdiction or authority.jurisdiction
+    ground_ok = False
+    if o.legal_ground:
+        try:
+            return packs.resolve_order_type(
+                jur, authority.requester, o.order_type.value, o.legal_ground
+            ), o.legal_ground in packs.grounds
+        except NotFound:
+            ground_ok = False
+    return packs.resolve_order_type(jur, authority.requester, o.order_type.value), ground_ok
+
+
+def _open_case(
+    conn: Connection,
+    order_id: str,
+    o: OrderView | OrderIn,
+    jur: str,
+    due: datetime | None,
+    now: datetime,
+    kind: OrderType,
+    packs: PackSet,
+) -> str:
+    """The legal-review case, routed by the review room (authority-order queue) with the
+    order's deadline; with nothing stored to route by, it goes to ``legal:<CC>``."""
+    item = next((hit for hit in (locate(conn, loc) for loc in o.items) if hit), None)
+    ground = packs.grounds.get(o.legal_ground or "")
+    return casework.open_for(
+        conn,
+        item,
+        category=ground.categories[0] if ground else "order",
+        severity=SEVERITY[kind],
+        source="authority_order",
+        deadline=due,
+        now=now,
+        subject=f"order:{order_id}",
+        fallback_queue=f"legal:{jur}",
+    )
+
+
+def receive(
+    conn: Connection,
+    authority_id: str,
+    o: OrderIn,
+    *,
+    now: datetime,
+    packs: PackSet | None = None,
+) -> OrderView:
+    """Take in an order from ``authority_id`` at ``now`` and route it."""
+    packs = packs or default_packs()
+    authority = get_authority(conn, authority_id)
+    assert authority is not None
+    jur = o.jurisdiction or authority.jurisdiction
+    if jur != authority.jurisdiction:
+        raise InvalidInput(
+            f"authority {authority.id} issues orders for {authority.jurisdiction}, not {jur}",
+            where="jurisdiction",
+        )
+    rule, ground_ok = _rule(packs, authority, o)
+    pack = packs.pack(rule.pack)
+    dl = order_deadline(pack, rule.id, now)
+    missing = missing_fields(dl, present_fields(o, ground_ok))
+    if o.legal_ground and not ground_ok and "legal_ground" not in missing:
+        missing.append("legal_ground")
+    flags: list[str] = []
+    if o.requested_scope == "global":
+        flags.append("extraterritorial")
+    if missing:
+        flags.append("defective")
+    running = not missing or rule.on_missing_fields == "comply_and_flag"
+    order_id = uuid.uuid4().hex[:20]
+    conn.execute(
+        insert(orders).values(
+            id=order_id,
+            authority_id=authority.id,
+            external_ref=o.external_ref,
+            jurisdiction=jur,
+            kind=o.order_type.value,
+            order_type=rule.id,
+            legal_ground=o.legal_ground,
+            items=list(o.items),
+            reasons=o.reasons,
+            written_reasons=o.written_reasons,
+            details=dict(o.details),
+            requested_scope=o.requested_scope,
+            received_at=now,
+            pack_version=f"{pack.id}@{pack.version}",
+            term_from=dl.term_from.isoformat(),
+            standard=dl.standard,
+            clock_running=running,
+            clock_started_at=now if running else None,
+            deadline=_due(dl) if running else None,
+            slo_at=dl.slo_at if running else None,
+            missing=missing,
+            flags=flags,
+            status=S.RECEIVED.value,
+            updated_at=now,
+        )
+    )
+    _event(
+        conn,
+        order_id,
+        "received",
+        actor=f"authority:{authority.id}",
+        now=now,
+        to_status=S.RECEIVED,
+        detail={
+            "authority": authority.id,
+            "order_type": rule.id,
+            "kind": o.order_type.value,
+            "legal_ground": o.legal_ground,
+            "items": len(o.items),
+            "pack_version": f"{pack.id}@{pack.version}",
+            "term_from": dl.term_from.isoformat(),
+            "deadline": _iso(dl.due_at) if running else None,
+            "slo_at": _iso(dl.slo_at) if running else None,
+            "requested_scope": o.requested_scope,
+        },
+    )
+    row = _row(conn, order_id)
+    if missing and rule.on_missing_fields == "reject" and "extraterritorial" not in flags:
+        _move(
+            conn,
+            row,
+            S.REFUSED,
+            "refused",
+            actor="nigran",
+            now=now,
+            values={"response": "refused: missing " + ", ".join(missing)},
+            detail={"missing": missing},
+        )
+        return get(conn, order_id)
+    due = _due(dl) if running else None
+    case_id = None
+    if running or "extraterritorial" in flags:
+        case_id = _open_case(conn, order_id, o, jur, due, now, o.order_type, packs)
+        conn.execute(update(orders).where(orders.c.id == order_id).values(case_id=case_id))
+    if missing and "extraterritorial" not in flags:
+        _move(
+            conn,
+            row,
+            S.NEEDS_CLARIFICATION,
+            "needs_clarification",
+            actor="nigran",
+            now=now,
+            detail={
+                "missing": missing,
+                "clock": "running" if running else "stopped",
+                "rule": rule.on_missing_fields,
+            },
+        )
+    else:
+        _move(
+            conn,
+            row,
+            S.LEGAL_REVIEW,
+            "legal_review",
+            actor="nigran",
+            now=now,
+            detail={"flags": flags, "missing": missing, "case_id": case_id},
+        )
+    return get(conn, order_id)
+
+
+def _due(dl: OrderDeadline) -> datetime | None:
+    """The deadline an order is held to: the fixed legal one; where the law says
+    "immediately" or sets no time, the pack's internal SLO (``act_by`` would give the receipt
+    time itself for "immediately", which no one can meet)."""
+    return dl.due_at if dl.standard == "fixed" else dl.slo_at
+
+
+def clarify(
+    conn: Connection,
+    authority_id: str,
+    order_id: str,
+    c: Clarification,
+    *,
+    now: datetime,
+    packs: PackSet | None = None,
+) -> OrderView:
+    """The authority supplies what was missing; a stopped clock starts now."""
+    packs = packs or default_packs()
+    row = _row(conn, order_id, authority_id)
+    if row.status not in (S.NEEDS_CLARIFICATION, S.LEGAL_REVIEW) or not row.missing:
+        raise InvalidTransition(f"order {order_id} is not waiting for clarification")
+    merged = OrderIn(
+        jurisdiction=row.jurisdiction,
+        order_type=OrderType(row.kind),
+        legal_ground=c.legal_ground or row.legal_ground,
+        items=c.items if c.items is not None else list(row.items),
+        reasons=c.reasons if c.reasons is not None else row.reasons,
+        written_reasons=c.written_reasons or row.written_reasons,
+        details={**row.details, **c.details},
+        requested_scope=row.requested_scope,
+    )
+    authority = get_authority(conn, authority_id)
+    assert authority is not None
+    pack = packs.pack(packs.order_type(row.order_type).pack)
+    dl = order_deadline(pack, row.order_type, row.received_at)
+    ground_ok = (
+        bool(merged.legal_ground)
+        and packs.order_type(row.order_type).covers(merged.legal_ground or "")
+        and (merged.legal_ground in packs.grounds)
+    )
+    missing = missing_fields(dl, present_fields(merged, ground_ok))
+    values: dict[str, Any] = {
+        "legal_ground": merged.legal_ground,
+        "items": merged.items,
+        "reasons": merged.reasons,
+        "written_reasons": merged.written_reasons,
+        "details": merged.details,
+        "missing": missing,
+        "flags": [f for f in row.flags if f != "defective"] + (["defective"] if missing else []),
+        "updated_at": now,
+    }
+    started = False
+    if not missing and not row.clock_running:
+        # The clock was stopped while the order was defective: it runs from the clarification.
+        dl2 = order_deadline(pack, row.order_type, row.received_at, clock_started_at=now)
+        values.update(
+            clock_running=True, clock_started_at=now, deadline=_due(dl2), slo_at=dl2.slo_at
+        )
+        started = True
+    conn.execute(update(orders).where(orders.c.id == order_id).values(**values))
+    _event(
+        conn,
+        order_id,
+        "clarified",
+        actor=f"authority:{authority_id}",
+        now=now,
+        detail={"missing": missing, "clock_started": started},
+    )
+    row = _row(conn, order_id)
+    if not missing and row.status == S.NEEDS_CLARIFICATION:
+        if row.case_id is None:
+            view = _view(conn, row, with_events=False)
+            case_id = _open_case(
+                conn,
+                order_id,
+                merged,
+                row.jurisdiction,
+                view.act_by,
+                now,
+                OrderType(row.kind),
+                packs,
+            )
+            conn.execute(update(orders).where(orders.c.id == order_id).values(case_id=case_id))
+            row = _row(conn, order_id)
+        _move(conn, row, S.LEGAL_REVIEW, "legal_review", actor="nigran", now=now)
+    return get(conn, order_id)
+
+
+Outcome = Literal["withhold", "global", "refuse"]
+
+
+def decide(
+    conn: Connection,
+    order_id: str,
+    *,
+    reviewer: str,
+    outcome: Outcome,
+    reasons: str = "",
+    items: Sequence[str] | None = None,
+    tos_category: str | None = None,
+    profile_languages: dict[str, str] | None = None,
+    now: datetime,
+    packs: PackSet | None = None,
+) -> OrderView:
+    """A legal reviewer's decision: withhold in the issuing country (the default), remove
+    globally (only where the content also breaks the platform's terms: ``tos_category``), or
+    refuse with reasons. ``items`` limits action to some of the order's items (partial)."""
+    packs = packs or default_packs()
+    row = _row(conn, order_id)
+    status = OrderStatus(row.status)
+    if status is S.NEEDS_CLARIFICATION and not row.clock_running:
+        raise InvalidTransition(
+            f"order {order_id} waits for clarification from the authority (clock stopped): "
+            f"missing {', '.join(row.missing)}"
+        )
+    if status not in (S.LEGAL_REVIEW, S.NEEDS_CLARIFICATION):
+        raise InvalidTransition(f"order {order_id} is {status.value}; it was already decided")
+    rule = packs.order_type(row.order_type)
+    if outcome == "refuse":
+        if not reasons.strip():
+            raise InvalidInput("refusing an order needs written reasons", where="reasons")
+        refusal: dict[str, Any] = {"type": "none", "scope": None, "reasons": reasons}
+        _move(
+            conn,
+            row,
+            S.REFUSED,
+            "refused",
+            actor=f"reviewer:{reviewer}",
+            now=now,
+            values={"action": refusal, "decided_by": reviewer, "acted_at": now},
+            detail={"reasons": reasons},
+        )
+        casework.close(conn, row.case_id, "refused", now)
+        return get(conn, order_id)
+    if not row.legal_ground:
+        raise InvalidInput("the order names no legal ground: ask for clarification or refuse")
+    if outcome == "global":
+        if tos_category not in taxonomy():
+            raise InvalidInput(
+                "global removal needs the platform-terms category the content breaks "
+                "(pack rule global_removal_requires): "
+                + (
+                    f"{tos_category!r} is not a taxonomy code"
+                    if tos_category
+                    else "give --tos-category (API: tos_category)"
+                ),
+                where="tos_category",
+            )
+        act = Action(
+            type=ActionType.REMOVE,
+            scope=Scope.everywhere(),
+            ground=Ground(kind="policy", code=tos_category),
+        )
+    else:
+        pack = packs.pack(rule.pack)
+        act = Action(
+            type=rule.action
+            if rule.action in (ActionType.WITHHOLD, ActionType.REMOVE)
+            else ActionType.WITHHOLD,
+            scope=Scope.only(row.jurisdiction) if rule.scope != "territory" else pack.scope,
+            ground=Ground(kind="law", code=row.legal_ground),
+        )
+        if act.type is ActionType.REMOVE:  # a legal ground never removes beyond the country
+            act = act.model_copy(update={"type": ActionType.WITHHOLD})
+    wanted = list(items) if items is not None else list(row.items)
+    unknown = [i for i in wanted if i not in row.items]
+    if unknown:
+        raise InvalidInput(f"not items of this order: {unknown}", where="items")
+    acted: list[str] = []
+    not_actioned: list[dict[str, str]] = []
+    for loc in row.items:
+        if loc not in wanted:
+            not_actioned.append({"item": loc, "reason": "not actioned by legal review"})
+            continue
+        item = locate(conn, loc)
+        if item is None:
+            not_actioned.append({"item": loc, "reason": "no such content on the platform"})
+            continue
+        statement = reasons or (
+            f"Order {order_id} from {row.authority_id} under {row.legal_ground}: "
+            f"{act.type.value} in {act.scope}."
+        )
+        did, d, _ = record(
+            conn,
+            item,
+            add=[act],
+            decided_by=reviewer,
+            automated=False,
+            policy_version=row.pack_version,
+            statement=statement,
+            rule=f"order:{order_id}",
+            reason=f"{row.order_type} on {row.legal_ground}",
+            now=now,
+        )
+        mode = rule.user_notice.mode
+        notices.issue(
+            conn,
+            decision=d,
+            decision_id=did,
+            actions=[act],
+            recipient=item.author,
+            upload_country=item.upload_country,
+            content_language=item.language,
+            profile_language=(profile_languages or {}).get(item.author),
+            source="order",
+            automated_detection=False,
+            government_request=True,
+            withheld_by_law=(rule.user_notice.citation or rule.user_notice.basis)
+            if mode == "restricted_by_law"
+            else None,
+            order_id=order_id,
+            facts_by_language=None
+            if reasons
+            else {
+                "en": f"Order {order_id} from {row.authority_id}.",
+                "ur": f"{row.authority_id} کا حکم نمبر {order_id}۔",
+            },
+            packs=packs,
+            now=now,
+        )
+        acted.append(loc)
+    if not acted:
+        raise InvalidInput(
+            "none of the order's items could be actioned (unknown content?): refuse with reasons"
+        )
+    to = S.ACTIONED if not not_actioned else S.PARTIALLY_ACTIONED
+    action: dict[str, Any] = {
+        "type": act.type.value,
+        "scope": str(act.scope),
+        "ground": str(act.ground),
+        "items": acted,
+        "not_actioned": not_actioned,
+    }
+    _move(
+        conn,
+        row,
+        to,
+        to.value,
+        actor=f"reviewer:{reviewer}",
+        now=now,
+        values={"action": action, "decided_by": reviewer, "acted_at": now},
+        detail={"action": action, "within_deadline": _within(row, now)},
+    )
+    casework.close(conn, row.case_id, to.value, now)
+    return get(conn, order_id)
+
+
+def _within(row: Any, now: datetime) -> bool | None:
+    due = row.deadline or row.slo_at
+    return None if due is None else now <= due
+
+
+def respond(
+    conn: Connection, order_id: str, *, by: str, text: str | None = None, now: datetime
+) -> OrderView:
+    """Tell the authority the effect given to its order (a default text if none is given)."""
+    row = _row(conn, order_id)
+    if text is None:
+        a = row.action or {}
+        if row.status == S.REFUSED:
+            text = f"Order {order_id} refused: {a.get('reasons', '')}"
+        else:
+            text = (
+                f"Order {order_id}: {a.get('type')} in {a.get('scope')} for "
+                f"{len(a.get('items', []))} item(s) at {_iso(row.acted_at)}"
+                + (
+                    f"; not actioned: {len(a.get('not_actioned', []))}"
+                    if a.get("not_actioned")
+                    else ""
+                )
+            )
+    _move(
+        conn,
+        row,
+        S.RESPONDED,
+        "responded",
+        actor=f"reviewer:{by}",
+        now=now,
+        values={"response": text, "responded_at": now},
+        detail={"response": text},
+    )
+    return get(conn, order_id)
+
+
+def escalate_at_risk(conn: Connection, *, now: datetime) -> list[str]:
+    """Flag open orders with little of their clock left; their cases are escalated to legal
+    and served first. Returns the order ids escalated now."""
+    out = []
+    rows = conn.execute(
+        select(orders).where(
+            orders.c.status.in_([s.value for s in OPEN]), orders.c.clock_running.is_(True)
+        )
+    ).all()
+    for row in rows:
+        if "at_risk" in row.flags:
+            continue
+        v = _view(conn, row, with_events=False)
+        due, start = v.act_by, v.clock_started_at
+        if due is None or start is None:
+            continue
+        left = due - now
+        if left > (due - start) * AT_RISK_SHARE and left > timedelta(0):
+            continue
+        conn.execute(
+            update(orders)
+            .where(orders.c.id == row.id)
+            .values(flags=[*row.flags, "at_risk"], updated_at=now)
+        )
+        if row.case_id:
+            # The review room's escalation: the case waits for legal, and is at risk now.
+            conn.execute(
+                update(cases)
+                .where(cases.c.id == row.case_id, cases.c.status != "decided")
+                .values(escalated_to="legal", risk_at=now, priority=cases.c.priority * 4)
+            )
+        _event(
+            conn,
+            row.id,
+            "at_risk",
+            actor="nigran",
+            now=now,
+            detail={"deadline": _iso(due), "left_s": int(left.total_seconds())},
+        )
+        out.append(row.id)
+    return out
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def get(conn: Connection, order_id: str, *, authority_id: str | None = None) -> OrderView:
+    """One order; with ``authority_id``, only if that authority issued it (else NotFound,
+    the same answer as for an id that does not exist)."""
+    return _view(conn, _row(conn, order_id, authority_id))
+
+
+def order_for_case(conn: Connection, case_id: str) -> OrderView | None:
+    """The order a review case belongs to, if any: a case from the authority-order queue must be
+    decided through :func:`decide` so the order's state, response and clock follow."""
+    row = conn.execute(select(orders).where(orders.c.case_id == case_id)).one_or_none()
+    return None if row is None else _view(conn, row)
+
+
+def list_orders(
+    conn: Connection,
+    *,
+    authority_id: str | None = None,
+    status: str | None = None,
+    limit: int = 1000,
+    with_events: bool = True,
+) -> list[OrderView]:
+    q = select(orders).order_by(orders.c.received_at, orders.c.id).limit(limit)
+    if authority_id is not None:
+        q = q.where(orders.c.authority_id == authority_id)
+    if status is not None:
+        q = q.where(orders.c.status == status)
+    return [_view(conn, r, with_events) for r in conn.execute(q)]
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "external_ref",
+    "jurisdiction",
+    "order_type",
+    "legal_ground",
+    "items",
+    "status",
+    "received_at",
+    "deadline",
+    "acted_at",
+    "within_deadline",
+    "action_type",
+    "action_scope",
+    "actioned_items",
+    "not_actioned_items",
+    "response",
+    "responded_at",
+)
+
+
+def export_rows(views: Sequence[OrderView]) -> list[dict[str, Any]]:
+    out = []
+    for v in views:
+        a = v.authority_view()
+        act = a["action"] or {}
+        out.append(
+            {
+                "id": a["id"],
+                "external_ref": a["external_ref"],
+                "jurisdiction": a["jurisdiction"],
+                "order_type": a["order_type"],
+                "legal_ground": a["legal_ground"],
+                "items": " ".join(a["items"]),
+                "status": a["status"],
+                "received_at": a["received_at"],
+                "deadline": a["deadline"],
+                "acted_at": a["acted_at"],
+                "within_deadline": a["within_deadline"],
+                "action_type": act.get("type"),
+                "action_scope": act.get("scope"),
+                "actioned_items": len(act.get("items", [])),
+                "not_actioned_items": len(act.get("not_actioned", [])),
+                "response": a["response"],
+                "responded_at": a["responded_at"],
+            }
+        )
+    return out
+
+
+def export_csv(views: Sequence[OrderView]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    for r in export_rows(views):
+        w.writerow({k: "" if v is None else v for k, v in r.items()})
+    return buf.getvalue()
+
+
+def export_json(views: Sequence[OrderView]) -> str:
+    return orjson.dumps([v.authority_view() for v in views], option=orjson.OPT_INDENT_2).decode()
+
+
+def deadline_stats(views: Sequence[OrderView]) -> dict[str, Any]:
+    """Share actioned within deadline and time-to-action percentiles (hours)."""
+    done = [v for v in views if v.acted_at is not None and v.status != S.REFUSED]
+    times = sorted(
+        (v.acted_at - v.received_at).total_seconds() / 3600 for v in done if v.acted_at is not None
+    )
+    within = [v.within_deadline() for v in done]
+    judged = [w for w in within if w is not None]
+
+    def pct(p: float) -> float | None:
+        if not times:
+            return None
+        return times[min(len(times) - 1, round(p * (len(times) - 1)))]
+
+    return {
+        "orders": len(views),
+        "actioned": len(done),
+        "within_deadline": sum(judged),
+        "share_within_deadline": (sum(judged) / len(judged)) if judged else None,
+        "p50_hours": pct(0.5),
+        "p90_hours": pct(0.9),
+    }

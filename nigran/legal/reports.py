@@ -1,0 +1,390 @@
+"""User reports (DSA Art. 16 notices), trusted flaggers, and abusive-reporter suspension.
+
+- A report carries what Art. 16 needs: a substantiated explanation, the exact location, the
+  reporter's name and email (not required for child sexual abuse reports) and a good-faith
+  statement. A report missing any of them is refused with every missing field named.
+- Trusted flaggers are registered per jurisdiction; their reports go to their own lane
+  (``trusted:<CC>``) with their own priority and the pack's trusted-flagger clock (Art. 22).
+- Every other report's priority is the category's severity times the reporter's weight, a
+  smoothed share of their past reports found founded: reporters with a record of unfounded
+  reports sink in the queue. Past ``WARN_AT`` unfounded reports they are warned; past
+  ``SUSPEND_AT`` (after a warning, and with most of their reports unfounded) they are suspended
+  from reporting for ``SUSPENSION`` (Art. 23), with a notice each time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, insert, select, update
+
+from nigran import ledger
+from nigran.errors import InvalidInput, InvalidTransition, NotFound, ReporterSuspended
+from nigran.legal import casework, notices
+from nigran.legal.restrict import locate, record
+from nigran.model import Action, ActionType, Country, Ground, Scope
+from nigran.policy.deadlines import order_deadline
+from nigran.policy.packs import PackSet, default_packs
+from nigran.policy.taxonomy import taxonomy
+from nigran.store.tables import cases
+from nigran.store.tables_legal import reporters, reports, trusted_flaggers
+
+WARN_AT = 3
+SUSPEND_AT = 5
+SUSPEND_SHARE = 0.7
+"""Suspend only reporters most of whose decided reports were unfounded."""
+SUSPENSION = timedelta(days=30)
+IDENTITY_EXEMPT = frozenset({"child_safety"})
+"""Categories whose reporters need not give name and email (Art. 16(2)(c))."""
+MIN_EXPLANATION = 10
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(description="The exact location: content id or URL.")
+    reporter: str
+    category: str
+    explanation: str = ""
+    reporter_name: str | None = None
+    reporter_email: str | None = None
+    good_faith: bool = False
+    jurisdiction: Country | None = None
+    legal_ground: str | None = None
+
+
+def add_trusted_flagger(
+    conn: Connection,
+    id: str,
+    name: str,
+    jurisdiction: str,
+    *,
+    priority: float = 1.0,
+    now: datetime,
+) -> None:
+    conn.execute(
+        insert(trusted_flaggers).values(
+            id=id,
+            name=name,
+            jurisdiction=jurisdiction.upper(),
+            priority=priority,
+            active=True,
+            created_at=now,
+        )
+    )
+    ledger.append(
+        conn,
+        "trusted_flagger.added",
+        f"reporter:{id}",
+        {"id": id, "name": name, "jurisdiction": jurisdiction.upper(), "priority": priority},
+    )
+
+
+def _reporter(conn: Connection, rid: str) -> Any:
+    return conn.execute(select(reporters).where(reporters.c.id == rid)).one_or_none()
+
+
+def weight(founded: int, unfounded: int) -> float:
+    """Laplace-smoothed share of founded reports: a new reporter starts at 0.5 (times 2 = 1)."""
+    return 2.0 * (founded + 1) / (founded + unfounded + 2)
+
+
+def _clock(
+    packs: PackSet, jurisdiction: str | None, trusted: bool, now: datetime
+) -> datetime | None:
+    """The pack's clock for a notice (trusted-flagger notice or ordinary notice/complaint)."""
+    if not jurisdiction:
+        return None
+    for p in packs.packs_for_country(jurisdiction):
+        for o in p.order_types.values():
+            if not o.active or o.kind not in ("notice", "complaint"):
+                continue
+            if trusted != any("TRUSTED" in f for f in o.from_):
+                continue
+            if not trusted and not any(
+                p2.regulators.get(f, {}).get("type") in ("user", "notifier")
+                for p2 in packs.packs.values()
+                for f in o.from_
+            ):
+                continue
+            try:
+                return order_deadline(p, o.id, now).act_by
+            except Exception:  # no term in force on that date: no clock
+                continue
+    return None
+
+
+def submit(
+    conn: Connection, r: ReportIn, *, now: datetime, packs: PackSet | None = None
+) -> dict[str, Any]:
+    packs = packs or default_packs()
+    rep = _reporter(conn, r.reporter)
+    if rep is not None and rep.suspended_until is not None and rep.suspended_until > now:
+        raise ReporterSuspended(
+            f"reporter {r.reporter} is suspended from reporting until "
+            f"{rep.suspended_until.isoformat()} (too many unfounded reports)",
+            where="reporter",
+        )
+    if r.category not in taxonomy():
+        raise InvalidInput(f"unknown category {r.category!r}", where="category")
+    tf = None
+    if r.jurisdiction:
+        tf = conn.execute(
+            select(trusted_flaggers).where(
+                trusted_flaggers.c.id == r.reporter,
+                trusted_flaggers.c.jurisdiction == r.jurisdiction,
+                trusted_flaggers.c.active.is_(True),
+            )
+        ).one_or_none()
+    exempt = r.category in IDENTITY_EXEMPT
+    problems = []
+    if len(r.explanation.strip()) < MIN_EXPLANATION:
+        problems.append(
+            f"explanation: say why the content is illegal or breaks the terms "
+            f"(at least {MIN_EXPLANATION} characters)"
+        )
+    if not r.content.strip():
+        problems.append("content: the exact location (id or URL) is required")
+    if not exempt and tf is None:
+        if not (r.reporter_name or "").strip():
+            problems.append("reporter_name: required (except for child sexual abuse reports)")
+        if "@" not in (r.reporter_email or ""):
+            problems.append(
+                "reporter_email: a valid email is required (except for child sexual abuse reports)"
+            )
+    if not r.good_faith:
+        problems.append(
+            "good_faith: confirm the report is accurate and complete to the best of your knowledge"
+        )
+    if problems:
+        raise InvalidInput("; ".join(problems), where="report")
+    item = locate(conn, r.content)
+    if item is None:
+        raise NotFound(f"no content at {r.content!r}", where="content")
+    severity = taxonomy()[r.category].severity
+    # ``priority`` here is the factor on the review room's case priority (which already ranks
+    # trusted flaggers above users): the flagger's own, or the reporter's record.
+    if tf is not None:
+        source, lane, w = "trusted_flagger", f"trusted:{r.jurisdiction}", 1.0
+        priority = float(tf.priority)
+    else:
+        source = "notice"
+        lane = f"reports:{r.jurisdiction}" if r.jurisdiction else "reports"
+        w = weight(rep.founded, rep.unfounded) if rep is not None else 1.0
+        priority = w
+    due = _clock(packs, r.jurisdiction, tf is not None, now)
+    report_id = uuid.uuid4().hex[:20]
+    case_id = casework.open_for(
+        conn,
+        item,
+        category=r.category,
+        severity=severity,
+        source="trusted_flagger" if tf is not None else "user_report",
+        deadline=due,
+        now=now,
+        subject=item.id,
+        fallback_queue=lane,
+        priority_factor=priority,
+    )
+    case = conn.execute(select(cases.c.queue, cases.c.priority).where(cases.c.id == case_id)).one()
+    lane, priority = case.queue, float(case.priority)
+    conn.execute(
+        insert(reports).values(
+            id=report_id,
+            content_id=item.id,
+            reporter=r.reporter,
+            source=source,
+            jurisdiction=r.jurisdiction,
+            category=r.category,
+            legal_ground=r.legal_ground,
+            explanation=r.explanation,
+            location=r.content,
+            reporter_name=r.reporter_name,
+            reporter_email=r.reporter_email,
+            identity_exempt=exempt,
+            good_faith=r.good_faith,
+            lane=lane,
+            priority=priority,
+            weight=w,
+            status="open",
+            case_id=case_id,
+            received_at=now,
+        )
+    )
+    if rep is None:
+        conn.execute(
+            insert(reporters).values(id=r.reporter, founded=0, unfounded=0, updated_at=now)
+        )
+    ledger.append(
+        conn,
+        "report.received",
+        item.id,
+        {
+            "report_id": report_id,
+            "source": source,
+            "lane": lane,
+            "priority": priority,
+            "weight": w,
+            "category": r.category,
+            "case_id": case_id,
+            "at": now.isoformat(),
+            "deadline": due.isoformat() if due else None,
+        },
+    )
+    return get(conn, report_id)
+
+
+def get(conn: Connection, report_id: str) -> dict[str, Any]:
+    row = conn.execute(select(reports).where(reports.c.id == report_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no report {report_id!r}", where="report")
+    return dict(row._mapping)
+
+
+def reporter_status(conn: Connection, rid: str) -> dict[str, Any]:
+    row = _reporter(conn, rid)
+    if row is None:
+        raise NotFound(f"no reporter {rid!r}", where="reporter")
+    out = dict(row._mapping)
+    out["weight"] = weight(row.founded, row.unfounded)
+    return out
+
+
+def resolve(
+    conn: Connection,
+    report_id: str,
+    *,
+    founded: bool,
+    reviewer: str,
+    action: ActionType | None = None,
+    scope: str | None = None,
+    now: datetime,
+    packs: PackSet | None = None,
+) -> dict[str, Any]:
+    """Decide a report. A founded report may act on the content (``action`` in ``scope``:
+    ``global`` or a country); an unfounded one counts against the reporter."""
+    packs = packs or default_packs()
+    r = get(conn, report_id)
+    if r["status"] != "open":
+        raise InvalidTransition(f"report {report_id} was already resolved ({r['status']})")
+    status = "founded" if founded else "unfounded"
+    conn.execute(
+        update(reports)
+        .where(reports.c.id == report_id)
+        .values(status=status, resolved_at=now, resolved_by=reviewer)
+    )
+    casework.close(conn, r["case_id"], status, now)
+    ledger.append(
+        conn,
+        "report.resolved",
+        r["content_id"],
+        {"report_id": report_id, "status": status, "reviewer": reviewer, "at": now.isoformat()},
+    )
+    if founded and action is not None:
+        item = locate(conn, r["content_id"])
+        assert item is not None
+        where = Scope.everywhere() if scope in (None, "global") else Scope.only(scope)
+        ground = (
+            Ground(kind="law", code=r["legal_ground"])
+            if r["legal_ground"]
+            else Ground(kind="policy", code=r["category"])
+        )
+        act = Action(
+            type=action,
+            scope=where,
+            ground=ground,
+            min_age=18 if action is ActionType.AGE_RESTRICT else None,
+        )
+        did, d, _ = record(
+            conn,
+            item,
+            add=[act],
+            decided_by=reviewer,
+            automated=False,
+            policy_version=packs.version[:64],
+            statement=f"Reported content reviewed: {r['explanation'][:500]}",
+            rule=f"report:{report_id}",
+            reason=f"{r['source']} report on {r['category']}",
+            now=now,
+        )
+        notices.issue(
+            conn,
+            decision=d,
+            decision_id=did,
+            actions=[act],
+            recipient=item.author,
+            upload_country=item.upload_country,
+            content_language=item.language,
+            source=r["source"],
+            automated_detection=False,
+            packs=packs,
+            now=now,
+        )
+    if r["source"] != "trusted_flagger":
+        _count(conn, r["reporter"], founded, now)
+    return get(conn, report_id)
+
+
+def _count(conn: Connection, rid: str, founded: bool, now: datetime) -> None:
+    rep = _reporter(conn, rid)
+    f = rep.founded + (1 if founded else 0)
+    u = rep.unfounded + (0 if founded else 1)
+    values: dict[str, Any] = {"founded": f, "unfounded": u, "updated_at": now}
+    share = u / (f + u)
+    if not founded and u >= SUSPEND_AT and share >= SUSPEND_SHARE and rep.warned_at is not None:
+        until = now + SUSPENSION
+        values["suspended_until"] = until
+        notices.message(
+            conn,
+            kind="reporter_suspension",
+            recipient=rid,
+            subject=f"reporter:{rid}",
+            language="en",
+            now=now,
+            texts={
+                "en": f"You are suspended from reporting until {until:%Y-%m-%d} because {u} of "
+                f"your {f + u} reports were found unfounded (DSA Art. 23). You can "
+                "contest this suspension.",
+                "ur": f"آپ کی {f + u} رپورٹس میں سے {u} بے بنیاد پائی گئیں، اس لیے آپ "
+                f"{until:%Y-%m-%d} تک رپورٹ نہیں کر سکیں گے۔ آپ اس معطلی کو چیلنج کر "
+                "سکتے ہیں۔",
+            },
+        )
+        ledger.append(
+            conn,
+            "reporter.suspended",
+            f"reporter:{rid}",
+            {
+                "reporter": rid,
+                "until": until.isoformat(),
+                "unfounded": u,
+                "founded": f,
+                "at": now.isoformat(),
+            },
+        )
+    elif not founded and u >= WARN_AT and rep.warned_at is None:
+        values["warned_at"] = now
+        notices.message(
+            conn,
+            kind="reporter_warning",
+            recipient=rid,
+            subject=f"reporter:{rid}",
+            language="en",
+            now=now,
+            texts={
+                "en": f"{u} of your reports were found unfounded. If this continues you may be "
+                "suspended from reporting for a time (DSA Art. 23).",
+                "ur": f"آپ کی {u} رپورٹس بے بنیاد پائی گئیں۔ اگر یہ سلسلہ جاری رہا تو آپ کو "
+                "کچھ عرصے کے لیے رپورٹ کرنے سے روکا جا سکتا ہے۔",
+            },
+        )
+        ledger.append(
+            conn,
+            "reporter.warned",
+            f"reporter:{rid}",
+            {"reporter": rid, "unfounded": u, "founded": f, "at": now.isoformat()},
+        )
+    conn.execute(update(reporters).where(reporters.c.id == rid).values(**values))
