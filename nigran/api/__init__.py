@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -127,6 +128,16 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         with store.read() as conn:
             conn.exec_driver_sql("SELECT 1")
         return {"status": "ok", "version": __version__, "database": store.dialect}
+
+    @app.middleware("http")
+    async def _read_your_writes(request: Request, call_next: Any) -> Any:
+        # Any write in this process (content, review decisions, orders, appeals) may change
+        # visibility: catch up before answering, so the next read here already sees it. Writes
+        # from other processes arrive through the follower within SYNC_INTERVAL_S.
+        response = await call_next(request)
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400:
+            await run_in_threadpool(enforcer.sync)
+        return response
 
     app.add_middleware(BodyLimit, limit=max_request_bytes or cfg.max_request_bytes)
     return app

@@ -125,7 +125,6 @@ async def post_content(request: Request) -> BatchResponse:
                 results[i].id = d["id"]
     pipeline: Pipeline = request.app.state.pipeline
     batch = await run_in_threadpool(pipeline.run, [c for _, c in valid])
-    await run_in_threadpool(request.app.state.enforcer.sync)  # read-your-writes for visibility
     for outcome in batch.outcomes:
         idx = valid[outcome.index][0]
         results[idx] = _item_result(idx, outcome)

@@ -95,7 +95,6 @@ def test_db_upgrade(db: str) -> None:
     from alembic.script import ScriptDirectory
 
     result = runner.invoke(build_app(), ["db", "upgrade"])
-    # Each area's migrations may form their own branch off the core: every head is applied.
     heads = ScriptDirectory.from_config(Store.open(db).alembic_config()).get_heads()
-    assert result.exit_code == 0 and all(h in result.output for h in heads)
-    assert "0002_review" in heads
+    assert heads
+    assert result.exit_code == 0 and ",".join(sorted(heads)) in result.output

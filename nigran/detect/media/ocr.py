@@ -5,8 +5,9 @@ The text read becomes the item's ``on_screen`` field (:func:`with_on_screen_text
 detectors (lexicon, classifiers) judge it like a caption and their evidence spans point into it.
 
 Tesseract and its language data come from Debian (``scripts/system-packages.txt``):
-``tesseract-ocr`` plus ``tesseract-ocr-urd``/``-eng``/``-snd``/``-pus``/``-pan``. It runs as a subprocess, one image
-on stdin, one thread (``OMP_THREAD_LIMIT=1``): the pipeline parallelises across items.
+``tesseract-ocr`` plus ``tesseract-ocr-urd``/``-eng``/``-snd``/``-pus``/``-pan``. It runs as a
+subprocess, one image on stdin, one thread (``OMP_THREAD_LIMIT=1``): the pipeline parallelises
+across items.
 
 Measured here (tests/detect/media/test_media_ocr.py): an Urdu sentence rendered in Noto Naskh
 Arabic or Amiri reads back exactly; in Noto Nastaliq Urdu (the usual on-screen style) tesseract's
