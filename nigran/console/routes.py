@@ -313,6 +313,45 @@ async def case_page(request: Request, case_id: str) -> Response:
     return _wrap(page, request, s)
 
 
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+}
+
+
+@router.get("/cases/{case_id}/media/{n}")
+async def case_media(request: Request, case_id: str, n: int) -> Response:
+    """The case's n-th media file, only to someone who may see the case (never a directory)."""
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def serve() -> Response:
+        store = _store(request)
+        _case_or_403(store, s, case_id)
+        with store.read() as conn:
+            v = views.case_view(conn, case_id, utcnow())
+        if not 0 <= n < len(v.content.media):
+            raise NotFound(f"case {case_id} has no media {n}", where=case_id)
+        from nigran.detect.media.refs import resolve_ref
+
+        path = resolve_ref(v.content.media[n])
+        kind = MEDIA_TYPES.get(path.suffix.lower())
+        if kind is None or not path.is_file():
+            raise NotFound(f"media {n} of case {case_id} is not a stored image or video")
+        return Response(
+            path.read_bytes(), media_type=kind, headers={"Cache-Control": "private, no-store"}
+        )
+
+    return _wrap(serve, request, s)
+
+
 async def _case_post(
     request: Request, case_id: str, act: Callable[[auth.Session, Any], str]
 ) -> Response:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
@@ -20,10 +21,18 @@ from nigran.store import Store
 from tests.factories import THREAT_UR
 from tests.review.support import PASSWORD, person, report, stored
 
-PIXEL = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
-    "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
+
+def image_file(folder: Path) -> MediaRef:
+    """A small striped PNG on disk: the media store holds files, never inline data."""
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 48), (200, 60, 40))
+    for x in range(0, 64, 8):
+        for y in range(48):
+            img.putpixel((x, y), (20, 20, 160))
+    path = folder / "thumb.png"
+    img.save(path)
+    return MediaRef(ref=str(path), kind=MediaKind.IMAGE)
 
 
 @dataclass
@@ -34,7 +43,7 @@ class World:
 
 
 @pytest.fixture
-def world(sqlite_store: Store) -> Iterator[World]:
+def world(sqlite_store: Store, tmp_path: Path) -> Iterator[World]:
     store = sqlite_store
     for who, queue, roles in [
         ("amna", "ur-hate", ("reviewer",)),
@@ -43,7 +52,7 @@ def world(sqlite_store: Store) -> Iterator[World]:
         ("auth1", None, ("authority",)),
     ]:
         person(store, who, *([queue] if queue else []), roles=roles)
-    c = stored(store, "c1", THREAT_UR, media=[MediaRef(ref=PIXEL, kind=MediaKind.IMAGE)])
+    c = stored(store, "c1", THREAT_UR, media=[image_file(tmp_path)])
     cid = report(store, c, category="threat", severity=4)
     yield World(store, create_app(store), cid)
 
@@ -77,6 +86,9 @@ def test_review_walk_through_forms(world: World) -> None:
     assert 'dir="rtl"' in case and "nastaliq" in case
     assert "<mark" in case  # the lexicon's evidence span is highlighted in the original text
     assert re.search(r'<img[^>]*class="wellness blur grey"', case)
+    img = client.get(f"/console/cases/{world.case_id}/media/0")
+    assert img.status_code == 200 and img.headers["content-type"] == "image/png"
+    assert client.get(f"/console/cases/{world.case_id}/media/1").status_code == 404
     r = client.post(
         f"/console/cases/{world.case_id}/decide",
         data={"csrf": csrf, "action": "remove", "ground": "policy:threat"},
@@ -114,6 +126,7 @@ def _routes(cid: str) -> list[tuple[str, str]]:
         ("GET", "/console/queues/ur-hate/rows"),
         ("POST", "/console/queues/ur-hate/claim"),
         ("GET", f"/console/cases/{cid}"),
+        ("GET", f"/console/cases/{cid}/media/0"),
         ("POST", f"/console/cases/{cid}/decide"),
         ("POST", f"/console/cases/{cid}/escalate"),
         ("POST", f"/console/cases/{cid}/second-opinion"),
@@ -144,7 +157,13 @@ def test_every_console_route_is_covered() -> None:
         if r.path not in OPEN
     }
     tested = {
-        (m, p.replace("CID", "{case_id}").replace("ur-hate", "{queue}")) for m, p in _routes("CID")
+        (
+            m,
+            p.replace("CID", "{case_id}")
+            .replace("/media/0", "/media/{n}")
+            .replace("ur-hate", "{queue}"),
+        )
+        for m, p in _routes("CID")
     }
     assert declared == tested
 
