@@ -8,6 +8,7 @@ files under ``/console/static``, never from a CDN or inline.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -18,6 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from nigran.console import charts
@@ -25,6 +27,7 @@ from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Una
 from nigran.model import ActionType, utcnow
 from nigran.review import auth, cases, decide, qa, queues, sla, views
 from nigran.store import Store
+from nigran.store.tables import ledger as ledger_t
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 COOKIE = "nigran_session"
@@ -310,6 +313,45 @@ async def case_page(request: Request, case_id: str) -> Response:
     return _wrap(page, request, s)
 
 
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+}
+
+
+@router.get("/cases/{case_id}/media/{n}")
+async def case_media(request: Request, case_id: str, n: int) -> Response:
+    """The case's n-th media file, only to someone who may see the case (never a directory)."""
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def serve() -> Response:
+        store = _store(request)
+        _case_or_403(store, s, case_id)
+        with store.read() as conn:
+            v = views.case_view(conn, case_id, utcnow())
+        if not 0 <= n < len(v.content.media):
+            raise NotFound(f"case {case_id} has no media {n}", where=case_id)
+        from nigran.detect.media.refs import resolve_ref
+
+        path = resolve_ref(v.content.media[n])
+        kind = MEDIA_TYPES.get(path.suffix.lower())
+        if kind is None or not path.is_file():
+            raise NotFound(f"media {n} of case {case_id} is not a stored image or video")
+        return Response(
+            path.read_bytes(), media_type=kind, headers={"Cache-Control": "private, no-store"}
+        )
+
+    return _wrap(serve, request, s)
+
+
 async def _case_post(
     request: Request, case_id: str, act: Callable[[auth.Session, Any], str]
 ) -> Response:
@@ -328,7 +370,7 @@ async def _case_post(
 @router.post("/cases/{case_id}/decide")
 async def decide_post(request: Request, case_id: str) -> Response:
     def act(sess: auth.Session, form: Any) -> str:
-        ground = str(form.get("ground") or "") or None
+        ground = str(form.get("ground_law") or "") or str(form.get("ground") or "") or None
         if ground and ground.startswith("law:") and not sess.user.has("legal", "lead"):
             raise Forbidden("deciding on a legal ground needs the legal or lead role")
         countries = tuple(
@@ -437,6 +479,15 @@ async def dashboard(request: Request) -> Response:
     now = utcnow()
     with _store(request).read() as conn:
         stats = cases.queue_stats(conn, cfg.ids, now)
+        events = [
+            (e.ts, e.kind, json.loads(e.payload))
+            for e in conn.execute(
+                select(ledger_t.c.ts, ledger_t.c.kind, ledger_t.c.payload)
+                .where(ledger_t.c.kind.in_(("case.sla_at_risk", "case.sla_breached")))
+                .order_by(ledger_t.c.seq.desc())
+                .limit(25)
+            )
+        ]
     rows = [
         (
             q.id,
@@ -455,7 +506,13 @@ async def dashboard(request: Request) -> Response:
         else None
     )
     return _render(
-        request, "dashboard.html", sess=sess, stats=stats, queues=cfg.queues, chart=chart
+        request,
+        "dashboard.html",
+        sess=sess,
+        stats=stats,
+        queues=cfg.queues,
+        chart=chart,
+        events=events,
     )
 
 

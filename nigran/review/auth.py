@@ -75,7 +75,13 @@ class User:
 
     def reviewer(self) -> Reviewer:
         cap = self.wellness.get("severe_cap")
-        return Reviewer(self.id, self.roles, self.queues, int(cap) if cap is not None else None)
+        return Reviewer(
+            self.id,
+            self.roles,
+            self.queues,
+            int(cap) if cap is not None else None,
+            frozenset(self.categories),
+        )
 
 
 def _user(row: Any) -> User:

@@ -157,6 +157,8 @@ class Reviewer:
     roles: frozenset[str]
     queues: frozenset[str]
     severe_cap: int | None = None
+    categories: frozenset[str] = frozenset()
+    """Categories the reviewer is cleared for; empty means every category of their queues."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +189,8 @@ def _eligible(reviewer: Reviewer, queue: str | None, now: datetime) -> list[Any]
             mine = and_(cases.c.queue.in_(sorted(reviewer.queues)), cases.c.escalated_to.is_(None))
             conds.append(or_(mine, cases.c.escalated_to == "legal") if "legal" in roles else mine)
     conds.append(or_(cases.c.excluded_reviewer.is_(None), cases.c.excluded_reviewer != reviewer.id))
+    if reviewer.categories:
+        conds.append(cases.c.category.in_(sorted(reviewer.categories)))
     return conds
 
 
@@ -240,16 +244,18 @@ def claim_next(
             >= reviewer.severe_cap
         ):
             conds.append(cases.c.severity < SEVERE)
-        pick = select(cases.c.id, cases.c.content_id, cases.c.claimed_by).where(*conds)
-        pick = pick.order_by(*order_by(now)).limit(1)
+        pick = select(cases.c.id).where(*conds).order_by(*order_by(now)).limit(1)
         if store.dialect == "postgresql":
+            # A claim is operational state: if the server crashes before this commit reaches
+            # disk, the case simply returns to its queue, and the old holder's decision is
+            # refused (claim_seq, ``held``). Not waiting for the WAL flush halves a claim's time.
+            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             pick = pick.with_for_update(skip_locked=True, of=cases)
-        row = conn.execute(pick).one_or_none()
-        if row is None:
-            return None
+        # One statement: pick (skipping rows other claimers hold) and take. The UPDATE's own
+        # WHERE re-checks claimability, which is what makes the claim exclusive on any database.
         got = conn.execute(
             update(cases)
-            .where(cases.c.id == row.id, _claimable(now))
+            .where(cases.c.id == pick.scalar_subquery(), _claimable(now))
             .values(
                 status="claimed",
                 claimed_by=reviewer.id,
@@ -257,11 +263,11 @@ def claim_next(
                 claim_expires_at=expires,
                 claim_seq=cases.c.claim_seq + 1,
             )
-            .returning(cases.c.claim_seq)
+            .returning(cases.c.id, cases.c.claim_seq)
         ).one_or_none()
-        if got is None:  # pragma: no cover - excluded by the lock; kept as the real guarantee
+        if got is None:
             return None
-        return Claim(row.id, reviewer.id, int(got.claim_seq), expires)
+        return Claim(got.id, reviewer.id, int(got.claim_seq), expires)
 
 
 def held(conn: Connection, case_id: str, reviewer: str, now: datetime) -> Row[Any]:

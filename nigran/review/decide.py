@@ -1,7 +1,8 @@
 """A reviewer's decision: through the same enforcement and ledger as an automated one.
 
 One transaction checks the claim, writes a human ``Decision`` (``automated=False``,
-``decided_by``) to the decisions table, applies it with :func:`nigran.enforce.apply_and_record`,
+``decided_by``) to the decisions table, applies it with :func:`nigran.enforce.apply` and
+ledgers each enforcement change exactly as :func:`nigran.enforce.apply_and_record` does,
 closes the case, records the outcome for QA and the labels for the text learning loop, and
 ledgers all of it. If the claim is not the caller's or has run out, nothing is written.
 
@@ -13,14 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
 from nigran import enforce, ledger
-from nigran.errors import InvalidInput
+from nigran.errors import InvalidInput, NotFound
 from nigran.model import Action, ActionType, Content, Decision, Ground, Scope, utcnow
+from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.review.cases import held
 from nigran.store import Store
@@ -56,6 +59,11 @@ class Result:
     correct: bool | None
 
 
+@lru_cache(maxsize=1)
+def _packs() -> PackSet:
+    return default_packs()
+
+
 def parse_ground(raw: str) -> Ground:
     kind, _, code = raw.partition(":")
     if kind == "policy":
@@ -68,8 +76,12 @@ def parse_ground(raw: str) -> Ground:
     if kind == "law":
         if not _LAW.match(code):
             raise InvalidInput(
-                f"{code!r} is not a legal ground code like 'PK.DECENCY'", where="ground"
+                f"{code!r} is not a legal ground code like 'PK.PPC_295C'", where="ground"
             )
+        try:
+            _packs().ground(code)
+        except NotFound as exc:
+            raise InvalidInput(exc.message, where="ground") from None
         return Ground(kind="law", code=code)
     raise InvalidInput(
         f"ground must be 'policy:<category>' or 'law:<CC.CODE>', not {raw!r}", where="ground"
@@ -110,14 +122,15 @@ def build_actions(v: Verdict) -> list[Action]:
             where="action",
         ) from None
     try:
-        return [
-            Action(
-                type=kind,
-                scope=Scope.only(*v.countries) if v.countries else Scope.everywhere(),
-                ground=parse_ground(v.ground),
-                min_age=v.min_age,
-            )
-        ]
+        ground = parse_ground(v.ground)
+        if v.countries:
+            scope = Scope.only(*v.countries)
+        elif ground.kind == "law":
+            # A legal ground acts where its law applies unless the reviewer says otherwise.
+            scope = _packs().ground_scope(ground.code)
+        else:
+            scope = Scope.everywhere()
+        return [Action(type=kind, scope=scope, ground=ground, min_age=v.min_age)]
     except ValidationError as exc:
         raise InvalidInput(exc.errors()[0]["msg"], where="action") from None
 
@@ -148,7 +161,6 @@ def decide(
         item = Content.model_validate(body)
         entries: list[tuple[str, str, Any]] = []
         decision_id: int | None = None
-        seqs: list[int] = []
         enforce_it = row.kind in ("primary", "second_opinion")
         if enforce_it:
             statement = verdict.statement.strip() or (
@@ -171,9 +183,8 @@ def decide(
                     insert(decisions).returning(decisions.c.id), [decision_row(d, [])]
                 ).scalar_one()
             )
-            seqs.append(
-                ledger.append(
-                    conn,
+            entries.append(
+                (
                     "decision.made",
                     row.content_id,
                     {
@@ -183,7 +194,12 @@ def decide(
                     },
                 )
             )
-            seqs.extend(enforce.apply_and_record(conn, d, decision_id, now=now))
+            # enforce.apply_and_record, with its entries joined to ours: like the pipeline, one
+            # ledger append at the end, so the ledger head is locked only until the commit.
+            entries.extend(
+                ("enforcement.changed", row.content_id, change)
+                for change in enforce.apply(conn, d, decision_id, now=now)
+            )
         correct: bool | None = None
         if row.kind == "golden" and row.expected is not None:
             correct = row.expected.get("label") == label
@@ -259,5 +275,5 @@ def decide(
                 },
             )
         )
-        seqs.extend(ledger.append_many(conn, entries))
+        seqs = ledger.append_many(conn, entries)
         return Result(case_id, decision_id, label, seqs, correct)

@@ -43,6 +43,10 @@ class CaseView:
     author_history: list[dict[str, Any]]
     sla: str
     grounds: list[tuple[str, str]] = field(default_factory=list)
+    packs: list[tuple[str, str]] = field(default_factory=list)
+    """Jurisdiction packs whose law applies where the content was uploaded: (id, name)."""
+    law_grounds: list[tuple[str, str]] = field(default_factory=list)
+    """Those packs' legal grounds, the case's category first: (``law:CODE``, label)."""
 
 
 def is_rtl(text: str, language: str | None) -> bool:
@@ -130,6 +134,7 @@ def case_view(conn: Connection, case_id: str, now: datetime) -> CaseView:
         )
     cats = taxonomy()
     grounds = [(f"policy:{c}", cats[c].name) for c in sorted(cats)]
+    packs, law = _law(item.upload_country, row.category)
     return CaseView(
         case=dict(row._mapping),
         content=item,
@@ -139,6 +144,22 @@ def case_view(conn: Connection, case_id: str, now: datetime) -> CaseView:
         author_history=author_history,
         sla=prio.sla_state(row.deadline, row.risk_at, now),
         grounds=grounds,
+        packs=packs,
+        law_grounds=law,
+    )
+
+
+def _law(country: str | None, category: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    if not country:
+        return [], []
+    from nigran.review.decide import _packs
+
+    applicable = _packs().packs_for_country(country)
+    grounds = [g for p in applicable for g in p.grounds.values()]
+    grounds.sort(key=lambda g: (category not in g.categories, g.code))
+    return (
+        [(p.id, p.name) for p in applicable],
+        [(f"law:{g.code}", f"{g.code} — {g.label}") for g in grounds],
     )
 
 

@@ -21,11 +21,11 @@ import uvicorn
 
 from nigran import enforce
 from nigran.api import create_app
-from nigran.model import MediaKind, MediaRef, TextField
+from nigran.model import TextField
 from nigran.runtime.pipeline import moderate
 from nigran.store import Store
 from tests.conftest import IN_CI, REPO
-from tests.console.test_console import PIXEL
+from tests.console.test_console import image_file
 from tests.factories import BENIGN_UR, THREAT_UR, item
 from tests.review.support import PASSWORD, REVIEW_ALL, person
 
@@ -77,14 +77,14 @@ def server(sqlite_store: Store) -> Iterator[tuple[str, Store]]:
     t.join(10)
 
 
-def test_review_walk_in_chromium(server: tuple[str, Store]) -> None:
+def test_review_walk_in_chromium(server: tuple[str, Store], tmp_path: Path) -> None:
     sync_playwright = _need_browser()
     base, store = server
     person(store, "amna", "ur-hate")
     c = item(
         "urdu1",
         texts={TextField.CAPTION: BENIGN_UR, TextField.BODY: THREAT_UR},
-        media=[MediaRef(ref=PIXEL, kind=MediaKind.IMAGE)],
+        media=[image_file(tmp_path)],
     )
     # The pipeline opens the case: the policy routes the threat to review, the queue
     # configuration picks the Urdu threats queue from the detected language.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
@@ -13,16 +15,24 @@ from fastapi.testclient import TestClient
 from nigran import enforce
 from nigran.api import create_app
 from nigran.console.routes import router as console_router
-from nigran.model import MediaKind, MediaRef
+from nigran.model import MediaKind, MediaRef, utcnow
 from nigran.review import auth
 from nigran.store import Store
 from tests.factories import THREAT_UR
 from tests.review.support import PASSWORD, person, report, stored
 
-PIXEL = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
-    "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
+
+def image_file(folder: Path) -> MediaRef:
+    """A small striped PNG on disk: the media store holds files, never inline data."""
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 48), (200, 60, 40))
+    for x in range(0, 64, 8):
+        for y in range(48):
+            img.putpixel((x, y), (20, 20, 160))
+    path = folder / "thumb.png"
+    img.save(path)
+    return MediaRef(ref=str(path), kind=MediaKind.IMAGE)
 
 
 @dataclass
@@ -33,7 +43,7 @@ class World:
 
 
 @pytest.fixture
-def world(sqlite_store: Store) -> Iterator[World]:
+def world(sqlite_store: Store, tmp_path: Path) -> Iterator[World]:
     store = sqlite_store
     for who, queue, roles in [
         ("amna", "ur-hate", ("reviewer",)),
@@ -42,7 +52,7 @@ def world(sqlite_store: Store) -> Iterator[World]:
         ("auth1", None, ("authority",)),
     ]:
         person(store, who, *([queue] if queue else []), roles=roles)
-    c = stored(store, "c1", THREAT_UR, media=[MediaRef(ref=PIXEL, kind=MediaKind.IMAGE)])
+    c = stored(store, "c1", THREAT_UR, media=[image_file(tmp_path)])
     cid = report(store, c, category="threat", severity=4)
     yield World(store, create_app(store), cid)
 
@@ -76,6 +86,9 @@ def test_review_walk_through_forms(world: World) -> None:
     assert 'dir="rtl"' in case and "nastaliq" in case
     assert "<mark" in case  # the lexicon's evidence span is highlighted in the original text
     assert re.search(r'<img[^>]*class="wellness blur grey"', case)
+    img = client.get(f"/console/cases/{world.case_id}/media/0")
+    assert img.status_code == 200 and img.headers["content-type"] == "image/png"
+    assert client.get(f"/console/cases/{world.case_id}/media/1").status_code == 404
     r = client.post(
         f"/console/cases/{world.case_id}/decide",
         data={"csrf": csrf, "action": "remove", "ground": "policy:threat"},
@@ -113,6 +126,7 @@ def _routes(cid: str) -> list[tuple[str, str]]:
         ("GET", "/console/queues/ur-hate/rows"),
         ("POST", "/console/queues/ur-hate/claim"),
         ("GET", f"/console/cases/{cid}"),
+        ("GET", f"/console/cases/{cid}/media/0"),
         ("POST", f"/console/cases/{cid}/decide"),
         ("POST", f"/console/cases/{cid}/escalate"),
         ("POST", f"/console/cases/{cid}/second-opinion"),
@@ -143,7 +157,13 @@ def test_every_console_route_is_covered() -> None:
         if r.path not in OPEN
     }
     tested = {
-        (m, p.replace("CID", "{case_id}").replace("ur-hate", "{queue}")) for m, p in _routes("CID")
+        (
+            m,
+            p.replace("CID", "{case_id}")
+            .replace("/media/0", "/media/{n}")
+            .replace("ur-hate", "{queue}"),
+        )
+        for m, p in _routes("CID")
     }
     assert declared == tested
 
@@ -161,10 +181,15 @@ def test_403_on_every_route_outside_your_rights(world: World, who: str) -> None:
     assert "claimed by" not in lead.get("/console/queues/ur-hate").text
 
 
-def test_lead_dashboards_render_charts(world: World) -> None:
-    client, _ = signed_in(world, "lead1")
+def test_lead_dashboards_render_charts_and_sla_events(world: World) -> None:
+    late = report(
+        world.store, stored(world.store, "late"), severity=4, now=utcnow() - timedelta(hours=3)
+    )
+    client, csrf = signed_in(world, "lead1")
+    assert client.post("/console/sla/sweep", data={"csrf": csrf}).status_code == 200
     dash = client.get("/console/dashboard")
     assert dash.status_code == 200 and "<svg" in dash.text and "Open cases per queue" in dash.text
+    assert f"/console/cases/{late}" in dash.text and "<td>breached</td>" in dash.text
     assert client.get("/console/qa").status_code == 200
 
 
@@ -174,3 +199,37 @@ def test_static_assets_are_vendored(world: World) -> None:
     assert font.status_code == 200 and len(font.content) > 100_000
     assert "htmx" in client.get("/console/static/htmx.min.js").text
     assert client.get("/console/static/../../auth.py").status_code == 404
+
+
+def test_legal_staff_pick_a_pack_ground(world: World) -> None:
+    person(world.store, "legal1", roles=("legal",))
+    client, csrf = signed_in(world, "amna")
+    client.post("/console/queues/ur-hate/claim", data={"csrf": csrf})
+    page = client.get(f"/console/cases/{world.case_id}").text
+    assert 'id="ground-law"' not in page and "PK · " in page  # the pack is shown, not offered
+    r = client.post(
+        f"/console/cases/{world.case_id}/decide",
+        data={"csrf": csrf, "action": "withhold", "ground_law": "law:PK.INCITE"},
+    )
+    assert r.status_code == 403
+    client.post(
+        f"/console/cases/{world.case_id}/escalate",
+        data={"csrf": csrf, "to": "legal", "note": "PECA?"},
+    )
+    legal, lcsrf = signed_in(world, "legal1")
+    r = legal.post("/console/queues/ur-hate/claim", data={"csrf": lcsrf}, follow_redirects=False)
+    assert r.headers["location"] == f"/console/cases/{world.case_id}"
+    page = legal.get(r.headers["location"]).text
+    assert 'value="law:PK.INCITE"' in page and "PECA?" in page
+    r = legal.post(
+        f"/console/cases/{world.case_id}/decide",
+        follow_redirects=False,
+        data={
+            "csrf": lcsrf,
+            "action": "withhold",
+            "ground": "policy:threat",
+            "ground_law": "law:PK.INCITE",
+        },
+    )
+    assert r.status_code == 303
+    assert not enforce.visible(world.store, "c1", "PK") and enforce.visible(world.store, "c1", "DE")

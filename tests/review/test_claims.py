@@ -161,3 +161,14 @@ def test_exposure_cap_holds_back_severe_cases(store: Store) -> None:
     decide(store, c.case_id, "a", Verdict("none"), now=t0)
     nxt = cases.claim_next(store, me, now=t0)
     assert nxt is not None and nxt.case_id == mild
+
+
+def test_category_clearance_limits_what_is_served(store: Store) -> None:
+    report(store, stored(store, "cat1"), category="violent_extremism", severity=4)
+    hate = report(store, stored(store, "cat2"), category="hate", severity=1)
+    me = cases.Reviewer(
+        "a", frozenset({"reviewer"}), frozenset({"ur-hate"}), None, frozenset({"hate"})
+    )
+    got = cases.claim_next(store, me)
+    assert got is not None and got.case_id == hate
+    assert cases.claim_next(store, me) is None

@@ -152,3 +152,14 @@ def test_qa_double_review_and_golden_cases(store: Store) -> None:
     assert r.alpha["queue"]["ur-hate"][1] == 4
     assert r.overturn == {"a": (pytest.approx(0.25), 4)}
     assert r.golden == {"b": (0.0, 1)}
+
+
+def test_legal_ground_from_a_pack_acts_in_its_territory(sqlite_store: Store) -> None:
+    store = sqlite_store
+    cid = report(store, stored(store, "law1", THREAT_UR), category="hate")
+    assert cases.claim_next(store, reviewer("g", "ur-hate", roles=("legal",))) is not None
+    with pytest.raises(InvalidInput, match="no legal ground"):
+        decide(store, cid, "g", Verdict("withhold", "law:PK.NOT_A_GROUND"))
+    decide(store, cid, "g", Verdict("withhold", "law:PK.HATE"))
+    assert not enforce.visible(store, "law1", "PK")
+    assert enforce.visible(store, "law1", "DE")

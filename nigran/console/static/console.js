@@ -35,16 +35,4 @@
     }
     ev.preventDefault();
   });
-  // A legal ground typed by legal staff wins over the policy ground picked in the list.
-  var form = document.getElementById("decide-form");
-  if (form) {
-    form.addEventListener("submit", function () {
-      var law = document.getElementById("ground-law");
-      var ground = document.getElementById("ground");
-      if (law && law.value.trim() && ground) {
-        var opt = document.createElement("option");
-        opt.value = law.value.trim(); opt.selected = true; ground.appendChild(opt);
-      }
-    });
-  }
 })();
