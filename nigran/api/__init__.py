@@ -117,11 +117,13 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
     from nigran.api import content, legal, media, policy, review
+    from nigran.console import authority as authority_console
     from nigran.console import routes as console
 
     for router in (content.router, media.router, policy.router, review.router, legal.router):
         app.include_router(router)
     app.include_router(console.router)
+    app.include_router(authority_console.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:

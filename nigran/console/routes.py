@@ -142,7 +142,7 @@ def static(name: str) -> Response:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/console/queues") -> HTMLResponse:
+def login_page(request: Request, next: str = "/console") -> HTMLResponse:
     return _render(request, "login.html", next=next if next.startswith("/console") else "/console")
 
 
@@ -150,9 +150,9 @@ def login_page(request: Request, next: str = "/console/queues") -> HTMLResponse:
 async def login_post(request: Request) -> Response:
     form = await request.form()
     user_id, password = str(form.get("username", "")), str(form.get("password", ""))
-    nxt = str(form.get("next") or "/console/queues")
+    nxt = str(form.get("next") or "/console")
     if not nxt.startswith("/console"):
-        nxt = "/console/queues"
+        nxt = "/console"
     address = request.client.host if request.client else "-"
     try:
         sess = await run_in_threadpool(
@@ -186,7 +186,10 @@ async def logout(request: Request) -> Response:
 
 @router.get("")
 @router.get("/")
-def home() -> Response:
+def home(request: Request) -> Response:
+    sess = _session(request)
+    if sess is not None and not sess.user.has(*REVIEW) and "authority" in sess.user.roles:
+        return RedirectResponse("/console/orders", 303)  # authorities have their own pages
     return RedirectResponse("/console/queues", 303)
 
 
