@@ -37,7 +37,7 @@ def test_order_notice_appeal_and_dsa_commands(db: str, tmp_path: Path) -> None:
                     "id": "v1",
                     "kind": "video",
                     "author": "ayesha",
-                    "texts": {"caption": "آج بریانی"},
+                    "texts": {"caption": "آج ہم نے بریانی بنائی ہے"},
                     "upload_country": "PK",
                 },
                 {

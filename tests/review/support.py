@@ -21,9 +21,14 @@ REVIEW_ALL = BasicPolicy.parse(
 """A policy that sends every threat or sexual signal to human review instead of acting."""
 
 
+STORE_ONLY = BasicPolicy.parse({"version": "store-only", "categories": {}}, "test")
+"""A policy that never acts or opens a case: review tests open their cases themselves."""
+
+
 def stored(store: Store, id: str, body: str = BENIGN_EN, **kw: Any) -> Content:
+    """Store ``id`` with its signals (the case page highlights their evidence), no decision."""
     c = item(id, body, **kw)
-    r = moderate(store, [c])
+    r = moderate(store, [c], policy=STORE_ONLY)
     assert not r.errors, r.errors
     return c
 
