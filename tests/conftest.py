@@ -20,7 +20,7 @@ from nigran.store import Store
 PG_BASE = os.environ.get("NIGRAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REPO = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("NIGRAN_DATA_DIR", REPO.parent / "shared" / "data"))
+DATA_DIR = Path(os.environ.get("NIGRAN_TRAINING_DATA_DIR", REPO.parent / "shared" / "data"))
 
 
 def _admin_url() -> str:
@@ -97,3 +97,15 @@ def nats_url() -> str:
             pytest.fail(f"NATS is required in CI but not reachable at {NATS_URL}: {exc}")
         pytest.skip(f"NATS not reachable at {NATS_URL}: {exc}")
     return NATS_URL
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI=true a skipped test is a failed test: everything a test needs is installed there
+    (by ./dev), so a skip can only mean something is missing that should not be."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped in CI, which must not happen: {reason}"

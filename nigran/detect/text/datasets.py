@@ -45,10 +45,10 @@ class Dataset:
 
 
 def data_dir(explicit: str | Path | None = None) -> Path:
-    """The data folder: the argument, else ``NIGRAN_DATA_DIR``, else ``../shared/data``."""
+    """The data folder: the argument, else ``NIGRAN_TRAINING_DATA_DIR``, else ``../shared/data``."""
     if explicit is not None:
         return Path(explicit)
-    env = os.environ.get("NIGRAN_DATA_DIR")
+    env = os.environ.get("NIGRAN_TRAINING_DATA_DIR")
     if env:
         return Path(env)
     return Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -56,7 +56,7 @@ def data_dir(explicit: str | Path | None = None) -> Path:
 
 def _need(path: Path) -> Path:
     if not path.is_file():
-        raise ConfigError(f"data file {path} not found (set --data or NIGRAN_DATA_DIR)")
+        raise ConfigError(f"data file {path} not found (set --data or NIGRAN_TRAINING_DATA_DIR)")
     return path
 
 
