@@ -58,6 +58,7 @@ def test_trusted_flagger_gets_own_lane_priority_and_clock(legal_store: Store) ->
         user_case = conn.execute(select(cases).where(cases.c.id == user["case_id"])).one()
     assert tf["source"] == "trusted_flagger" and tf_case.source == "trusted_flagger"
     assert user["source"] == "notice" and user_case.source == "user_report"
+    assert tf_case.queue == "trusted-flaggers" and user_case.queue != "trusted-flaggers"
     assert tf_case.priority > user_case.priority
     # EU packs: trusted flaggers 24 h, ordinary Art. 16 notices 3 days (internal SLOs); the
     # review queue's own target can only make them tighter.
