@@ -26,7 +26,9 @@ def _fail(exc: NigranError) -> None:
 def train(
     data: Annotated[
         Path | None,
-        typer.Option(help="Labelled data folder (default ../shared/data or NIGRAN_TRAINING_DATA_DIR)."),
+        typer.Option(
+            help="Labelled data folder (default ../shared/data or NIGRAN_TRAINING_DATA_DIR)."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Where to write the model (default: the shipped artefact).")
