@@ -8,7 +8,7 @@ item (any version) sets its rows; every row that changes is ledgered in the same
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +18,7 @@ from nigran import ledger
 from nigran.model import ActionType, Decision, Visibility, utcnow
 from nigran.policy.visibility import VisibilityIndex, add_row, from_rows
 from nigran.store import Store
-from nigran.store.tables import enforcement, ledger_head
+from nigran.store.tables import decisions, enforcement, ledger_head
 from nigran.store.tables import ledger as ledger_table
 
 GLOBAL = "*"
@@ -272,3 +272,38 @@ def expire_due(conn: Connection, now: datetime | None = None) -> list[int]:
             )
         )
     return ledger.append_many(conn, entries)
+
+
+def record_decision(
+    conn: Connection,
+    decision: Decision,
+    signal_ids: Sequence[int] = (),
+    *,
+    now: datetime | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> tuple[int, list[tuple[str, str, object]]]:
+    """Store one decision made outside the batch pipeline (a reviewer's, an order's, a
+    retroactive match's) and bring enforcement in line with it.
+
+    Returns the decision id and its ledger entries (``decision.made``, then one
+    ``enforcement.changed`` per country row that changed; ``extra`` joins the decision's
+    payload). The caller appends them, in the same transaction, together with its own.
+    """
+    from nigran.store.queries import decision_row
+
+    did = int(
+        conn.execute(
+            insert(decisions).returning(decisions.c.id), [decision_row(decision, list(signal_ids))]
+        ).scalar_one()
+    )
+    payload = {
+        "decision_id": did,
+        **(extra or {}),
+        **decision_row(decision, list(signal_ids), json=True),
+    }
+    entries: list[tuple[str, str, object]] = [("decision.made", decision.content_id, payload)]
+    entries += [
+        ("enforcement.changed", decision.content_id, change)
+        for change in apply(conn, decision, did, now=now)
+    ]
+    return did, entries

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlparse
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
 from nigran import enforce, ledger
 from nigran.model import Action, Decision, RuleHit
-from nigran.runtime.pipeline import decision_row
 from nigran.store import queries
 from nigran.store.tables import content, decisions
 
@@ -112,15 +111,7 @@ def record(
         explanation=[RuleHit(rule=rule, reason=reason)],
         decided_at=now,
     )
-    did = int(
-        conn.execute(
-            insert(decisions).returning(decisions.c.id), [decision_row(decision, [])]
-        ).scalar_one()
-    )
-    changes = enforce.apply(conn, decision, did, now=now)
-    ledger.append_many(
-        conn,
-        [("decision.made", item.id, {"decision_id": did, **decision_row(decision, [], json=True)})]
-        + [("enforcement.changed", item.id, c) for c in changes],
-    )
+    did, entries = enforce.record_decision(conn, decision, now=now)
+    ledger.append_many(conn, entries)
+    changes = [p for kind, _, p in entries if kind == "enforcement.changed" and isinstance(p, dict)]
     return did, decision, changes

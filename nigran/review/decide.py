@@ -27,7 +27,7 @@ from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.review.cases import held
 from nigran.store import Store
-from nigran.store.tables import cases, content, decisions
+from nigran.store.tables import cases, content
 from nigran.store.tables_review import outcomes, review_labels
 
 HUMAN_POLICY_VERSION = "human-review-1"
@@ -176,30 +176,12 @@ def decide(
                 statement=statement,
                 decided_at=now,
             )
-            from nigran.runtime.pipeline import decision_row
-
-            decision_id = int(
-                conn.execute(
-                    insert(decisions).returning(decisions.c.id), [decision_row(d, [])]
-                ).scalar_one()
+            # Like the pipeline, one ledger append at the end, so the ledger head is locked
+            # only until the commit.
+            decision_id, recorded = enforce.record_decision(
+                conn, d, now=now, extra={"case_id": case_id}
             )
-            entries.append(
-                (
-                    "decision.made",
-                    row.content_id,
-                    {
-                        "decision_id": decision_id,
-                        "case_id": case_id,
-                        **decision_row(d, [], json=True),
-                    },
-                )
-            )
-            # enforce.apply_and_record, with its entries joined to ours: like the pipeline, one
-            # ledger append at the end, so the ledger head is locked only until the commit.
-            entries.extend(
-                ("enforcement.changed", row.content_id, change)
-                for change in enforce.apply(conn, d, decision_id, now=now)
-            )
+            entries.extend(recorded)
         correct: bool | None = None
         if row.kind == "golden" and row.expected is not None:
             correct = row.expected.get("label") == label

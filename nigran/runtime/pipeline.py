@@ -29,6 +29,7 @@ from nigran.model import Content, Decision, Signal, utcnow
 from nigran.policy import Policy, PolicyContext, default_policy
 from nigran.review import cases as review_cases
 from nigran.store import Store
+from nigran.store.queries import decision_row
 from nigran.store.tables import cases, content, decisions, enforcement, signals
 
 
@@ -343,24 +344,6 @@ class Pipeline:
             outcome.ledger = seqs[pos : pos + n]
             pos += n
         return outcomes
-
-
-def decision_row(d: Decision, signal_ids: list[int], *, json: bool = False) -> dict[str, object]:
-    row: dict[str, object] = {
-        "content_id": d.content_id,
-        "version": d.content_version,
-        "policy_version": d.policy_version,
-        "outcome": d.outcome,
-        "automated": d.automated,
-        "decided_by": d.decided_by,
-        "actions": [a.model_dump(mode="json", exclude_none=True) for a in d.actions],
-        "review": d.review.model_dump(mode="json", exclude_none=True) if d.review else None,
-        "statement": d.statement,
-        "explanation": [h.model_dump(mode="json") for h in d.explanation],
-        "signal_ids": signal_ids,
-        "decided_at": d.decided_at.isoformat() if json else d.decided_at,
-    }
-    return row
 
 
 def load_outcome(conn: Connection, item: Content) -> Outcome:

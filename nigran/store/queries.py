@@ -35,6 +35,24 @@ def latest_version(conn: Connection, content_id: str) -> int:
     return int(v)
 
 
+def decision_row(d: Decision, signal_ids: list[int], *, json: bool = False) -> dict[str, object]:
+    row: dict[str, object] = {
+        "content_id": d.content_id,
+        "version": d.content_version,
+        "policy_version": d.policy_version,
+        "outcome": d.outcome,
+        "automated": d.automated,
+        "decided_by": d.decided_by,
+        "actions": [a.model_dump(mode="json", exclude_none=True) for a in d.actions],
+        "review": d.review.model_dump(mode="json", exclude_none=True) if d.review else None,
+        "statement": d.statement,
+        "explanation": [h.model_dump(mode="json") for h in d.explanation],
+        "signal_ids": signal_ids,
+        "decided_at": d.decided_at.isoformat() if json else d.decided_at,
+    }
+    return row
+
+
 def decision_from_row(r: object) -> Decision:
     return Decision.model_validate(
         {

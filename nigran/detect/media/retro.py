@@ -32,7 +32,7 @@ from nigran.errors import NigranError
 from nigran.model import Content, MediaKind, Signal, utcnow
 from nigran.policy import Policy, PolicyContext, default_policy
 from nigran.store import queries
-from nigran.store.tables import cases, content, decisions, signals
+from nigran.store.tables import cases, content, signals
 from nigran.store.tables_media import media_hashes
 
 __all__ = ["RescanHit", "catalogue", "rescan"]
@@ -130,7 +130,6 @@ def rescan(
 ) -> list[RescanHit]:
     """Match stored content against the given bank entries; new signals are recorded and the
     item decided again by ``policy``, each item in its own transaction."""
-    from nigran.runtime.pipeline import decision_row
 
     bank_store.flush()
     catalogue(bank_store, loader=loader)
@@ -145,7 +144,7 @@ def rescan(
     hits: list[RescanHit] = []
     for (cid, version), found in sorted(per_item.items()):
         with bank_store.store.transaction() as conn:
-            hit = _apply(conn, bank_store, cid, version, found, policy, now, decision_row)
+            hit = _apply(conn, bank_store, cid, version, found, policy, now)
         if hit is not None:
             hits.append(hit)
     return hits
@@ -159,7 +158,6 @@ def _apply(
     found: list[tuple[str, BankMatch]],
     policy: Policy,
     now: datetime,
-    decision_row: Any,
 ) -> RescanHit | None:
     if queries.latest_version(conn, cid) != version:
         return None  # a newer version exists; it was catalogued and scanned on its own
@@ -194,11 +192,6 @@ def _apply(
         ).scalars()
     )
     signal_ids = record.signal_ids + new_ids
-    decision_id = int(
-        conn.execute(
-            insert(decisions).values(**decision_row(decision, signal_ids)).returning(decisions.c.id)
-        ).scalar_one()
-    )
     entries: list[tuple[str, str, Any]] = [
         (
             "media.retro_scan.matched",
@@ -218,17 +211,8 @@ def _apply(
         )
         for sid, s in zip(new_ids, new_signals, strict=True)
     ]
-    entries.append(
-        (
-            "decision.made",
-            cid,
-            {"decision_id": decision_id, **decision_row(decision, signal_ids, json=True)},
-        )
-    )
-    entries += [
-        ("enforcement.changed", cid, change)
-        for change in enforce.apply(conn, decision, decision_id, now=now)
-    ]
+    decision_id, recorded = enforce.record_decision(conn, decision, signal_ids, now=now)
+    entries += recorded
     if decision.review is not None:
         case = {
             "id": uuid.uuid4().hex,
