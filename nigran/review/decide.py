@@ -12,7 +12,7 @@ QA and golden cases are blind re-reviews: their outcome is recorded and compared
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
 from nigran import enforce, ledger
-from nigran.errors import InvalidInput, NotFound
+from nigran.errors import InvalidInput, NigranError, NotFound
 from nigran.model import Action, ActionType, Content, Decision, Ground, Scope, utcnow
 from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
@@ -57,6 +57,10 @@ class Result:
     label: str
     ledger: list[int]
     correct: bool | None
+    banked: tuple[int, ...] = ()
+    """Hash-bank entries made from the item's media when the reviewer asked for it."""
+    bank_error: str | None = None
+    """Why banking failed, if it did (the decision itself stands: it was already committed)."""
 
 
 @lru_cache(maxsize=1)
@@ -258,4 +262,22 @@ def decide(
             )
         )
         seqs = ledger.append_many(conn, entries)
-        return Result(case_id, decision_id, label, seqs, correct)
+        result = Result(case_id, decision_id, label, seqs, correct)
+    if verdict.bank_action and row.kind != "golden" and item.media:
+        # After the decision commits: the bank store writes (and ledgers) in its own transaction.
+        from nigran.detect.media.bank_store import BankStore
+        from nigran.review.banking import bank_media
+
+        try:
+            ids = bank_media(
+                BankStore(store),
+                item,
+                action=verdict.bank_action,
+                category=category,
+                reviewer=reviewer,
+                case_id=case_id,
+            )
+        except NigranError as exc:
+            return replace(result, bank_error=str(exc))
+        return replace(result, banked=tuple(ids))
+    return result
