@@ -15,24 +15,21 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, insert, select, update
 
 from nigran import ledger
-from nigran.model import ActionType, Decision, Visibility, utcnow
-from nigran.policy.visibility import VisibilityIndex, add_row, from_rows
+from nigran.model import Decision, Visibility, utcnow
+from nigran.policy.visibility import (
+    ACTION_VISIBILITY,
+    GLOBAL,
+    LEVEL,
+    VisibilityIndex,
+    add_row,
+    from_rows,
+)
 from nigran.store import Store
 from nigran.store.tables import decisions, enforcement, ledger_head
 from nigran.store.tables import ledger as ledger_table
 
-GLOBAL = "*"
-SEVERITY = {
-    Visibility.VISIBLE: 0,
-    Visibility.AGE_RESTRICTED: 1,
-    Visibility.WITHHELD: 2,
-    Visibility.REMOVED: 3,
-}
-_ACTION_VISIBILITY = {
-    ActionType.REMOVE: Visibility.REMOVED,
-    ActionType.WITHHOLD: Visibility.WITHHELD,
-    ActionType.AGE_RESTRICT: Visibility.AGE_RESTRICTED,
-}
+# One severity order and one action -> visibility mapping for the store rows and the index.
+SEVERITY = LEVEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +55,7 @@ def restrictions_for(decision: Decision) -> dict[str, Restriction]:
     """The rows a decision asks for: per country (or ``'*'``), the most severe restriction."""
     out: dict[str, Restriction] = {}
     for action in decision.actions:
-        vis = _ACTION_VISIBILITY.get(action.type)
+        vis = ACTION_VISIBILITY.get(action.type)
         if vis is None:
             continue  # labels, reach and account actions do not change who can see the item
         for country in action.scope.countries or (GLOBAL,):

@@ -31,14 +31,14 @@ from nigran.model import ActionType, Decision, Visibility
 
 GLOBAL = "*"
 _INF = math.inf
-_LEVEL = {
+LEVEL = {
     Visibility.VISIBLE: 0,
     Visibility.AGE_RESTRICTED: 1,
     Visibility.WITHHELD: 2,
     Visibility.REMOVED: 3,
 }
-_BY_LEVEL = {v: k for k, v in _LEVEL.items()}
-_ACTION_VISIBILITY = {
+_BY_LEVEL = {v: k for k, v in LEVEL.items()}
+ACTION_VISIBILITY = {
     ActionType.REMOVE: Visibility.REMOVED,
     ActionType.WITHHOLD: Visibility.WITHHELD,
     ActionType.AGE_RESTRICT: Visibility.AGE_RESTRICTED,
@@ -141,7 +141,7 @@ class VisibilityIndex:
         id); labels, reach and account actions do not change who can see the item."""
         out = []
         for n, a in enumerate(decision.actions):
-            vis = _ACTION_VISIBILITY.get(a.type)
+            vis = ACTION_VISIBILITY.get(a.type)
             if vis is None:
                 continue
             out.append(
@@ -178,11 +178,11 @@ class VisibilityIndex:
         default = (0, 0)
         for r in rs.values():
             if r.countries is None:
-                default = _merge(default, _LEVEL[r.visibility], r.min_age)
+                default = _merge(default, LEVEL[r.visibility], r.min_age)
         by_country: dict[str, tuple[int, int]] = {}
         for r in rs.values():
             for c in r.countries or ():
-                by_country[c] = _merge(by_country.get(c, default), _LEVEL[r.visibility], r.min_age)
+                by_country[c] = _merge(by_country.get(c, default), LEVEL[r.visibility], r.min_age)
         nxt = min(r.expires_at for r in rs.values())
         compiled = (nxt, default, by_country)
         self._compiled[content_id] = compiled
