@@ -162,7 +162,7 @@ class Pipeline:
                 )
             )
         }
-        fresh: list[tuple[int, Content]] = []
+        fresh: list[tuple[int, Content, str]] = []
         seen: dict[tuple[str, int], str] = dict(stored)
         duplicates: list[tuple[int, Content]] = []
         for index, item in batch:
@@ -182,10 +182,14 @@ class Pipeline:
                 duplicates.append((index, item))
                 continue
             seen[key] = fp
-            fresh.append((index, item))
+            fresh.append((index, item, fp))
 
-        outcomes = self._write(conn, [c for _, c in fresh], now) if fresh else []
-        for (index, _), outcome in zip(fresh, outcomes, strict=True):
+        outcomes = (
+            self._write(conn, [c for _, c, _ in fresh], [fp for _, _, fp in fresh], now)
+            if fresh
+            else []
+        )
+        for (index, _, _), outcome in zip(fresh, outcomes, strict=True):
             outcome.index = index
         for index, item in duplicates:
             outcome = load_outcome(conn, item)
@@ -194,7 +198,9 @@ class Pipeline:
         outcomes.sort(key=lambda o: o.index)
         return outcomes
 
-    def _write(self, conn: Connection, items: list[Content], now: datetime) -> list[Outcome]:
+    def _write(
+        self, conn: Connection, items: list[Content], fingerprints: list[str], now: datetime
+    ) -> list[Outcome]:
         analysed = self.analyse(items, now)
         conn.execute(
             insert(content),
@@ -206,11 +212,11 @@ class Pipeline:
                     "author": c.author,
                     "upload_country": c.upload_country,
                     "language": lang,
-                    "fingerprint": c.fingerprint(),
+                    "fingerprint": fp,
                     "body": c.model_dump(mode="json", exclude_none=True),
                     "received_at": now,
                 }
-                for c, (lang, _, _) in zip(items, analysed, strict=True)
+                for c, fp, (lang, _, _) in zip(items, fingerprints, analysed, strict=True)
             ],
         )
         signal_rows = [
@@ -264,8 +270,8 @@ class Pipeline:
         entries: list[tuple[str, str, object]] = []
         spans: list[int] = []
         case_rows = []
-        for c, (lang, sigs, d), sids, did in zip(
-            items, analysed, per_item_ids, decision_ids, strict=True
+        for c, fp, (lang, sigs, d), sids, did in zip(
+            items, fingerprints, analysed, per_item_ids, decision_ids, strict=True
         ):
             item_entries: list[tuple[str, str, object]] = [
                 (
@@ -276,7 +282,7 @@ class Pipeline:
                         "version": c.version,
                         "kind": c.kind.value,
                         "author": c.author,
-                        "fingerprint": c.fingerprint(),
+                        "fingerprint": fp,
                         "upload_country": c.upload_country,
                         "language": lang,
                     },
