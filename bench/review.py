@@ -1,8 +1,13 @@
 """Review claims under load: many reviewers claiming and deciding at once.
 
 Prints, side by side in one process, for the same seeded queues and the same reviewer threads:
-- PostgreSQL (``NIGRAN_BENCH_PG``, default the local server): ``FOR UPDATE SKIP LOCKED`` claims;
-- SQLite (embedded): the same claims serialised by ``BEGIN IMMEDIATE`` — the baseline.
+- PostgreSQL (``NIGRAN_BENCH_PG``, default the local server), ``FOR UPDATE SKIP LOCKED`` claims,
+  *paced*: each reviewer reads a case for a random time (``--think-ms`` mean, exponential) before
+  deciding, as people do — the claim latency 200 reviewers at work see;
+- PostgreSQL *saturated*: no reading time, every reviewer claims again the moment it decided —
+  the throughput ceiling of claim + decide on this machine (decisions serialise on the ledger
+  head, so claims there wait for pooled connections);
+- SQLite (embedded), paced: the same claims serialised by ``BEGIN IMMEDIATE`` — the baseline.
 
 For each: claims/s, claim latency p50/p95/p99/max as the reviewer sees it (including waiting for
 a pooled connection) and inside the database (from connection checkout to commit), decision
@@ -13,6 +18,7 @@ enforcement and the ledger), and repeats until its queue is empty. The reviewers
 connection pool (``--pool``), as they would behind an API server.
 
 Usage: .venv/bin/python -m bench.review [--reviewers 200] [--cases 4000] [--pool 80]
+       [--think-ms 2000]
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import random
 import statistics
 import tempfile
 import threading
@@ -104,8 +111,14 @@ class Tally:
     errors: list[str] = field(default_factory=list)
 
 
-def work(store: Store, me: cases.Reviewer, start: threading.Barrier, out: Tally) -> None:
+def work(
+    store: Store, me: cases.Reviewer, start: threading.Barrier, out: Tally, think_ms: float
+) -> None:
+    rng = random.Random(me.id)
     start.wait()
+    if think_ms:
+        # Reviewers do not arrive in lock step: stagger the first claims over one think time.
+        time.sleep(rng.uniform(0, think_ms / 1000))
     n = 0
     while True:
         t0 = time.perf_counter()
@@ -122,6 +135,8 @@ def work(store: Store, me: cases.Reviewer, start: threading.Barrier, out: Tally)
         if got is None:
             return
         out.held.append(got.case_id)
+        if think_ms:
+            time.sleep(rng.expovariate(1000 / think_ms))  # reading the case
         verdict = Verdict("remove", "policy:hate") if n % 3 == 0 else Verdict("none")
         t1 = time.perf_counter()
         try:
@@ -139,7 +154,9 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))] * 1000
 
 
-def process_main(url: str, pool: int, team: list[cases.Reviewer], barrier: Any, out: Any) -> None:
+def process_main(
+    url: str, pool: int, team: list[cases.Reviewer], barrier: Any, out: Any, think_ms: float
+) -> None:
     """One client process: its own engine and pool, one thread per reviewer."""
     engine = create_engine(url, pool_size=max(1, pool), max_overflow=0, pool_timeout=300)
     if engine.dialect.name == "sqlite":
@@ -159,7 +176,7 @@ def process_main(url: str, pool: int, team: list[cases.Reviewer], barrier: Any, 
     tallies = [Tally() for _ in team]
     start = threading.Barrier(len(team) + 1)
     threads = [
-        threading.Thread(target=work, args=(store, me, start, t))
+        threading.Thread(target=work, args=(store, me, start, t, think_ms))
         for me, t in zip(team, tallies, strict=True)
     ]
     for t in threads:
@@ -181,9 +198,12 @@ def process_main(url: str, pool: int, team: list[cases.Reviewer], barrier: Any, 
 
 
 def run(
-    store: Store, url: str, n_cases: int, n_reviewers: int, procs: int, pool: int
+    store: Store, url: str, n_cases: int, n_reviewers: int, procs: int, pool: int, think_ms: float
 ) -> dict[str, str]:
     queues = seed(store, n_cases)
+    with store.transaction() as conn:
+        # A live database has planner statistics; a freshly bulk-loaded one has none yet.
+        conn.exec_driver_sql("ANALYZE")
     store.dispose()
     team = [
         cases.Reviewer(f"r{i}", frozenset({"reviewer"}), frozenset({queues[i % len(queues)]}))
@@ -193,7 +213,10 @@ def run(
     barrier = ctx.Barrier(procs + 1)
     out = ctx.Queue()
     workers = [
-        ctx.Process(target=process_main, args=(url, pool // procs, team[i::procs], barrier, out))
+        ctx.Process(
+            target=process_main,
+            args=(url, pool // procs, team[i::procs], barrier, out, think_ms),
+        )
         for i in range(procs)
     ]
     for w in workers:
@@ -281,17 +304,27 @@ def main() -> None:
         default=max(2, (os.cpu_count() or 2) * 2),
         help="client processes the reviewer threads are spread over (fewer GIL convoys)",
     )
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=2000.0,
+        help="mean time a reviewer spends on a case before deciding, in the paced runs "
+        "(exponential; real reviewers take 10-60 s, so 2 s is a deliberately heavy load)",
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args()
     results: dict[str, dict[str, str]] = {}
 
-    made = None if args.skip_pg else pg_store(args.pool)
-    if made is not None:
+    scenarios = [("paced", args.think_ms), ("saturated", 0.0)]
+    for label, think in scenarios:
+        made = None if args.skip_pg else pg_store(args.pool)
+        if made is None:
+            break
         store, name = made
         try:
-            results[f"PostgreSQL, SKIP LOCKED, pool {args.pool}"] = run(
-                store, f"{PG}/{name}", args.cases, args.reviewers, args.procs, args.pool
+            results[f"PostgreSQL {label}"] = run(
+                store, f"{PG}/{name}", args.cases, args.reviewers, args.procs, args.pool, think
             )
         finally:
             store.dispose()
@@ -300,15 +333,16 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.sqlite3"
             store = Store.open(url)
-            results["SQLite, BEGIN IMMEDIATE (baseline)"] = run(
-                store, url, args.cases, args.reviewers, args.procs, args.pool
+            results["SQLite paced (baseline)"] = run(
+                store, url, args.cases, args.reviewers, args.procs, args.pool, args.think_ms
             )
             store.dispose()
 
     print(
         f"\n{args.reviewers} concurrent reviewers in {args.procs} client processes, "
         f"{args.cases:,} cases over {len(MIX)} queues ({os.cpu_count()} CPUs, shared with the "
-        "database server)"
+        f"database server); paced: {args.think_ms:.0f} ms mean reading time per case, "
+        "saturated: none (every reviewer claims again at once)"
     )
     labels = list(next(iter(results.values())).keys()) if results else []
     heads = list(results)

@@ -180,13 +180,21 @@ def _eligible(reviewer: Reviewer, queue: str | None, now: datetime) -> list[Any]
     conds: list[Any] = [_claimable(now)]
     if queue is not None:
         conds.append(cases.c.queue == queue)
+    conds.extend(_role_conds(reviewer, restrict_queues=queue is None))
+    return conds
+
+
+def _role_conds(reviewer: Reviewer, *, restrict_queues: bool) -> list[Any]:
+    conds: list[Any] = []
     roles = reviewer.roles
     if "admin" not in roles:
         if "lead" in roles:
             conds.append(or_(cases.c.escalated_to.is_(None), cases.c.escalated_to == "lead"))
         else:
             # Escalated cases wait for someone holding that role; legal takes them anywhere.
-            mine = and_(cases.c.queue.in_(sorted(reviewer.queues)), cases.c.escalated_to.is_(None))
+            mine: Any = cases.c.escalated_to.is_(None)
+            if restrict_queues:
+                mine = and_(cases.c.queue.in_(sorted(reviewer.queues)), mine)
             conds.append(or_(mine, cases.c.escalated_to == "legal") if "legal" in roles else mine)
     conds.append(or_(cases.c.excluded_reviewer.is_(None), cases.c.excluded_reviewer != reviewer.id))
     if reviewer.categories:
@@ -219,6 +227,10 @@ def order_by(now: datetime) -> list[Any]:
     ]
 
 
+LIVE = ("open", "claimed")
+"""Statuses a claimable case can have; the claim indexes cover exactly these rows."""
+
+
 def claim_next(
     store: Store,
     reviewer: Reviewer,
@@ -237,25 +249,31 @@ def claim_next(
     ):
         raise Forbidden(f"you are not assigned to queue {queue!r}", where=queue)
     expires = now + timedelta(minutes=minutes if minutes is not None else config().claim_minutes)
+    pg = store.dialect == "postgresql"
     with store.transaction() as conn:
-        conds = _eligible(reviewer, queue, now)
+        extra: list[Any] = []
         if reviewer.severe_cap is not None and (
             severe_seen(conn, reviewer.id, now - timedelta(hours=shift_hours))
             >= reviewer.severe_cap
         ):
-            conds.append(cases.c.severity < SEVERE)
-        pick = select(cases.c.id).where(*conds).order_by(*order_by(now)).limit(1)
-        if store.dialect == "postgresql":
+            extra.append(cases.c.severity < SEVERE)
+        if pg:
             # A claim is operational state: if the server crashes before this commit reaches
             # disk, the case simply returns to its queue, and the old holder's decision is
             # refused (claim_seq, ``held``). Not waiting for the WAL flush halves a claim's time.
             conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            pick = pick.with_for_update(skip_locked=True, of=cases)
-        # One statement: pick (skipping rows other claimers hold) and take. The UPDATE's own
-        # WHERE re-checks claimability, which is what makes the claim exclusive on any database.
+        if queue is not None or not {"lead", "legal", "admin"} & reviewer.roles:
+            scan = [queue] if queue is not None else sorted(reviewer.queues)
+            picked = _pick_in_queues(conn, reviewer, scan, now, extra, lock=pg)
+        else:
+            picked = _pick_anywhere(conn, reviewer, now, extra, lock=pg)
+        if picked is None:
+            return None
+        # The UPDATE's own WHERE re-checks claimability, which is what makes the claim exclusive
+        # on any database; the row locks above only keep concurrent claimers apart, fast.
         got = conn.execute(
             update(cases)
-            .where(cases.c.id == pick.scalar_subquery(), _claimable(now))
+            .where(cases.c.id == picked, _claimable(now))
             .values(
                 status="claimed",
                 claimed_by=reviewer.id,
@@ -268,6 +286,80 @@ def claim_next(
         if got is None:
             return None
         return Claim(got.id, reviewer.id, int(got.claim_seq), expires)
+
+
+def _first(conn: Connection, q: Any, lock: bool) -> Row[Any] | None:
+    if lock:
+        # SKIP LOCKED: concurrent claimers walk past each other's candidates instead of queueing
+        # behind one row.
+        q = q.with_for_update(skip_locked=True, of=cases)
+    return conn.execute(q.limit(1)).one_or_none()
+
+
+def _pick_in_queues(
+    conn: Connection,
+    reviewer: Reviewer,
+    queues: Sequence[str],
+    now: datetime,
+    extra: list[Any],
+    *,
+    lock: bool,
+) -> str | None:
+    """The most urgent claimable case in ``queues``, found by index, whatever the backlog.
+
+    Each queue is asked twice at most, with orders its indexes serve directly: at-risk cases
+    by deadline (``ix_cases_claimable`` narrows to the few whose ``risk_at`` has passed), then
+    the rest by priority (``ix_cases_next`` walks the queue in claim order and stops at the
+    first row that fits). One query sorting the whole backlog by ``order_by`` would cost time
+    in proportion to the queue's length: 10 ms a claim at 10,000 open cases.
+    """
+    base = [
+        cases.c.status.in_(LIVE),
+        _claimable(now),
+        *_role_conds(reviewer, restrict_queues=False),
+        *extra,
+    ]
+    at_risk = []
+    for q in queues:
+        row = _first(
+            conn,
+            select(cases.c.id, cases.c.deadline, cases.c.priority, cases.c.created_at)
+            .where(cases.c.queue == q, cases.c.risk_at <= now, *base)
+            .order_by(cases.c.deadline, cases.c.priority.desc(), cases.c.created_at, cases.c.id),
+            lock,
+        )
+        if row is not None:
+            at_risk.append(row)
+    if at_risk:
+        return str(min(at_risk, key=lambda r: (r.deadline, -r.priority, r.created_at, r.id)).id)
+    rest = []
+    for q in queues:
+        row = _first(
+            conn,
+            select(cases.c.id, cases.c.priority, cases.c.created_at)
+            .where(cases.c.queue == q, *base)
+            .order_by(cases.c.priority.desc(), cases.c.created_at, cases.c.id),
+            lock,
+        )
+        if row is not None:
+            rest.append(row)
+    if rest:
+        return str(min(rest, key=lambda r: (-r.priority, r.created_at, r.id)).id)
+    return None
+
+
+def _pick_anywhere(
+    conn: Connection, reviewer: Reviewer, now: datetime, extra: list[Any], *, lock: bool
+) -> str | None:
+    """Leads, legal and admins claiming across every queue: one sorted query (they are few)."""
+    row = _first(
+        conn,
+        select(cases.c.id)
+        .where(cases.c.status.in_(LIVE), *_eligible(reviewer, None, now), *extra)
+        .order_by(*order_by(now)),
+        lock,
+    )
+    return None if row is None else str(row.id)
 
 
 def held(conn: Connection, case_id: str, reviewer: str, now: datetime) -> Row[Any]:
