@@ -172,3 +172,30 @@ def test_category_clearance_limits_what_is_served(store: Store) -> None:
     got = cases.claim_next(store, me)
     assert got is not None and got.case_id == hate
     assert cases.claim_next(store, me) is None
+
+
+def test_a_reviewer_of_several_queues_gets_the_most_urgent_across_them(store: Store) -> None:
+    t0 = datetime.now(UTC)
+    # ur-hate: a calm case; ur-Latn-hate: a viral one (higher priority) and, later, one at risk.
+    calm = report(store, stored(store, "m-calm"), severity=2, now=t0)
+    viral_item = stored(
+        store, "m-viral", reach=Reach(views=100_000, views_per_hour=5_000).model_dump()
+    )
+    viral = report(store, viral_item, severity=2, language="ur-Latn", now=t0)
+    due = report(
+        store,
+        stored(store, "m-due"),
+        severity=0,
+        now=t0,
+        legal_deadline=t0 + timedelta(minutes=55),
+    )
+    me = reviewer("both", "ur-hate", "ur-Latn-hate")
+    with store.read() as conn:
+        assert {cases.case_row(conn, c).queue for c in (calm, viral, due)} == {
+            "ur-hate",
+            "ur-Latn-hate",
+        }
+    now = t0 + timedelta(minutes=50)  # `due` is at risk from here
+    order = [cases.claim_next(store, me, now=now) for _ in range(4)]
+    assert [c.case_id for c in order if c] == [due, viral, calm]
+    assert order[3] is None
