@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from nigran.console import charts
+from nigran.console import charts, thumbnails
 from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Unauthorized
 from nigran.model import ActionType, utcnow
 from nigran.review import auth, cases, decide, qa, queues, sla, views
@@ -327,6 +328,20 @@ MEDIA_TYPES = {
 }
 
 
+def _case_media(store: Store, case_id: str, n: int) -> tuple[Any, Path]:
+    """The case's view and the local file of its n-th media (images and videos only)."""
+    from nigran.detect.media.refs import resolve_ref
+
+    with store.read() as conn:
+        v = views.case_view(conn, case_id, utcnow())
+    if not 0 <= n < len(v.content.media):
+        raise NotFound(f"case {case_id} has no media {n}", where=case_id)
+    path = resolve_ref(v.content.media[n])
+    if MEDIA_TYPES.get(path.suffix.lower()) is None or not path.is_file():
+        raise NotFound(f"media {n} of case {case_id} is not a stored image or video")
+    return v, path
+
+
 @router.get("/cases/{case_id}/media/{n}")
 async def case_media(request: Request, case_id: str, n: int) -> Response:
     """The case's n-th media file, only to someone who may see the case (never a directory)."""
@@ -338,18 +353,61 @@ async def case_media(request: Request, case_id: str, n: int) -> Response:
     def serve() -> Response:
         store = _store(request)
         _case_or_403(store, s, case_id)
-        with store.read() as conn:
-            v = views.case_view(conn, case_id, utcnow())
-        if not 0 <= n < len(v.content.media):
-            raise NotFound(f"case {case_id} has no media {n}", where=case_id)
-        from nigran.detect.media.refs import resolve_ref
-
-        path = resolve_ref(v.content.media[n])
-        kind = MEDIA_TYPES.get(path.suffix.lower())
-        if kind is None or not path.is_file():
-            raise NotFound(f"media {n} of case {case_id} is not a stored image or video")
+        _, path = _case_media(store, case_id, n)
         return Response(
-            path.read_bytes(), media_type=kind, headers={"Cache-Control": "private, no-store"}
+            path.read_bytes(),
+            media_type=MEDIA_TYPES[path.suffix.lower()],
+            headers={"Cache-Control": "private, no-store"},
+        )
+
+    return _wrap(serve, request, s)
+
+
+@router.get("/cases/{case_id}/media/{n}/frames")
+async def case_frames(request: Request, case_id: str, n: int) -> Response:
+    """The strip of frame thumbnails of the case's n-th media (a video), as an htmx fragment."""
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def serve() -> Response:
+        store = _store(request)
+        _case_or_403(store, s, case_id)
+        v, path = _case_media(store, case_id, n)
+        if v.content.media[n].kind.value != "video":
+            raise NotFound(f"media {n} of case {case_id} is not a video")
+        flagged = thumbnails.flagged_times(v.signals, v.content.media[n].ref)
+        return _render(
+            request,
+            "frames.html",
+            sess=s,
+            c=v.case,
+            n=n,
+            frames=thumbnails.strip(path, flagged),
+            wellness=s.user.wellness,
+        )
+
+    return _wrap(serve, request, s)
+
+
+@router.get("/cases/{case_id}/media/{n}/frames/{k}.jpg")
+async def case_frame(request: Request, case_id: str, n: int, k: int) -> Response:
+    """One frame thumbnail (JPEG) of the case's n-th media."""
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def serve() -> Response:
+        store = _store(request)
+        _case_or_403(store, s, case_id)
+        _, path = _case_media(store, case_id, n)
+        thumbs = thumbnails.all_thumbnails(path)
+        if not 0 <= k < len(thumbs):
+            raise NotFound(f"video {n} of case {case_id} has no frame {k}", where=case_id)
+        return Response(
+            thumbs[k].jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"}
         )
 
     return _wrap(serve, request, s)

@@ -127,6 +127,8 @@ def _routes(cid: str) -> list[tuple[str, str]]:
         ("POST", "/console/queues/ur-hate/claim"),
         ("GET", f"/console/cases/{cid}"),
         ("GET", f"/console/cases/{cid}/media/0"),
+        ("GET", f"/console/cases/{cid}/media/0/frames"),
+        ("GET", f"/console/cases/{cid}/media/0/frames/0.jpg"),
         ("POST", f"/console/cases/{cid}/decide"),
         ("POST", f"/console/cases/{cid}/escalate"),
         ("POST", f"/console/cases/{cid}/second-opinion"),
@@ -161,6 +163,7 @@ def test_every_console_route_is_covered() -> None:
             m,
             p.replace("CID", "{case_id}")
             .replace("/media/0", "/media/{n}")
+            .replace("/frames/0.jpg", "/frames/{k}.jpg")
             .replace("ur-hate", "{queue}"),
         )
         for m, p in _routes("CID")

@@ -3,12 +3,21 @@
 (function () {
   "use strict";
   function reveal(figure) {
-    var media = figure.querySelector("[data-reveal]");
-    if (media) { media.classList.toggle("revealed"); }
+    // The medium and its frame thumbnails are revealed (or hidden again) together.
+    figure.querySelectorAll("[data-reveal]").forEach(function (media) {
+      media.classList.toggle("revealed");
+    });
   }
   document.addEventListener("click", function (ev) {
     var button = ev.target.closest("[data-reveal-button]");
     if (button) { reveal(button.closest("figure")); return; }
+    var frame = ev.target.closest("[data-seek]");
+    if (frame) {
+      // A frame thumbnail jumps the video to that moment (it stays as blurred as it was).
+      var video = frame.closest("figure").querySelector("video");
+      if (video) { video.currentTime = parseFloat(frame.getAttribute("data-seek")); }
+      return;
+    }
     var media = ev.target.closest("[data-reveal]");
     if (media && media.tagName === "IMG") { reveal(media.closest("figure")); }
   });
