@@ -17,7 +17,7 @@ reviewer). Each reviewer is a thread that claims the next case of its queue, dec
 enforcement and the ledger), and repeats until its queue is empty. The reviewers share one
 connection pool (``--pool``), as they would behind an API server.
 
-Usage: .venv/bin/python -m bench.review [--reviewers 200] [--cases 4000] [--pool 80]
+Usage: .venv/bin/python -m bench.review [--reviewers 200] [--cases 4000] [--pool 64]
        [--think-ms 2000]
 """
 
@@ -165,9 +165,12 @@ def process_main(
         _configure_sqlite(engine)
     store = Store(engine)
 
-    @event.listens_for(engine, "checkout")
     def _checked_out(*_: Any) -> None:
         _local.checkout = time.perf_counter()
+
+    event.listen(engine, "checkout", _checked_out)
+    if store.dialect == "postgresql":
+        event.listen(store.fast_engine(), "checkout", _checked_out)  # where claims run
 
     # Open the pool's connections before the clock starts.
     conns = [store.engine.connect() for _ in range(min(pool, len(team)))]
@@ -296,7 +299,7 @@ def main() -> None:
     parser.add_argument("--reviewers", type=int, default=200)
     parser.add_argument("--cases", type=int, default=4000)
     parser.add_argument(
-        "--pool", type=int, default=80, help="PostgreSQL connections shared by the reviewers"
+        "--pool", type=int, default=64, help="PostgreSQL connections shared by the reviewers"
     )
     parser.add_argument(
         "--procs",

@@ -24,7 +24,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    case,
+    column,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+    values,
+)
 from sqlalchemy.engine import Row
 
 from nigran import ledger
@@ -249,43 +262,128 @@ def claim_next(
     ):
         raise Forbidden(f"you are not assigned to queue {queue!r}", where=queue)
     expires = now + timedelta(minutes=minutes if minutes is not None else config().claim_minutes)
-    pg = store.dialect == "postgresql"
-    with store.transaction() as conn:
-        extra: list[Any] = []
-        if reviewer.severe_cap is not None and (
-            severe_seen(conn, reviewer.id, now - timedelta(hours=shift_hours))
-            >= reviewer.severe_cap
-        ):
-            extra.append(cases.c.severity < SEVERE)
-        if pg:
-            # A claim is operational state: if the server crashes before this commit reaches
-            # disk, the case simply returns to its queue, and the old holder's decision is
-            # refused (claim_seq, ``held``). Not waiting for the WAL flush halves a claim's time.
-            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-        if queue is not None or not {"lead", "legal", "admin"} & reviewer.roles:
-            scan = [queue] if queue is not None else sorted(reviewer.queues)
-            picked = _pick_in_queues(conn, reviewer, scan, now, extra, lock=pg)
-        else:
-            picked = _pick_anywhere(conn, reviewer, now, extra, lock=pg)
-        if picked is None:
-            return None
-        # The UPDATE's own WHERE re-checks claimability, which is what makes the claim exclusive
-        # on any database; the row locks above only keep concurrent claimers apart, fast.
-        got = conn.execute(
-            update(cases)
-            .where(cases.c.id == picked, _claimable(now))
-            .values(
-                status="claimed",
-                claimed_by=reviewer.id,
-                claimed_at=now,
-                claim_expires_at=expires,
-                claim_seq=cases.c.claim_seq + 1,
+    cap: list[Any] = []
+    if reviewer.severe_cap is not None:
+        seen = (
+            select(func.count())
+            .select_from(outcomes)
+            .where(
+                outcomes.c.reviewer == reviewer.id,
+                outcomes.c.decided_at >= now - timedelta(hours=shift_hours),
+                outcomes.c.severity >= SEVERE,
             )
-            .returning(cases.c.id, cases.c.claim_seq)
-        ).one_or_none()
-        if got is None:
-            return None
-        return Claim(got.id, reviewer.id, int(got.claim_seq), expires)
+            .scalar_subquery()
+        )
+        cap.append(or_(cases.c.severity < SEVERE, seen < reviewer.severe_cap))
+    scan = (
+        [queue]
+        if queue is not None
+        else None
+        if {"lead", "legal", "admin"} & reviewer.roles
+        else sorted(reviewer.queues)
+    )
+    take = {
+        "status": "claimed",
+        "claimed_by": reviewer.id,
+        "claimed_at": now,
+        "claim_expires_at": expires,
+        "claim_seq": cases.c.claim_seq + 1,
+    }
+    if store.dialect == "postgresql":
+        # One statement, its own transaction (``fast_statement``: a claim is operational state;
+        # lost in a crash, the case returns to its queue and the old holder's decision is
+        # refused by claim_seq): pick by index, skipping rows other claimers hold, and take.
+        # The UPDATE's WHERE re-checks claimability, which is what makes the claim exclusive.
+        picked = _pick_pg(reviewer, scan, now, cap)
+        with store.fast_statement() as conn:
+            got = conn.execute(
+                update(cases)
+                .where(cases.c.id == picked, _claimable(now))
+                .values(**take)
+                .returning(cases.c.id, cases.c.claim_seq)
+            ).one_or_none()
+    else:
+        # SQLite: write transactions are BEGIN IMMEDIATE, so claims are serialised and a pick
+        # followed by the same conditional UPDATE is exact.
+        with store.transaction() as conn:
+            if scan is None:
+                pick_id = _pick_anywhere(conn, reviewer, now, cap, lock=False)
+            else:
+                pick_id = _pick_in_queues(conn, reviewer, scan, now, cap, lock=False)
+            if pick_id is None:
+                return None
+            got = conn.execute(
+                update(cases)
+                .where(cases.c.id == pick_id, _claimable(now))
+                .values(**take)
+                .returning(cases.c.id, cases.c.claim_seq)
+            ).one_or_none()
+    if got is None:
+        return None
+    return Claim(got.id, reviewer.id, int(got.claim_seq), expires)
+
+
+def _pick_pg(
+    reviewer: Reviewer, scan: Sequence[str] | None, now: datetime, extra: list[Any]
+) -> Any:
+    """The id of the case to claim, as a scalar SQL expression (PostgreSQL).
+
+    ``COALESCE(at-risk pick, priority pick)``: PostgreSQL evaluates the second sub-select only
+    when the first finds nothing. Each is ordered the way an index serves it (see
+    :func:`_pick_in_queues`); across several queues the priority pick is a LATERAL top-1 per
+    queue, so every queue is walked by ``ix_cases_next`` rather than sorted.
+    """
+    if scan is None:
+        return (
+            select(cases.c.id)
+            .where(cases.c.status.in_(LIVE), *_eligible(reviewer, None, now), *extra)
+            .order_by(*order_by(now))
+            .limit(1)
+            .with_for_update(skip_locked=True, of=cases)
+            .scalar_subquery()
+        )
+    base = [
+        cases.c.status.in_(LIVE),
+        _claimable(now),
+        *_role_conds(reviewer, restrict_queues=False),
+        *extra,
+    ]
+    at_risk = (
+        select(cases.c.id)
+        .where(cases.c.queue.in_(list(scan)), cases.c.risk_at <= now, *base)
+        .order_by(cases.c.deadline, cases.c.priority.desc(), cases.c.created_at, cases.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=cases)
+        .scalar_subquery()
+    )
+    in_order = (cases.c.priority.desc(), cases.c.created_at, cases.c.id)
+    if len(scan) == 1:
+        rest = (
+            select(cases.c.id)
+            .where(cases.c.queue == scan[0], *base)
+            .order_by(*in_order)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=cases)
+            .scalar_subquery()
+        )
+    else:
+        qs = values(column("q", String), name="qs").data([(q,) for q in scan])
+        top = (
+            select(cases.c.id, cases.c.priority, cases.c.created_at)
+            .where(cases.c.queue == qs.c.q, *base)
+            .order_by(*in_order)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=cases)
+            .lateral("top")
+        )
+        rest = (
+            select(top.c.id)
+            .select_from(qs.join(top, true()))
+            .order_by(top.c.priority.desc(), top.c.created_at, top.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+    return func.coalesce(at_risk, rest)
 
 
 def _first(conn: Connection, q: Any, lock: bool) -> Row[Any] | None:
