@@ -328,7 +328,7 @@ MEDIA_TYPES = {
 }
 
 
-def _case_media(store: Store, case_id: str, n: int) -> tuple[Any, Path]:
+def _case_media(store: Store, case_id: str, n: int) -> tuple[views.CaseView, Path]:
     """The case's view and the local file of its n-th media (images and videos only)."""
     from nigran.detect.media.refs import resolve_ref
 
@@ -342,30 +342,13 @@ def _case_media(store: Store, case_id: str, n: int) -> tuple[Any, Path]:
     return v, path
 
 
-@router.get("/cases/{case_id}/media/{n}")
-async def case_media(request: Request, case_id: str, n: int) -> Response:
-    """The case's n-th media file, only to someone who may see the case (never a directory)."""
-    sess = await _guard(request, *REVIEW)
-    if isinstance(sess, Response):
-        return sess
-    s = sess
-
-    def serve() -> Response:
-        store = _store(request)
-        _case_or_403(store, s, case_id)
-        _, path = _case_media(store, case_id, n)
-        return Response(
-            path.read_bytes(),
-            media_type=MEDIA_TYPES[path.suffix.lower()],
-            headers={"Cache-Control": "private, no-store"},
-        )
-
-    return _wrap(serve, request, s)
-
-
-@router.get("/cases/{case_id}/media/{n}/frames")
-async def case_frames(request: Request, case_id: str, n: int) -> Response:
-    """The strip of frame thumbnails of the case's n-th media (a video), as an htmx fragment."""
+async def _media_route(
+    request: Request,
+    case_id: str,
+    n: int,
+    respond: Callable[[views.CaseView, Path, auth.Session], Response],
+) -> Response:
+    """Serve something of the case's n-th media to someone who may see the case."""
     sess = await _guard(request, *REVIEW)
     if isinstance(sess, Response):
         return sess
@@ -375,9 +358,34 @@ async def case_frames(request: Request, case_id: str, n: int) -> Response:
         store = _store(request)
         _case_or_403(store, s, case_id)
         v, path = _case_media(store, case_id, n)
-        if v.content.media[n].kind.value != "video":
+        return respond(v, path, s)
+
+    return _wrap(serve, request, s)
+
+
+@router.get("/cases/{case_id}/media/{n}")
+async def case_media(request: Request, case_id: str, n: int) -> Response:
+    """The case's n-th media file (never a directory)."""
+
+    def respond(_v: views.CaseView, path: Path, _s: auth.Session) -> Response:
+        return Response(
+            path.read_bytes(),
+            media_type=MEDIA_TYPES[path.suffix.lower()],
+            headers={"Cache-Control": "private, no-store"},
+        )
+
+    return await _media_route(request, case_id, n, respond)
+
+
+@router.get("/cases/{case_id}/media/{n}/frames")
+async def case_frames(request: Request, case_id: str, n: int) -> Response:
+    """The strip of frame thumbnails of the case's n-th media (a video), as an htmx fragment."""
+
+    def respond(v: views.CaseView, path: Path, s: auth.Session) -> Response:
+        media = v.content.media[n]
+        if media.kind.value != "video":
             raise NotFound(f"media {n} of case {case_id} is not a video")
-        flagged = thumbnails.flagged_times(v.signals, v.content.media[n].ref)
+        flagged = thumbnails.flagged_times(v.signals, media.ref)
         return _render(
             request,
             "frames.html",
@@ -388,21 +396,14 @@ async def case_frames(request: Request, case_id: str, n: int) -> Response:
             wellness=s.user.wellness,
         )
 
-    return _wrap(serve, request, s)
+    return await _media_route(request, case_id, n, respond)
 
 
 @router.get("/cases/{case_id}/media/{n}/frames/{k}.jpg")
 async def case_frame(request: Request, case_id: str, n: int, k: int) -> Response:
     """One frame thumbnail (JPEG) of the case's n-th media."""
-    sess = await _guard(request, *REVIEW)
-    if isinstance(sess, Response):
-        return sess
-    s = sess
 
-    def serve() -> Response:
-        store = _store(request)
-        _case_or_403(store, s, case_id)
-        _, path = _case_media(store, case_id, n)
+    def respond(_v: views.CaseView, path: Path, _s: auth.Session) -> Response:
         thumbs = thumbnails.all_thumbnails(path)
         if not 0 <= k < len(thumbs):
             raise NotFound(f"video {n} of case {case_id} has no frame {k}", where=case_id)
@@ -410,7 +411,7 @@ async def case_frame(request: Request, case_id: str, n: int, k: int) -> Response
             thumbs[k].jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"}
         )
 
-    return _wrap(serve, request, s)
+    return await _media_route(request, case_id, n, respond)
 
 
 async def _case_post(
