@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nigran import __version__
 from nigran.config import settings
+from nigran.detect.media.bank_store import configured_index_dir
 from nigran.enforce import Enforcer
 from nigran.errors import NigranError, PayloadTooLarge
 from nigran.runtime.pipeline import Pipeline
@@ -74,6 +75,7 @@ async def _empty_receive() -> Message:
 
 def create_app(store: Store | None = None, *, max_request_bytes: int | None = None) -> FastAPI:
     cfg = settings()
+    configured = store is None
     store = store or Store.open()
     enforcer = Enforcer(store)
 
@@ -101,7 +103,10 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         lifespan=lifespan,
     )
     app.state.store = store
-    app.state.pipeline = Pipeline(store)
+    # The saved media index goes with the configured database only, not a store handed in.
+    app.state.pipeline = Pipeline(
+        store, index_dir=configured_index_dir(store) if configured else None
+    )
     app.state.enforcer = enforcer
     app.state.max_batch_items = cfg.max_batch_items
 

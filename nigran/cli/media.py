@@ -42,10 +42,11 @@ def _is_video(path: Path) -> bool:
 
 
 def _bank_store(db: str | None) -> Any:
-    from nigran.detect.media.bank_store import BankStore
+    from nigran.detect.media.bank_store import BankStore, configured_index_dir
     from nigran.store import Store
 
-    return BankStore(Store.open(db))
+    store = Store.open(db)
+    return BankStore(store, index_dir=configured_index_dir(store))
 
 
 @app.command("hash")
@@ -194,6 +195,8 @@ def bank_import(
             )
     except NigranError as exc:
         raise _fail(exc) from exc
+    if len(added) > 1000:
+        banks.save_index()  # the next start then loads it instead of patching in every row
     _print({"added": len(added), **_rescan(banks, added, rescan)})
 
 

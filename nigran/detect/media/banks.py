@@ -37,6 +37,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from nigran.detect.media.hashing import PDQ_MATCH_DISTANCE, PdqHash
 from nigran.detect.media.index import MAX_EXACT_DISTANCE, PdqIndex
 from nigran.detect.media.vpdq import QUERY_SHARE, VideoHash, VideoIndex
@@ -252,6 +254,31 @@ class HashBanks:
         self.load_entry(entry)
         self.record("media.entry.added", f"bank:{bank}", {"actor": actor, **entry.public()})
         return entry
+
+    def load_entries(self, entries: Iterable[BankEntry], *, pdq: PdqIndex | None = None) -> None:
+        """Put many stored entries in place at once (start-up): PDQ hashes go into the index in
+        one bulk add, not one by one. ``pdq``: an index already holding exactly the active PDQ
+        entries (a saved one, checked by the caller), used instead of building one."""
+        pdq_ids: list[int] = []
+        pdq_values: list[str] = []
+        for entry in entries:
+            self.entries[entry.id] = entry
+            self._next_id = max(self._next_id, entry.id + 1)
+            if entry.status is not EntryStatus.ACTIVE:
+                continue
+            if entry.signal_type is SignalType.PDQ:
+                pdq_ids.append(entry.id)
+                pdq_values.append(entry.value)
+            else:
+                self._index(entry)
+        if pdq is not None:
+            self._pdq = pdq
+        elif pdq_ids:
+            self._pdq.add(np.asarray(pdq_ids, dtype=np.int64), pdq_values)
+
+    @property
+    def pdq_index(self) -> PdqIndex:
+        return self._pdq
 
     def load_entry(self, entry: BankEntry) -> None:
         """Put an entry read back from storage in place (no record: it is not a change)."""
