@@ -188,6 +188,77 @@ def bench_index(n: int, n_queries: int, n_baseline: int) -> None:
     )
 
 
+def bench_store(n: int) -> None:
+    """Start-up of the bank store at ``n`` PDQ entries (SQLite): index rebuilt from the tables
+    vs the saved index reloaded and checked against them."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from nigran.detect.media.bank_store import BankStore
+    from nigran.store import Store
+    from nigran.store.tables_media import media_bank_entries, media_banks
+
+    print(f"== Bank store start-up, {n:,} PDQ entries, SQLite ==")
+    print(f"  ({_load()})")
+    rng = np.random.default_rng(11)
+    bank = rng.integers(0, 256, (n, 32), dtype=np.uint8)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(f"sqlite:///{tmp}/bench.sqlite3")
+        now = datetime.now(UTC)
+        t = time.perf_counter()
+        with store.transaction() as conn:
+            conn.execute(
+                insert(media_banks).values(
+                    name="big",
+                    category="sexual",
+                    negative=False,
+                    enabled=True,
+                    pdq_distance=31,
+                    video_share=0.8,
+                    hot_limit=None,
+                    hot_window_s=3600,
+                    severity=3,
+                    note="",
+                    updated_at=now,
+                )
+            )
+            for start in range(0, n, 50_000):
+                conn.execute(
+                    insert(media_bank_entries),
+                    [
+                        {
+                            "id": i + 1,
+                            "bank": "big",
+                            "signal_type": "pdq",
+                            "value": bank[i].tobytes().hex(),
+                            "note": "",
+                            "source": "bench",
+                            "status": "active",
+                            "metadata": {},
+                            "added_at": now,
+                            "updated_at": now,
+                        }
+                        for i in range(start, min(n, start + 50_000))
+                    ],
+                )
+        print(f"  (rows written in {time.perf_counter() - t:.1f} s)")
+        folder = Path(tmp) / "index"
+        for label, index_dir in (
+            ("no saved index (rebuilt from the tables)", None),
+            ("first start with an index folder (rebuilt, then saved)", folder),
+            ("next start (saved index reloaded, checked against the tables)", folder),
+        ):
+            t = time.perf_counter()
+            loaded = BankStore(store, index_dir=index_dir)
+            total = time.perf_counter() - t
+            how = loaded.index_load
+            detail = f"; index {how.source}, {how.changed} rows patched" if how else ""
+            print(f"  {label}: {total:.2f} s{detail}")
+            del loaded
+        store.engine.dispose()
+
+
 def bench_video(videos_in_bank: int) -> None:
     from nigran.detect.media.frames import sample_frames
     from nigran.detect.media.samples import synthetic_video
@@ -283,10 +354,13 @@ def main() -> None:
     parser.add_argument("--baseline-queries", type=int, default=20)
     parser.add_argument("--videos", type=int, default=10_000)
     parser.add_argument("--images", type=int, default=30)
-    parser.add_argument("--only", choices=["index", "video", "nudenet"])
+    parser.add_argument("--store-entries", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=["index", "store", "video", "nudenet"])
     args = parser.parse_args()
     if args.only in (None, "index"):
         bench_index(args.hashes, args.queries, args.baseline_queries)
+    if args.only in (None, "store"):
+        bench_store(args.store_entries)
     if args.only in (None, "video"):
         bench_video(args.videos)
     if args.only in (None, "nudenet"):
