@@ -124,7 +124,7 @@ def hash_frames_dihedral(
 
 def video_hash(path: Path) -> VideoHash:
     """Sample and hash a video file; raises :class:`~nigran.errors.InvalidMedia` if broken."""
-    return hash_frames(sample_frames(path))
+    return hash_frames(sample_frames(path, images=False))
 
 
 @dataclass(frozen=True, slots=True)
