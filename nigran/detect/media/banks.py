@@ -261,6 +261,7 @@ class HashBanks:
         entries (a saved one, checked by the caller), used instead of building one."""
         pdq_ids: list[int] = []
         pdq_values: list[str] = []
+        videos: list[tuple[int, VideoHash]] = []
         for entry in entries:
             self.entries[entry.id] = entry
             self._next_id = max(self._next_id, entry.id + 1)
@@ -269,8 +270,11 @@ class HashBanks:
             if entry.signal_type is SignalType.PDQ:
                 pdq_ids.append(entry.id)
                 pdq_values.append(entry.value)
+            elif entry.signal_type is SignalType.VPDQ:
+                videos.append((entry.id, VideoHash.from_json(_vpdq_rows(entry.value))))
             else:
                 self._index(entry)
+        self._videos.add_many(videos)
         if pdq is not None:
             self._pdq = pdq
         elif pdq_ids:

@@ -176,6 +176,7 @@ class VideoIndex:
     def __init__(self) -> None:
         self._index = PdqIndex()
         self._videos: dict[int, tuple[FrameHash, ...]] = {}
+        self._entries: dict[int, list[int]] = {}  # video id -> its frames' index entry ids
         self._next_row = 0
         self._rows: dict[int, tuple[int, int]] = {}  # index entry id -> (video id, frame number)
 
@@ -183,22 +184,31 @@ class VideoIndex:
         return len(self._videos)
 
     def add(self, video_id: int, video: VideoHash) -> None:
-        if video_id in self._videos:
-            self.remove(video_id)
-        frames = video.usable
-        self._videos[video_id] = frames
-        if not frames:
-            return
-        entry_ids = np.arange(self._next_row, self._next_row + len(frames), dtype=np.int64)
-        for k, entry in enumerate(entry_ids.tolist()):
-            self._rows[entry] = (video_id, k)
-        self._next_row += len(frames)
-        self._index.add(entry_ids, [f.hex for f in frames])
+        self.add_many([(video_id, video)])
+
+    def add_many(self, videos: Iterable[tuple[int, VideoHash]]) -> None:
+        """Bank many videos with one index insertion (start-up, imports)."""
+        entry_ids: list[int] = []
+        hexes: list[str] = []
+        for video_id, video in dict(videos).items():  # a repeated id: the last one counts
+            if video_id in self._videos:
+                self.remove(video_id)
+            frames = video.usable
+            self._videos[video_id] = frames
+            mine = list(range(self._next_row, self._next_row + len(frames)))
+            self._next_row += len(frames)
+            self._entries[video_id] = mine
+            for k, entry in enumerate(mine):
+                self._rows[entry] = (video_id, k)
+            entry_ids += mine
+            hexes += [f.hex for f in frames]
+        if entry_ids:
+            self._index.add(np.asarray(entry_ids, dtype=np.int64), hexes)
 
     def remove(self, video_id: int) -> None:
         if self._videos.pop(video_id, None) is None:
             return
-        for entry in [e for e, (v, _) in self._rows.items() if v == video_id]:
+        for entry in self._entries.pop(video_id, []):
             self._index.remove(entry)
             del self._rows[entry]
 
