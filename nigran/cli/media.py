@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from nigran.cli import app as root_app
-from nigran.errors import NigranError
+from nigran.errors import InvalidInput, NigranError
 
 app = typer.Typer(
     help="Media: hashes, hash banks, matching, retroactive scans.", no_args_is_help=True
@@ -50,15 +50,31 @@ def _bank_store(db: str | None) -> Any:
 
 
 @app.command("hash")
-def hash_file(file: Path) -> None:
+def hash_file(
+    file: Path,
+    vpdq: Annotated[
+        str,
+        typer.Option(
+            help="Video hash form: nigran (JSON frames), pytx (python-threatexchange's vpdq "
+            "signal string) or file (the vpdq library's frame,quality,hash,timestamp lines)."
+        ),
+    ] = "nigran",
+) -> None:
     """Print a file's MD5, SHA-256 and PDQ (image: 8 dihedral variants; video: vPDQ frames)."""
     from nigran.detect.media.hashing import file_digests, open_image, pdq_dihedral
     from nigran.detect.media.vpdq import video_hash
 
+    if vpdq not in ("nigran", "pytx", "file"):
+        raise _fail(InvalidInput(f"--vpdq must be nigran, pytx or file, not {vpdq!r}"))
     try:
         digests = file_digests(file) if file.is_file() else None
         if _is_video(file):
-            out: dict[str, Any] = {"kind": "video", "vpdq": video_hash(file).to_json()}
+            video = video_hash(file)
+            if vpdq == "file":
+                sys.stdout.write(video.to_vpdq_file())
+                return
+            value: Any = video.to_pytx() if vpdq == "pytx" else video.to_json()
+            out: dict[str, Any] = {"kind": "video", "vpdq": value}
         else:
             variants = pdq_dihedral(open_image(file))
             out = {

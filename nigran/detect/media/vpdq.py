@@ -8,10 +8,23 @@ videos match when enough of the query's frames find a bank frame within the PDQ 
 still matches on the first.
 
 HMA matches video by exact MD5 only; this catches re-encodes, resizes and trims.
+
+Exchange formats (:func:`parse_video_hash` reads all three, whichever it is given):
+
+- Nigran's JSON: ``[{"start": 0.0, "end": 2.0, "pdq": "<hex>", "quality": 100}, ...]``, one
+  object per folded run (lossless; what the bank tables keep);
+- python-threatexchange's ``vpdq`` signal (what HMA stores and exchanges):
+  ``["<hex>,<quality>,<timestamp>", ...]``, a JSON list of strings (:meth:`VideoHash.to_pytx`);
+- the vpdq library's hash file: one ``<frame number>,<quality>,<hex>,<timestamp>`` line per
+  frame (:meth:`VideoHash.to_vpdq_file`); Nigran writes its run number as the frame number, as it
+  does not keep frame numbers.
+
+The two vPDQ forms carry only start times: a run's end is read back as the next frame's start.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +52,7 @@ __all__ = [
     "compare_videos",
     "hash_frames",
     "hash_frames_dihedral",
+    "parse_video_hash",
     "video_hash",
 ]
 
@@ -85,6 +99,83 @@ class VideoHash:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(f"not a video hash: {exc}") from exc
+
+    def to_pytx(self) -> str:
+        """python-threatexchange's ``vpdq`` signal string (``VPDQSignal``, as HMA stores it)."""
+        return json.dumps([f"{f.hex},{f.quality},{f.start:.3f}" for f in self.frames])
+
+    @classmethod
+    def from_pytx(cls, signal: str) -> VideoHash:
+        try:
+            items = json.loads(signal or "[]")
+        except ValueError as exc:
+            raise InvalidInput(f"vpdq signal is not JSON: {exc}") from exc
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise InvalidInput('vpdq signal must be a JSON list of "hex,quality,timestamp"')
+        rows = []
+        for k, item in enumerate(items):
+            parts = item.split(",")
+            if len(parts) != 3:
+                raise InvalidInput(f"vpdq feature {k}: expected hex,quality,timestamp: {item!r}")
+            rows.append((parts[0], parts[1], parts[2]))
+        return cls._from_features(rows, "vpdq signal")
+
+    def to_vpdq_file(self) -> str:
+        """The vpdq library's hash-file text: ``frame,quality,hex,timestamp`` lines."""
+        return "".join(
+            f"{k},{f.quality},{f.hex},{f.start:.3f}\n" for k, f in enumerate(self.frames)
+        )
+
+    @classmethod
+    def from_vpdq_file(cls, text: str) -> VideoHash:
+        rows = []
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) != 4:
+                raise InvalidInput(
+                    f"line {lineno}: expected frame,quality,hex,timestamp: {line[:80]!r}"
+                )
+            rows.append((parts[2], parts[1], parts[3]))
+        return cls._from_features(rows, "vpdq file")
+
+    @classmethod
+    def _from_features(cls, rows: list[tuple[str, str, str]], what: str) -> VideoHash:
+        parsed = []
+        for k, (hex_, quality, timestamp) in enumerate(rows):
+            try:
+                q, t = int(quality), float(timestamp)
+                int(hex_, 16)
+            except ValueError:
+                raise InvalidInput(f"{what}, frame {k}: bad number or hex") from None
+            if len(hex_) != 64 or not 0 <= q <= 100 or not t >= 0:
+                raise InvalidInput(
+                    f"{what}, frame {k}: need 64 hex digits, quality 0-100, timestamp >= 0"
+                )
+            parsed.append((t, hex_.lower(), q))
+        parsed.sort(key=lambda r: r[0])
+        frames = [
+            FrameHash(t, parsed[k + 1][0] if k + 1 < len(parsed) else t, h, q)
+            for k, (t, h, q) in enumerate(parsed)
+        ]
+        return cls(tuple(frames))
+
+
+def parse_video_hash(value: str) -> VideoHash:
+    """A video hash in any of the three forms above (Nigran JSON, pytx signal, vpdq file)."""
+    text = value.strip()
+    if not text.startswith("["):
+        return VideoHash.from_vpdq_file(text)
+    try:
+        items = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(f"video hash is not JSON: {exc}") from exc
+    if isinstance(items, list) and items and all(isinstance(i, str) for i in items):
+        return VideoHash.from_pytx(text)
+    if not isinstance(items, list):
+        raise InvalidInput("video hash must be a JSON list of frames")
+    return VideoHash.from_json(items)
 
 
 def hash_frames(frames: list[Frame], *, dedupe_distance: int = DEDUPE_DISTANCE) -> VideoHash:
