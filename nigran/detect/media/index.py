@@ -3,38 +3,45 @@
 How: multi-index hashing. The 256 bits are cut into 16 chunks of 16 bits. If two hashes differ in
 at most 31 bits, by pigeonhole at least one chunk differs in at most 1 bit, so probing each chunk's
 table for its value and its 16 one-bit neighbours (16 x 17 buckets) finds every candidate (about
-4,200 at 1M random hashes); candidates are then checked with an exact popcount. Each table is a
-sorted permutation with bucket offsets (CSR), so a probe is two array reads and the whole query
-is about twenty vectorised numpy calls, each over the whole candidate set.
+4,200 at 1M random hashes); candidates are then checked exactly. Each table is its entries sorted
+by that chunk (CSR: bucket offsets plus a permutation), and it also keeps, in that same order,
+each entry's first 128 bits. A query reads the 272 buckets' runs of those 128-bit heads, which
+rules out nearly every false candidate (two unrelated hashes differ in <= 31 of 128 bits about
+once in a billion); only survivors' row numbers and last 128 bits are looked up. The whole query
+is about twenty vectorised numpy calls.
 
-Why this design? Chosen by measurement at 1M random hashes (``bench/media.py``, 2-core EPYC VM,
-CPU time per query, so other load on the machine does not count):
+Why this design? Chosen by measurement at 1M random hashes (``bench/media.py``, 2-core EPYC VM
+shared with other work, CPU time per query so that time another process held the core does not
+count):
 
-- this index: p50 ~0.085 ms. Two thirds of it is waiting on memory (the 272 bucket runs of the
-  64 MB permutation and ~4,200 scattered 32-byte hash rows); the rest is numpy call overhead.
-- the same algorithm as one numba loop: ~0.14 ms, *slower*: each candidate's read depends on the
-  previous step, so fewer cache misses overlap than in numpy's separate gather passes.
-- faiss ``IndexBinaryMultiHash`` (16 x 16, nflip=1): ~1.5 ms, and it cannot remove entries.
-- python-threatexchange's ``PDQIndex2`` (faiss flat): ~60-200 ms (a scan of all hashes).
-- a brute-force popcount over the packed hashes (32 MB at 1M) costs milliseconds, not
-  microseconds; bigger chunks (20-24 bits, 2 flips) trade candidates for many more probes into
-  much larger offset tables and do not win at 1M.
+- this index: p50 ~0.065 ms, p99 ~0.13 ms; python-threatexchange's ``PDQIndex2`` (faiss flat,
+  a scan of all hashes): ~39 ms, about 590x slower; faiss ``IndexBinaryMultiHash`` (16 x 16,
+  nflip=1): ~1.1-1.3 ms, and it cannot remove entries.
+- the same tables without the per-table heads (permutation, then the hash rows): ~0.09 ms and a
+  third of the memory. Two thirds of that was waiting on memory for ~4,200 scattered rows;
+  the heads turn those into 272 short contiguous runs. That is the trade taken: 3x the memory
+  (still under 4 GB at 10M, below) for 1.4x the speed, and the margin on the targets.
+- that simpler query written as one numba loop: ~0.14 ms, *slower* than numpy: each step's
+  read depends on the last, so fewer cache misses overlap than in numpy's separate gathers.
+- a brute-force popcount over the packed hashes (32 MB at 1M) costs milliseconds; bigger chunks
+  (20-24 bits, 2 flips) trade candidates for many more probes into much larger offset tables.
 
-What made the numpy path fast: ``np.take`` instead of fancy indexing on 2-D arrays (7x faster on
-(k, 4) rows), XOR against a tiled query instead of broadcasting over a width-4 axis (6x), and
-summing the four per-word popcounts with one multiply (bytes of a uint32 view times 0x01010101,
-top byte) instead of column-by-column adds.
+What made numpy fast here: ``np.take`` rather than fancy indexing of 2-D arrays (7x on (k, 4)
+rows), XOR against a tiled query rather than broadcasting over a width-2 or width-4 axis (6x),
+and adding per-word popcounts with one multiply (the bytes of a wider view times 0x0101...,
+top byte) rather than column by column.
 
 Changes: new hashes go to a small *delta* segment scanned by brute force; when it outgrows
-:data:`DELTA_LIMIT` it is merged into the tables (an O(n) radix sort, amortised over thousands of
-adds). Removals set a tombstone; merges drop tombstoned rows. :meth:`PdqIndex.save` writes plain
-``.npy`` files that :meth:`PdqIndex.load` reads back (or memory-maps); :meth:`PdqIndex.sync` then
-brings a loaded index to an exact set of ``(id, hash)`` rows with incremental adds and removals,
-which is how :class:`~nigran.detect.media.bank_store.BankStore` reuses a saved index without ever
-serving a stale one.
+:data:`DELTA_LIMIT` it is merged into the tables (an O(n) radix sort: about 2 s at 1M, amortised
+over thousands of adds). Removals set a tombstone; merges drop tombstoned rows.
+:meth:`PdqIndex.save` writes plain ``.npy`` files that :meth:`PdqIndex.load` reads back (or
+memory-maps: instant, shared between processes, ~15 % slower queries); :meth:`PdqIndex.sync`
+then brings a loaded index to an exact set of ``(id, hash)`` rows with incremental adds and
+removals, which is how :class:`~nigran.detect.media.bank_store.BankStore` reuses a saved index
+without ever serving a stale one.
 
-Memory: 32 B (hash) + 8 B (id) + 8 B (id order) + 16 x 4 B (tables) = 112 B per hash plus 8 MB of
-bucket offsets: 115 MiB at 1M, about 1.05 GiB at 10M.
+Memory per hash: 16 tables x (4 B permutation + 16 B head) + 16 B tail + 8 B id + 8 B id order
++ 1 B tombstone = 353 B, plus 8 MB of bucket offsets: 345 MiB at 1M, 3.3 GiB at 10M.
 """
 
 from __future__ import annotations
@@ -62,7 +69,7 @@ MAX_EXACT_DISTANCE = 2 * CHUNKS - 1
 """31: the largest radius at which probing one-bit neighbours is still exact (pigeonhole)."""
 
 DELTA_LIMIT = 4096
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 _FLIPS = np.array([0] + [1 << b for b in range(CHUNK_BITS)], dtype=np.int64)
 _TABLE_BASE = (np.arange(CHUNKS, dtype=np.int64) * (BUCKETS + 1))[:, None]
@@ -166,8 +173,9 @@ class PdqIndex:
     """Maps entry ids (int64, e.g. bank entry row ids) to PDQ hashes; one id may hold many rows."""
 
     def __init__(self) -> None:
-        # The hashes, split into their first and last 128 bits (see _candidates).
-        self._head: NDArray[np.uint64] = np.zeros((0, 2), dtype=np.uint64)
+        # Each table's entries in bucket order, as the first 128 bits of their hash (see _verify),
+        # and every row's last 128 bits.
+        self._heads: NDArray[np.uint64] = np.zeros((0, 2), dtype=np.uint64)
         self._tail: NDArray[np.uint64] = np.zeros((0, 2), dtype=np.uint64)
         self._ids: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._alive: NDArray[np.bool_] = np.zeros(0, dtype=np.bool_)
@@ -186,10 +194,13 @@ class PdqIndex:
 
     @property
     def _size(self) -> int:
-        return int(self._head.shape[0])
+        return int(self._tail.shape[0])
 
     def _main_hashes(self) -> Hashes:
-        words = np.concatenate([self._head, self._tail], axis=1)
+        n = self._size
+        words = np.empty((n, 4), dtype=np.uint64)
+        words[self._perm[:n], :2] = self._heads[:n]  # table 0 holds every row's head once
+        words[:, 2:] = self._tail
         return words.view(np.uint8).reshape(-1, 32)
 
     def _delta_size(self) -> int:
@@ -199,7 +210,7 @@ class PdqIndex:
     def nbytes(self) -> int:
         """Bytes held by the index's arrays (hashes, ids, tables, tombstones)."""
         arrays = (
-            self._head,
+            self._heads,
             self._tail,
             self._ids,
             self._alive,
@@ -320,11 +331,11 @@ class PdqIndex:
             np.cumsum(counts, out=offsets[t, 1:])
             offsets[t, 1:] += t * n
         words = _words(hashes)
-        self._head = np.ascontiguousarray(words[:, :2])
+        self._perm = perm.reshape(-1)
+        self._heads = np.take(np.ascontiguousarray(words[:, :2]), self._perm, axis=0)
         self._tail = np.ascontiguousarray(words[:, 2:])
         self._ids = ids
         self._alive = np.ones(n, dtype=np.bool_)
-        self._perm = perm.reshape(-1)
         self._offsets = offsets.reshape(-1)
         self._id_order = np.argsort(ids, kind="stable").astype(np.int64)
         self._dead = 0
@@ -357,12 +368,11 @@ class PdqIndex:
             ends = np.cumsum(lens)
             total = int(ends[-1])
             if total:
-                # Every candidate's position in the permutation: each bucket's start, repeated
-                # over its run, plus the running offset within the run.
+                # Every candidate's position in the tables: each bucket's start, repeated over
+                # its run, plus the running offset within the run.
                 pos = np.repeat(starts - ends + lens, lens)
                 pos += _arange(total)
-                rows = np.take(self._perm, pos)
-                rows, distances = self._verify(rows, q64, max_distance)
+                rows, distances = self._verify(pos, q64, max_distance)
                 if rows.size:
                     alive, ids = self._alive, self._ids
                     for r, d in zip(rows.tolist(), distances.tolist(), strict=True):
@@ -377,23 +387,25 @@ class PdqIndex:
         return sorted(found.items(), key=lambda item: (item[1], item[0]))
 
     def _verify(
-        self, rows: NDArray[np.int32], q64: NDArray[np.uint64], max_distance: int
+        self, pos: NDArray[np.int64], q64: NDArray[np.uint64], max_distance: int
     ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
-        """The candidate rows truly within ``max_distance``, and their distances.
+        """The rows of the candidates at table positions ``pos`` that are truly within
+        ``max_distance``, and their distances.
 
         The first 128 bits alone rule out nearly every false candidate (two unrelated hashes
-        differ in <= 31 of 128 bits about once in a billion), and they are half the bytes to
-        fetch from scattered rows; only the survivors' last 128 bits are read."""
-        x = np.take(self._head, rows, axis=0).reshape(-1)
-        x ^= np.tile(q64[:2], rows.shape[0])
+        differ in <= 31 of 128 bits about once in a billion); the tables keep them in bucket
+        order, so this first pass reads short contiguous runs instead of scattered rows. Only
+        the survivors' row numbers and last 128 bits are looked up."""
+        x = np.take(self._heads, pos, axis=0).reshape(-1)
+        x ^= np.tile(q64[:2], pos.shape[0])
         # Two per-word counts as the bytes of a uint16; times 0x0101, the top byte is their sum
         # (at most 128, so exact).
         head = np.bitwise_count(x).view(np.uint16) * np.uint16(0x0101)
         head >>= np.uint16(8)
         keep = np.flatnonzero(head <= max_distance)
         if not keep.size:
-            return rows[keep], np.zeros(0, dtype=np.int64)
-        rows = rows[keep]
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        rows = np.take(self._perm, pos[keep])
         y = np.take(self._tail, rows, axis=0).reshape(-1)
         y ^= np.tile(q64[2:], rows.shape[0])
         total = head[keep].astype(np.int64) + np.bitwise_count(y).reshape(-1, 2).sum(
@@ -424,7 +436,7 @@ class PdqIndex:
         old = folder.with_name(f"{folder.name}.old-{unique}")
         try:
             tmp.mkdir()
-            for name in ("head", "tail", "ids", "perm", "offsets", "id_order"):
+            for name in ("heads", "tail", "ids", "perm", "offsets", "id_order"):
                 np.save(tmp / f"{name}.npy", np.asarray(getattr(self, f"_{name}")))
             meta = {"format": FORMAT_VERSION, "size": self._size}
             (tmp / "meta.json").write_text(json.dumps(meta))
@@ -446,7 +458,7 @@ class PdqIndex:
             raise InvalidInput(f"unknown index format {meta.get('format')!r}", where=str(folder))
         mode: Literal["r"] | None = "r" if mmap else None
         index = cls()
-        index._head = np.load(folder / "head.npy", mmap_mode=mode)
+        index._heads = np.load(folder / "heads.npy", mmap_mode=mode)
         index._tail = np.load(folder / "tail.npy", mmap_mode=mode)
         index._ids = np.load(folder / "ids.npy", mmap_mode=mode)
         index._perm = np.load(folder / "perm.npy", mmap_mode=mode)
@@ -454,6 +466,7 @@ class PdqIndex:
         index._id_order = np.load(folder / "id_order.npy", mmap_mode=mode)
         index._alive = np.ones(index._size, dtype=np.bool_)
         sizes = {a.shape[0] for a in (index._tail, index._ids, index._id_order)}
-        if sizes != {meta["size"]} or index._head.shape[0] != meta["size"]:
+        tables = {index._heads.shape[0], index._perm.shape[0]}
+        if sizes != {meta["size"]} or tables != {CHUNKS * meta["size"]}:
             raise InvalidInput("index files do not agree on its size", where=str(folder))
         return index

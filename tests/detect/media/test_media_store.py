@@ -192,7 +192,7 @@ def test_saved_index_is_reloaded_and_never_stale(store: Store, tmp_path: Path) -
     assert len(pdq) == 49
 
     # A damaged file is not used: the index is rebuilt from the tables and saved afresh.
-    (folder / "pdq" / "head.npy").write_bytes(b"not an array")
+    (folder / "pdq" / "heads.npy").write_bytes(b"not an array")
     fourth = BankStore(store, index_dir=folder)
     assert fourth.index_load is not None
     assert (fourth.index_load.source, fourth.index_load.saved) == ("built", True)
