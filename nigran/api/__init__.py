@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -73,7 +74,14 @@ async def _empty_receive() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-def create_app(store: Store | None = None, *, max_request_bytes: int | None = None) -> FastAPI:
+def create_app(
+    store: Store | None = None,
+    *,
+    max_request_bytes: int | None = None,
+    index_dir: Path | None = None,
+) -> FastAPI:
+    """``index_dir``: where the media match index is saved between starts; by default the
+    configured data directory's when the app opens the configured database itself, else none."""
     cfg = settings()
     configured = store is None
     store = store or Store.open()
@@ -103,10 +111,9 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         lifespan=lifespan,
     )
     app.state.store = store
-    # The saved media index goes with the configured database only, not a store handed in.
-    app.state.pipeline = Pipeline(
-        store, index_dir=configured_index_dir(store) if configured else None
-    )
+    if index_dir is None and configured:
+        index_dir = configured_index_dir(store)
+    app.state.pipeline = Pipeline(store, index_dir=index_dir)
     app.state.enforcer = enforcer
     app.state.max_batch_items = cfg.max_batch_items
 

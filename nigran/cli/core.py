@@ -184,7 +184,8 @@ def serve(
 
     from nigran.api import create_app
 
-    uvicorn.run(create_app(open_store(db)), host=host, port=port)
+    store = open_store(db)
+    uvicorn.run(create_app(store, index_dir=configured_index_dir(store)), host=host, port=port)
 
 
 @ledger_app.command("verify")

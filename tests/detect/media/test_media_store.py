@@ -200,3 +200,19 @@ def test_saved_index_is_reloaded_and_never_stale(store: Store, tmp_path: Path) -
     assert BankStore(store, index_dir=folder).index_load.source == "saved"  # type: ignore[union-attr]
 
     assert index_dir_for(tmp_path, "sqlite:///a") != index_dir_for(tmp_path, "sqlite:///b")
+
+
+def test_servers_keep_the_index_under_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nigran.api import create_app
+    from nigran.detect.media.bank_store import index_dir_for
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    monkeypatch.setenv("NIGRAN_DATABASE_URL", url)
+    monkeypatch.setenv("NIGRAN_DATA_DIR", str(tmp_path / "data"))
+    app = create_app()
+    bank_store = app.state.pipeline.bank_store
+    assert bank_store.index_dir == index_dir_for(tmp_path / "data", url)
+    handed_in = create_app(Store.open(url))  # a store handed in: no index folder unless given
+    assert handed_in.state.pipeline.bank_store.index_dir is None
