@@ -466,7 +466,18 @@ class PdqIndex:
         index._id_order = np.load(folder / "id_order.npy", mmap_mode=mode)
         index._alive = np.ones(index._size, dtype=np.bool_)
         sizes = {a.shape[0] for a in (index._tail, index._ids, index._id_order)}
+        n = int(meta["size"])
         tables = {index._heads.shape[0], index._perm.shape[0]}
-        if sizes != {meta["size"]} or tables != {CHUNKS * meta["size"]}:
-            raise InvalidInput("index files do not agree on its size", where=str(folder))
+        bounds = index._offsets.reshape(CHUNKS, BUCKETS + 1)[:, [0, -1]]
+        # Cheap structural checks (a few ms at 1M): the tables cover 0..16n in order and the
+        # permutation names real rows. Row contents are checked by sync() against the tables.
+        if (
+            sizes != {n}
+            or tables != {CHUNKS * n}
+            or index._offsets.shape[0] != CHUNKS * (BUCKETS + 1)
+            or not np.array_equal(bounds[:, 0], np.arange(CHUNKS) * n)
+            or not np.array_equal(bounds[:, 1], np.arange(1, CHUNKS + 1) * n)
+            or (n and not 0 <= int(index._perm.min()) <= int(index._perm.max()) < n)
+        ):
+            raise InvalidInput("index files are inconsistent (damaged?)", where=str(folder))
         return index

@@ -127,3 +127,15 @@ def test_sync_applies_only_the_difference() -> None:
     assert index.sync(np.arange(2000), fresh) == (2000, 3001)
     assert len(index) == 2000
     assert index.query(fresh[1999]) == [(1999, 0)]
+
+
+def test_load_refuses_inconsistent_files(tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    index = PdqIndex()
+    index.add(np.arange(500), rng.integers(0, 256, (500, 32), dtype=np.uint8))
+    index.save(tmp_path / "idx")
+    perm = np.load(tmp_path / "idx" / "perm.npy")
+    perm[3] = 10_000  # a row that does not exist
+    np.save(tmp_path / "idx" / "perm.npy", perm)
+    with pytest.raises(InvalidInput, match="inconsistent"):
+        PdqIndex.load(tmp_path / "idx")
