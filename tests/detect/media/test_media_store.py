@@ -163,7 +163,10 @@ def test_saved_index_is_reloaded_and_never_stale(store: Store, tmp_path: Path) -
     assert not first.index_load.saved  # nothing banked yet: nothing worth saving
     with first.change() as hb:
         hb.create_bank(Bank("te"), actor="a")
-        ids = [hb.add_entry("te", "pdq", h, actor="a").id for h in hexes]
+        ids = [
+            hb.add_entry("te", "pdq", h, actor="a", metadata={"case": str(k)}).id
+            for k, h in enumerate(hexes)
+        ]
     assert first.save_index()
 
     again = BankStore(store, index_dir=folder)
@@ -174,6 +177,7 @@ def test_saved_index_is_reloaded_and_never_stale(store: Store, tmp_path: Path) -
         0,
     )
     assert again.banks.pdq_index.query(hexes[3])[0] == (ids[3], 0)
+    assert again.banks.entries == first.banks.entries  # times, metadata and all read back
 
     # Changes made after the save (here by a process that keeps no index file) ...
     other = BankStore(store)
