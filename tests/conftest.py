@@ -23,6 +23,13 @@ REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("NIGRAN_TRAINING_DATA_DIR", REPO.parent / "shared" / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files Nigran keeps in its data directory (the saved media index) go to the test's own
+    folder, never the user's."""
+    monkeypatch.setenv("NIGRAN_DATA_DIR", str(tmp_path / "nigran-data"))
+
+
 def _admin_url() -> str:
     return f"{PG_BASE}/postgres"
 

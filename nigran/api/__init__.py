@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nigran import __version__
 from nigran.config import settings
+from nigran.detect.media.bank_store import configured_index_dir
 from nigran.enforce import Enforcer
 from nigran.errors import NigranError, PayloadTooLarge
 from nigran.runtime.pipeline import Pipeline
@@ -72,8 +74,16 @@ async def _empty_receive() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-def create_app(store: Store | None = None, *, max_request_bytes: int | None = None) -> FastAPI:
+def create_app(
+    store: Store | None = None,
+    *,
+    max_request_bytes: int | None = None,
+    index_dir: Path | None = None,
+) -> FastAPI:
+    """``index_dir``: where the media match index is saved between starts; by default the
+    configured data directory's when the app opens the configured database itself, else none."""
     cfg = settings()
+    configured = store is None
     store = store or Store.open()
     enforcer = Enforcer(store)
 
@@ -101,7 +111,9 @@ def create_app(store: Store | None = None, *, max_request_bytes: int | None = No
         lifespan=lifespan,
     )
     app.state.store = store
-    app.state.pipeline = Pipeline(store)
+    if index_dir is None and configured:
+        index_dir = configured_index_dir(store)
+    app.state.pipeline = Pipeline(store, index_dir=index_dir)
     app.state.enforcer = enforcer
     app.state.max_batch_items = cfg.max_batch_items
 

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nigran.cli import app
+from nigran.detect.media.bank_store import configured_index_dir
 from nigran.errors import NigranError
 from nigran.model import Content
 from nigran.runtime.jsonl import LineError, read_jsonl
@@ -62,7 +63,7 @@ def moderate(
 ) -> None:
     """Moderate a stream of content: detect, decide, enforce, record; print a summary."""
     store = open_store(db)
-    pipeline = Pipeline(store)
+    pipeline = Pipeline(store, index_dir=configured_index_dir(store))
     summary = Summary()
     errors: list[LineError] = []
     console_out = err if out == "-" else Console()
@@ -183,7 +184,8 @@ def serve(
 
     from nigran.api import create_app
 
-    uvicorn.run(create_app(open_store(db)), host=host, port=port)
+    store = open_store(db)
+    uvicorn.run(create_app(store, index_dir=configured_index_dir(store)), host=host, port=port)
 
 
 @ledger_app.command("verify")

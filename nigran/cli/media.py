@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from nigran.cli import app as root_app
-from nigran.errors import NigranError
+from nigran.errors import InvalidInput, NigranError
 
 app = typer.Typer(
     help="Media: hashes, hash banks, matching, retroactive scans.", no_args_is_help=True
@@ -42,22 +42,39 @@ def _is_video(path: Path) -> bool:
 
 
 def _bank_store(db: str | None) -> Any:
-    from nigran.detect.media.bank_store import BankStore
+    from nigran.detect.media.bank_store import BankStore, configured_index_dir
     from nigran.store import Store
 
-    return BankStore(Store.open(db))
+    store = Store.open(db)
+    return BankStore(store, index_dir=configured_index_dir(store))
 
 
 @app.command("hash")
-def hash_file(file: Path) -> None:
+def hash_file(
+    file: Path,
+    vpdq: Annotated[
+        str,
+        typer.Option(
+            help="Video hash form: nigran (JSON frames), pytx (python-threatexchange's vpdq "
+            "signal string) or file (the vpdq library's frame,quality,hash,timestamp lines)."
+        ),
+    ] = "nigran",
+) -> None:
     """Print a file's MD5, SHA-256 and PDQ (image: 8 dihedral variants; video: vPDQ frames)."""
     from nigran.detect.media.hashing import file_digests, open_image, pdq_dihedral
     from nigran.detect.media.vpdq import video_hash
 
+    if vpdq not in ("nigran", "pytx", "file"):
+        raise _fail(InvalidInput(f"--vpdq must be nigran, pytx or file, not {vpdq!r}"))
     try:
         digests = file_digests(file) if file.is_file() else None
         if _is_video(file):
-            out: dict[str, Any] = {"kind": "video", "vpdq": video_hash(file).to_json()}
+            video = video_hash(file)
+            if vpdq == "file":
+                sys.stdout.write(video.to_vpdq_file())
+                return
+            value: Any = video.to_pytx() if vpdq == "pytx" else video.to_json()
+            out: dict[str, Any] = {"kind": "video", "vpdq": value}
         else:
             variants = pdq_dihedral(open_image(file))
             out = {
@@ -194,6 +211,8 @@ def bank_import(
             )
     except NigranError as exc:
         raise _fail(exc) from exc
+    if len(added) > 1000:
+        banks.save_index()  # the next start then loads it instead of patching in every row
     _print({"added": len(added), **_rescan(banks, added, rescan)})
 
 

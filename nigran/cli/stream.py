@@ -14,6 +14,7 @@ from rich.console import Console
 from nigran.cli import app
 from nigran.cli.core import DbOption, err, open_store
 from nigran.config import settings
+from nigran.detect.media.bank_store import configured_index_dir
 from nigran.errors import NigranError
 from nigran.runtime.pipeline import Pipeline
 from nigran.runtime.stream import DEFAULT_PREFIX, Topology, Worker, publish_lines
@@ -71,7 +72,8 @@ def worker(
     ] = None,
 ) -> None:
     """Consume the work queue: moderate, store, ack. Run as many as you like, anywhere."""
-    pipe = Pipeline(open_store(db))
+    store = open_store(db)
+    pipe = Pipeline(store, index_dir=configured_index_dir(store))
     w = Worker(pipe, _url(stream_url), Topology(prefix), batch_size=batch_size)
 
     async def main() -> None:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, insert, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -88,12 +89,16 @@ class Pipeline:
         store: Store,
         detectors: Sequence[Detector] | None = None,
         policy: Policy | None = None,
+        *,
+        index_dir: Path | None = None,
     ) -> None:
+        """``index_dir``: where the media match index is saved between starts (see
+        :mod:`nigran.detect.media.bank_store`); None rebuilds it from the tables each time."""
         self.store = store
         self.bank_store: BankStore | None = None
         if detectors is None:
             # Hash banks live in the store: load them here and hand them to the detectors.
-            self.bank_store = BankStore(store)
+            self.bank_store = BankStore(store, index_dir=index_dir)
             detectors = default_detectors(self.bank_store.banks)
         self.detectors = list(detectors)
         self.policy = policy or default_policy()

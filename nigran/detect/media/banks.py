@@ -21,7 +21,8 @@ Every change goes through ``record(kind, subject, payload)``; with the store, th
 Import/export formats, so banks move to and from HMA and ThreatExchange tools:
 
 - ``pytx``: python-threatexchange's local-file format, one ``<signal_type> <value>`` per line
-  (``pdq 0f3c...``), or bare values with a given signal type;
+  (``pdq 0f3c...``), or bare values with a given signal type; ``vpdq`` values are pytx's vPDQ
+  signal strings on the way out and any vPDQ form on the way in (:mod:`.vpdq`);
 - ``csv``: header ``signal_type,signal_value,note,source`` (more columns are kept as metadata);
   a bare ``hash`` / ``pdq`` column is read as PDQ.
 """
@@ -37,9 +38,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from nigran.detect.media.hashing import PDQ_MATCH_DISTANCE, PdqHash
 from nigran.detect.media.index import MAX_EXACT_DISTANCE, PdqIndex
-from nigran.detect.media.vpdq import QUERY_SHARE, VideoHash, VideoIndex
+from nigran.detect.media.vpdq import QUERY_SHARE, VideoHash, VideoIndex, parse_video_hash
 from nigran.errors import InvalidInput, NotFound
 from nigran.model import utcnow
 
@@ -155,8 +158,8 @@ class MatchResult:
 def _normalise_value(signal_type: SignalType, value: str) -> str:
     value = value.strip()
     if signal_type is SignalType.VPDQ:
-        VideoHash.from_json(_vpdq_rows(value))  # validates
-        return value
+        # Any of the three vPDQ forms in; Nigran's own JSON kept (see vpdq.parse_video_hash).
+        return _canonical_vpdq(parse_video_hash(value))
     value = value.lower()
     expected = _HEX_LENGTH[signal_type]
     if len(value) != expected or any(c not in "0123456789abcdef" for c in value):
@@ -164,16 +167,10 @@ def _normalise_value(signal_type: SignalType, value: str) -> str:
     return value
 
 
-def _vpdq_rows(value: str) -> list[dict[str, Any]]:
+def _canonical_vpdq(video: VideoHash) -> str:
     import orjson
 
-    try:
-        rows = orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidInput(f"vpdq value is not JSON: {exc}") from exc
-    if not isinstance(rows, list):
-        raise InvalidInput("vpdq value must be a JSON list of frames")
-    return rows
+    return orjson.dumps(video.to_json()).decode()
 
 
 class HashBanks:
@@ -253,6 +250,35 @@ class HashBanks:
         self.record("media.entry.added", f"bank:{bank}", {"actor": actor, **entry.public()})
         return entry
 
+    def load_entries(self, entries: Iterable[BankEntry], *, pdq: PdqIndex | None = None) -> None:
+        """Put many stored entries in place at once (start-up): PDQ hashes go into the index in
+        one bulk add, not one by one. ``pdq``: an index already holding exactly the active PDQ
+        entries (a saved one, checked by the caller), used instead of building one."""
+        pdq_ids: list[int] = []
+        pdq_values: list[str] = []
+        videos: list[tuple[int, VideoHash]] = []
+        for entry in entries:
+            self.entries[entry.id] = entry
+            self._next_id = max(self._next_id, entry.id + 1)
+            if entry.status is not EntryStatus.ACTIVE:
+                continue
+            if entry.signal_type is SignalType.PDQ:
+                pdq_ids.append(entry.id)
+                pdq_values.append(entry.value)
+            elif entry.signal_type is SignalType.VPDQ:
+                videos.append((entry.id, parse_video_hash(entry.value)))
+            else:
+                self._index(entry)
+        self._videos.add_many(videos)
+        if pdq is not None:
+            self._pdq = pdq
+        elif pdq_ids:
+            self._pdq.add(np.asarray(pdq_ids, dtype=np.int64), pdq_values)
+
+    @property
+    def pdq_index(self) -> PdqIndex:
+        return self._pdq
+
     def load_entry(self, entry: BankEntry) -> None:
         """Put an entry read back from storage in place (no record: it is not a change)."""
         self.entries[entry.id] = entry
@@ -264,7 +290,7 @@ class HashBanks:
         if entry.signal_type is SignalType.PDQ:
             self._pdq.add([entry.id], [entry.value])
         elif entry.signal_type is SignalType.VPDQ:
-            self._videos.add(entry.id, VideoHash.from_json(_vpdq_rows(entry.value)))
+            self._videos.add(entry.id, parse_video_hash(entry.value))
         else:
             self._exact.setdefault((entry.signal_type, entry.value), set()).add(entry.id)
 
@@ -466,12 +492,13 @@ class HashBanks:
     ) -> list[BankEntry]:
         """Add every row of an exported file; a bad row is an error naming its line."""
         rows = parse_entries(text, fmt=fmt, default_type=default_type)
-        existing = {(e.signal_type, e.value) for e in self.entries.values() if e.bank == bank}
+        existing = {_same(e.signal_type, e.value) for e in self.entries.values() if e.bank == bank}
         added = []
         for kind, value, note, row_source, metadata in rows:
-            if (kind, value) in existing:
+            key = _same(kind, value)
+            if key in existing:
                 continue
-            existing.add((kind, value))
+            existing.add(key)
             added.append(
                 self.add_entry(
                     bank,
@@ -558,16 +585,27 @@ def _row(
         raise InvalidInput(exc.message, where=where) from None
 
 
+def _same(kind: SignalType, value: str) -> tuple[SignalType, str]:
+    """What makes two entries the same: for vPDQ, the frames as exchanged (a round trip
+    through pytx's form keeps hashes, qualities and start times, not the last run's end)."""
+    if kind is SignalType.VPDQ:
+        return kind, parse_video_hash(value).to_pytx()
+    return kind, value
+
+
+def _exchange_value(entry: BankEntry) -> str:
+    """The value as python-threatexchange writes it: vPDQ as its ``vpdq`` signal string."""
+    if entry.signal_type is SignalType.VPDQ:
+        return parse_video_hash(entry.value).to_pytx()
+    return entry.value
+
+
 def export_entries(entries: Iterable[BankEntry], *, fmt: str) -> str:
     """Active entries of a bank in ``pytx`` or ``csv`` form (disabled/quarantined are left out:
     an export is what the receiver should match)."""
     active = [e for e in entries if e.status is EntryStatus.ACTIVE]
     if fmt == "pytx":
-        return "".join(
-            f"{e.signal_type.value} {e.value}\n"
-            for e in active
-            if e.signal_type is not SignalType.VPDQ
-        )
+        return "".join(f"{e.signal_type.value} {_exchange_value(e)}\n" for e in active)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -576,7 +614,7 @@ def export_entries(entries: Iterable[BankEntry], *, fmt: str) -> str:
             writer.writerow(
                 [
                     e.signal_type.value,
-                    e.value,
+                    _exchange_value(e),
                     e.note,
                     e.source,
                     e.added_at.isoformat() if e.added_at else "",

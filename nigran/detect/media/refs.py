@@ -94,7 +94,7 @@ def save_upload(
         try:
             if kind is MediaKind.VIDEO:
                 check_media_file(Path(tmp), max_bytes=limit)
-                sample_frames(Path(tmp), max_bytes=limit)
+                sample_frames(Path(tmp), max_bytes=limit, images=False)
             target.parent.mkdir(exist_ok=True)
             os.replace(tmp, target)
         except BaseException:
@@ -167,7 +167,7 @@ class Analysed:
             step = len(rest) / max(1, limit - len(scenes))
             chosen = scenes + [rest[int(k * step)] for k in range(limit - len(scenes))]
             chosen.sort(key=lambda f: f.timestamp)
-        return [(f.timestamp, f.image) for f in chosen]
+        return [(f.timestamp, f.image) for f in chosen if f.image is not None]
 
 
 class MediaLoader:

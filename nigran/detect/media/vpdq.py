@@ -8,10 +8,23 @@ videos match when enough of the query's frames find a bank frame within the PDQ 
 still matches on the first.
 
 HMA matches video by exact MD5 only; this catches re-encodes, resizes and trims.
+
+Exchange formats (:func:`parse_video_hash` reads all three, whichever it is given):
+
+- Nigran's JSON: ``[{"start": 0.0, "end": 2.0, "pdq": "<hex>", "quality": 100}, ...]``, one
+  object per folded run (lossless; what the bank tables keep);
+- python-threatexchange's ``vpdq`` signal (what HMA stores and exchanges):
+  ``["<hex>,<quality>,<timestamp>", ...]``, a JSON list of strings (:meth:`VideoHash.to_pytx`);
+- the vpdq library's hash file: one ``<frame number>,<quality>,<hex>,<timestamp>`` line per
+  frame (:meth:`VideoHash.to_vpdq_file`); Nigran writes its run number as the frame number, as it
+  does not keep frame numbers.
+
+The two vPDQ forms carry only start times: a run's end is read back as the next frame's start.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +52,7 @@ __all__ = [
     "compare_videos",
     "hash_frames",
     "hash_frames_dihedral",
+    "parse_video_hash",
     "video_hash",
 ]
 
@@ -86,6 +100,83 @@ class VideoHash:
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(f"not a video hash: {exc}") from exc
 
+    def to_pytx(self) -> str:
+        """python-threatexchange's ``vpdq`` signal string (``VPDQSignal``, as HMA stores it)."""
+        return json.dumps([f"{f.hex},{f.quality},{f.start:.3f}" for f in self.frames])
+
+    @classmethod
+    def from_pytx(cls, signal: str) -> VideoHash:
+        try:
+            items = json.loads(signal or "[]")
+        except ValueError as exc:
+            raise InvalidInput(f"vpdq signal is not JSON: {exc}") from exc
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise InvalidInput('vpdq signal must be a JSON list of "hex,quality,timestamp"')
+        rows = []
+        for k, item in enumerate(items):
+            parts = item.split(",")
+            if len(parts) != 3:
+                raise InvalidInput(f"vpdq feature {k}: expected hex,quality,timestamp: {item!r}")
+            rows.append((parts[0], parts[1], parts[2]))
+        return cls._from_features(rows, "vpdq signal")
+
+    def to_vpdq_file(self) -> str:
+        """The vpdq library's hash-file text: ``frame,quality,hex,timestamp`` lines."""
+        return "".join(
+            f"{k},{f.quality},{f.hex},{f.start:.3f}\n" for k, f in enumerate(self.frames)
+        )
+
+    @classmethod
+    def from_vpdq_file(cls, text: str) -> VideoHash:
+        rows = []
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) != 4:
+                raise InvalidInput(
+                    f"line {lineno}: expected frame,quality,hex,timestamp: {line[:80]!r}"
+                )
+            rows.append((parts[2], parts[1], parts[3]))
+        return cls._from_features(rows, "vpdq file")
+
+    @classmethod
+    def _from_features(cls, rows: list[tuple[str, str, str]], what: str) -> VideoHash:
+        parsed = []
+        for k, (hex_, quality, timestamp) in enumerate(rows):
+            try:
+                q, t = int(quality), float(timestamp)
+                int(hex_, 16)
+            except ValueError:
+                raise InvalidInput(f"{what}, frame {k}: bad number or hex") from None
+            if len(hex_) != 64 or not 0 <= q <= 100 or not t >= 0:
+                raise InvalidInput(
+                    f"{what}, frame {k}: need 64 hex digits, quality 0-100, timestamp >= 0"
+                )
+            parsed.append((t, hex_.lower(), q))
+        parsed.sort(key=lambda r: r[0])
+        frames = [
+            FrameHash(t, parsed[k + 1][0] if k + 1 < len(parsed) else t, h, q)
+            for k, (t, h, q) in enumerate(parsed)
+        ]
+        return cls(tuple(frames))
+
+
+def parse_video_hash(value: str) -> VideoHash:
+    """A video hash in any of the three forms above (Nigran JSON, pytx signal, vpdq file)."""
+    text = value.strip()
+    if not text.startswith("["):
+        return VideoHash.from_vpdq_file(text)
+    try:
+        items = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(f"video hash is not JSON: {exc}") from exc
+    if isinstance(items, list) and items and all(isinstance(i, str) for i in items):
+        return VideoHash.from_pytx(text)
+    if not isinstance(items, list):
+        raise InvalidInput("video hash must be a JSON list of frames")
+    return VideoHash.from_json(items)
+
 
 def hash_frames(frames: list[Frame], *, dedupe_distance: int = DEDUPE_DISTANCE) -> VideoHash:
     out: list[FrameHash] = []
@@ -124,7 +215,7 @@ def hash_frames_dihedral(
 
 def video_hash(path: Path) -> VideoHash:
     """Sample and hash a video file; raises :class:`~nigran.errors.InvalidMedia` if broken."""
-    return hash_frames(sample_frames(path))
+    return hash_frames(sample_frames(path, images=False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +267,7 @@ class VideoIndex:
     def __init__(self) -> None:
         self._index = PdqIndex()
         self._videos: dict[int, tuple[FrameHash, ...]] = {}
+        self._entries: dict[int, list[int]] = {}  # video id -> its frames' index entry ids
         self._next_row = 0
         self._rows: dict[int, tuple[int, int]] = {}  # index entry id -> (video id, frame number)
 
@@ -183,22 +275,31 @@ class VideoIndex:
         return len(self._videos)
 
     def add(self, video_id: int, video: VideoHash) -> None:
-        if video_id in self._videos:
-            self.remove(video_id)
-        frames = video.usable
-        self._videos[video_id] = frames
-        if not frames:
-            return
-        entry_ids = np.arange(self._next_row, self._next_row + len(frames), dtype=np.int64)
-        for k, entry in enumerate(entry_ids.tolist()):
-            self._rows[entry] = (video_id, k)
-        self._next_row += len(frames)
-        self._index.add(entry_ids, [f.hex for f in frames])
+        self.add_many([(video_id, video)])
+
+    def add_many(self, videos: Iterable[tuple[int, VideoHash]]) -> None:
+        """Bank many videos with one index insertion (start-up, imports)."""
+        entry_ids: list[int] = []
+        hexes: list[str] = []
+        for video_id, video in dict(videos).items():  # a repeated id: the last one counts
+            if video_id in self._videos:
+                self.remove(video_id)
+            frames = video.usable
+            self._videos[video_id] = frames
+            mine = list(range(self._next_row, self._next_row + len(frames)))
+            self._next_row += len(frames)
+            self._entries[video_id] = mine
+            for k, entry in enumerate(mine):
+                self._rows[entry] = (video_id, k)
+            entry_ids += mine
+            hexes += [f.hex for f in frames]
+        if entry_ids:
+            self._index.add(np.asarray(entry_ids, dtype=np.int64), hexes)
 
     def remove(self, video_id: int) -> None:
         if self._videos.pop(video_id, None) is None:
             return
-        for entry in [e for e, (v, _) in self._rows.items() if v == video_id]:
+        for entry in self._entries.pop(video_id, []):
             self._index.remove(entry)
             del self._rows[entry]
 

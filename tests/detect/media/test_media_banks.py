@@ -16,6 +16,7 @@ from nigran.detect.media.banks import (
 )
 from nigran.detect.media.hashing import pdq_dihedral, pdq_from_image
 from nigran.detect.media.samples import synthetic_image
+from nigran.detect.media.vpdq import FrameHash, VideoHash, parse_video_hash
 from nigran.errors import InvalidInput, NotFound
 
 
@@ -154,3 +155,24 @@ def test_pytx_reads_our_export(tmp_path: Any, banks: HashBanks) -> None:
     )
     updates = next(api.fetch_iter([], None)).updates
     assert set(updates) == {("pdq", pdq)}
+
+
+def test_vpdq_entries_exchange_in_pytx_form(banks: HashBanks) -> None:
+    frames = tuple(
+        FrameHash(float(k), float(k + 1), pdq_from_image(synthetic_image(40 + k)).hex, 100)
+        for k in range(4)
+    )
+    video = VideoHash(frames)
+    entry = banks.add_entry("ncii", "vpdq", video.to_vpdq_file(), actor="a")  # any form in
+    assert parse_video_hash(entry.value).to_pytx() == video.to_pytx()
+    exported = export_entries(banks.entries.values(), fmt="pytx")
+    assert exported == f"vpdq {video.to_pytx()}\n"  # pytx's signal string, as HMA keeps it
+    # Our own export read back into the same bank is recognised as the same entry.
+    assert banks.import_entries("ncii", exported, fmt="pytx", actor="a", source="x") == []
+    banks.create_bank(Bank("copy"), actor="a")
+    added = banks.import_entries("copy", exported, fmt="pytx", actor="a", source="x")
+    assert [e.signal_type for e in added] == [SignalType.VPDQ]
+    found = banks.match_video(video)
+    assert {m.bank for m in found.matches} == {"ncii", "copy"}
+    csv_rows = parse_entries(export_entries(banks.entries.values(), fmt="csv"), fmt="csv")
+    assert {parse_video_hash(v).to_pytx() for _, v, *_ in csv_rows} == {video.to_pytx()}

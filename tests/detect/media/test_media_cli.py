@@ -82,3 +82,16 @@ def test_banking_a_file_rescans_what_was_already_moderated(tmp_path: Path, db: s
     (hit,) = out["rescan"]
     assert hit["content_id"] == "post-1" and hit["outcome"] in ("withhold", "remove")
     assert "ledger OK" in _run("ledger", "verify")
+
+
+def test_video_hash_in_pytx_and_vpdq_file_forms(video_a: Path, db: str) -> None:
+    from nigran.detect.media.vpdq import VideoHash
+
+    ours = json.loads(_run("media", "hash", str(video_a)))["vpdq"]
+    pytx = json.loads(_run("media", "hash", str(video_a), "--vpdq", "pytx"))["vpdq"]
+    lines = _run("media", "hash", str(video_a), "--vpdq", "file")
+    hexes = [f["pdq"] for f in ours]
+    assert [f.hex for f in VideoHash.from_pytx(pytx).frames] == hexes
+    assert [f.hex for f in VideoHash.from_vpdq_file(lines).frames] == hexes
+    result = runner.invoke(build_app(), ["media", "hash", str(video_a), "--vpdq", "xml"])
+    assert result.exit_code == 2 and "--vpdq must be" in result.output

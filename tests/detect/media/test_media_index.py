@@ -40,8 +40,23 @@ def test_recall_equals_brute_force_up_to_31() -> None:
         truth = brute_force(bank, queries, radius)
         for q, expected in zip(queries, truth, strict=True):
             assert _ids(index.query(q, radius)) == set(expected.tolist())
-    with pytest.raises(InvalidInput, match="above 31"):
+    with pytest.raises(InvalidInput, match=r"outside 0\.\.31"):
         index.query(queries[0], 40)
+    with pytest.raises(InvalidInput, match=r"outside 0\.\.31"):
+        index.query(queries[0], -1)
+
+
+def test_a_hash_differing_in_every_bit_is_not_a_match() -> None:
+    # The per-hash popcount is summed modulo 256 on the fast path; 256 must not read as 0.
+    rng = np.random.default_rng(11)
+    bank = rng.integers(0, 256, (300, 32), dtype=np.uint8)
+    index = PdqIndex()
+    index.add(np.arange(300), bank)
+    index.add([1000], ~bank[:1])  # goes to the delta segment
+    index.compact()
+    index.add([1001], ~bank[:1])  # and one more in the delta
+    assert index.query(bank[0]) == [(0, 0)]
+    assert _ids(index.query(~bank[0])) == {1000, 1001}
 
 
 def test_incremental_add_remove_and_merge(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,3 +101,41 @@ def test_save_and_reload(tmp_path: Path) -> None:
     assert _ids(loaded.query(bank[2])) == {6, 42} - {6}
     with pytest.raises(InvalidInput, match=r"meta\.json"):
         PdqIndex.load(tmp_path)
+
+
+def test_sync_applies_only_the_difference() -> None:
+    rng = np.random.default_rng(9)
+    bank = rng.integers(0, 256, (3000, 32), dtype=np.uint8)
+    index = PdqIndex()
+    index.add(np.arange(3000), bank)
+    assert index.sync(np.arange(3000), bank) == (0, 0)
+    # Same rows in another order: nothing to do either.
+    order = rng.permutation(3000)
+    assert index.sync(np.arange(3000)[order], bank[order]) == (0, 0)
+    want_ids = np.concatenate([np.arange(1, 3000), [5000, 5000]])
+    want = np.concatenate([bank[1:], bank[:1], bank[1:2]])
+    want[10] ^= 0xFF  # entry 11's hash changed
+    added, removed = index.sync(want_ids, want)
+    assert (added, removed) == (3, 2)  # 11 and 5000 (two rows) put; 0 and the old 11 dropped
+    got_ids, got = index.rows()
+    key = lambda i, h: (int(i), h.tobytes())  # noqa: E731
+    assert sorted(map(key, got_ids, got)) == sorted(map(key, want_ids, want))
+    assert _ids(index.query(bank[0])) == {5000}
+    assert index.query(want[10])[0] == (11, 0)
+    # Most rows changed: rebuilt rather than patched, same result.
+    fresh = rng.integers(0, 256, (2000, 32), dtype=np.uint8)
+    assert index.sync(np.arange(2000), fresh) == (2000, 3001)
+    assert len(index) == 2000
+    assert index.query(fresh[1999]) == [(1999, 0)]
+
+
+def test_load_refuses_inconsistent_files(tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    index = PdqIndex()
+    index.add(np.arange(500), rng.integers(0, 256, (500, 32), dtype=np.uint8))
+    index.save(tmp_path / "idx")
+    perm = np.load(tmp_path / "idx" / "perm.npy")
+    perm[3] = 10_000  # a row that does not exist
+    np.save(tmp_path / "idx" / "perm.npy", perm)
+    with pytest.raises(InvalidInput, match="inconsistent"):
+        PdqIndex.load(tmp_path / "idx")

@@ -148,3 +148,75 @@ def test_default_pipeline_reads_on_screen_urdu_and_refuses_broken_media(
     (error,) = result.errors
     assert error.key == "clip@1" and isinstance(error.error, InvalidMedia)
     assert "broken.mp4" in str(error.error)
+
+
+def test_saved_index_is_reloaded_and_never_stale(store: Store, tmp_path: Path) -> None:
+    import numpy as np
+
+    from nigran.detect.media.bank_store import index_dir_for
+
+    rng = np.random.default_rng(4)
+    hexes = [row.tobytes().hex() for row in rng.integers(0, 256, (50, 32), dtype=np.uint8)]
+    folder = tmp_path / "index"
+    first = BankStore(store, index_dir=folder)
+    assert first.index_load is not None and first.index_load.source == "built"
+    assert not first.index_load.saved  # nothing banked yet: nothing worth saving
+    with first.change() as hb:
+        hb.create_bank(Bank("te"), actor="a")
+        ids = [
+            hb.add_entry("te", "pdq", h, actor="a", metadata={"case": str(k)}).id
+            for k, h in enumerate(hexes)
+        ]
+    assert first.save_index()
+
+    again = BankStore(store, index_dir=folder)
+    assert again.index_load is not None
+    assert (again.index_load.source, again.index_load.rows, again.index_load.changed) == (
+        "saved",
+        50,
+        0,
+    )
+    assert again.banks.pdq_index.query(hexes[3])[0] == (ids[3], 0)
+    assert again.banks.entries == first.banks.entries  # times, metadata and all read back
+
+    # Changes made after the save (here by a process that keeps no index file) ...
+    other = BankStore(store)
+    new_hash = rng.integers(0, 256, 32, dtype=np.uint8).tobytes().hex()
+    with other.change() as hb:
+        hb.disable_entry(ids[0], actor="b")
+        hb.remove_entry(ids[1], actor="b")
+        added = hb.add_entry("te", "pdq", new_hash, actor="b")
+    # ... are applied to the saved index on load: it answers as the tables say.
+    third = BankStore(store, index_dir=folder)
+    assert third.index_load is not None
+    assert (third.index_load.source, third.index_load.changed) == ("saved", 3)
+    pdq = third.banks.pdq_index
+    assert pdq.query(hexes[0]) == [] and pdq.query(hexes[1]) == []
+    assert pdq.query(new_hash) == [(added.id, 0)]
+    assert len(pdq) == 49
+
+    # A damaged file is not used: the index is rebuilt from the tables and saved afresh.
+    (folder / "pdq" / "heads.npy").write_bytes(b"not an array")
+    fourth = BankStore(store, index_dir=folder)
+    assert fourth.index_load is not None
+    assert (fourth.index_load.source, fourth.index_load.saved) == ("built", True)
+    assert fourth.banks.pdq_index.query(new_hash) == [(added.id, 0)]
+    assert BankStore(store, index_dir=folder).index_load.source == "saved"  # type: ignore[union-attr]
+
+    assert index_dir_for(tmp_path, "sqlite:///a") != index_dir_for(tmp_path, "sqlite:///b")
+
+
+def test_servers_keep_the_index_under_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nigran.api import create_app
+    from nigran.detect.media.bank_store import index_dir_for
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    monkeypatch.setenv("NIGRAN_DATABASE_URL", url)
+    monkeypatch.setenv("NIGRAN_DATA_DIR", str(tmp_path / "data"))
+    app = create_app()
+    bank_store = app.state.pipeline.bank_store
+    assert bank_store.index_dir == index_dir_for(tmp_path / "data", url)
+    handed_in = create_app(Store.open(url))  # a store handed in: no index folder unless given
+    assert handed_in.state.pipeline.bank_store.index_dir is None
