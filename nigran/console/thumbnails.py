@@ -81,7 +81,9 @@ def all_thumbnails(path: Path) -> list[Thumb]:
             _cache.move_to_end(key)
             return got
     got = [
-        Thumb(f.timestamp, f.reason, thumbnail(f.image, max_side=240)) for f in sample_frames(path)
+        Thumb(f.timestamp, f.reason, thumbnail(f.image, max_side=240))
+        for f in sample_frames(path, images=True)
+        if f.image is not None
     ]
     with _lock:
         _cache[key] = got
