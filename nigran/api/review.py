@@ -197,7 +197,14 @@ async def post_decision(
         min_age=body.min_age,
         bank_action=body.bank_action,
     )
-    r = await run_in_threadpool(decide.decide, store, case_id, user.id, verdict)
+    r = await run_in_threadpool(
+        decide.decide,
+        store,
+        case_id,
+        user.id,
+        verdict,
+        bank_store=request.app.state.pipeline.bank_store,
+    )
     return {
         "case_id": r.case_id,
         "decision_id": r.decision_id,

@@ -447,7 +447,13 @@ async def decide_post(request: Request, case_id: str) -> Response:
             min_age=int(min_age) if min_age.isdigit() else None,
             bank_action=str(form.get("bank_action") or "") or None,
         )
-        r = decide.decide(_store(request), case_id, sess.user.id, verdict)
+        r = decide.decide(
+            _store(request),
+            case_id,
+            sess.user.id,
+            verdict,
+            bank_store=request.app.state.pipeline.bank_store,
+        )
         with _store(request).read() as conn:
             queue = cases.case_row(conn, case_id).queue
         return f"/console/queues/{quote(queue)}?done={r.case_id}"

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
@@ -27,6 +27,9 @@ from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.review.cases import held
 from nigran.store import Store
+
+if TYPE_CHECKING:
+    from nigran.detect.media.bank_store import BankStore
 from nigran.store.tables import cases, content
 from nigran.store.tables_review import outcomes, review_labels
 
@@ -146,7 +149,10 @@ def decide(
     verdict: Verdict,
     *,
     now: datetime | None = None,
+    bank_store: BankStore | None = None,
 ) -> Result:
+    """``bank_store``: the running process's banks (so "add to bank" matches at once and no
+    bank is reloaded per decision); one is loaded for the call when not given."""
     if verdict.bank_action not in (None, *BANK_ACTIONS):
         raise InvalidInput(
             f"bank_action must be add, negative or empty, not {verdict.bank_action!r}",
@@ -265,12 +271,12 @@ def decide(
         result = Result(case_id, decision_id, label, seqs, correct)
     if verdict.bank_action and row.kind != "golden" and item.media:
         # After the decision commits: the bank store writes (and ledgers) in its own transaction.
-        from nigran.detect.media.bank_store import BankStore
+        from nigran.detect.media.bank_store import BankStore, configured_index_dir
         from nigran.review.banking import bank_media
 
         try:
             ids = bank_media(
-                BankStore(store),
+                bank_store or BankStore(store, index_dir=configured_index_dir(store)),
                 item,
                 action=verdict.bank_action,
                 category=category,

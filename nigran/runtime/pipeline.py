@@ -124,6 +124,9 @@ class Pipeline:
     # -- with the store -------------------------------------------------------------------------
 
     def run(self, items: Sequence[Content], *, now: datetime | None = None) -> BatchResult:
+        if self.bank_store is not None:
+            # Bank changes made by other processes (CLI, reviewers, other workers) since.
+            self.bank_store.follow(at_most_every=1.0)
         result = self._run(items, now or utcnow())
         if self.bank_store is not None:
             self.bank_store.flush()  # quarantines of over-matching bank entries found meanwhile

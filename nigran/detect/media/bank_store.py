@@ -17,6 +17,14 @@ trusted as it is: its rows are compared with the active PDQ entries just read fr
 index saved before later bank changes, or by another process, still answers exactly as the
 tables say. A missing or unreadable file means a rebuild, then a fresh save.
 
+Several processes share the banks (``nigran serve``, workers, the ``nigran media`` commands, a
+reviewer's "add to bank"). Each keeps its memory in step by following the ledger: every bank
+change is ledgered, so :meth:`BankStore.follow` reads the ``media.*`` entries after the last one it
+has seen and re-reads just the banks and entries they name. ``change()`` follows first, inside a
+transaction that holds the bank writers' lock (an advisory lock on PostgreSQL; SQLite's write
+transactions are exclusive), so new entry ids never collide and no process overwrites a row it has
+not seen. Pipelines follow before each batch (at most once a second).
+
 Quarantines happen while matching, inside the pipeline's own transaction, where a second writer
 would wait on the first. They are queued and written by :meth:`BankStore.flush` (called by
 ``change()`` and the retroactive scan, and by runners after a batch); the entry stops matching at
@@ -37,7 +45,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import Connection, Text, delete, insert, select, type_coerce, update
+from sqlalchemy import Connection, Text, delete, func, insert, select, type_coerce, update
 
 from nigran import ledger
 from nigran.detect.media.banks import Bank, BankEntry, EntryStatus, HashBanks, SignalType
@@ -46,7 +54,26 @@ from nigran.detect.media.index import DELTA_LIMIT, PdqIndex
 from nigran.errors import InvalidInput, InvalidMedia
 from nigran.model import utcnow
 from nigran.store import Store
+from nigran.store.tables import ledger as ledger_t
 from nigran.store.tables_media import media_bank_entries, media_banks
+
+BANK_WRITERS_LOCK = 0x6E6967_72616E_42
+"""PostgreSQL advisory lock key held by every transaction that changes banks."""
+
+
+def _entry(row: Any) -> BankEntry:
+    return BankEntry(
+        id=int(row["id"]),
+        bank=row["bank"],
+        signal_type=SignalType(row["signal_type"]),
+        value=row["value"],
+        note=row["note"],
+        source=row["source"],
+        status=EntryStatus(row["status"]),
+        added_at=row["added_at"],
+        metadata=dict(row["metadata"] or {}),
+    )
+
 
 __all__ = ["BankStore", "IndexLoad", "configured_index_dir", "index_dir_for"]
 
@@ -111,6 +138,9 @@ class BankStore:
         self._conn: Connection | None = None
         self._pending: list[tuple[str, str, dict[str, Any]]] = []
         self.index_load: IndexLoad | None = None
+        self._seq = 0
+        """The last ledger entry whose bank change memory reflects."""
+        self._followed_at = 0.0
         self.banks = self._load()
 
     def _load(self) -> HashBanks:
@@ -118,6 +148,11 @@ class BankStore:
         banks = HashBanks(self._record, clock=self.clock)
         loaded: list[BankEntry] = []
         with self.store.read() as conn:
+            # The ledger head first: a change committed while the tables are read is then also
+            # followed later, which re-reads the same rows (following is idempotent).
+            self._seq = int(
+                conn.execute(select(func.coalesce(func.max(ledger_t.c.seq), 0))).scalar_one()
+            )
             for row in conn.execute(select(media_banks)).mappings():
                 fields = {k: row[k] for k in Bank.__dataclass_fields__}
                 banks.banks[row["name"]] = Bank(**fields)
@@ -209,6 +244,9 @@ class BankStore:
         """One transaction for every bank change made in the block."""
         try:
             with self.store.transaction() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(BANK_WRITERS_LOCK)))
+                self._follow(conn)
                 self._conn = conn
                 self._write_pending(conn)
                 yield self.banks
@@ -218,6 +256,43 @@ class BankStore:
             raise
         finally:
             self._conn = None
+
+    def follow(self, *, at_most_every: float = 0.0) -> int:
+        """Apply bank changes other processes made since the last call; returns how many ledger
+        entries were applied. ``at_most_every``: seconds; a call sooner does nothing."""
+        now = time.monotonic()
+        if at_most_every and now - self._followed_at < at_most_every:
+            return 0
+        self._followed_at = now
+        with self.store.read() as conn:
+            return self._follow(conn)
+
+    def _follow(self, conn: Connection) -> int:
+        rows = conn.execute(
+            select(ledger_t.c.seq, ledger_t.c.kind, ledger_t.c.subject, ledger_t.c.payload)
+            .where(ledger_t.c.seq > self._seq, ledger_t.c.kind.like("media.%"))
+            .order_by(ledger_t.c.seq)
+        ).all()
+        for seq, kind, subject, payload in rows:
+            if kind in ("media.bank.created", "media.bank.updated"):
+                name = subject.removeprefix("bank:")
+                row = conn.execute(select(media_banks).where(media_banks.c.name == name))
+                found = row.mappings().first()
+                if found is not None:
+                    fields = {k: found[k] for k in Bank.__dataclass_fields__}
+                    self.banks.banks[name] = Bank(**fields)
+            elif kind.startswith("media.entry."):
+                data = orjson.loads(payload)
+                entry_id = int(data.get("entry_id", data.get("id", 0)))
+                got = conn.execute(
+                    select(media_bank_entries).where(media_bank_entries.c.id == entry_id)
+                ).first()
+                self.banks.replace_entry(entry_id, None if got is None else _entry(got._mapping))
+            self._seq = max(self._seq, int(seq))
+        if not rows:
+            head = conn.execute(select(func.max(ledger_t.c.seq))).scalar_one()
+            self._seq = max(self._seq, int(head or 0))
+        return len(rows)
 
     def flush(self) -> int:
         """Write changes made while matching (quarantines); returns how many."""
@@ -268,4 +343,7 @@ class BankStore:
                 conn.execute(insert(media_bank_entries).values(id=entry.id, **values))
             else:
                 conn.execute(update(media_bank_entries).where(where).values(**values))
-        ledger.append(conn, kind, subject, payload)
+        # Our own change, made under the bank writers' lock after following every earlier one:
+        # memory already holds it, so following must not re-read it (a quarantine still queued
+        # would be overwritten by the row as it was).
+        self._seq = max(self._seq, ledger.append(conn, kind, subject, payload))

@@ -286,6 +286,17 @@ class HashBanks:
         if entry.status is EntryStatus.ACTIVE:
             self._index(entry)
 
+    def replace_entry(self, entry_id: int, entry: BankEntry | None) -> None:
+        """Make entry ``entry_id`` what storage now says (``None``: it is gone); no record, as
+        this applies a change already made and ledgered elsewhere."""
+        old = self.entries.pop(entry_id, None)
+        if old is not None and old.status is EntryStatus.ACTIVE:
+            self._unindex(old)
+        if entry is None:
+            self._recent.pop(entry_id, None)
+        else:
+            self.load_entry(entry)
+
     def _index(self, entry: BankEntry) -> None:
         if entry.signal_type is SignalType.PDQ:
             self._pdq.add([entry.id], [entry.value])
