@@ -35,6 +35,8 @@ from nigran.errors import ConfigError
 ARABIC_SCRIPT_LANGS = ("ur", "pnb", "sd", "ps", "fa", "ar")
 LATIN_MODEL = "langid_latn.bin"
 LATIN_META = "langid_latn.json"
+SURE_URDU_WORDS = 2
+"""Urdu function words (with no Punjabi ones) that settle Urdu without asking lid.176."""
 MAX_CHARS = 4096
 """Only a text's first characters are read: enough to tell a language, and a megabyte of input
 costs no more than a tweet."""
@@ -409,23 +411,28 @@ class LanguageIdentifier:
             return "ps", 0.9
         # lid.176 reads the Arabic-script words only; Latin ones would pull it elsewhere.
         arabic = " ".join(_NOT_ARABIC.sub(" ", text).split()) if _ASCII_ALPHA.search(text) else text
+        ur, pa, fa, ar = word_evidence(_ARABIC_WORD.findall(arabic))
+        r = self.rule
+        indic = _INDIC_ARABIC.search(arabic) is not None
+        if indic and pa == 0 and ur >= SURE_URDU_WORDS:
+            # Urdu letters and Urdu words, no Punjabi ones: the rule below would need lid.176
+            # to favour Punjabi by e^(prior + weight * words) (over 10^3) to say otherwise.
+            return "ur", 1.0 / (1.0 + math.exp(-(r.urdu_prior + r.word_weight * ur)))
         probs = {lang: p for lang, p in lid176(arabic, 5) if lang in ARABIC_SCRIPT_LANGS}
         if not probs:
             return "ur", 0.5
         total = sum(probs.values())
         top = max(probs, key=lambda lang: probs[lang])
-        ur, pa, fa, ar = word_evidence(_ARABIC_WORD.findall(arabic))
         if top in ("fa", "ar"):
             # lid.176 reads short Urdu as Persian: letters Persian and Arabic never write, or more
             # Urdu function words than Persian (Arabic) ones, make it Urdu or Punjabi.
             own = fa if top == "fa" else ar
-            if _INDIC_ARABIC.search(arabic) or ur > own:
+            if indic or ur > own:
                 top = "pnb" if probs.get("pnb", 0.0) > probs.get("ur", 0.0) else "ur"
             else:
                 return top, probs[top] / total
         if top in ("ur", "pnb"):
             p_ur, p_pa = probs.get("ur", 1e-6), probs.get("pnb", 1e-6)
-            r = self.rule
             score = math.log(p_pa / p_ur) + r.word_weight * (pa - ur) - r.urdu_prior
             lang = "pnb" if score > 0 else "ur"
             return lang, 1.0 / (1.0 + math.exp(-abs(score)))

@@ -47,9 +47,9 @@ from nigran.detect.text.langid import (
 Log = Callable[[str], None]
 ARGS = FastTextArgs(minn=2, maxn=5, word_ngrams=2, bucket=1 << 17)
 MIN_COUNT = 3
-C_GRID = (3.0, 10.0, 30.0, 100.0)
+C_GRID = (1.0, 3.0, 10.0)
 FEATURE_SCALE = 100.0
-WRITTEN_WEIGHT_GRID = (5.0, 20.0, 50.0)
+WRITTEN_WEIGHT_GRID = (20.0, 50.0, 100.0, 200.0)
 NOISE_CONFIDENCE = 0.9
 MAX_FALSE_MIX = 0.05
 

@@ -252,3 +252,15 @@ def test_davidson_parts_are_disjoint_and_fixed(shared_data: Path) -> None:
     assert a == a2
     assert len(a) + len(b) + len(c) == 24783
     assert not (set(c) & set(a))
+
+
+def test_urdu_shortcut_decides_as_lid176_would(
+    bare: LanguageIdentifier, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nigran.detect.text import datasets as D
+    from nigran.detect.text import langid as L
+
+    texts = [clean(t) for t in D.urdu_threat(shared_data).splits["train"].texts[:400]]
+    fast = [bare._arabic(t)[0] for t in texts]
+    monkeypatch.setattr(L, "SURE_URDU_WORDS", 10**9)
+    assert [bare._arabic(t)[0] for t in texts] == fast
