@@ -310,7 +310,7 @@ class ArabicRule:
     Urdu threat *training* split and the ``dev`` sentences of ``data/langid/written.tsv``."""
 
     word_weight: float = 3.0
-    urdu_prior: float = 1.0
+    urdu_prior: float = 1.5
 
 
 def word_evidence(words: Sequence[str]) -> tuple[int, int, int, int]:

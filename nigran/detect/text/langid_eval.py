@@ -110,7 +110,9 @@ def write_langid_report(
         "`nigran/detect/text/langid_data.py`). lid.176 alone: its top label on the same text. "
         "`other`: Latin-script sentences in 14 languages, right when the exact language is named. "
         "`mix`: code-mixed items, right in any language they mix; the flag column is the share "
-        "flagged code-mixed (on the other rows it is the false-flag rate).",
+        "flagged code-mixed (on the other rows it is the false-flag rate). The sample stream and "
+        "`written.tsv` were both written by Nigran's authors and the Latin head trained on the "
+        "latter's `train` rows: the stream rows are unseen text, not an independent source.",
         "",
         "| language | source | rows | Nigran | lid.176 alone | flagged code-mixed "
         "| Nigran's wrong answers |",
