@@ -79,7 +79,7 @@ def main() -> None:
 
     clf = ClassifierDetector()
     lex = LexiconDetector.from_default_banks()
-    ident = LanguageIdentifier(clf.model)
+    ident = LanguageIdentifier()
     ident.identify("warm up")
     loaded = rss_mb()
 

@@ -39,12 +39,29 @@ def train(
     db: Annotated[
         str | None, typer.Option("--db", envvar="NIGRAN_DATABASE_URL", help="Database URL.")
     ] = None,
+    only: Annotated[
+        str,
+        typer.Option(
+            "--only",
+            help="all, classifiers (text_heads.npz) or langid (langid_latn.bin + .json);"
+            " with --out and all, language ID is written beside the classifiers.",
+        ),
+    ] = "all",
 ) -> None:
-    """Rebuild every text classifier head from the labelled sets (fixed seeds)."""
+    """Rebuild the text classifier heads and the language ID model from the labelled sets
+    (fixed seeds); --only trains one of the two."""
     from nigran.detect.text.train import review_rows
     from nigran.detect.text.train import train as run
 
+    if only not in ("all", "classifiers", "langid"):
+        console.print(f"[red]error:[/red] --only must be all, classifiers or langid, not {only!r}")
+        raise typer.Exit(2)
     try:
+        if only == "langid":
+            from nigran.detect.text.langid_train import train_langid
+
+            train_langid(data, out, log=lambda m: console.print(m))
+            return
         reviews = None
         if include_reviews:
             from nigran.store import Store
@@ -54,6 +71,13 @@ def train(
                 reviews = review_rows(conn)
             console.print(f"{len(reviews)} reviewer labels in the store")
         run(data, out, reviews=reviews, log=lambda m: console.print(m))
+        if only == "all":
+            from nigran.detect.text.langid import LATIN_MODEL
+            from nigran.detect.text.langid_train import train_langid
+
+            # Beside the classifiers when --out moved them, else the shipped place.
+            beside = out.parent / LATIN_MODEL if out is not None else None
+            train_langid(data, beside, log=lambda m: console.print(m))
     except NigranError as exc:
         _fail(exc)
 
@@ -83,13 +107,25 @@ def eval_(
         tuple[Path, Path] | None,
         typer.Option("--compare", help="OLD NEW model files: metric differences before promoting."),
     ] = None,
+    langid_only: Annotated[
+        bool,
+        typer.Option("--langid", help="Only language ID: per-language accuracy on held-out text."),
+    ] = False,
+    langid_report: Annotated[
+        Path | None,
+        typer.Option(help="Language ID report (default nigran/detect/text/models/LANGID.md)."),
+    ] = None,
 ) -> None:
-    """Official-split metrics beside the published best and a TF-IDF+LR baseline; or --file."""
+    """Official-split metrics beside the published best and a TF-IDF+LR baseline, and language
+    ID accuracy per language; or --file, --compare, --langid."""
     from nigran.detect.text import evaluate as ev
     from nigran.detect.text.classify import TextModel, load_default
 
     out = Console()
     try:
+        if langid_only:
+            _eval_langid(out, data, langid_report)
+            return
         if compare is not None:
             old, new = TextModel.load(compare[0]), TextModel.load(compare[1])
             t = Table(title=f"{old.version} -> {new.version}")
@@ -114,7 +150,6 @@ def eval_(
             out.print(f"languages: {json.dumps(res.languages, sort_keys=True)}")
             return
         results = ev.evaluate_all(data, m, log=lambda s: console.print(s), only=dataset)
-        lang_rows = ev.evaluate_langid(data, m) if not dataset or "langid" in dataset else []
         rows = ev.summary_table(results)
         t = Table(title=f"text classifiers, model {m.version}")
         for col in rows[0]:
@@ -122,31 +157,34 @@ def eval_(
         for r in rows[1:]:
             t.add_row(*r)
         out.print(t)
-        if lang_rows:
-            lt = Table(title="language ID accuracy on held-out text")
-            for col in (
-                "language",
-                "source",
-                "rows",
-                "Nigran",
-                "lid.176 alone",
-                "flagged code-mixed",
-            ):
-                lt.add_column(col)
-            for lr in lang_rows:
-                lt.add_row(
-                    lr.language,
-                    lr.source,
-                    str(lr.n),
-                    f"{lr.ours:.4f}",
-                    f"{lr.lid176:.4f}",
-                    f"{lr.code_mixed:.3f}",
-                )
-            out.print(lt)
-        path = ev.write_report(results, report, m, lang_rows)
+        path = ev.write_report(results, report, m)
         out.print(f"report: {path}")
+        if not dataset or "langid" in dataset:
+            _eval_langid(out, data, langid_report)
     except NigranError as exc:
         _fail(exc)
+
+
+def _eval_langid(out: Console, data: Path | None, report: Path | None) -> None:
+    from nigran.detect.text.langid import LanguageIdentifier
+    from nigran.detect.text.langid_eval import evaluate_langid, write_langid_report
+
+    ident = LanguageIdentifier()
+    rows = evaluate_langid(data, ident)
+    t = Table(title=f"language ID on held-out text, {ident.version}")
+    for col in ("language", "source", "rows", "Nigran", "lid.176 alone", "flagged code-mixed"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            r.language,
+            r.source,
+            str(r.n),
+            f"{r.ours:.4f}",
+            f"{r.lid176:.4f}",
+            f"{r.code_mixed:.3f}",
+        )
+    out.print(t)
+    out.print(f"report: {write_langid_report(rows, ident, report)}")
 
 
 @app.command()

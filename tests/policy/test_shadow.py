@@ -84,7 +84,10 @@ def test_replay_from_the_store(tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'n.db'}")
     posts = [
         Content(id=f"s{n}", kind="comment", author="u", texts={"body": text}, upload_country="PK")
-        for n, text in enumerate(["تمہیں مار دوں گا", "hello friends", "نئی فحش ویڈیو"])
+        # The benign post is Urdu: English greetings are now (correctly) read as English, and the
+        # English offensive head flags short benign English ("hello friends": 0.68), which is the
+        # classifiers' problem to fix, not what this test is about.
+        for n, text in enumerate(["تمہیں مار دوں گا", "آج موسم بہت اچھا ہے", "نئی فحش ویڈیو"])
     ]
     moderate(store, posts)
     replayed = list(stored_history(store))

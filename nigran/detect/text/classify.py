@@ -184,7 +184,7 @@ class ClassifierDetector:
         from nigran.detect.text.langid import LanguageIdentifier
 
         self.model = model or load_default()
-        self.langid = LanguageIdentifier(model=self.model)
+        self.langid = LanguageIdentifier()
         self.version = self.model.version
         self._by_family: dict[str, list[int]] = {}
         for i, h in enumerate(self.model.heads):
@@ -203,7 +203,7 @@ class ClassifierDetector:
             return out
         x = self.model.transform([t for _, _, t in rows])
         probs = self.model.proba_x(x)
-        langs = self.langid.identify_batch([t for _, _, t in rows], x=x, probs=probs)
+        langs = self.langid.identify_batch([t for _, _, t in rows])
         best: dict[tuple[int, str], tuple[float, Signal]] = {}
         for r, (k, field, _) in enumerate(rows):
             lang = items[k].language_hint or langs[r].language

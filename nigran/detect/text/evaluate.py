@@ -246,9 +246,7 @@ def summary_table(results: Sequence[Result]) -> list[tuple[str, ...]]:
     return rows
 
 
-def write_report(
-    results: Sequence[Result], path: Path, model: TextModel, langid: Sequence[LangidResult] = ()
-) -> Path:
+def write_report(results: Sequence[Result], path: Path, model: TextModel) -> Path:
     rows = summary_table(results)
     md = [
         f"# Nigran text classifiers: evaluation\n\nModel `{model.version}`, generated "
@@ -273,16 +271,6 @@ def write_report(
         md.append(
             "### Confusion matrix (baseline)\n\n" + _confusion_md(r.classes, r.y_true, r.base_pred)
         )
-    if langid:
-        md.append(
-            "\n## Language ID (held-out text)\n\n| language | source | rows | Nigran "
-            "| lid.176 alone | code-mixed flagged |\n|---|---|---|---|---|---|"
-        )
-        md += [
-            f"| {r.language} | {r.source} | {r.n} | {r.ours:.4f} | {r.lid176:.4f} "
-            f"| {r.code_mixed:.3f} |"
-            for r in langid
-        ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(md) + "\n", encoding="utf-8")
     return path
@@ -363,7 +351,7 @@ def evaluate_file(
     y = np.asarray([int(v == positive) for v in raw], dtype=np.int64)
     x = model.transform(texts)
     probs = model.proba_x(x)
-    langs = LanguageIdentifier(model).identify_batch(texts, x=x, probs=probs)
+    langs = LanguageIdentifier().identify_batch(texts)
     score = np.zeros(len(texts))
     pred = np.zeros(len(texts), dtype=np.int64)
     counts: dict[str, int] = {}
@@ -401,46 +389,6 @@ def evaluate_file(
         ", ".join(sorted(used)) or "none",
         confusion_matrix(y, pred, labels=[0, 1]).tolist(),
     )
-
-
-# -- language identification -----------------------------------------------------------------
-
-
-@dataclass
-class LangidResult:
-    language: str
-    source: str
-    n: int
-    ours: float
-    lid176: float
-    code_mixed: float
-
-
-def evaluate_langid(data: Path | None = None, model: TextModel | None = None) -> list[LangidResult]:
-    """Accuracy per language on text the Latin head never trained on (RUHSOLD task 1 test,
-    OLID test, all of Davidson; Urdu from both Urdu sets, which no part of langid trained on),
-    beside lid.176 alone (its top label; it has no Roman Urdu label, so that row is 0 by design)."""
-    from nigran.detect.text.langid import lid176
-
-    root = D.data_dir(data)
-    model = model or load_default()
-    ident = LanguageIdentifier(model)
-    sets = [
-        ("ur-Latn", "ruhsold task1 test", D.ruhsold_task1(root).splits["test"].texts),
-        ("en", "olid test", D.olid(root).splits["test"].texts),
-        ("en", "davidson (all)", D.davidson(root).splits["all"].texts),
-        ("ur", "urdu_threat test", D.urdu_threat(root).splits["test"].texts),
-        ("ur", "urdu_abusive (all)", D.urdu_abusive(root).splits["all"].texts),
-    ]
-    out = []
-    for lang, source, texts in sets:
-        res = ident.identify_batch(texts)
-        ours = float(np.mean([r.language == lang for r in res]))
-        lid = [lid176(t, 1) for t in texts]
-        lid_acc = float(np.mean([bool(p) and p[0][0] == lang for p in lid]))
-        mixed = float(np.mean([r.code_mixed for r in res]))
-        out.append(LangidResult(lang, source, len(texts), ours, lid_acc, mixed))
-    return out
 
 
 # -- comparing two models before one is promoted --------------------------------------------------

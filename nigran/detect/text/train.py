@@ -11,16 +11,15 @@ Which data trains which head (test splits are never touched here):
   10-fold cross-validation with the head retrained per fold).
 - ``ur/threat``: Urdu threat (FIRE 2022) train.
 - ``en/offensive``: OLID train. ``en/hate``: Davidson's hate class against the rest.
-- ``langid/ur-Latn``: Roman Urdu (RUHSOLD task 1 train) against English (OLID train).
+
+Language ID is trained on its own (``langid_train.py``, ``nigran train --only langid``).
 
 Every choice of C, calibration and threshold uses validation data or cross-validation.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,6 @@ from nigran.detect.text import datasets as D
 from nigran.detect.text.classify import HeadInfo, TextModel, default_model_path
 from nigran.detect.text.features import FeatureConfig, Featurizer
 from nigran.detect.text.nblr import BinaryHead, train_head
-from nigran.detect.text.normalize import normalize_text
 
 SEED = 20201116
 Log = Callable[[str], None]
@@ -92,20 +90,6 @@ def fit_binary(
     x = feats(texts)
     val = (feats(validation[0]), _y(validation[1])) if validation else None
     return train_head(x, _y(labels), validation=val, folds=folds, seed=SEED, log=log)
-
-
-def codemix_words(roman: list[str], english: list[str], top: int = 3000) -> dict[str, list[str]]:
-    """Words frequent in one corpus and at least 8x rarer (per token) in the other."""
-    word = re.compile(r"[^\W\d_]{2,}")
-    cr = Counter(w for t in roman for w in word.findall(normalize_text(t)))
-    ce = Counter(w for t in english for w in word.findall(normalize_text(t)))
-    nr, ne = sum(cr.values()), sum(ce.values())
-
-    def distinct(a: Counter[str], na: int, b: Counter[str], nb: int) -> list[str]:
-        keep = [w for w, n in a.items() if n >= 3 and (n / na) >= 8 * ((b[w] + 1) / nb)]
-        return sorted(sorted(keep, key=lambda w: -a[w])[:top])
-
-    return {"ur-Latn": distinct(cr, nr, ce, ne), "en": distinct(ce, ne, cr, nr)}
 
 
 def train_all(corpus: Corpus, *, log: Log = print) -> TextModel:
@@ -173,19 +157,7 @@ def train_all(corpus: Corpus, *, log: Log = print) -> TextModel:
             feats, dv.texts, [int(v == 0) for v in dv.labels], folds=3, log=h_log("en/hate")
         ),
     )
-    roman, english = r1["train"].texts, ol.texts
-    both = roman + english
-    add(
-        HeadInfo("langid/ur-Latn", "langid", "", source="ruhsold task1 train vs olid train"),
-        lambda: fit_binary(
-            feats, both, [1] * len(roman) + [0] * len(english), folds=3, log=h_log("langid")
-        ),
-    )
-    meta = {
-        "seed": SEED,
-        "codemix": codemix_words(roman, english),
-        "c": {info.name: head.c for info, head in heads},
-    }
+    meta = {"seed": SEED, "c": {info.name: head.c for info, head in heads}}
     return TextModel.from_heads(heads, feat.config, meta)
 
 

@@ -1,0 +1,101 @@
+"""Language ID speed, with lid.176 alone as the baseline in the same process.
+
+    python bench/langid.py [--data DIR] [--n 20000]
+
+Prints, on one core: texts/s over batches and single-call latency (p50/p99) for Nigran's
+identifier (script count, Latin head or lid.176 + Arabic-script rule, code-mix flag) and for
+lid.176 alone (one fastText call per text, top label), on all texts and per script; and the
+pipeline's cached path (``guess_languages``) when each text is asked for twice, as the pipeline
+and a detector do. Texts are held-out rows of RUHSOLD, Urdu threat and OLID (never printed),
+interleaved and cycled to ``--n``; the load average is printed because other work shares the CPUs.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+
+def throughput(
+    fn: Callable[[Sequence[str]], object], texts: Sequence[str], batch: int = 512
+) -> float:
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        fn(texts[i : i + batch])
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def latency(
+    fn: Callable[[Sequence[str]], object], texts: Sequence[str], n: int = 5000
+) -> tuple[float, float]:
+    times = []
+    for t in texts[:n]:
+        t0 = time.perf_counter()
+        fn([t])
+        times.append(time.perf_counter() - t0)
+    a = np.asarray(times) * 1000
+    return float(np.percentile(a, 50)), float(np.percentile(a, 99))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--n", type=int, default=20000)
+    args = ap.parse_args()
+
+    from nigran.detect.text import datasets as D
+    from nigran.detect.text import langid as L
+
+    root = D.data_dir(args.data)
+    pools = {
+        "Roman Urdu": D.ruhsold_task1(root).splits["test"].texts,
+        "Urdu": D.urdu_threat(root).splits["test"].texts,
+        "English": D.olid(root).splits["test"].texts,
+    }
+    mixed = [t for group in zip(*pools.values(), strict=False) for t in group]
+    texts = (mixed * (args.n // len(mixed) + 1))[: args.n]
+    print(f"{len(texts)} texts, mean {np.mean([len(t) for t in texts]):.0f} chars, one core")
+
+    ident = L.LanguageIdentifier()
+    if ident.latin is None:
+        raise SystemExit("no Latin head: run `nigran train --only langid` first")
+    ident.identify("warm up")
+    L.lid176("warm up")
+
+    def lid_alone(batch: Sequence[str]) -> object:
+        return [L.lid176(t, 1) for t in batch]
+
+    def cached_twice(batch: Sequence[str]) -> object:
+        L._RECENT.clear()
+        L.guess_languages(batch)
+        return L.guess_languages(batch)
+
+    rows: list[tuple[str, Callable[[Sequence[str]], object], Sequence[str]]] = [
+        ("Nigran identify_batch, all texts", ident.identify_batch, texts),
+        ("lid.176 alone, all texts", lid_alone, texts),
+    ]
+    for name, pool in pools.items():
+        cyc = (pool * (args.n // (3 * len(pool)) + 1))[: args.n // 3]
+        rows.append((f"Nigran, {name} only", ident.identify_batch, cyc))
+        rows.append((f"lid.176 alone, {name} only", lid_alone, cyc))
+    rows.append(("guess_languages, each text asked twice (per text)", cached_twice, texts))
+
+    print(f"{'what':52} {'texts/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+    for name, fn, data in rows:
+        fn(data[:256])
+        tput = throughput(fn, data)
+        p50, p99 = latency(fn, data)
+        print(f"{name:52} {tput:10.0f} {p50:8.4f} {p99:8.4f}")
+    print(f"identifier {ident.version}; load average {os.getloadavg()[0]:.2f} (2 cores shared)")
+
+
+if __name__ == "__main__":
+    main()
