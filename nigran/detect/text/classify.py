@@ -1,10 +1,10 @@
-"""The shipped text classifiers: one artefact, many heads, one sparse product per batch.
+"""The text classifier detector, and the NB-LR head store that language ID still reads.
 
-Every head (Roman Urdu offensive, Urdu threat, English hate, the Latin-script language head…) is
-an NB-LR model over the same hashed n-grams (``features.py``, ``nblr.py``), so a batch is
-featurised once and scored by all heads in one ``X @ W``. The artefact is one ``.npz`` file: the
-weights (float16), per-head bias, Platt parameters and threshold, and a JSON header naming each
-head's language family, taxonomy category and hate target. ``nigran train`` writes it.
+:class:`ClassifierDetector` scores each text with the heads of its language family
+(``classifiers.py``: fastText-format files run by the C++ predictor). :class:`TextModel` is the
+older ``.npz`` store of NB-LR heads over hashed n-grams (``features.py``, ``nblr.py``); it now
+holds only the Latin-script language head (``langid/ur-Latn``) and the code-mix word lists that
+``langid.py`` reads. ``nigran train`` writes both.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from nigran.detect.text.classifiers import TextClassifiers, model_input
+from nigran.detect.text.classifiers import load_default as load_classifiers
 from nigran.detect.text.features import FeatureConfig, Featurizer
 from nigran.detect.text.nblr import BinaryHead, sigmoid
 from nigran.errors import ConfigError
@@ -180,16 +182,12 @@ class ClassifierDetector:
 
     name = "text-classifier"
 
-    def __init__(self, model: TextModel | None = None) -> None:
-        from nigran.detect.text.langid import LanguageIdentifier
+    def __init__(self, classifiers: TextClassifiers | None = None) -> None:
+        from nigran.detect.text.langid import default_identifier
 
-        self.model = model or load_default()
-        self.langid = LanguageIdentifier(model=self.model)
+        self.model = classifiers or load_classifiers()
+        self.langid = default_identifier()
         self.version = self.model.version
-        self._by_family: dict[str, list[int]] = {}
-        for i, h in enumerate(self.model.heads):
-            if h.category:
-                self._by_family.setdefault(h.family, []).append(i)
 
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
         rows: list[tuple[int, TextField, str]] = [
@@ -201,40 +199,46 @@ class ClassifierDetector:
         out: list[list[Signal]] = [[] for _ in items]
         if not rows:
             return out
-        x = self.model.transform([t for _, _, t in rows])
-        probs = self.model.proba_x(x)
-        langs = self.langid.identify_batch([t for _, _, t in rows], x=x, probs=probs)
-        best: dict[tuple[int, str], tuple[float, Signal]] = {}
-        for r, (k, field, _) in enumerate(rows):
+        texts = [t for _, _, t in rows]
+        langs = self.langid.identify_batch(texts)
+        by_family: dict[str, list[int]] = {}
+        for r, (k, _, _) in enumerate(rows):
             lang = items[k].language_hint or langs[r].language
             family = FAMILY_OF_LANGUAGE.get(lang)
-            if family is None:
-                continue
-            for i in self._by_family.get(family, []):
-                head = self.model.heads[i]
-                p = float(probs[r, i])
-                if p < head.threshold:
-                    continue
-                signal = Signal(
-                    source=SignalSource.CLASSIFIER,
-                    detector=self.name,
-                    category=head.category,
-                    score=round(p, 4),
-                    language=lang,
-                    evidence=Evidence(
-                        model_version=self.version,
-                        details={
-                            "head": head.name,
-                            "field": str(field),
-                            "threshold": round(head.threshold, 4),
-                            "language_confidence": round(langs[r].confidence, 4),
-                            **({"target": head.target} if head.target else {}),
-                        },
-                    ),
-                )
-                key = (k, head.category if head.category != "hate" else f"hate:{head.target}")
-                if key not in best or p > best[key][0]:
-                    best[key] = (p, signal)
+            if family is not None and family in self.model.families:
+                by_family.setdefault(family, []).append(r)
+        best: dict[tuple[int, str], tuple[float, Signal]] = {}
+        for family, members in by_family.items():
+            probs = self.model.family_proba(family, [model_input(texts[r]) for r in members])
+            columns = self.model.columns(family)
+            for row, r in enumerate(members):
+                k, field, _ = rows[r]
+                lang = items[k].language_hint or langs[r].language
+                for col, i in enumerate(columns):
+                    head = self.model.heads[i]
+                    p = float(probs[row, col])
+                    if not head.category or p < head.threshold:
+                        continue
+                    signal = Signal(
+                        source=SignalSource.CLASSIFIER,
+                        detector=self.name,
+                        category=head.category,
+                        score=round(p, 4),
+                        language=lang,
+                        evidence=Evidence(
+                            model_version=self.version,
+                            details={
+                                "head": head.name,
+                                "field": str(field),
+                                "threshold": round(head.threshold, 4),
+                                "language_confidence": round(langs[r].confidence, 4),
+                                **({"target": head.target} if head.target else {}),
+                            },
+                        ),
+                    )
+                    key = (k, head.category if head.category != "hate" else f"hate:{head.target}")
+                    if key not in best or p > best[key][0]:
+                        best[key] = (p, signal)
         for (k, _), (_, signal) in sorted(best.items(), key=lambda kv: kv[0]):
             out[k].append(signal)
         return out
