@@ -31,7 +31,8 @@ def train(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Where to write the model (default: the shipped artefact).")
+        Path | None,
+        typer.Option(help="Folder to write the models into (default: the shipped models)."),
     ] = None,
     include_reviews: Annotated[
         bool, typer.Option("--include-reviews", help="Add reviewer labels from the database.")
@@ -53,7 +54,12 @@ def train(
             with store.read() as conn:
                 reviews = review_rows(conn)
             console.print(f"{len(reviews)} reviewer labels in the store")
-        run(data, out, reviews=reviews, log=lambda m: console.print(m))
+        run(
+            data,
+            out,
+            reviews=reviews,
+            log=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True),
+        )
     except NigranError as exc:
         _fail(exc)
 
@@ -62,7 +68,8 @@ def train(
 def eval_(
     data: Annotated[Path | None, typer.Option(help="Labelled data folder.")] = None,
     model: Annotated[
-        Path | None, typer.Option(help="Model file (default: the shipped one).")
+        Path | None,
+        typer.Option(help="classifiers.json or its folder (default: the shipped models)."),
     ] = None,
     report: Annotated[Path, typer.Option(help="Markdown report to write.")] = Path("text-eval.md"),
     dataset: Annotated[
@@ -81,17 +88,19 @@ def eval_(
     ] = "harassment",
     compare: Annotated[
         tuple[Path, Path] | None,
-        typer.Option("--compare", help="OLD NEW model files: metric differences before promoting."),
+        typer.Option(
+            "--compare", help="OLD NEW classifiers.json files: metric differences before promoting."
+        ),
     ] = None,
 ) -> None:
     """Official-split metrics beside the published best and a TF-IDF+LR baseline; or --file."""
     from nigran.detect.text import evaluate as ev
-    from nigran.detect.text.classify import TextModel, load_default
+    from nigran.detect.text.classifiers import TextClassifiers, load_default
 
     out = Console()
     try:
         if compare is not None:
-            old, new = TextModel.load(compare[0]), TextModel.load(compare[1])
+            old, new = TextClassifiers.load(compare[0]), TextClassifiers.load(compare[1])
             t = Table(title=f"{old.version} -> {new.version}")
             for col in ("dataset", "old", "new", "change"):
                 t.add_column(col)
@@ -99,7 +108,7 @@ def eval_(
                 t.add_row(name, f"{a:.4f}", f"{b:.4f}", f"{d:+.4f}")
             out.print(t)
             return
-        m = TextModel.load(model) if model else load_default()
+        m = TextClassifiers.load(model) if model else load_default()
         if file is not None:
             res = ev.evaluate_file(file, text_col, label_col, positive, category, m)
             t = Table(title=f"{file} ({res.n} rows, category {category})")
@@ -113,8 +122,13 @@ def eval_(
             out.print(f"confusion [[TN FP] [FN TP]]: {res.confusion}")
             out.print(f"languages: {json.dumps(res.languages, sort_keys=True)}")
             return
-        results = ev.evaluate_all(data, m, log=lambda s: console.print(s), only=dataset)
-        lang_rows = ev.evaluate_langid(data, m) if not dataset or "langid" in dataset else []
+        results = ev.evaluate_all(
+            data,
+            m,
+            log=lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True),
+            only=dataset,
+        )
+        lang_rows = ev.evaluate_langid(data) if not dataset or "langid" in dataset else []
         rows = ev.summary_table(results)
         t = Table(title=f"text classifiers, model {m.version}")
         for col in rows[0]:

@@ -63,6 +63,9 @@ class HeadInfo:
     threshold: float = 0.5
     source: str = ""
     """Dataset it was trained on."""
+    offset: float = 0.0
+    """Added to this head's probability where it competes in an argmax with its siblings
+    (RUHSOLD task 2's five classes); chosen on out-of-fold probabilities."""
 
 
 def default_header_path() -> Path:

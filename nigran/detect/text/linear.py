@@ -84,6 +84,8 @@ class LinearHead:
     threshold: float
     cv_macro_f1: float = 0.0
     notes: dict[str, float] = field(default_factory=dict)
+    oof: Array | None = field(default=None, repr=False, compare=False)
+    """Out-of-fold calibrated probabilities of the training rows (not saved)."""
 
     def proba(self, x: sp.csr_matrix) -> Array:
         out: Array = np.mean([m.proba(x) for m in self.members], axis=0)
@@ -145,13 +147,24 @@ def out_of_fold(
     recipe: Recipe,
     splits: Sequence[tuple[IntArray, IntArray]],
     seed: int,
+    extra: tuple[sp.csr_matrix, IntArray] | None = None,
 ) -> Array:
-    """Raw scores for the rows of every split's second part from a member fitted on its first."""
+    """Raw scores for the rows of every split's second part from a member fitted on its first
+    (plus ``extra`` rows, which are only ever trained on)."""
     oof = np.full(len(y), np.nan)
     for tr, te in splits:
-        v, u, b = fit_member(x[tr], y[tr], recipe, seed)
+        xt, yt = _plus(x[tr], y[tr], extra)
+        v, u, b = fit_member(xt, yt, recipe, seed)
         oof[te] = raw_scores(x[te], v, u, b)
     return oof
+
+
+def _plus(
+    x: sp.csr_matrix, y: IntArray, extra: tuple[sp.csr_matrix, IntArray] | None
+) -> tuple[sp.csr_matrix, IntArray]:
+    if extra is None:
+        return x, y
+    return sp.vstack([x, extra[0]], format="csr"), np.concatenate([y, extra[1]])
 
 
 def _calibrated(raw: Array, y: IntArray) -> tuple[Array, float, float]:
@@ -167,13 +180,16 @@ def train_head(
     recipes: Sequence[Recipe] = DEFAULT_RECIPES,
     folds: int = 5,
     ensemble: bool = True,
+    extra: tuple[sp.csr_matrix, IntArray] | None = None,
     seed: int = 0,
     log: Log = lambda _: None,
 ) -> LinearHead:
     """Score every recipe on held-out rows (``validation`` if given, else ``folds``-fold CV);
     keep the best, and with ``ensemble`` also the best of the other weighting when averaging the
     two scores better on the same rows. Calibration and threshold come from out-of-fold scores
-    over all rows (training plus validation); the members are then refitted on all rows."""
+    over all rows (training plus validation); the members are then refitted on all rows.
+    ``extra`` rows (another dataset) join every fit but are never scored: selection,
+    calibration and threshold answer to the head's own data."""
     if validation is not None:
         xv, yv = validation
         n = x.shape[0]
@@ -188,7 +204,7 @@ def train_head(
     scores: dict[Recipe, float] = {}
     raws: dict[Recipe, Array] = {}
     for recipe in recipes:
-        raws[recipe] = out_of_fold(x, y, recipe, select, seed)
+        raws[recipe] = out_of_fold(x, y, recipe, select, seed, extra)
         p, _, _ = _calibrated(raws[recipe][held], yh)
         probs[recipe] = p
         scores[recipe] = macro_f1_at(yh, p, best_threshold(yh, p))
@@ -211,13 +227,38 @@ def train_head(
     every = _folds(y, folds, seed) if validation is not None else select
     members, oof_probs = [], []
     for recipe in chosen:
-        oof = raws[recipe] if validation is None else out_of_fold(x, y, recipe, every, seed)
+        oof = raws[recipe] if validation is None else out_of_fold(x, y, recipe, every, seed, extra)
         p, a, b = _calibrated(oof, y)
         oof_probs.append(p)
-        v, u, bias = fit_member(x, y, recipe, seed)
+        v, u, bias = fit_member(*_plus(x, y, extra), recipe, seed)
         members.append(Member(v, u, bias, a, b, recipe))
     mean = np.mean(oof_probs, axis=0)
     threshold = best_threshold(y, mean)
     oof_f1 = macro_f1_at(y, mean, threshold)
     log(f"threshold {threshold:.3f} (out-of-fold macro-F1 {oof_f1:.4f})")
-    return LinearHead(tuple(members), threshold, f1, {"oof_macro_f1": oof_f1})
+    return LinearHead(tuple(members), threshold, f1, {"oof_macro_f1": oof_f1}, mean)
+
+
+def argmax_offsets(y: IntArray, probs: Array, steps: int = 3) -> Array:
+    """Per-class additions to calibrated one-vs-rest probabilities before the argmax, chosen by
+    coordinate ascent on macro-F1 over out-of-fold probabilities: rare classes lose most to
+    the argmax of independently calibrated heads."""
+    from sklearn.metrics import f1_score
+
+    k = probs.shape[1]
+    offsets = np.zeros(k)
+    grid = np.round(np.arange(-0.3, 0.301, 0.02), 2)
+
+    def score(o: Array) -> float:
+        return float(f1_score(y, (probs + o).argmax(axis=1), average="macro"))
+
+    best = score(offsets)
+    for _ in range(steps):
+        for c in range(k):
+            for g in grid:
+                trial = offsets.copy()
+                trial[c] = g
+                f = score(trial)
+                if f > best + 1e-9:
+                    best, offsets = f, trial
+    return offsets

@@ -27,12 +27,13 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.metrics import f1_score
 
 from nigran.detect.text import classifiers as C
 from nigran.detect.text import datasets as D
@@ -40,7 +41,7 @@ from nigran.detect.text.classify import HeadInfo as LangHeadInfo
 from nigran.detect.text.classify import TextModel, default_model_path
 from nigran.detect.text.fasttext_format import FastTextConfig, FastTextFeatures
 from nigran.detect.text.features import FeatureConfig, Featurizer
-from nigran.detect.text.linear import DEFAULT_RECIPES, LinearHead, Recipe
+from nigran.detect.text.linear import DEFAULT_RECIPES, LinearHead, Recipe, argmax_offsets
 from nigran.detect.text.linear import train_head as train_linear
 from nigran.detect.text.nblr import BinaryHead, train_head
 from nigran.detect.text.normalize import normalize_text
@@ -210,6 +211,26 @@ def train_spec(data: FamilyData, spec: HeadSpec, log: Log) -> LinearHead:
     )
 
 
+def _with_offsets(
+    heads: list[tuple[C.HeadInfo, LinearHead]], corpus: Corpus, log: Log
+) -> list[tuple[C.HeadInfo, LinearHead]]:
+    """RUHSOLD task 2's five heads get argmax offsets from their out-of-fold probabilities."""
+    names = [f"ur-Latn/{n}" for n in D.RUHSOLD_FINE]
+    found = {info.name: (info, head) for info, head in heads}
+    if not all(n in found for n in names) or any(found[n][1].oof is None for n in names):
+        return heads
+    probs = np.stack([found[n][1].oof for n in names], axis=1)  # type: ignore[misc]
+    y = _y(corpus.ruhsold2.splits["train"].labels)
+    offsets = argmax_offsets(y, probs)
+    f0, f1 = (f1_score(y, (probs + o).argmax(axis=1), average="macro") for o in (0, offsets))
+    log(
+        f"[ruhsold task2] argmax offsets {offsets.round(2).tolist()} "
+        f"(out-of-fold macro-F1 {f0:.4f} -> {f1:.4f})"
+    )
+    new = {n: replace(found[n][0], offset=float(o)) for n, o in zip(names, offsets, strict=True)}
+    return [(new.get(info.name, info), head) for info, head in heads]
+
+
 def _prefixed(log: Log, name: str) -> Log:
     return lambda m: log(f"[{name}] {m}")
 
@@ -228,6 +249,7 @@ def train_classifiers(
             head = train_spec(data, spec, _prefixed(log, name))
             heads.append((spec.info, head))
             log(f"[{name}] done in {time.perf_counter() - t0:.1f}s")
+        heads = _with_offsets(heads, corpus, log)
         families.append(C.FamilyHeads(data.family, data.features, heads))
         trained += heads
     recipes = {i.name: [str(m.recipe) for m in h.members] for i, h in trained}

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from nigran.detect.text import datasets as D
-from nigran.detect.text.classify import default_model_path
+from nigran.detect.text.classifiers import default_header_path
 from nigran.detect.text.evaluate import evaluate_file, read_labelled
 from nigran.errors import InvalidInput
 
 shipped = pytest.mark.skipif(
-    not default_model_path().is_file(), reason="shipped text model not built"
+    not default_header_path().is_file(), reason="shipped text classifiers not built"
 )
 
 
