@@ -183,10 +183,7 @@ class ClassifierDetector:
     name = "text-classifier"
 
     def __init__(self, classifiers: TextClassifiers | None = None) -> None:
-        from nigran.detect.text.langid import default_identifier
-
         self.model = classifiers or load_classifiers()
-        self.langid = default_identifier()
         self.version = self.model.version
 
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
@@ -199,11 +196,15 @@ class ClassifierDetector:
         out: list[list[Signal]] = [[] for _ in items]
         if not rows:
             return out
+        from nigran.detect.text.langid import guess_languages
+
         texts = [t for _, _, t in rows]
-        langs = self.langid.identify_batch(texts)
+        # guess_languages remembers recent answers: the pipeline (and the lexicon) asked about
+        # these texts already, so language ID runs once per text, not once per detector.
+        langs = guess_languages(texts)
         by_family: dict[str, list[int]] = {}
         for r, (k, _, _) in enumerate(rows):
-            lang = items[k].language_hint or langs[r].language
+            lang = items[k].language_hint or langs[r]
             family = FAMILY_OF_LANGUAGE.get(lang)
             if family is not None and family in self.model.families:
                 by_family.setdefault(family, []).append(r)
@@ -213,7 +214,7 @@ class ClassifierDetector:
             columns = self.model.columns(family)
             for row, r in enumerate(members):
                 k, field, _ = rows[r]
-                lang = items[k].language_hint or langs[r].language
+                lang = items[k].language_hint or langs[r]
                 for col, i in enumerate(columns):
                     head = self.model.heads[i]
                     p = float(probs[row, col])
@@ -231,7 +232,6 @@ class ClassifierDetector:
                                 "head": head.name,
                                 "field": str(field),
                                 "threshold": round(head.threshold, 4),
-                                "language_confidence": round(langs[r].confidence, 4),
                                 **({"target": head.target} if head.target else {}),
                             },
                         ),

@@ -32,7 +32,7 @@ from nigran.detect.text.classify import FAMILY_OF_LANGUAGE, TextModel
 from nigran.detect.text.fasttext_format import FastTextFeatures
 from nigran.detect.text.langid import LanguageIdentifier, default_identifier
 from nigran.detect.text.linear import train_head
-from nigran.detect.text.train import FAMILY_FEATURES, SEED
+from nigran.detect.text.train import FAMILY_FEATURES, FINE_HEADS, SEED
 from nigran.errors import InvalidInput
 
 Log = Callable[[str], None]
@@ -121,8 +121,7 @@ def _binary_result(name: str, model: TextClassifiers, head: str, ds: D.Dataset, 
 
 def _ruhsold_task2(model: TextClassifiers, ds: D.Dataset, log: Log) -> Result:
     tr, te = ds.splits["train"], ds.splits["test"]
-    names = ["offensive_fine", "normal", "religious_hate", "sexism", "profane"]
-    idx = [model.head(f"ur-Latn/{n}") for n in names]
+    idx = [model.head(f"ur-Latn/{n}") for n in FINE_HEADS]
     offsets = np.array([model.heads[i].offset for i in idx])
     pred = (model.proba(te.texts)[:, idx] + offsets).argmax(axis=1).astype(np.int64)
     y = np.asarray(te.labels, dtype=np.int64)
@@ -466,10 +465,7 @@ def official_scores(model: TextClassifiers, data: Path | None = None) -> dict[st
         pred = (model.proba(te.texts)[:, i] >= model.heads[i].threshold).astype(np.int64)
         out[name] = float(f1_score(te.labels, pred, average="macro"))
     t2 = D.ruhsold_task2(root).splits["test"]
-    idx = [
-        model.head(f"ur-Latn/{n}")
-        for n in ("offensive_fine", "normal", "religious_hate", "sexism", "profane")
-    ]
+    idx = [model.head(f"ur-Latn/{n}") for n in FINE_HEADS]
     offsets = np.array([model.heads[i].offset for i in idx])
     pred2 = (model.proba(t2.texts)[:, idx] + offsets).argmax(axis=1)
     out["ruhsold_task2"] = float(f1_score(t2.labels, pred2, average="macro"))

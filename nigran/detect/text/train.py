@@ -58,6 +58,9 @@ FAMILY_FEATURES: dict[str, FastTextConfig] = {
 validation, Urdu threat and OLID train): 2-5 was best or tied for Roman Urdu and Urdu, 3-5 for
 English; 1-4 lost on all three. 2**18 buckets keep the three files near 30 MB together."""
 
+FINE_HEADS = ("offensive_fine", "normal", "religious_hate", "sexism", "profane")
+"""RUHSOLD task 2's heads, in the order of its label codes (``datasets.RUHSOLD_FINE``)."""
+
 FAST_RECIPES: tuple[Recipe, ...] = (
     Recipe("nb", 1.0, True),
     Recipe("nb", 3.0, True),
@@ -215,7 +218,7 @@ def _with_offsets(
     heads: list[tuple[C.HeadInfo, LinearHead]], corpus: Corpus, log: Log
 ) -> list[tuple[C.HeadInfo, LinearHead]]:
     """RUHSOLD task 2's five heads get argmax offsets from their out-of-fold probabilities."""
-    names = [f"ur-Latn/{n}" for n in D.RUHSOLD_FINE]
+    names = [f"ur-Latn/{n}" for n in FINE_HEADS]
     found = {info.name: (info, head) for info, head in heads}
     if not all(n in found for n in names) or any(found[n][1].oof is None for n in names):
         return heads
