@@ -75,7 +75,7 @@ def main() -> None:
     from nigran.detect.text.classifiers import model_input
     from nigran.detect.text.classify import FAMILY_OF_LANGUAGE, ClassifierDetector
     from nigran.detect.text.langid import _RECENT as langid_recent
-    from nigran.detect.text.langid import default_identifier
+    from nigran.detect.text.langid import default_identifier, guess_languages
     from nigran.detect.text.lexicon import LexiconDetector
     from nigran.detect.text.normalize import _RECENT, normalize_text
     from nigran.model import Content, ContentKind, TextField
@@ -118,7 +118,10 @@ def main() -> None:
         ]
 
     def whole(batch: Sequence[str]) -> object:
+        # As runtime/pipeline.py: one batched language ID up front, then the detectors (which
+        # ask about the same texts and get the remembered answers).
         its = items(batch)
+        guess_languages([" ".join(item.texts.values()) for item in its])
         return lex.detect(its), clf.detect(its)
 
     def make_items(batch: Sequence[str]) -> object:
