@@ -32,7 +32,6 @@ from numpy.typing import NDArray
 
 from nigran.detect.text.fasttext_format import (
     LOSS_SOFTMAX,
-    FastTextConfig,
     FastTextFeatures,
     one_line,
     write_model,
@@ -168,6 +167,12 @@ class TextClassifiers:
             raise ConfigError(f"text classifiers {header_path} are unreadable: {exc}") from exc
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ConfigError(f"text classifiers {header_path} are unreadable: not {FORMAT}")
+        try:
+            self._load(header_path, header)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ConfigError(f"text classifiers {header_path} are unreadable: {exc!r}") from exc
+
+    def _load(self, header_path: Path, header: dict[str, Any]) -> None:
         self.path = header_path
         self.meta: dict[str, Any] = header.get("meta", {})
         self.heads = [HeadInfo(**h) for h in header["heads"]]
@@ -293,7 +298,3 @@ def save(
         encoding="utf-8",
     )
     return version
-
-
-def feature_config(spec: dict[str, Any]) -> FastTextConfig:
-    return FastTextConfig(**spec)

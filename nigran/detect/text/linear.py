@@ -85,8 +85,9 @@ class Member:
 class LinearHead:
     members: tuple[Member, ...]
     threshold: float
-    cv_macro_f1: float = 0.0
-    notes: dict[str, float] = field(default_factory=dict)
+    selection_macro_f1: float = 0.0
+    """Macro-F1 of the chosen recipe(s) on the held-out rows they were chosen on."""
+    oof_macro_f1: float = 0.0
     oof: Array | None = field(default=None, repr=False, compare=False)
     """Out-of-fold calibrated probabilities of the training rows (not saved)."""
 
@@ -239,7 +240,7 @@ def train_head(
     threshold = best_threshold(y, mean)
     oof_f1 = macro_f1_at(y, mean, threshold)
     log(f"threshold {threshold:.3f} (out-of-fold macro-F1 {oof_f1:.4f})")
-    return LinearHead(tuple(members), threshold, f1, {"oof_macro_f1": oof_f1}, mean)
+    return LinearHead(tuple(members), threshold, f1, oof_f1, mean)
 
 
 def argmax_offsets(y: IntArray, probs: Array, steps: int = 3) -> Array:

@@ -81,9 +81,10 @@ def test_unreadable_classifiers_are_config_errors(tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(ConfigError, match="unreadable"):
         C.TextClassifiers.load(bad)
-    bad.write_text(json.dumps({"format": "other"}), encoding="utf-8")
-    with pytest.raises(ConfigError, match="unreadable"):
-        C.TextClassifiers.load(tmp_path)
+    for header in ({"format": "other"}, {"format": C.FORMAT}, {"format": C.FORMAT, "heads": [1]}):
+        bad.write_text(json.dumps(header), encoding="utf-8")
+        with pytest.raises(ConfigError, match="unreadable"):
+            C.TextClassifiers.load(tmp_path)
     spec = {
         "family": "en",
         "file": "clf-en.bin",
