@@ -115,8 +115,23 @@ def _binary_result(name: str, model: TextClassifiers, head: str, ds: D.Dataset, 
         base,
     )
     res.extra["roc_auc"] = float(roc_auc_score(y, p))
+    # The policy reads scores as probabilities: how far they are from that on this test set (a
+    # class mix unlike training's, as in Urdu threat's, shows up here).
+    res.extra["brier"] = float(np.mean((p - y) ** 2))
+    res.extra["ece_10_bins"] = expected_calibration_error(y, p)
     log(f"{name}: ours {res.ours:.4f}  baseline {res.baseline:.4f}  published {published}")
     return res
+
+
+def expected_calibration_error(y: IntArray, p: NDArray[np.float64], bins: int = 10) -> float:
+    """Mean |observed positive rate - mean score| over equal-width score bins, weighted by rows."""
+    which = np.minimum((p * bins).astype(np.int64), bins - 1)
+    err = 0.0
+    for b in range(bins):
+        rows = which == b
+        if rows.any():
+            err += rows.sum() * abs(float(y[rows].mean()) - float(p[rows].mean()))
+    return err / len(y)
 
 
 def _ruhsold_task2(model: TextClassifiers, ds: D.Dataset, log: Log) -> Result:
@@ -279,6 +294,16 @@ def write_report(
         md.append(
             "### Confusion matrix (baseline)\n\n" + _confusion_md(r.classes, r.y_true, r.base_pred)
         )
+    md.append(
+        "\n## Heads\n\n| head | category | trained on | threshold | argmax offset | recipe |\n"
+        "|---|---|---|---|---|---|"
+    )
+    recipes = model.meta.get("recipes", {})
+    md += [
+        f"| {h.name} | {h.category or '-'}{':' + h.target if h.target else ''} | {h.source} "
+        f"| {h.threshold:.3f} | {h.offset:+.2f} | {' + '.join(recipes.get(h.name, []))} |"
+        for h in model.heads
+    ]
     if langid:
         md.append(
             "\n## Language ID (held-out text)\n\n| language | source | rows | Nigran "
