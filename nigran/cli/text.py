@@ -31,7 +31,8 @@ def train(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Where to write the model (default: the shipped artefact).")
+        Path | None,
+        typer.Option(help="Folder to write the models into (default: the shipped models)."),
     ] = None,
     include_reviews: Annotated[
         bool, typer.Option("--include-reviews", help="Add reviewer labels from the database.")
@@ -43,8 +44,8 @@ def train(
         str,
         typer.Option(
             "--only",
-            help="all, classifiers (text_heads.npz) or langid (langid_latn.bin + .json);"
-            " with --out and all, language ID is written beside the classifiers.",
+            help="all, classifiers (classifiers.json + clf-*.bin) or langid (langid_latn.bin and"
+            " .json); all of them go to --out when given.",
         ),
     ] = "all",
 ) -> None:
@@ -58,9 +59,12 @@ def train(
         raise typer.Exit(2)
     try:
         if only == "langid":
+            from nigran.detect.text.langid import LATIN_MODEL
             from nigran.detect.text.langid_train import train_langid
 
-            train_langid(data, out, log=lambda m: console.print(m))
+            train_langid(
+                data, out / LATIN_MODEL if out is not None else None, log=lambda m: console.print(m)
+            )
             return
         reviews = None
         if include_reviews:
@@ -70,13 +74,18 @@ def train(
             with store.read() as conn:
                 reviews = review_rows(conn)
             console.print(f"{len(reviews)} reviewer labels in the store")
-        run(data, out, reviews=reviews, log=lambda m: console.print(m))
+        run(
+            data,
+            out,
+            reviews=reviews,
+            log=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True),
+        )
         if only == "all":
             from nigran.detect.text.langid import LATIN_MODEL
             from nigran.detect.text.langid_train import train_langid
 
             # Beside the classifiers when --out moved them, else the shipped place.
-            beside = out.parent / LATIN_MODEL if out is not None else None
+            beside = out / LATIN_MODEL if out is not None else None
             train_langid(data, beside, log=lambda m: console.print(m))
     except NigranError as exc:
         _fail(exc)
@@ -86,7 +95,8 @@ def train(
 def eval_(
     data: Annotated[Path | None, typer.Option(help="Labelled data folder.")] = None,
     model: Annotated[
-        Path | None, typer.Option(help="Model file (default: the shipped one).")
+        Path | None,
+        typer.Option(help="classifiers.json or its folder (default: the shipped models)."),
     ] = None,
     report: Annotated[Path, typer.Option(help="Markdown report to write.")] = Path("text-eval.md"),
     dataset: Annotated[
@@ -105,7 +115,9 @@ def eval_(
     ] = "harassment",
     compare: Annotated[
         tuple[Path, Path] | None,
-        typer.Option("--compare", help="OLD NEW model files: metric differences before promoting."),
+        typer.Option(
+            "--compare", help="OLD NEW classifiers.json files: metric differences before promoting."
+        ),
     ] = None,
     langid_only: Annotated[
         bool,
@@ -119,7 +131,7 @@ def eval_(
     """Official-split metrics beside the published best and a TF-IDF+LR baseline, and language
     ID accuracy per language; or --file, --compare, --langid."""
     from nigran.detect.text import evaluate as ev
-    from nigran.detect.text.classify import TextModel, load_default
+    from nigran.detect.text.classifiers import TextClassifiers, load_default
 
     out = Console()
     try:
@@ -127,7 +139,7 @@ def eval_(
             _eval_langid(out, data, langid_report)
             return
         if compare is not None:
-            old, new = TextModel.load(compare[0]), TextModel.load(compare[1])
+            old, new = TextClassifiers.load(compare[0]), TextClassifiers.load(compare[1])
             t = Table(title=f"{old.version} -> {new.version}")
             for col in ("dataset", "old", "new", "change"):
                 t.add_column(col)
@@ -135,7 +147,7 @@ def eval_(
                 t.add_row(name, f"{a:.4f}", f"{b:.4f}", f"{d:+.4f}")
             out.print(t)
             return
-        m = TextModel.load(model) if model else load_default()
+        m = TextClassifiers.load(model) if model else load_default()
         if file is not None:
             res = ev.evaluate_file(file, text_col, label_col, positive, category, m)
             t = Table(title=f"{file} ({res.n} rows, category {category})")
@@ -149,7 +161,12 @@ def eval_(
             out.print(f"confusion [[TN FP] [FN TP]]: {res.confusion}")
             out.print(f"languages: {json.dumps(res.languages, sort_keys=True)}")
             return
-        results = ev.evaluate_all(data, m, log=lambda s: console.print(s), only=dataset)
+        results = ev.evaluate_all(
+            data,
+            m,
+            log=lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True),
+            only=dataset,
+        )
         rows = ev.summary_table(results)
         t = Table(title=f"text classifiers, model {m.version}")
         for col in rows[0]:

@@ -1,23 +1,30 @@
-"""fastText's supervised model file, written from weights trained here.
+"""Linear heads in fastText's binary format, so the C++ predictor (``fasttext-predict``, already
+installed for lid.176) featurises and scores raw strings at run time.
 
-Why write the file ourselves? ``fasttext-predict`` (already a dependency, for lid.176) runs a
-fastText model in C++ in a few microseconds, but it cannot train one, and the ``fasttext`` package
-that can installs the same ``fasttext`` module over it. So the Latin-script language head is a
-logistic regression over exactly the features fastText computes for a line (word ids, hashed
-character n-grams, hashed word n-grams: :class:`FastTextFeatures` reproduces ``Dictionary::getLine``
-byte for byte), and :func:`write_model` lays its weights out as a fastText ``.bin`` (format
-version 12) that ``fasttext.load_model`` reads. fastText's prediction is
-``softmax(O · mean(A[f] for f in features))``; with ``A = [W | 1]`` and ``O = [I | b]`` that is
-the regression's ``softmax(W · x + b)`` for ``x`` the features' counts divided by their number.
-The tests compare the two on real text.
+A fastText supervised model averages one input row per feature of a line (the dictionary's
+words, the hashed character n-grams of every word wrapped in ``<`` ``>``, and hashed word
+n-grams) and multiplies the mean by an output matrix. With ``dim`` equal to the number of heads,
+the output matrix the identity and the one-vs-all loss, each label's score is
+``sigmoid(mean of that head's column over the line's features)``: exactly a linear model over
+count features divided by their number. So the heads are trained here with scikit-learn on
+features built by :func:`FastTextFeatures.transform`, a line-for-line port of fastText's
+``Dictionary::getLine`` (same FNV-1a hash, byte-level n-grams that skip UTF-8 continuation
+bytes, the same 64-bit word n-gram hash), and written with :func:`write_model`. Tests check the
+port against the C++ predictor on real text.
+
+fastText's sigmoid is a 512-entry table over [-8, 8]: scores come back on a grid of 1/32 and
+clipped at ±8. :func:`raw_scores` undoes the sigmoid and centres each value in its grid cell.
 """
 
 from __future__ import annotations
 
+import re
 import struct
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,167 +34,269 @@ MAGIC = 793712314
 VERSION = 12
 EOS = "</s>"
 LABEL_PREFIX = "__label__"
-_LOSS_SOFTMAX = 3
-_MODEL_SUPERVISED = 3
-_U64 = (1 << 64) - 1
+LOSS_SOFTMAX = 3
+LOSS_OVA = 4
+MODEL_SUPERVISED = 3
+SIGMOID_STEP = 1.0 / 32
+SIGMOID_CLIP = 8.0
+
+# fastText's readWord splits on exactly these; the line ends at the first newline.
+_SEPARATORS = " \n\r\t\v\f\0"
+_SPLIT = re.compile("[" + re.escape(_SEPARATORS) + "]+")
+_TO_SPACE = str.maketrans({c: " " for c in _SEPARATORS})
+
+
+_NOT_SPACE_SEPARATOR = re.compile("[" + re.escape(_SEPARATORS.replace(" ", "")) + "]")
+
+
+def one_line(text: str) -> str:
+    """What the predictor is given: separators as spaces (a newline would end the line) and
+    label-looking tokens defused, ending in the newline that makes fastText add ``</s>``."""
+    # Searching first is several times faster than translating every text.
+    if _NOT_SPACE_SEPARATOR.search(text):
+        text = text.translate(_TO_SPACE)
+    if LABEL_PREFIX in text:
+        text = text.replace(LABEL_PREFIX, "__label ")
+    return text + "\n"
+
+
+def tokens(text: str) -> list[str]:
+    """The words fastText reads from :func:`one_line` (``</s>`` last)."""
+    return [t for t in _SPLIT.split(one_line(text)) if t] + [EOS]
 
 
 def fnv1a(data: bytes) -> int:
-    """fastText's 32-bit FNV-1a, which xors each byte *sign-extended* (it was compiled with a
-    signed ``char``, and every released model depends on that)."""
+    """fastText's ``Dictionary::hash``: FNV-1a over bytes read as *signed* chars."""
     h = 2166136261
     for b in data:
-        h = ((h ^ (b | 0xFFFFFF00 if b & 0x80 else b)) * 16777619) & 0xFFFFFFFF
+        h = ((h ^ (b | 0xFFFFFF00 if b >= 128 else b)) * 16777619) & 0xFFFFFFFF
     return h
 
 
-def _as_int32_u64(h: int) -> int:
-    """A uint32 stored in an ``int32_t`` vector and read back into a ``uint64_t``."""
-    return h | 0xFFFFFFFF00000000 if h & 0x80000000 else h
+def fnv1a_many(items: Sequence[bytes]) -> NDArray[np.uint32]:
+    """:func:`fnv1a` of many byte strings, vectorised per byte position."""
+    n = len(items)
+    out = np.full(n, 2166136261, dtype=np.uint32)
+    if not n:
+        return out
+    lengths = np.fromiter((len(b) for b in items), dtype=np.int64, count=n)
+    width = int(lengths.max())
+    buf = np.zeros((n, width), dtype=np.uint8)
+    flat = np.frombuffer(b"".join(items), dtype=np.uint8)
+    rows = np.repeat(np.arange(n), lengths)
+    cols = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    buf[rows, cols] = flat
+    prime = np.uint32(16777619)
+    with np.errstate(over="ignore"):
+        for j in range(width):
+            live = lengths > j
+            b = buf[live, j].astype(np.uint32)
+            signed = np.where(b >= 128, b | np.uint32(0xFFFFFF00), b)
+            out[live] = (out[live] ^ signed) * prime
+    return out
+
+
+def char_ngrams(word: str, minn: int, maxn: int) -> list[bytes]:
+    """``Dictionary::computeSubwords`` of ``<word>``: byte n-grams of ``minn..maxn`` characters
+    (a character being a UTF-8 lead byte and its continuation bytes), except a lone ``<`` or
+    ``>``."""
+    w = ("<" + word + ">").encode("utf-8", "surrogatepass")
+    size = len(w)
+    out = []
+    for i in range(size):
+        if (w[i] & 0xC0) == 0x80:
+            continue
+        j, n = i, 1
+        while j < size and n <= maxn:
+            j += 1
+            while j < size and (w[j] & 0xC0) == 0x80:
+                j += 1
+            if n >= minn and not (n == 1 and (i == 0 or j == size)):
+                out.append(w[i:j])
+            n += 1
+    return out
 
 
 @dataclass(frozen=True, slots=True)
-class FastTextArgs:
+class FastTextConfig:
     minn: int = 2
     maxn: int = 5
     word_ngrams: int = 2
-    bucket: int = 1 << 17
+    bucket: int = 1 << 19
+    min_count: int = 2
+    """Words seen this often in the training text get a row of their own (the unigram)."""
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "minn": self.minn,
+            "maxn": self.maxn,
+            "word_ngrams": self.word_ngrams,
+            "bucket": self.bucket,
+            "min_count": self.min_count,
+        }
 
 
 class FastTextFeatures:
-    """The feature ids fastText's ``getLine`` gives one line of space-separated tokens."""
+    """The feature ids fastText computes for a line, for a fixed word list, as a sparse matrix
+    of counts (fastText averages: divide a row by its sum to get what it multiplies)."""
 
-    def __init__(self, words: Sequence[str], args: FastTextArgs) -> None:
+    def __init__(self, config: FastTextConfig, words: Sequence[str]) -> None:
+        if not words or words[0] != EOS:
+            raise ValueError("the word list must start with </s>")
+        self.config = config
         self.words = list(words)
-        self.args = args
+        self.word_id = {w: i for i, w in enumerate(self.words)}
         self.nwords = len(self.words)
-        self.index = {w: i for i, w in enumerate(self.words)}
-        self._subwords: dict[str, tuple[int, ...]] = {}
+        self.dims = self.nwords + config.bucket
+        self._sub: dict[str, tuple[int, list[int]]] = {}
 
-    @property
-    def dims(self) -> int:
-        return self.nwords + self.args.bucket
+    @classmethod
+    def fit(cls, config: FastTextConfig, texts: Iterable[str]) -> FastTextFeatures:
+        counts = Counter(t for text in texts for t in tokens(text) if t != EOS)
+        keep = sorted(
+            (w for w, n in counts.items() if n >= config.min_count and not w.startswith("__")),
+            key=lambda w: (-counts[w], w),
+        )
+        return cls(config, [EOS, *keep])
 
-    def char_ngrams(self, token: str) -> tuple[int, ...]:
-        """``computeSubwords`` on ``<token>``: n-grams of ``minn..maxn`` characters (counted as
-        UTF-8 sequences), except the lone ``<`` and ``>``; ids offset by the vocabulary size."""
-        hit = self._subwords.get(token)
-        if hit is not None:
-            return hit
-        a = self.args
-        data = ("<" + token + ">").encode("utf-8", "surrogatepass")
-        starts = [i for i, b in enumerate(data) if b & 0xC0 != 0x80] + [len(data)]
-        out: list[int] = []
-        for k in range(len(starts) - 1):
-            for n in range(1, a.maxn + 1):
-                if k + n >= len(starts):
-                    break
-                end = starts[k + n]
-                if n >= a.minn and not (n == 1 and (k == 0 or end == len(data))):
-                    out.append(self.nwords + fnv1a(data[starts[k] : end]) % a.bucket)
-        res = tuple(out)
-        if len(self._subwords) < 500_000:
-            self._subwords[token] = res
-        return res
+    def _prepare(self, vocab: Iterable[str]) -> None:
+        """Word hash and subword ids of every token not seen before, hashed in one pass."""
+        new = [t for t in dict.fromkeys(vocab) if t not in self._sub]
+        if not new:
+            return
+        c = self.config
+        grams = [char_ngrams(t, c.minn, c.maxn) if t != EOS else [] for t in new]
+        unique = list(dict.fromkeys(g for gs in grams for g in gs))
+        ids = fnv1a_many(unique) % np.uint32(c.bucket) + np.uint32(self.nwords)
+        gid = dict(zip(unique, ids.tolist(), strict=True))
+        hashes = fnv1a_many([t.encode("utf-8", "surrogatepass") for t in new]).tolist()
+        for t, h, gs in zip(new, hashes, grams, strict=True):
+            own = [self.word_id[t]] if t in self.word_id else []
+            self._sub[t] = (h, own + [gid[g] for g in gs])
 
-    def ids(self, line: str) -> list[int]:
-        """Feature ids (with repeats) of ``line`` as fastText reads it followed by a newline."""
-        tokens = [t for t in line.split(" ") if t]
-        tokens.append(EOS)
+    def ids(self, text: str) -> list[int]:
+        """Feature ids of one line, with repeats, in fastText's order."""
+        toks = [t for t in tokens(text) if not t.startswith(LABEL_PREFIX)]
+        self._prepare(toks)
         out: list[int] = []
         hashes: list[int] = []
-        for tok in tokens:
-            wid = self.index.get(tok, -1)
-            if wid >= 0:
-                out.append(wid)
-            if tok != EOS:
-                out.extend(self.char_ngrams(tok))
-            hashes.append(_as_int32_u64(fnv1a(tok.encode("utf-8", "surrogatepass"))))
-        n, bucket = self.args.word_ngrams, self.args.bucket
+        for t in toks:
+            h, sub = self._sub[t]
+            out.extend(sub)
+            hashes.append(h - (1 << 32) if h >= 1 << 31 else h)  # stored as int32
+        bucket, mask = self.config.bucket, (1 << 64) - 1
         for i in range(len(hashes)):
-            h = hashes[i]
-            for j in range(i + 1, min(len(hashes), i + n)):
-                h = (h * 116049371 + hashes[j]) & _U64
+            h = hashes[i] & mask
+            for j in range(i + 1, min(len(hashes), i + self.config.word_ngrams)):
+                h = (h * 116049371 + hashes[j]) & mask
                 out.append(self.nwords + h % bucket)
         return out
 
-    def matrix(self, lines: Iterable[str]) -> sp.csr_matrix:
-        """Rows of feature counts divided by the row's number of features: fastText's mean."""
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Rows are count vectors over ``dims`` features."""
+        self._prepare(t for text in texts for t in tokens(text))
         indptr = [0]
         indices: list[int] = []
         data: list[float] = []
-        for line in lines:
-            ids = self.ids(line)
-            indices.extend(ids)
-            data.extend([1.0 / len(ids)] * len(ids) if ids else [])
+        for text in texts:
+            for k, v in Counter(self.ids(text)).items():
+                indices.append(k)
+                data.append(float(v))
             indptr.append(len(indices))
-        x = sp.csr_matrix(
+        return sp.csr_matrix(
             (np.asarray(data), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-            shape=(len(indptr) - 1, self.dims),
+            shape=(len(texts), self.dims),
         )
-        x.sum_duplicates()
-        return x
-
-
-def vocabulary(lines: Iterable[str], min_count: int) -> list[tuple[str, int]]:
-    """Tokens seen at least ``min_count`` times, most frequent first (fastText's own order)."""
-    counts: dict[str, int] = {}
-    for line in lines:
-        for tok in line.split(" "):
-            if tok:
-                counts[tok] = counts.get(tok, 0) + 1
-    kept = [(w, n) for w, n in counts.items() if n >= min_count]
-    return sorted(kept, key=lambda wn: (-wn[1], wn[0]))
 
 
 def write_model(
     path: Path,
-    words: Sequence[tuple[str, int]],
-    labels: Sequence[tuple[str, int]],
-    weights: NDArray[np.float64],
-    bias: NDArray[np.float64],
-    args: FastTextArgs,
+    features: FastTextFeatures,
+    weights: NDArray[np.floating[Any]],
+    labels: Sequence[str],
+    *,
+    loss: int = LOSS_OVA,
+    output: NDArray[np.floating[Any]] | None = None,
 ) -> None:
-    """A fastText ``.bin``: ``weights`` is ``(labels, nwords + bucket)``, ``bias`` ``(labels,)``;
-    label names without the ``__label__`` prefix, each with its training count."""
-    nlab = len(labels)
-    rows = len(words) + args.bucket
-    if weights.shape != (nlab, rows) or bias.shape != (nlab,):
-        raise ValueError(f"weights {weights.shape} / bias {bias.shape} do not fit {nlab}x{rows}")
-    dim = nlab + 1
-    ntokens = sum(n for _, n in words)
+    """A fastText ``.bin``: ``weights`` is the ``(features.dims, dim)`` input matrix and
+    ``output`` the ``(labels, dim)`` output matrix (default: the identity, one label per
+    column)."""
+    dims, heads = weights.shape
+    out = np.eye(heads) if output is None else output
+    if dims != features.dims or out.shape != (len(labels), heads):
+        raise ValueError(
+            f"input {weights.shape} and output {out.shape} do not fit "
+            f"{features.dims} features and {len(labels)} labels"
+        )
+    c = features.config
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         fh.write(struct.pack("<ii", MAGIC, VERSION))
         # Args: dim ws epoch minCount neg wordNgrams loss model bucket minn maxn lrUpdateRate t
-        fh.write(
-            struct.pack(
-                "<12id",
-                dim,
-                5,
-                1,
-                1,
-                5,
-                args.word_ngrams,
-                _LOSS_SOFTMAX,
-                _MODEL_SUPERVISED,
-                args.bucket,
-                args.minn,
-                args.maxn,
-                100,
-                1e-4,
-            )
+        args = (heads, 5, 1, 1, 5, c.word_ngrams, loss, MODEL_SUPERVISED, c.bucket)
+        fh.write(struct.pack("<12id", *args, c.minn, c.maxn, 100, 1e-4))
+        _write_dictionary(fh, features.words, [LABEL_PREFIX + lab for lab in labels])
+        fh.write(b"\x00")  # input not quantised
+        _write_matrix(fh, weights)
+        fh.write(b"\x00")  # output not quantised
+        _write_matrix(fh, out)
+
+
+def _write_dictionary(fh: BinaryIO, words: Sequence[str], labels: Sequence[str]) -> None:
+    entries = [(w, 0) for w in words] + [(lab, 1) for lab in labels]
+    fh.write(struct.pack("<iiiqq", len(entries), len(words), len(labels), len(words), -1))
+    for word, kind in entries:
+        fh.write(word.encode("utf-8", "surrogatepass") + b"\x00")
+        fh.write(struct.pack("<qb", 1, kind))
+
+
+def _write_matrix(fh: BinaryIO, m: NDArray[np.floating[Any]]) -> None:
+    fh.write(struct.pack("<qq", *m.shape))
+    fh.write(np.ascontiguousarray(m, dtype="<f4").tobytes())
+
+
+def raw_scores(probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The linear scores behind fastText's table sigmoid (returned as ``p + 1e-5``), each moved
+    to the middle of its 1/32 grid cell; clipped scores stay at ±8."""
+    p = np.clip(probabilities - 1e-5, 0.0, 1.0)
+    with np.errstate(divide="ignore"):
+        z = np.log(p) - np.log1p(-p)
+    z = np.clip(z, -SIGMOID_CLIP, SIGMOID_CLIP)
+    grid = np.round((z + SIGMOID_CLIP) / SIGMOID_STEP) * SIGMOID_STEP - SIGMOID_CLIP
+    out: NDArray[np.float64] = np.where(
+        np.abs(z) >= SIGMOID_CLIP, z, np.minimum(grid + SIGMOID_STEP / 2, SIGMOID_CLIP)
+    )
+    return out
+
+
+def mean_rows(x: sp.csr_matrix) -> sp.csr_matrix:
+    """Each row of counts divided by its sum: the mean of input rows fastText multiplies."""
+    sums = np.asarray(x.sum(axis=1)).ravel()
+    scale = np.divide(1.0, sums, out=np.zeros_like(sums, dtype=np.float64), where=sums > 0)
+    out: sp.csr_matrix = sp.diags(scale) @ x
+    return out.tocsr()
+
+
+def write_softmax_model(
+    path: Path,
+    features: FastTextFeatures,
+    weights: NDArray[np.floating[Any]],
+    bias: NDArray[np.floating[Any]],
+    labels: Sequence[str],
+) -> None:
+    """A multinomial logistic regression (``weights`` ``(labels, features.dims)``, ``bias``
+    ``(labels,)``, trained on :func:`mean_rows` features) as a softmax fastText model: the
+    input matrix is ``[Wᵀ | 1]`` and the output ``[I | b]``, so the mean of a line's rows times
+    the output is ``W·x + b`` (every line has a feature: ``</s>`` is word 0)."""
+    nlab = len(labels)
+    if weights.shape != (nlab, features.dims) or bias.shape != (nlab,):
+        raise ValueError(
+            f"weights {weights.shape} / bias {bias.shape} do not fit "
+            f"{nlab} labels x {features.dims} features"
         )
-        entries = [(w, n, 0) for w, n in words] + [(LABEL_PREFIX + lb, n, 1) for lb, n in labels]
-        # size, nwords, nlabels, ntokens, pruneidx_size (-1: nothing pruned)
-        fh.write(struct.pack("<iiiqq", len(entries), len(words), nlab, ntokens, -1))
-        for word, count, kind in entries:
-            fh.write(word.encode("utf-8") + b"\0" + struct.pack("<qb", count, kind))
-        a = np.ones((rows, dim), dtype="<f4")
-        a[:, :nlab] = weights.T
-        fh.write(struct.pack("<?qq", False, rows, dim))
-        fh.write(a.tobytes())
-        o = np.zeros((nlab, dim), dtype="<f4")
-        o[:, :nlab] = np.eye(nlab)
-        o[:, nlab] = bias
-        fh.write(struct.pack("<?qq", False, nlab, dim))
-        fh.write(o.tobytes())
+    a = np.ones((features.dims, nlab + 1))
+    a[:, :nlab] = weights.T
+    o = np.zeros((nlab, nlab + 1))
+    o[:, :nlab] = np.eye(nlab)
+    o[:, nlab] = bias
+    write_model(path, features, a, labels, loss=LOSS_SOFTMAX, output=o)

@@ -13,8 +13,8 @@ is a few hundred sentences against 36,000 tweets) are chosen by accuracy on the 
 samples, each label counting alike; the code-mix rule is chosen on validation lines and on lines
 spliced from a Roman Urdu and an English one; the chosen model is refitted on training plus
 validation text and written beside a JSON sidecar (labels, sources, the choices and their grids,
-code-mixing word lists, the Arabic-script rule). The written model is read back through ``fasttext`` and must give the
-regression's probabilities, or training fails.
+code-mixing word lists, the Arabic-script rule). The written model is read back through
+``fasttext`` and must give the regression's probabilities, or training fails.
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ from numpy.typing import NDArray
 
 from nigran.detect.text import langid_data as LD
 from nigran.detect.text.fasttext_format import (
-    FastTextArgs,
+    EOS,
+    FastTextConfig,
     FastTextFeatures,
-    vocabulary,
-    write_model,
+    mean_rows,
+    write_softmax_model,
 )
 from nigran.detect.text.langid import (
     ArabicRule,
@@ -47,8 +48,8 @@ from nigran.detect.text.langid import (
 )
 
 Log = Callable[[str], None]
-ARGS = FastTextArgs(minn=2, maxn=5, word_ngrams=2, bucket=1 << 17)
 MIN_COUNT = 3
+CONFIG = FastTextConfig(minn=2, maxn=5, word_ngrams=2, bucket=1 << 17, min_count=MIN_COUNT)
 C_GRID = (1.0, 3.0, 10.0)
 FEATURE_SCALE = 100.0
 WRITTEN_WEIGHT_GRID = (20.0, 50.0, 100.0, 200.0)
@@ -126,7 +127,7 @@ def _noisy_rows(x: sp.csr_matrix, rows: _Rows, log: Log) -> NDArray[np.bool_]:
 
 
 def _accuracy(model: Any, feats: FastTextFeatures, sample: LD.Sample) -> float:
-    x = feats.matrix([latin_text(t) for t in sample.texts])
+    x = mean_rows(feats.transform([latin_text(t) for t in sample.texts]))
     pred = model.predict(x)
     want = LD.LATIN_LABELS.index(sample.language)
     return float(np.mean(pred == want))
@@ -142,8 +143,8 @@ def _selection_score(accs: Sequence[tuple[LD.Sample, float]]) -> float:
 
 def word_probabilities(model: Any, vocab: Sequence[str]) -> NDArray[np.float64]:
     """The head's label probabilities for each word read alone."""
-    feats = FastTextFeatures(vocab, ARGS)
-    out: NDArray[np.float64] = model.predict_proba(feats.matrix(vocab))
+    feats = FastTextFeatures(CONFIG, [EOS, *vocab])
+    out: NDArray[np.float64] = model.predict_proba(mean_rows(feats.transform(list(vocab))))
     return out
 
 
@@ -211,7 +212,7 @@ def tune_codemix(
 
 def train_latin(
     root: Path, log: Log = print
-) -> tuple[Any, list[str], list[tuple[str, int]], dict[str, Any]]:
+) -> tuple[Any, list[str], FastTextFeatures, dict[str, Any]]:
     """The chosen regression refitted on training + validation text, with its lines,
     vocabulary and a record of every choice."""
     data = LD.latin_data(root)
@@ -219,10 +220,11 @@ def train_latin(
     for label in LD.LATIN_LABELS:
         rows.add(data.train[label], label, written=False)
         rows.add(data.written[label], label, written=True)
-    vocab = vocabulary(rows.lines, MIN_COUNT)
-    feats = FastTextFeatures([w for w, _ in vocab], ARGS)
-    x = feats.matrix(rows.lines)
-    log(f"latin head: {len(rows.lines)} training lines, {len(vocab)} words, {feats.dims} features")
+    feats = FastTextFeatures.fit(CONFIG, rows.lines)
+    x = mean_rows(feats.transform(rows.lines))
+    log(
+        f"latin head: {len(rows.lines)} training lines, {feats.nwords} words, {feats.dims} features"
+    )
     keep = ~_noisy_rows(x, rows, log)
     fit_rows, x_fit = rows.subset(keep), x[keep]
     grid: list[dict[str, Any]] = []
@@ -250,17 +252,17 @@ def train_latin(
             )
     best = max(grid, key=lambda g: g["score"])
     log(f"chosen: C={best['c']:g}, written_weight={best['written_weight']:g}")
-    codemix = tune_codemix(best_model, [w for w, _ in vocab], data.validation, log)
+    codemix = tune_codemix(best_model, feats.words[1:], data.validation, log)
 
     # Refit on everything but the test splits: training plus validation text, noise dropped.
     final = fit_rows
     for s in data.validation:
         final.add(s.texts, s.language, written=s.source.startswith("written"))
-    vocab = vocabulary(final.lines, MIN_COUNT)
-    words = [w for w, _ in vocab]
-    feats = FastTextFeatures(words, ARGS)
+    feats = FastTextFeatures.fit(CONFIG, final.lines)
+    words = feats.words[1:]
     y = final.y()
-    model = _fit(feats.matrix(final.lines), y, final.weights(best["written_weight"]), best["c"])
+    x = mean_rows(feats.transform(final.lines))
+    model = _fit(x, y, final.weights(best["written_weight"]), best["c"])
     counts = np.bincount(y, minlength=len(LD.LATIN_LABELS))
     label_counts = [(lb, int(n)) for lb, n in zip(LD.LATIN_LABELS, counts, strict=True)]
     record = {
@@ -272,10 +274,9 @@ def train_latin(
             **codemix.words(words, word_probabilities(model, words)),
             "rule": asdict(codemix),
         },
-        "args": asdict(ARGS),
-        "min_count": MIN_COUNT,
+        "args": CONFIG.as_dict(),
     }
-    return model, final.lines, vocab, {"label_counts": label_counts, **record}
+    return model, final.lines, feats, record
 
 
 def tune_arabic_rule(root: Path, log: Log = print) -> ArabicRule:
@@ -310,11 +311,11 @@ def train_langid(data: Path | None = None, out: Path | None = None, *, log: Log 
 
     root = D.data_dir(data)
     t0 = time.perf_counter()
-    model, texts, vocab, record = train_latin(root, log)
+    model, texts, feats, record = train_latin(root, log)
     rule = tune_arabic_rule(root, log)
     path = out or latin_model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_model(path, vocab, record.pop("label_counts"), model.coef_, model.intercept_, ARGS)
+    write_softmax_model(path, feats, model.coef_, model.intercept_, list(LD.LATIN_LABELS))
     digest = _digest(path)
     meta = {
         "version": f"latn-{digest}",
@@ -324,7 +325,7 @@ def train_langid(data: Path | None = None, out: Path | None = None, *, log: Log 
         **record,
     }
     path.with_suffix(".json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
-    _check_written(path, model, texts, vocab)
+    _check_written(path, model, texts, feats)
     log(
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) and {path.with_suffix('.json').name},"
         f" version {meta['version']}, in {time.perf_counter() - t0:.0f}s"
@@ -338,12 +339,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def _check_written(path: Path, model: Any, texts: list[str], vocab: list[tuple[str, int]]) -> None:
+def _check_written(path: Path, model: Any, texts: list[str], feats: FastTextFeatures) -> None:
     """The ``.bin`` read back by fastText must score like the regression it was written from."""
     head = LatinHead(path)
-    feats = FastTextFeatures([w for w, _ in vocab], ARGS)
     sample = [t for t in texts[:: max(1, len(texts) // 500)] if t]
-    want = model.predict_proba(feats.matrix(sample))
+    want = model.predict_proba(mean_rows(feats.transform(sample)))
     worst = 0.0
     for line, row in zip(sample, want, strict=True):
         got = head.predict(line)

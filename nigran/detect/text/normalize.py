@@ -398,13 +398,33 @@ for _d, _ascii in DIGIT_FOLD.items():
     _ARABIC_TABLE[ord(_d)] = _ascii
 
 
+_RECENT: dict[str, str] = {}
+_RECENT_MAX = 8192
+_RECENT_LONGEST = 2000
+
+
 def normalize_text(text: str) -> str:
     """``normalize(text).text``, computed with whole-string operations.
 
     Matching runs on this; the slower offset map is built only for texts that matched. The two
     can differ only where canonical composition crosses a starter (Hangul jamo, a few Indic
     vowel signs); callers that need exactness compare them (see ``lexicon.py``).
+
+    Recent short texts are remembered: language ID, the lexicon and the classifiers each
+    normalise the same text of an item, and normalising costs more than all three lookups.
     """
+    hit = _RECENT.get(text)
+    if hit is not None:
+        return hit
+    out = _normalize_text(text)
+    if len(text) <= _RECENT_LONGEST:
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        _RECENT[text] = out
+    return out
+
+
+def _normalize_text(text: str) -> str:
     if text.isascii():
         text = _SPACES.sub(" ", text.lower()).strip(" ")
     else:

@@ -1,9 +1,9 @@
-"""``nigran train``: every shipped text head, rebuilt from the labelled sets, reproducibly.
+"""``nigran train``: every shipped text classifier, rebuilt from the labelled sets, reproducibly.
 
 Which data trains which head (test splits are never touched here):
 
-- ``ur-Latn/offensive``: RUHSOLD task 1 train; C chosen on task 1 validation, then refitted on
-  train + validation.
+- ``ur-Latn/offensive``: RUHSOLD task 1 train; recipe chosen on task 1 validation, calibration and
+  threshold from cross-validation over train + validation, then refitted on both.
 - ``ur-Latn/{offensive_fine,normal,religious_hate,sexism,profane}``: RUHSOLD task 2 train
   (one-vs-rest; the argmax of calibrated scores is the five-way prediction). Task 2's split
   differs from task 1's, so these heads are evaluated only on task 2's test.
@@ -14,27 +14,53 @@ Which data trains which head (test splits are never touched here):
 
 Language ID is trained on its own (``langid_train.py``, ``nigran train --only langid``).
 
-Every choice of C, calibration and threshold uses validation data or cross-validation.
+Each family's heads share one fastText-format featuriser (``fasttext_format.py``) whose word
+list comes from that family's training text; a head gives no weight to features its own rows
+never contain, so one head's data cannot move another's scores. Recipes (weighting, C, class
+weights, an NB + IDF pair or not), calibration and thresholds use validation data or
+cross-validation only (``linear.py``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.metrics import f1_score
 
+from nigran.detect.text import classifiers as C
 from nigran.detect.text import datasets as D
-from nigran.detect.text.classify import HeadInfo, TextModel, default_model_path
-from nigran.detect.text.features import FeatureConfig, Featurizer
-from nigran.detect.text.nblr import BinaryHead, train_head
+from nigran.detect.text.fasttext_format import FastTextConfig, FastTextFeatures
+from nigran.detect.text.linear import DEFAULT_RECIPES, LinearHead, Recipe, argmax_offsets
+from nigran.detect.text.linear import train_head as train_linear
 
 SEED = 20201116
 Log = Callable[[str], None]
+
+FAMILY_FEATURES: dict[str, FastTextConfig] = {
+    "ur-Latn": FastTextConfig(minn=2, maxn=5, word_ngrams=2, bucket=1 << 18, min_count=2),
+    "ur": FastTextConfig(minn=2, maxn=5, word_ngrams=2, bucket=1 << 18, min_count=2),
+    "en": FastTextConfig(minn=3, maxn=5, word_ngrams=2, bucket=1 << 18, min_count=2),
+}
+"""Character n-gram ranges compared by cross-validation on training folds (RUHSOLD task 1
+validation, Urdu threat and OLID train): 2-5 was best or tied for Roman Urdu and Urdu, 3-5 for
+English; 1-4 lost on all three. 2**18 buckets keep the three files near 30 MB together."""
+
+FINE_HEADS = ("offensive_fine", "normal", "religious_hate", "sexism", "profane")
+"""RUHSOLD task 2's heads, in the order of its label codes (``datasets.RUHSOLD_FINE``)."""
+
+FAST_RECIPES: tuple[Recipe, ...] = (
+    Recipe("nb", 1.0, True),
+    Recipe("nb", 3.0, True),
+    Recipe("idf", 10.0),
+)
+"""A shorter grid for the big or many-headed sets (RUHSOLD task 2, Davidson) to keep training
+to minutes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,65 +86,61 @@ class Corpus:
         )
 
 
-def _y(labels: list[int]) -> np.ndarray[Any, np.dtype[np.int64]]:
+def _y(labels: Sequence[int]) -> np.ndarray[Any, np.dtype[np.int64]]:
     return np.asarray(labels, dtype=np.int64)
 
 
-class FeatureCache:
-    """Each split is featurised once, however many heads train on it."""
-
-    def __init__(self, feat: Featurizer) -> None:
-        self.feat = feat
-        self._cache: dict[int, tuple[list[str], sp.csr_matrix]] = {}
-
-    def __call__(self, texts: list[str]) -> sp.csr_matrix:
-        hit = self._cache.get(id(texts))
-        if hit is None or hit[0] is not texts:
-            hit = self._cache[id(texts)] = (texts, self.feat.transform(texts))
-        return hit[1]
+@dataclass
+class HeadSpec:
+    info: C.HeadInfo
+    texts: list[str]
+    labels: list[int]
+    validation: tuple[list[str], list[int]] | None = None
+    folds: int = 5
+    recipes: tuple[Recipe, ...] = DEFAULT_RECIPES
 
 
-def fit_binary(
-    feats: FeatureCache,
-    texts: list[str],
-    labels: list[int],
-    *,
-    validation: tuple[list[str], list[int]] | None = None,
-    folds: int = 5,
-    log: Log = lambda _: None,
-) -> BinaryHead:
-    x = feats(texts)
-    val = (feats(validation[0]), _y(validation[1])) if validation else None
-    return train_head(x, _y(labels), validation=val, folds=folds, seed=SEED, log=log)
+@dataclass
+class FamilyData:
+    """A family's heads and the featuriser fitted on all of their training text."""
+
+    family: str
+    specs: list[HeadSpec]
+    features: FastTextFeatures = field(init=False)
+    _rows: dict[int, sp.csr_matrix] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        texts = [t for s in self.specs for t in self._all_texts(s)]
+        lines = [C.model_input(t) for t in dict.fromkeys(texts)]
+        self.features = FastTextFeatures.fit(FAMILY_FEATURES[self.family], lines)
+
+    @staticmethod
+    def _all_texts(spec: HeadSpec) -> list[str]:
+        return spec.texts + (spec.validation[0] if spec.validation else [])
+
+    def rows(self, texts: list[str]) -> sp.csr_matrix:
+        """Feature counts of ``texts``, computed once per list however many heads use it."""
+        hit = self._rows.get(id(texts))
+        if hit is None:
+            hit = self._rows[id(texts)] = self.features.transform([C.model_input(t) for t in texts])
+        return hit
 
 
-def train_all(corpus: Corpus, *, log: Log = print) -> TextModel:
-    feat = Featurizer(FeatureConfig())
-    feats = FeatureCache(feat)
-    heads: list[tuple[HeadInfo, BinaryHead]] = []
+def family_specs(corpus: Corpus) -> list[FamilyData]:
     r1, r2 = corpus.ruhsold1.splits, corpus.ruhsold2.splits
-
-    def add(info: HeadInfo, make: Callable[[], BinaryHead]) -> None:
-        t0 = time.perf_counter()
-        log(f"[{info.name}] training on {info.source}")
-        heads.append((info, make()))
-        log(f"[{info.name}] done in {time.perf_counter() - t0:.1f}s")
-
-    def h_log(name: str) -> Log:
-        return lambda m: log(f"[{name}] {m}")
-
-    add(
-        HeadInfo(
-            "ur-Latn/offensive", "ur-Latn", "harassment", source="ruhsold task1 train+validation"
-        ),
-        lambda: fit_binary(
-            feats,
+    roman = [
+        HeadSpec(
+            C.HeadInfo(
+                "ur-Latn/offensive",
+                "ur-Latn",
+                "harassment",
+                source="ruhsold task1 train+validation",
+            ),
             r1["train"].texts,
             r1["train"].labels,
             validation=(r1["validation"].texts, r1["validation"].labels),
-            log=h_log("ur-Latn/offensive"),
-        ),
-    )
+        )
+    ]
     # Only the hate classes emit signals of their own: harassment in Roman Urdu comes from the
     # binary task-1 head, and the other three classes serve the five-way prediction.
     fine = {
@@ -129,36 +151,110 @@ def train_all(corpus: Corpus, *, log: Log = print) -> TextModel:
         "profane": ("", ""),
     }
     for code, (label, (category, target)) in enumerate(fine.items()):
-        name = f"ur-Latn/{label}"
-        ys = [int(v == code) for v in r2["train"].labels]
-        add(
-            HeadInfo(name, "ur-Latn", category, target, source="ruhsold task2 train"),
-            lambda ys=ys, name=name: fit_binary(feats, r2["train"].texts, ys, log=h_log(name)),  # type: ignore[misc]
+        roman.append(
+            HeadSpec(
+                C.HeadInfo(
+                    f"ur-Latn/{label}", "ur-Latn", category, target, source="ruhsold task2 train"
+                ),
+                r2["train"].texts,
+                [int(v == code) for v in r2["train"].labels],
+                folds=3,
+                recipes=FAST_RECIPES,
+            )
         )
-    ab = corpus.abusive.splits["all"]
-    add(
-        HeadInfo("ur/abusive", "ur", "harassment", source="urdu_abusive all"),
-        lambda: fit_binary(feats, ab.texts, ab.labels, log=h_log("ur/abusive")),
-    )
-    th = corpus.threat.splits["train"]
-    add(
-        HeadInfo("ur/threat", "ur", "threat", source="urdu_threat train"),
-        lambda: fit_binary(feats, th.texts, th.labels, log=h_log("ur/threat")),
-    )
-    ol = corpus.olid.splits["train"]
-    add(
-        HeadInfo("en/offensive", "en", "harassment", source="olid train"),
-        lambda: fit_binary(feats, ol.texts, ol.labels, log=h_log("en/offensive")),
-    )
-    dv = corpus.davidson.splits["all"]
-    add(
-        HeadInfo("en/hate", "en", "hate", "other", source="davidson all (class 0 vs rest)"),
-        lambda: fit_binary(
-            feats, dv.texts, [int(v == 0) for v in dv.labels], folds=3, log=h_log("en/hate")
+    ab, th = corpus.abusive.splits["all"], corpus.threat.splits["train"]
+    urdu = [
+        HeadSpec(
+            C.HeadInfo("ur/abusive", "ur", "harassment", source="urdu_abusive all"),
+            ab.texts,
+            ab.labels,
         ),
+        HeadSpec(
+            C.HeadInfo("ur/threat", "ur", "threat", source="urdu_threat train"),
+            th.texts,
+            th.labels,
+        ),
+    ]
+    ol, dv = corpus.olid.splits["train"], corpus.davidson.splits["all"]
+    english = [
+        HeadSpec(
+            C.HeadInfo("en/offensive", "en", "harassment", source="olid train"),
+            ol.texts,
+            ol.labels,
+        ),
+        HeadSpec(
+            C.HeadInfo("en/hate", "en", "hate", "other", source="davidson all (class 0 vs rest)"),
+            dv.texts,
+            [int(v == 0) for v in dv.labels],
+            folds=3,
+            recipes=FAST_RECIPES,
+        ),
+    ]
+    return [FamilyData("ur-Latn", roman), FamilyData("ur", urdu), FamilyData("en", english)]
+
+
+def train_spec(data: FamilyData, spec: HeadSpec, log: Log) -> LinearHead:
+    x = data.rows(spec.texts)
+    val = (data.rows(spec.validation[0]), _y(spec.validation[1])) if spec.validation else None
+    return train_linear(
+        x,
+        _y(spec.labels),
+        validation=val,
+        recipes=spec.recipes,
+        folds=spec.folds,
+        seed=SEED,
+        log=log,
     )
-    meta = {"seed": SEED, "c": {info.name: head.c for info, head in heads}}
-    return TextModel.from_heads(heads, feat.config, meta)
+
+
+def _with_offsets(
+    heads: list[tuple[C.HeadInfo, LinearHead]], corpus: Corpus, log: Log
+) -> list[tuple[C.HeadInfo, LinearHead]]:
+    """RUHSOLD task 2's five heads get argmax offsets from their out-of-fold probabilities."""
+    names = [f"ur-Latn/{n}" for n in FINE_HEADS]
+    found = {info.name: (info, head) for info, head in heads}
+    if not all(n in found for n in names) or any(found[n][1].oof is None for n in names):
+        return heads
+    probs = np.stack([found[n][1].oof for n in names], axis=1)  # type: ignore[misc]
+    y = _y(corpus.ruhsold2.splits["train"].labels)
+    offsets = argmax_offsets(y, probs)
+    f0, f1 = (f1_score(y, (probs + o).argmax(axis=1), average="macro") for o in (0, offsets))
+    log(
+        f"[ruhsold task2] argmax offsets {offsets.round(2).tolist()} "
+        f"(out-of-fold macro-F1 {f0:.4f} -> {f1:.4f})"
+    )
+    new = {n: replace(found[n][0], offset=float(o)) for n, o in zip(names, offsets, strict=True)}
+    return [(new.get(info.name, info), head) for info, head in heads]
+
+
+def _prefixed(log: Log, name: str) -> Log:
+    return lambda m: log(f"[{name}] {m}")
+
+
+def train_classifiers(
+    corpus: Corpus, header_path: Path, *, log: Log = print
+) -> tuple[str, list[tuple[C.HeadInfo, LinearHead]]]:
+    """Train every family's heads and write them; returns the version and the heads."""
+    families, trained = [], []
+    for data in family_specs(corpus):
+        heads = []
+        for spec in data.specs:
+            t0 = time.perf_counter()
+            name = spec.info.name
+            log(f"[{name}] training on {spec.info.source}")
+            head = train_spec(data, spec, _prefixed(log, name))
+            heads.append((spec.info, head))
+            log(f"[{name}] done in {time.perf_counter() - t0:.1f}s")
+        heads = _with_offsets(heads, corpus, log)
+        families.append(C.FamilyHeads(data.family, data.features, heads))
+        trained += heads
+    recipes = {i.name: [str(m.recipe) for m in h.members] for i, h in trained}
+    version = C.save(
+        families,
+        header_path,
+        meta={"seed": SEED, "recipes": recipes},
+    )
+    return version, trained
 
 
 def train(
@@ -168,15 +264,24 @@ def train(
     reviews: list[tuple[str, str, str, int]] | None = None,
     log: Log = print,
 ) -> Path:
+    """Train and write the classifiers (``classifiers.json`` + ``clf-*.bin``) into ``out``
+    (default: the shipped models folder). Returns the header's path. The language head is
+    trained on its own (:func:`nigran.detect.text.langid_train.train_langid`)."""
+    t0 = time.perf_counter()
     root = D.data_dir(data)
     corpus = Corpus.load(root)
     if reviews:
         corpus = with_reviews(corpus, reviews, log=log)
-    model = train_all(corpus, log=log)
-    path = out or default_model_path()
-    model.save(path)
-    log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB), version {model.version}")
-    return path
+    folder = out or C.default_header_path().parent
+    header = folder / C.HEADER_FILE
+    version, _ = train_classifiers(corpus, header, log=log)
+    files = [header, *sorted(folder.glob("clf-*.bin"))]
+    size = sum(f.stat().st_size for f in files) / 1e6
+    log(
+        f"wrote {', '.join(f.name for f in files)} to {folder} ({size:.1f} MB), version {version}, "
+        f"in {time.perf_counter() - t0:.0f}s"
+    )
+    return header
 
 
 # -- reviewer labels -----------------------------------------------------------------------------

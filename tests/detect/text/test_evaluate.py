@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from nigran.detect.text import datasets as D
-from nigran.detect.text.classify import default_model_path
+from nigran.detect.text.classifiers import default_header_path
 from nigran.detect.text.evaluate import evaluate_file, read_labelled
 from nigran.errors import InvalidInput
 
 shipped = pytest.mark.skipif(
-    not default_model_path().is_file(), reason="shipped text model not built"
+    not default_header_path().is_file(), reason="shipped text classifiers not built"
 )
 
 
@@ -57,3 +57,21 @@ def test_bad_files_name_what_and_where(tmp_path: Path) -> None:
     x.write_text("", encoding="utf-8")
     with pytest.raises(InvalidInput, match="unsupported"):
         read_labelled(x, "text", "label")
+
+
+@shipped
+def test_compare_and_eval_file_from_the_cli(tmp_path: Path, shared_data: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nigran.cli import build_app
+
+    header = str(default_header_path())
+    env = {"NIGRAN_TRAINING_DATA_DIR": str(shared_data)}
+    res = CliRunner().invoke(build_app(), ["eval", "--compare", header, header], env=env)
+    assert res.exit_code == 0, res.output
+    assert "ruhsold_task2" in res.output and "+0.0000" in res.output
+    path = _write(tmp_path, shared_data, ".csv")
+    args = ["eval", "--file", str(path), "--text-col", "msg", "--label-col", "y"]
+    res = CliRunner().invoke(build_app(), [*args, "--positive", "abusive"], env=env)
+    assert res.exit_code == 0, res.output
+    assert "macro_f1" in res.output and "ur-Latn/offensive" in res.output
