@@ -127,7 +127,7 @@ def _noisy_rows(x: sp.csr_matrix, rows: _Rows, log: Log) -> NDArray[np.bool_]:
 
 
 def _accuracy(model: Any, feats: FastTextFeatures, sample: LD.Sample) -> float:
-    x = mean_rows(feats.transform([latin_text(t) for t in sample.texts]))
+    x = _features(feats, [latin_text(t) for t in sample.texts])
     pred = model.predict(x)
     want = LD.LATIN_LABELS.index(sample.language)
     return float(np.mean(pred == want))
@@ -144,7 +144,7 @@ def _selection_score(accs: Sequence[tuple[LD.Sample, float]]) -> float:
 def word_probabilities(model: Any, vocab: Sequence[str]) -> NDArray[np.float64]:
     """The head's label probabilities for each word read alone."""
     feats = FastTextFeatures(CONFIG, [EOS, *vocab])
-    out: NDArray[np.float64] = model.predict_proba(mean_rows(feats.transform(list(vocab))))
+    out: NDArray[np.float64] = model.predict_proba(_features(feats, list(vocab)))
     return out
 
 
@@ -210,6 +210,18 @@ def tune_codemix(
     return best[1]
 
 
+def _features(feats: FastTextFeatures, lines: Sequence[str]) -> sp.csr_matrix:
+    """fastText's mean over a line's features, with ``</s>`` (word 0, on every line) kept in the
+    count but given no weight: an always-on feature would act as a second bias that grows as
+    lines get shorter, which blunts the single-word probabilities the code-mix lists come from."""
+    x = mean_rows(feats.transform(list(lines)))
+    keep = np.ones(feats.dims)
+    keep[0] = 0.0
+    out: sp.csr_matrix = (x @ sp.diags(keep)).tocsr()
+    out.eliminate_zeros()
+    return out
+
+
 def train_latin(
     root: Path, log: Log = print
 ) -> tuple[Any, list[str], FastTextFeatures, dict[str, Any]]:
@@ -221,7 +233,7 @@ def train_latin(
         rows.add(data.train[label], label, written=False)
         rows.add(data.written[label], label, written=True)
     feats = FastTextFeatures.fit(CONFIG, rows.lines)
-    x = mean_rows(feats.transform(rows.lines))
+    x = _features(feats, rows.lines)
     log(
         f"latin head: {len(rows.lines)} training lines, {feats.nwords} words, {feats.dims} features"
     )
@@ -261,7 +273,7 @@ def train_latin(
     feats = FastTextFeatures.fit(CONFIG, final.lines)
     words = feats.words[1:]
     y = final.y()
-    x = mean_rows(feats.transform(final.lines))
+    x = _features(feats, final.lines)
     model = _fit(x, y, final.weights(best["written_weight"]), best["c"])
     counts = np.bincount(y, minlength=len(LD.LATIN_LABELS))
     label_counts = [(lb, int(n)) for lb, n in zip(LD.LATIN_LABELS, counts, strict=True)]
@@ -343,7 +355,7 @@ def _check_written(path: Path, model: Any, texts: list[str], feats: FastTextFeat
     """The ``.bin`` read back by fastText must score like the regression it was written from."""
     head = LatinHead(path)
     sample = [t for t in texts[:: max(1, len(texts) // 500)] if t]
-    want = model.predict_proba(mean_rows(feats.transform(sample)))
+    want = model.predict_proba(_features(feats, sample))
     worst = 0.0
     for line, row in zip(sample, want, strict=True):
         got = head.predict(line)
