@@ -282,6 +282,8 @@ def claim_next(
         if {"lead", "legal", "admin"} & reviewer.roles
         else sorted(reviewer.queues)
     )
+    if scan is not None and not scan:
+        return None  # assigned to no queue: nothing to claim
     take = {
         "status": "claimed",
         "claimed_by": reviewer.id,

@@ -199,3 +199,8 @@ def test_a_reviewer_of_several_queues_gets_the_most_urgent_across_them(store: St
     order = [cases.claim_next(store, me, now=now) for _ in range(4)]
     assert [c.case_id for c in order if c] == [due, viral, calm]
     assert order[3] is None
+
+
+def test_a_reviewer_without_queues_claims_nothing(store: Store) -> None:
+    report(store, stored(store, "nq"))
+    assert cases.claim_next(store, reviewer("nobody")) is None
