@@ -64,6 +64,9 @@ class Normalized:
 
 Step = Callable[[Normalized], Normalized]
 
+_UNTIDY_SPACE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
+"""Whitespace that collapsing would change: at either end, doubled, or other than a space."""
+
 
 def _rebuild(n: Normalized, pieces: list[tuple[str, int, int]]) -> Normalized:
     text: list[str] = []
@@ -87,6 +90,8 @@ def _drop_surrogates(c: str) -> str:
 
 def replace_surrogates(n: Normalized) -> Normalized:
     """Lone surrogates (invalid in UTF-8) become U+FFFD, so every later step sees valid text."""
+    if n.text.isascii() or not _SURROGATES.search(n.text):
+        return n  # nothing to replace: keep the offsets as they are (most texts)
     return _per_char(n, _drop_surrogates)
 
 
@@ -99,6 +104,8 @@ def strip_invisible(n: Normalized) -> Normalized:
             return ""
         return c
 
+    if n.text.isascii():
+        return n  # ASCII has no format characters
     return _per_char(n, keep)
 
 
@@ -117,6 +124,9 @@ def _clusters(n: Normalized) -> list[tuple[str, int, int]]:
 def nfkc_casefold(n: Normalized) -> Normalized:
     """Compatibility forms (fullwidth Latin, Arabic presentation forms, ligatures) to their
     plain letters, and case folded; done per cluster so offsets stay exact."""
+    if n.text.isascii():
+        # NFKC leaves ASCII alone and case folding is lowercasing, one character for one.
+        return Normalized(n.text.lower(), n.starts, n.ends)
     pieces = []
     for text, s, e in _clusters(n):
         folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
@@ -146,11 +156,15 @@ def fold_arabic_script(n: Normalized) -> Normalized:
             return "".join(ARABIC_FOLD.get(ch, ch) for ch in base)
         return c
 
+    if n.text.isascii():
+        return n  # no Arabic-script letters or digits to fold
     return _per_char(n, fold)
 
 
 def collapse_whitespace(n: Normalized) -> Normalized:
     """Any run of whitespace becomes one space; leading and trailing space is dropped."""
+    if not _UNTIDY_SPACE.search(n.text):
+        return n  # already single spaces between words
     pieces: list[tuple[str, int, int]] = []
     for c, s, e in zip(n.text, n.starts, n.ends, strict=True):
         if c.isspace():
