@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -368,8 +368,10 @@ async def case_media(request: Request, case_id: str, n: int) -> Response:
     """The case's n-th media file (never a directory)."""
 
     def respond(_v: views.CaseView, path: Path, _s: auth.Session) -> Response:
-        return Response(
-            path.read_bytes(),
+        # Streamed from disk with HTTP range support: browsers seek in a video only when the
+        # server answers byte ranges.
+        return FileResponse(
+            path,
             media_type=MEDIA_TYPES[path.suffix.lower()],
             headers={"Cache-Control": "private, no-store"},
         )

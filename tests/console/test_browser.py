@@ -135,3 +135,58 @@ def test_review_walk_in_chromium(server: tuple[str, Store], tmp_path: Path) -> N
             browser.close()
     assert not enforce.visible(store, "urdu1", "PK")
     assert (ARTIFACTS / "urdu-case.png").stat().st_size > 10_000
+
+
+def test_video_case_frame_strip_in_chromium(server: tuple[str, Store], tmp_path: Path) -> None:
+    """The strip arrives through htmx under the page's CSP, blurred like the video; revealing
+    the video reveals its stills, and clicking a still moves the video to that moment."""
+    from nigran.detect.media.samples import synthetic_video
+    from nigran.model import MediaKind, MediaRef
+    from tests.review.support import report, stored
+
+    sync_playwright = _need_browser()
+    base, store = server
+    person(store, "amna", "ur-hate")
+    video = synthetic_video(tmp_path / "clip.mp4", seed=5, seconds=12, scene_seconds=3)
+    c = stored(
+        store,
+        "vid1",
+        THREAT_UR,
+        kind="video",
+        media=[MediaRef(ref=str(video), kind=MediaKind.VIDEO)],
+    )
+    case_id = report(store, c, category="threat", severity=3)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1000})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"{base}/console/queues")
+            page.fill("#username", "amna")
+            page.fill("#password", PASSWORD)
+            page.click("#signin")
+            page.goto(f"{base}/console/cases/{case_id}")
+            stills = page.locator(".frames img")
+            stills.first.wait_for(timeout=20_000)
+            assert stills.count() > 5
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.frames img')]"
+                ".every(i => i.complete && i.naturalWidth > 0)"
+            )
+            assert "blur" in stills.first.evaluate("el => getComputedStyle(el).filter")
+            page.click("[data-reveal-button]")
+            assert stills.first.evaluate("el => getComputedStyle(el).filter") == "none"
+            assert page.locator("video").evaluate("el => getComputedStyle(el).filter") == "none"
+            page.locator("video").evaluate(
+                "v => new Promise(r => v.readyState >= 1 ? r() : "
+                "v.addEventListener('loadedmetadata', r))"
+            )
+            stills.nth(3).click()
+            seek = float(stills.nth(3).get_attribute("data-seek") or "0")
+            assert seek > 0
+            assert page.locator("video").evaluate("v => v.currentTime") == pytest.approx(seek)
+            page.screenshot(path=str(ARTIFACTS / "video-case.png"), full_page=True)
+            assert not errors, errors
+        finally:
+            browser.close()

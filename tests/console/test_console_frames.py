@@ -90,3 +90,14 @@ def test_frames_refused_outside_your_queues_and_without_a_session(world: World) 
     client = TestClient(world.app)  # type: ignore[arg-type]
     r = client.get(f"/console/cases/{world.case_id}/media/0/frames", follow_redirects=False)
     assert r.status_code == 303  # no session: sign in first
+
+
+def test_videos_are_served_in_byte_ranges(world: World, video: Path) -> None:
+    """Browsers seek in a video only when the server answers byte ranges."""
+    client, _ = signed_in(world, "amna")
+    url = f"/console/cases/{world.case_id}/media/0"
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes"
+    assert whole.content == video.read_bytes()
+    part = client.get(url, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.content == video.read_bytes()[100:200]
