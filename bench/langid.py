@@ -1,6 +1,6 @@
 """Language ID speed, with lid.176 alone as the baseline in the same process.
 
-    python bench/langid.py [--data DIR] [--n 20000]
+    python -m bench.langid [--data DIR] [--n 20000]
 
 Prints, on one core: texts/s over batches and single-call latency (p50/p99) for Nigran's
 identifier (script count, Latin head or lid.176 + Arabic-script rule, code-mix flag) and for
@@ -18,31 +18,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-
-def throughput(
-    fn: Callable[[Sequence[str]], object], texts: Sequence[str], batch: int = 512
-) -> float:
-    t0 = time.perf_counter()
-    for i in range(0, len(texts), batch):
-        fn(texts[i : i + batch])
-    return len(texts) / (time.perf_counter() - t0)
-
-
-def latency(
-    fn: Callable[[Sequence[str]], object], texts: Sequence[str], n: int = 5000
-) -> tuple[float, float]:
-    times = []
-    for t in texts[:n]:
-        t0 = time.perf_counter()
-        fn([t])
-        times.append(time.perf_counter() - t0)
-    a = np.asarray(times) * 1000
-    return float(np.percentile(a, 50)), float(np.percentile(a, 99))
+from bench.text import latency, throughput  # noqa: E402
 
 
 def main() -> None:
@@ -92,7 +72,7 @@ def main() -> None:
     for name, fn, data in rows:
         fn(data[:256])
         tput = throughput(fn, data)
-        p50, p99 = latency(fn, data)
+        p50, p99 = latency(fn, data, n=5000)
         print(f"{name:52} {tput:10.0f} {p50:8.4f} {p99:8.4f}")
     print(f"identifier {ident.version}; load average {os.getloadavg()[0]:.2f} (2 cores shared)")
 

@@ -1,6 +1,6 @@
 """Text path speed and memory, with a TF-IDF + logistic-regression baseline in the same process.
 
-    python bench/text.py [--data DIR] [--n 20000]
+    python -m bench.text [--data DIR] [--n 20000]
 
 Prints, on one core (BLAS threads pinned to 1): texts/s in batch and single-call latency
 (p50/p99) for the whole text path (normalise + langid + lexicon + classifiers, as the pipeline
