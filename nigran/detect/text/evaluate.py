@@ -94,15 +94,10 @@ def _metric(name: str, y: IntArray, p: IntArray) -> float:
     return float(f1_score(y, p, average="macro"))
 
 
-def _binary_result(name: str, model: TextClassifiers, head: str, ds: D.Dataset, log: Log) -> Result:
-    tr, te = ds.splits["train"], ds.splits["test"]
-    i = model.head(head)
-    p = model.proba(te.texts)[:, i]
-    pred = (p >= model.heads[i].threshold).astype(np.int64)
-    y = np.asarray(te.labels, dtype=np.int64)
-    base = baseline_pipeline().fit(tr.texts, tr.labels).predict(te.texts).astype(np.int64)
+def _scored(name: str, ds: D.Dataset, y: IntArray, pred: IntArray, base: IntArray) -> Result:
+    """The dataset's official metric for Nigran's and the baseline's predictions."""
     metric, published, note = PUBLISHED[name]
-    res = Result(
+    return Result(
         name,
         metric,
         _metric(metric, y, pred),
@@ -114,12 +109,29 @@ def _binary_result(name: str, model: TextClassifiers, head: str, ds: D.Dataset, 
         pred,
         base,
     )
+
+
+def _log_result(res: Result, log: Log) -> None:
+    log(
+        f"{res.dataset}: ours {res.ours:.4f}  baseline {res.baseline:.4f}  "
+        f"published {res.published}"
+    )
+
+
+def _binary_result(name: str, model: TextClassifiers, head: str, ds: D.Dataset, log: Log) -> Result:
+    tr, te = ds.splits["train"], ds.splits["test"]
+    i = model.head(head)
+    p = model.proba(te.texts)[:, i]
+    pred = (p >= model.heads[i].threshold).astype(np.int64)
+    y = np.asarray(te.labels, dtype=np.int64)
+    base = baseline_pipeline().fit(tr.texts, tr.labels).predict(te.texts).astype(np.int64)
+    res = _scored(name, ds, y, pred, base)
     res.extra["roc_auc"] = float(roc_auc_score(y, p))
     # The policy reads scores as probabilities: how far they are from that on this test set (a
     # class mix unlike training's, as in Urdu threat's, shows up here).
     res.extra["brier"] = float(np.mean((p - y) ** 2))
     res.extra["ece_10_bins"] = expected_calibration_error(y, p)
-    log(f"{name}: ours {res.ours:.4f}  baseline {res.baseline:.4f}  published {published}")
+    _log_result(res, log)
     return res
 
 
@@ -141,20 +153,8 @@ def _ruhsold_task2(model: TextClassifiers, ds: D.Dataset, log: Log) -> Result:
     pred = (model.proba(te.texts)[:, idx] + offsets).argmax(axis=1).astype(np.int64)
     y = np.asarray(te.labels, dtype=np.int64)
     base = baseline_pipeline().fit(tr.texts, tr.labels).predict(te.texts).astype(np.int64)
-    metric, published, note = PUBLISHED["ruhsold_task2"]
-    res = Result(
-        "ruhsold_task2",
-        metric,
-        _metric(metric, y, pred),
-        _metric(metric, y, base),
-        published,
-        note,
-        ds.classes,
-        y,
-        pred,
-        base,
-    )
-    log(f"ruhsold_task2: ours {res.ours:.4f}  baseline {res.baseline:.4f}  published {published}")
+    res = _scored("ruhsold_task2", ds, y, pred, base)
+    _log_result(res, log)
     return res
 
 
@@ -176,21 +176,9 @@ def _urdu_abusive_cv(log: Log, ds: D.Dataset, folds: int = 10) -> Result:
         pred[te] = (head.proba(x[te]) >= head.threshold).astype(np.int64)
         base[te] = baseline_pipeline().fit(list(texts[tr]), y[tr]).predict(list(texts[te]))
         log(f"urdu_abusive fold {k}/{folds}")
-    metric, published, note = PUBLISHED["urdu_abusive"]
-    res = Result(
-        "urdu_abusive",
-        metric,
-        _metric(metric, y, pred),
-        _metric(metric, y, base),
-        published,
-        note,
-        ds.classes,
-        y,
-        pred,
-        base,
-    )
+    res = _scored("urdu_abusive", ds, y, pred, base)
     res.extra["macro_f1"] = float(f1_score(y, pred, average="macro"))
-    log(f"urdu_abusive: ours {res.ours:.4f}  baseline {res.baseline:.4f}  published {published}")
+    _log_result(res, log)
     return res
 
 
