@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Select,
     String,
     and_,
     case,
@@ -308,10 +309,7 @@ def claim_next(
         # SQLite: write transactions are BEGIN IMMEDIATE, so claims are serialised and a pick
         # followed by the same conditional UPDATE is exact.
         with store.transaction() as conn:
-            if scan is None:
-                pick_id = _pick_anywhere(conn, reviewer, now, cap, lock=False)
-            else:
-                pick_id = _pick_in_queues(conn, reviewer, scan, now, cap, lock=False)
+            pick_id = _pick_serialised(conn, reviewer, scan, now, cap)
             if pick_id is None:
                 return None
             got = conn.execute(
@@ -325,141 +323,107 @@ def claim_next(
     return Claim(got.id, reviewer.id, int(got.claim_seq), expires)
 
 
+_AT_RISK_ORDER = (cases.c.deadline, cases.c.priority.desc(), cases.c.created_at, cases.c.id)
+_PRIORITY_ORDER = (cases.c.priority.desc(), cases.c.created_at, cases.c.id)
+
+
+def _in_queues(reviewer: Reviewer, now: datetime, extra: list[Any]) -> list[Any]:
+    """What a case in one of the scanned queues must satisfy to be claimed by ``reviewer``."""
+    return [
+        cases.c.status.in_(LIVE),
+        _claimable(now),
+        *_role_conds(reviewer, restrict_queues=False),
+        *extra,
+    ]
+
+
+def _at_risk(queues: Sequence[str], base: list[Any], now: datetime) -> Select[Any]:
+    """The most urgent at-risk case of ``queues``: ``ix_cases_claimable`` narrows to the few
+    whose ``risk_at`` has passed, which are then taken earliest deadline first."""
+    return (
+        select(cases.c.id)
+        .where(cases.c.queue.in_(list(queues)), cases.c.risk_at <= now, *base)
+        .order_by(*_AT_RISK_ORDER)
+        .limit(1)
+    )
+
+
+def _top(queue_is: Any, base: list[Any]) -> Select[Any]:
+    """One queue's first case in priority order: ``ix_cases_next`` walks the queue in that order
+    and stops at the first row that fits, instead of sorting the backlog."""
+    return (
+        select(cases.c.id, cases.c.priority, cases.c.created_at)
+        .where(queue_is, *base)
+        .order_by(*_PRIORITY_ORDER)
+        .limit(1)
+    )
+
+
+def _anywhere(reviewer: Reviewer, now: datetime, extra: list[Any]) -> Select[Any]:
+    """Leads, legal and admins claiming across every queue: one sorted query (they are few)."""
+    return (
+        select(cases.c.id)
+        .where(cases.c.status.in_(LIVE), *_eligible(reviewer, None, now), *extra)
+        .order_by(*order_by(now))
+        .limit(1)
+    )
+
+
+def _skip_locked(q: Select[Any]) -> Select[Any]:
+    # Concurrent claimers walk past each other's candidates instead of queueing behind one row.
+    return q.with_for_update(skip_locked=True, of=cases)
+
+
 def _pick_pg(
     reviewer: Reviewer, scan: Sequence[str] | None, now: datetime, extra: list[Any]
 ) -> Any:
     """The id of the case to claim, as a scalar SQL expression (PostgreSQL).
 
     ``COALESCE(at-risk pick, priority pick)``: PostgreSQL evaluates the second sub-select only
-    when the first finds nothing. Each is ordered the way an index serves it (see
-    :func:`_pick_in_queues`); across several queues the priority pick is a LATERAL top-1 per
-    queue, so every queue is walked by ``ix_cases_next`` rather than sorted.
+    when the first finds nothing. Across several queues the priority pick is a LATERAL top-1 per
+    queue, so every queue is walked by its index rather than sorted: one query sorting the whole
+    backlog by ``order_by`` costs time in proportion to the queue's length (10 ms a claim at
+    10,000 open cases).
     """
     if scan is None:
-        return (
-            select(cases.c.id)
-            .where(cases.c.status.in_(LIVE), *_eligible(reviewer, None, now), *extra)
-            .order_by(*order_by(now))
-            .limit(1)
-            .with_for_update(skip_locked=True, of=cases)
-            .scalar_subquery()
-        )
-    base = [
-        cases.c.status.in_(LIVE),
-        _claimable(now),
-        *_role_conds(reviewer, restrict_queues=False),
-        *extra,
-    ]
-    at_risk = (
-        select(cases.c.id)
-        .where(cases.c.queue.in_(list(scan)), cases.c.risk_at <= now, *base)
-        .order_by(cases.c.deadline, cases.c.priority.desc(), cases.c.created_at, cases.c.id)
+        return _skip_locked(_anywhere(reviewer, now, extra)).scalar_subquery()
+    base = _in_queues(reviewer, now, extra)
+    at_risk = _skip_locked(_at_risk(scan, base, now)).scalar_subquery()
+    if len(scan) == 1:
+        top = _skip_locked(_top(cases.c.queue == scan[0], base))
+        return func.coalesce(at_risk, top.with_only_columns(cases.c.id).scalar_subquery())
+    qs = values(column("q", String), name="qs").data([(q,) for q in scan])
+    tops = _skip_locked(_top(cases.c.queue == qs.c.q, base)).lateral("top")
+    rest = (
+        select(tops.c.id)
+        .select_from(qs.join(tops, true()))
+        .order_by(tops.c.priority.desc(), tops.c.created_at, tops.c.id)
         .limit(1)
-        .with_for_update(skip_locked=True, of=cases)
         .scalar_subquery()
     )
-    in_order = (cases.c.priority.desc(), cases.c.created_at, cases.c.id)
-    if len(scan) == 1:
-        rest = (
-            select(cases.c.id)
-            .where(cases.c.queue == scan[0], *base)
-            .order_by(*in_order)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=cases)
-            .scalar_subquery()
-        )
-    else:
-        qs = values(column("q", String), name="qs").data([(q,) for q in scan])
-        top = (
-            select(cases.c.id, cases.c.priority, cases.c.created_at)
-            .where(cases.c.queue == qs.c.q, *base)
-            .order_by(*in_order)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=cases)
-            .lateral("top")
-        )
-        rest = (
-            select(top.c.id)
-            .select_from(qs.join(top, true()))
-            .order_by(top.c.priority.desc(), top.c.created_at, top.c.id)
-            .limit(1)
-            .scalar_subquery()
-        )
     return func.coalesce(at_risk, rest)
 
 
-def _first(conn: Connection, q: Any, lock: bool) -> Row[Any] | None:
-    if lock:
-        # SKIP LOCKED: concurrent claimers walk past each other's candidates instead of queueing
-        # behind one row.
-        q = q.with_for_update(skip_locked=True, of=cases)
-    return conn.execute(q.limit(1)).one_or_none()
-
-
-def _pick_in_queues(
+def _pick_serialised(
     conn: Connection,
     reviewer: Reviewer,
-    queues: Sequence[str],
+    scan: Sequence[str] | None,
     now: datetime,
     extra: list[Any],
-    *,
-    lock: bool,
 ) -> str | None:
-    """The most urgent claimable case in ``queues``, found by index, whatever the backlog.
-
-    Each queue is asked twice at most, with orders its indexes serve directly: at-risk cases
-    by deadline (``ix_cases_claimable`` narrows to the few whose ``risk_at`` has passed), then
-    the rest by priority (``ix_cases_next`` walks the queue in claim order and stops at the
-    first row that fits). One query sorting the whole backlog by ``order_by`` would cost time
-    in proportion to the queue's length: 10 ms a claim at 10,000 open cases.
-    """
-    base = [
-        cases.c.status.in_(LIVE),
-        _claimable(now),
-        *_role_conds(reviewer, restrict_queues=False),
-        *extra,
-    ]
-    at_risk = []
-    for q in queues:
-        row = _first(
-            conn,
-            select(cases.c.id, cases.c.deadline, cases.c.priority, cases.c.created_at)
-            .where(cases.c.queue == q, cases.c.risk_at <= now, *base)
-            .order_by(cases.c.deadline, cases.c.priority.desc(), cases.c.created_at, cases.c.id),
-            lock,
-        )
-        if row is not None:
-            at_risk.append(row)
-    if at_risk:
-        return str(min(at_risk, key=lambda r: (r.deadline, -r.priority, r.created_at, r.id)).id)
-    rest = []
-    for q in queues:
-        row = _first(
-            conn,
-            select(cases.c.id, cases.c.priority, cases.c.created_at)
-            .where(cases.c.queue == q, *base)
-            .order_by(cases.c.priority.desc(), cases.c.created_at, cases.c.id),
-            lock,
-        )
-        if row is not None:
-            rest.append(row)
-    if rest:
-        return str(min(rest, key=lambda r: (-r.priority, r.created_at, r.id)).id)
-    return None
-
-
-def _pick_anywhere(
-    conn: Connection, reviewer: Reviewer, now: datetime, extra: list[Any], *, lock: bool
-) -> str | None:
-    """Leads, legal and admins claiming across every queue: one sorted query (they are few)."""
-    row = _first(
-        conn,
-        select(cases.c.id)
-        .where(cases.c.status.in_(LIVE), *_eligible(reviewer, None, now), *extra)
-        .order_by(*order_by(now)),
-        lock,
-    )
-    return None if row is None else str(row.id)
+    """The same picks as :func:`_pick_pg`, run one by one inside a serialised transaction
+    (SQLite has no LATERAL and needs no row locks)."""
+    if scan is None:
+        row = conn.execute(_anywhere(reviewer, now, extra)).first()
+        return None if row is None else str(row.id)
+    base = _in_queues(reviewer, now, extra)
+    row = conn.execute(_at_risk(scan, base, now)).first()
+    if row is not None:
+        return str(row.id)
+    tops = [r for q in scan if (r := conn.execute(_top(cases.c.queue == q, base)).first())]
+    if not tops:
+        return None
+    return str(min(tops, key=lambda r: (-r.priority, r.created_at, r.id)).id)
 
 
 def held(conn: Connection, case_id: str, reviewer: str, now: datetime) -> Row[Any]:
