@@ -241,6 +241,14 @@ def order_by(now: datetime) -> list[Any]:
     ]
 
 
+UNCLAIMED: dict[str, Any] = {
+    "status": "open",
+    "claimed_by": None,
+    "claimed_at": None,
+    "claim_expires_at": None,
+}
+"""A case back in its queue: released, expired, escalated or sent for a second opinion."""
+
 LIVE = ("open", "claimed")
 """Statuses a claimable case can have; the claim indexes cover exactly these rows."""
 
@@ -452,11 +460,7 @@ def release(store: Store, case_id: str, reviewer: str, *, now: datetime | None =
     now = now or utcnow()
     with store.transaction() as conn:
         held(conn, case_id, reviewer, now)
-        conn.execute(
-            update(cases)
-            .where(cases.c.id == case_id)
-            .values(status="open", claimed_by=None, claimed_at=None, claim_expires_at=None)
-        )
+        conn.execute(update(cases).where(cases.c.id == case_id).values(**UNCLAIMED))
 
 
 def expire_claims(store: Store, *, now: datetime | None = None) -> list[str]:
@@ -477,7 +481,7 @@ def expire_claims(store: Store, *, now: datetime | None = None) -> list[str]:
                 cases.c.status == "claimed",
                 cases.c.claim_expires_at <= now,
             )
-            .values(status="open", claimed_by=None, claimed_at=None, claim_expires_at=None)
+            .values(**UNCLAIMED)
         )
         return [r.id for r in rows]
 
@@ -501,10 +505,7 @@ def escalate(
             update(cases)
             .where(cases.c.id == case_id)
             .values(
-                status="open",
-                claimed_by=None,
-                claimed_at=None,
-                claim_expires_at=None,
+                **UNCLAIMED,
                 escalated_to=to,
                 note=note[:2000] or None,
             )
@@ -533,10 +534,7 @@ def second_opinion(
             update(cases)
             .where(cases.c.id == case_id)
             .values(
-                status="open",
-                claimed_by=None,
-                claimed_at=None,
-                claim_expires_at=None,
+                **UNCLAIMED,
                 kind="second_opinion" if row.kind == "primary" else row.kind,
                 excluded_reviewer=reviewer,
                 note=note[:2000] or None,
