@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import Connection, Text, delete, func, insert, select, type_coerce, update
+from sqlalchemy import Connection, Select, Text, delete, func, insert, select, type_coerce, update
 
 from nigran import ledger
 from nigran.detect.media.banks import Bank, BankEntry, EntryStatus, HashBanks, SignalType
@@ -59,20 +59,6 @@ from nigran.store.tables_media import media_bank_entries, media_banks
 
 BANK_WRITERS_LOCK = 0x6E6967_72616E_42
 """PostgreSQL advisory lock key held by every transaction that changes banks."""
-
-
-def _entry(row: Any) -> BankEntry:
-    return BankEntry(
-        id=int(row["id"]),
-        bank=row["bank"],
-        signal_type=SignalType(row["signal_type"]),
-        value=row["value"],
-        note=row["note"],
-        source=row["source"],
-        status=EntryStatus(row["status"]),
-        added_at=row["added_at"],
-        metadata=dict(row["metadata"] or {}),
-    )
 
 
 __all__ = ["BankStore", "IndexLoad", "configured_index_dir", "index_dir_for"]
@@ -94,6 +80,48 @@ def _metadata(raw: Any) -> dict[str, str]:
         return {}
     decoded = orjson.loads(raw)
     return dict(decoded) if isinstance(decoded, dict) else {}
+
+
+def _bank(row: Any) -> Bank:
+    return Bank(**{k: row[k] for k in Bank.__dataclass_fields__})
+
+
+def _entry_rows() -> Select[Any]:
+    """Entry rows with metadata and times as the driver gives them, decoded by
+    :func:`_decode_entries`: at a million rows, decoding "{}" through the JSON type was a quarter
+    of the start-up time and the generic date-time type another third."""
+    c = media_bank_entries.c
+    return select(
+        c.id,
+        c.bank,
+        c.signal_type,
+        c.value,
+        c.note,
+        c.source,
+        c.status,
+        type_coerce(c.added_at, Text),
+        type_coerce(c.metadata, Text),
+    )
+
+
+def _decode_entries(rows: Iterable[Any]) -> list[BankEntry]:
+    times: dict[Any, datetime] = {}  # an import's rows share one time: parsed once
+    kinds = {k.value: k for k in SignalType}
+    statuses = {s.value: s for s in EntryStatus}
+    return [
+        BankEntry(
+            id=id_,
+            bank=bank,
+            signal_type=kinds[kind],
+            value=value,
+            note=note,
+            source=source,
+            status=statuses[status],
+            added_at=times.get(added_at) or times.setdefault(added_at, _utc(added_at)),
+            metadata=_metadata(meta),
+        )
+        for id_, bank, kind, value, note, source, status, added_at, meta in rows
+    ]
 
 
 def _utc(raw: Any) -> datetime:
@@ -146,7 +174,6 @@ class BankStore:
     def _load(self) -> HashBanks:
         started = time.perf_counter()
         banks = HashBanks(self._record, clock=self.clock)
-        loaded: list[BankEntry] = []
         with self.store.read() as conn:
             # The ledger head first: a change committed while the tables are read is then also
             # followed later, which re-reads the same rows (following is idempotent).
@@ -154,35 +181,8 @@ class BankStore:
                 conn.execute(select(func.coalesce(func.max(ledger_t.c.seq), 0))).scalar_one()
             )
             for row in conn.execute(select(media_banks)).mappings():
-                fields = {k: row[k] for k in Bank.__dataclass_fields__}
-                banks.banks[row["name"]] = Bank(**fields)
-            c = media_bank_entries.c
-            # Metadata and times as the driver gives them, decoded here: at a million rows,
-            # decoding "{}" through the JSON type was a quarter of the start-up time and the
-            # generic date-time type another third (an import's rows share one time, parsed once).
-            columns = (c.id, c.bank, c.signal_type, c.value, c.note, c.source, c.status)
-            rows = conn.execute(
-                select(
-                    *columns, type_coerce(c.added_at, Text), type_coerce(c.metadata, Text)
-                ).order_by(c.id)
-            )
-            times: dict[Any, datetime] = {}
-            kinds = {k.value: k for k in SignalType}
-            statuses = {s.value: s for s in EntryStatus}
-            for id_, bank, kind, value, note, source, status, added_at, meta in rows:
-                loaded.append(
-                    BankEntry(
-                        id=id_,
-                        bank=bank,
-                        signal_type=kinds[kind],
-                        value=value,
-                        note=note,
-                        source=source,
-                        status=statuses[status],
-                        added_at=times.get(added_at) or times.setdefault(added_at, _utc(added_at)),
-                        metadata=_metadata(meta),
-                    )
-                )
+                banks.banks[row["name"]] = _bank(row)
+            loaded = _decode_entries(conn.execute(_entry_rows().order_by(media_bank_entries.c.id)))
         saved_index = self._saved_index(loaded)
         banks.load_entries(loaded, pdq=saved_index)
         if saved_index is None:
@@ -279,15 +279,14 @@ class BankStore:
                 row = conn.execute(select(media_banks).where(media_banks.c.name == name))
                 found = row.mappings().first()
                 if found is not None:
-                    fields = {k: found[k] for k in Bank.__dataclass_fields__}
-                    self.banks.banks[name] = Bank(**fields)
+                    self.banks.banks[name] = _bank(found)
             elif kind.startswith("media.entry."):
                 data = orjson.loads(payload)
                 entry_id = int(data.get("entry_id", data.get("id", 0)))
-                got = conn.execute(
-                    select(media_bank_entries).where(media_bank_entries.c.id == entry_id)
-                ).first()
-                self.banks.replace_entry(entry_id, None if got is None else _entry(got._mapping))
+                got = _decode_entries(
+                    conn.execute(_entry_rows().where(media_bank_entries.c.id == entry_id))
+                )
+                self.banks.replace_entry(entry_id, got[0] if got else None)
             self._seq = max(self._seq, int(seq))
         if not rows:
             head = conn.execute(select(func.max(ledger_t.c.seq))).scalar_one()
