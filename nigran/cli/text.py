@@ -58,33 +58,26 @@ def train(
         console.print(f"[red]error:[/red] --only must be all, classifiers or langid, not {only!r}")
         raise typer.Exit(2)
     try:
-        if only == "langid":
-            from nigran.detect.text.langid import LATIN_MODEL
-            from nigran.detect.text.langid_train import train_langid
+        if only in ("all", "classifiers"):
+            reviews = None
+            if include_reviews:
+                from nigran.store import Store
 
-            train_langid(
-                data, out / LATIN_MODEL if out is not None else None, log=lambda m: console.print(m)
+                store = Store.open(db)
+                with store.read() as conn:
+                    reviews = review_rows(conn)
+                console.print(f"{len(reviews)} reviewer labels in the store")
+            run(
+                data,
+                out,
+                reviews=reviews,
+                log=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True),
             )
-            return
-        reviews = None
-        if include_reviews:
-            from nigran.store import Store
-
-            store = Store.open(db)
-            with store.read() as conn:
-                reviews = review_rows(conn)
-            console.print(f"{len(reviews)} reviewer labels in the store")
-        run(
-            data,
-            out,
-            reviews=reviews,
-            log=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True),
-        )
-        if only == "all":
+        if only in ("all", "langid"):
             from nigran.detect.text.langid import LATIN_MODEL
             from nigran.detect.text.langid_train import train_langid
 
-            # Beside the classifiers when --out moved them, else the shipped place.
+            # Into --out with the classifiers when given, else the shipped place.
             beside = out / LATIN_MODEL if out is not None else None
             train_langid(data, beside, log=lambda m: console.print(m))
     except NigranError as exc:
