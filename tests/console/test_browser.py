@@ -57,6 +57,18 @@ def _need_browser() -> Any:
     return sync_playwright
 
 
+def _signed_in_page(browser: Any, base: str, who: str) -> tuple[Any, list[str]]:
+    """A page signed in as ``who`` and the console errors it logs (a test expects none)."""
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/console/queues")
+    page.fill("#username", who)
+    page.fill("#password", PASSWORD)
+    page.click("#signin")
+    return page, errors
+
+
 @pytest.fixture
 def server(sqlite_store: Store) -> Iterator[tuple[str, Store]]:
     with socket.socket() as s:
@@ -95,13 +107,7 @@ def test_review_walk_in_chromium(server: tuple[str, Store], tmp_path: Path) -> N
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1200, "height": 1000})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(f"{base}/console/queues")
-            page.fill("#username", "amna")
-            page.fill("#password", PASSWORD)
-            page.click("#signin")
+            page, errors = _signed_in_page(browser, base, "amna")
             page.click("a[data-queue='ur-hate']")
             page.click("#claim")
             page.wait_for_url(f"**/console/cases/{case_id}")
@@ -159,13 +165,7 @@ def test_video_case_frame_strip_in_chromium(server: tuple[str, Store], tmp_path:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1200, "height": 1000})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(f"{base}/console/queues")
-            page.fill("#username", "amna")
-            page.fill("#password", PASSWORD)
-            page.click("#signin")
+            page, errors = _signed_in_page(browser, base, "amna")
             page.goto(f"{base}/console/cases/{case_id}")
             stills = page.locator(".frames img")
             stills.first.wait_for(timeout=20_000)
