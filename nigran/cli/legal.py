@@ -8,6 +8,7 @@ The groups are registered on the root app when this module is imported (as ``cor
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
+from sqlalchemy import Connection
 
 from nigran.cli import app as root
 from nigran.cli.core import DbOption, open_store
@@ -67,6 +69,17 @@ def _print(value: Any) -> None:
 def _fail(exc: NigranError) -> typer.Exit:
     err.print(f"[red]error:[/] {exc}")
     return typer.Exit(2)
+
+
+def _write(db: str | None, act: Callable[[Connection], Any]) -> None:
+    """Run ``act`` in one write transaction, then print what it returned as JSON; an error users
+    can cause ends the command with its message and nothing written."""
+    try:
+        with open_store(db).transaction() as conn:
+            result = act(conn)
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    _print(result)
 
 
 def _read_json(path: str) -> Any:
@@ -296,11 +309,7 @@ def reports_submit(file: str, at: AtOption = None, db: DbOption = None) -> None:
     from nigran.legal import reports
 
     body = reports.ReportIn.model_validate(_read_json(file))
-    try:
-        with open_store(db).transaction() as conn:
-            _print(reports.submit(conn, body, now=_at(at)))
-    except NigranError as exc:
-        raise _fail(exc) from exc
+    _write(db, lambda conn: reports.submit(conn, body, now=_at(at)))
 
 
 @reports_app.command("resolve")
@@ -315,21 +324,18 @@ def reports_resolve(
 ) -> None:
     from nigran.legal import reports
 
-    try:
-        with open_store(db).transaction() as conn:
-            _print(
-                reports.resolve(
-                    conn,
-                    report_id,
-                    founded=founded,
-                    reviewer=reviewer,
-                    action=action,
-                    scope=scope,
-                    now=_at(at),
-                )
-            )
-    except NigranError as exc:
-        raise _fail(exc) from exc
+    _write(
+        db,
+        lambda conn: reports.resolve(
+            conn,
+            report_id,
+            founded=founded,
+            reviewer=reviewer,
+            action=action,
+            scope=scope,
+            now=_at(at),
+        ),
+    )
 
 
 @reports_app.command("trusted-flagger")
@@ -359,15 +365,12 @@ def appeals_file(
     """The author appeals the restriction on their content."""
     from nigran.legal import appeals
 
-    try:
-        with open_store(db).transaction() as conn:
-            _print(
-                appeals.file(
-                    conn, content_id=content_id, appellant=appellant, reason=reason, now=_at(at)
-                )
-            )
-    except NigranError as exc:
-        raise _fail(exc) from exc
+    _write(
+        db,
+        lambda conn: appeals.file(
+            conn, content_id=content_id, appellant=appellant, reason=reason, now=_at(at)
+        ),
+    )
 
 
 @appeals_app.command("decide")
@@ -382,20 +385,17 @@ def appeals_decide(
     """A human who did not take the original decision decides the appeal."""
     from nigran.legal import appeals
 
-    try:
-        with open_store(db).transaction() as conn:
-            _print(
-                appeals.decide(
-                    conn,
-                    appeal_id,
-                    reviewer=reviewer,
-                    outcome=outcome,  # type: ignore[arg-type]
-                    reason=reason,
-                    now=_at(at),
-                )
-            )
-    except NigranError as exc:
-        raise _fail(exc) from exc
+    _write(
+        db,
+        lambda conn: appeals.decide(
+            conn,
+            appeal_id,
+            reviewer=reviewer,
+            outcome=outcome,  # type: ignore[arg-type]
+            reason=reason,
+            now=_at(at),
+        ),
+    )
 
 
 @appeals_app.command("stats")
