@@ -118,3 +118,27 @@ def test_roman_folding_merges_spellings() -> None:
 def test_bad_input_has_defined_results() -> None:
     for text in ("", "😡😡😡", "!!!...", "\ud800\udc00x", "\u202eevil\u202c", "a" * 1_000_000):
         assert normalize_text(text) == normalize(text).text
+
+
+def test_stand_ins_fold_only_where_they_touch_a_letter() -> None:
+    # Whether a token folds depends on the token, not on what else the text holds: a year in a
+    # hashtag stays a year beside a folded word, and mentions and trailing "!"s stay as typed.
+    assert normalize_text("#psl2020") == "#psl2020"
+    assert normalize_text("sh1t #psl2020 yaar!! @user") == "shit #psl2020 yaar!! @user"
+    assert normalize_text("b!tch a$$ 12pm") == "bitch ass 12pm"
+
+
+def test_joining_spaced_letters_squeezes_the_run_it_makes() -> None:
+    n = normalize("f u u u u c k k k")
+    assert n.text == "fuck"
+    # "u" covers all four u's the user typed, "k" all three k's.
+    assert n.original_span(1, 2) == (2, 9)
+    assert n.original_span(3, 4) == (12, 17)
+
+
+def test_a_letter_covers_the_vowel_mark_folded_away() -> None:
+    text = "اِس"  # alef, zer, seen: the zer is dropped, the alef's span keeps it
+    n = normalize(text)
+    assert n.text == "اس"
+    assert n.original_span(0, 1) == (0, 2)
+    assert n.original_span(1, 2) == (2, 3)
