@@ -172,7 +172,6 @@ _ASCII_KEEP = str.maketrans(
     }
 )
 _NOT_LATIN = re.compile("[^a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f\u1e00-\u1eff']+")
-_EDGE_APOSTROPHE = re.compile(r"(?<![^\W\d_])'+|'+(?![^\W\d_])")
 
 
 def latin_text(text: str) -> str:
@@ -192,9 +191,11 @@ def latin_text(text: str) -> str:
         text = text.translate(_ASCII_KEEP)
     else:
         text = _NOT_LATIN.sub(" ", text.replace("\u2019", "'").lower())
+    words = text.split()
     if "'" in text:
-        text = _EDGE_APOSTROPHE.sub(" ", text)
-    return " ".join(text.split())
+        # Words are letters and apostrophes by now: apostrophes at a word's edge are quotes.
+        words = [w for w in (w.strip("'") for w in words) if w]
+    return " ".join(words)
 
 
 def latin_model_path() -> Path:
