@@ -120,6 +120,13 @@ def eval_(
         Path | None,
         typer.Option(help="Language ID report (default nigran/detect/text/models/LANGID.md)."),
     ] = None,
+    robustness: Annotated[
+        bool,
+        typer.Option(
+            "--robustness",
+            help="Only robustness: test splits with words disguised as users dodge filters.",
+        ),
+    ] = False,
 ) -> None:
     """Official-split metrics beside the published best and a TF-IDF+LR baseline, and language
     ID accuracy per language; or --file, --compare, --langid."""
@@ -130,6 +137,9 @@ def eval_(
     try:
         if langid_only:
             _eval_langid(out, data, langid_report)
+            return
+        if robustness:
+            _eval_robustness(out, data, model, report)
             return
         if compare is not None:
             old, new = TextClassifiers.load(compare[0]), TextClassifiers.load(compare[1])
@@ -173,6 +183,16 @@ def eval_(
             _eval_langid(out, data, langid_report)
     except NigranError as exc:
         _fail(exc)
+
+
+def _eval_robustness(out: Console, data: Path | None, model: Path | None, report: Path) -> None:
+    from nigran.detect.text.classifiers import TextClassifiers, load_default
+    from nigran.detect.text.robustness import evaluate_robustness, write_robustness_report
+
+    m = TextClassifiers.load(model) if model else load_default()
+    results = evaluate_robustness(m, data, log=lambda s: out.print(s, markup=False))
+    path = report if report != Path("text-eval.md") else Path("text-robustness.md")
+    out.print(f"report: {write_robustness_report(results, path, m)}")
 
 
 def _eval_langid(out: Console, data: Path | None, report: Path | None) -> None:
