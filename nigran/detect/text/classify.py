@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from nigran.detect.text.classifiers import TextClassifiers, model_input
 from nigran.detect.text.classifiers import load_default as load_classifiers
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
@@ -57,33 +59,35 @@ class ClassifierDetector:
         for family, members in by_family.items():
             probs = self.model.family_proba(family, [model_input(texts[r]) for r in members])
             columns = self.model.columns(family)
-            for row, r in enumerate(members):
+            heads = [self.model.heads[i] for i in columns]
+            # Heads without a category of their own (they serve a multi-class prediction) never
+            # emit; only scores at or above a head's threshold are looked at one by one.
+            floor = np.asarray([h.threshold if h.category else np.inf for h in heads])
+            for row, col in zip(*np.nonzero(probs >= floor), strict=True):
+                r = members[row]
                 k, field, _ = rows[r]
+                head = heads[col]
+                p = float(probs[row, col])
                 lang = items[k].language_hint or langs[r]
-                for col, i in enumerate(columns):
-                    head = self.model.heads[i]
-                    p = float(probs[row, col])
-                    if not head.category or p < head.threshold:
-                        continue
-                    signal = Signal(
-                        source=SignalSource.CLASSIFIER,
-                        detector=self.name,
-                        category=head.category,
-                        score=round(p, 4),
-                        language=lang,
-                        evidence=Evidence(
-                            model_version=self.version,
-                            details={
-                                "head": head.name,
-                                "field": str(field),
-                                "threshold": round(head.threshold, 4),
-                                **({"target": head.target} if head.target else {}),
-                            },
-                        ),
-                    )
-                    key = (k, head.category if head.category != "hate" else f"hate:{head.target}")
-                    if key not in best or p > best[key][0]:
-                        best[key] = (p, signal)
+                signal = Signal(
+                    source=SignalSource.CLASSIFIER,
+                    detector=self.name,
+                    category=head.category,
+                    score=round(p, 4),
+                    language=lang,
+                    evidence=Evidence(
+                        model_version=self.version,
+                        details={
+                            "head": head.name,
+                            "field": str(field),
+                            "threshold": round(head.threshold, 4),
+                            **({"target": head.target} if head.target else {}),
+                        },
+                    ),
+                )
+                key = (k, head.category if head.category != "hate" else f"hate:{head.target}")
+                if key not in best or p > best[key][0]:
+                    best[key] = (p, signal)
         for (k, _), (_, signal) in sorted(best.items(), key=lambda kv: kv[0]):
             out[k].append(signal)
         return out
