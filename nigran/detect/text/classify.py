@@ -1,5 +1,6 @@
 """The text classifier detector: :class:`ClassifierDetector` scores each text with the heads of
-its language family (``classifiers.py``: fastText-format files run by the C++ predictor)."""
+its language family (``classifiers.py``: fastText-format files run by the C++ predictor); Hindi
+and Gurmukhi Punjabi, which have no heads, with the Urdu heads after transliteration."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from nigran.detect.text.classifiers import TextClassifiers, model_input
 from nigran.detect.text.classifiers import load_default as load_classifiers
+from nigran.detect.text.transliterate import to_urdu_script
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
 
 FAMILY_OF_LANGUAGE = {
@@ -21,6 +23,9 @@ FAMILY_OF_LANGUAGE = {
     "ur-Latn": "ur-Latn",
     "en": "en",
 }
+CROSS_SCRIPT = {"hi": "ur", "pa": "ur"}
+"""Languages with no heads of their own, read by the Urdu heads after transliteration into
+Urdu script (Hindi from Devanagari, Punjabi from Gurmukhi; see ``transliterate.py``)."""
 
 
 class ClassifierDetector:
@@ -50,14 +55,22 @@ class ClassifierDetector:
         # these texts already, so language ID runs once per text, not once per detector.
         langs = guess_languages(texts)
         by_family: dict[str, list[int]] = {}
+        crossed: set[int] = set()
         for r, (k, _, _) in enumerate(rows):
             lang = items[k].language_hint or langs[r]
             family = FAMILY_OF_LANGUAGE.get(lang)
+            if family is None and lang in CROSS_SCRIPT:
+                family = CROSS_SCRIPT[lang]
+                crossed.add(r)
             if family is not None and family in self.model.families:
                 by_family.setdefault(family, []).append(r)
         best: dict[tuple[int, str], tuple[float, Signal]] = {}
         for family, members in by_family.items():
-            probs = self.model.family_proba(family, [model_input(texts[r]) for r in members])
+            lines = [
+                model_input(to_urdu_script(texts[r]).text if r in crossed else texts[r])
+                for r in members
+            ]
+            probs = self.model.family_proba(family, lines)
             columns = self.model.columns(family)
             heads = [self.model.heads[i] for i in columns]
             # Heads without a category of their own (they serve a multi-class prediction) never
@@ -82,6 +95,7 @@ class ClassifierDetector:
                             "field": str(field),
                             "threshold": round(head.threshold, 4),
                             **({"target": head.target} if head.target else {}),
+                            **({"via": "transliterated to Urdu script"} if r in crossed else {}),
                         },
                     ),
                 )

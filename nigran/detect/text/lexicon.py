@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,12 @@ import ahocorasick
 
 from nigran.detect.text.langid import guess_language
 from nigran.detect.text.normalize import normalize, normalize_text
+from nigran.detect.text.transliterate import (
+    cross_script_keys,
+    has_brahmic,
+    phonetic_fold,
+    to_urdu_script,
+)
 from nigran.errors import ConfigError
 from nigran.model import Content, Evidence, Signal, SignalSource, Span, TextField
 
@@ -56,6 +63,11 @@ class Match:
     start: int
     end: int
     """Offsets in the original text of ``field``."""
+    via: str = ""
+    """``transliterated``: found in the text carried into Urdu script (Hindi, Gurmukhi)."""
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
 
 
 def _is_word_char(c: str) -> bool:
@@ -123,6 +135,18 @@ class LexiconDetector:
             self._automaton.add_word(key, (len(key), tuple(entries)))
         if by_key:
             self._automaton.make_automaton()
+        # Urdu-script terms, folded as transliterated Hindi and Gurmukhi text is (see
+        # transliterate.py), for the cross-script scan.
+        self._cross = ahocorasick.Automaton()
+        cross: dict[str, list[Term]] = defaultdict(list)
+        for key, entries in by_key.items():
+            if _ARABIC_SCRIPT.search(key):
+                for variant in cross_script_keys(key):
+                    cross[variant].extend(entries)
+        for key, entries in cross.items():
+            self._cross.add_word(key, (len(key), tuple(entries)))
+        if cross:
+            self._cross.make_automaton()
         digest = hashlib.sha256()
         for t in sorted(self.terms, key=lambda t: (t.bank, t.key, t.category)):
             digest.update(f"{t.bank}\t{t.key}\t{t.category}\t{t.severity}\n".encode())
@@ -136,12 +160,15 @@ class LexiconDetector:
     def from_dir(cls, directory: Path) -> LexiconDetector:
         return cls(load_banks(directory))
 
-    def _scan(self, text: str) -> list[tuple[int, int, tuple[Term, ...]]]:
+    def _scan(
+        self, text: str, automaton: ahocorasick.Automaton | None = None
+    ) -> list[tuple[int, int, tuple[Term, ...]]]:
         """Matches as ``(start, end, terms)`` in ``text``, kept only on word boundaries."""
-        if not self.terms or not text:
+        automaton = automaton or self._automaton
+        if not text or automaton.kind != ahocorasick.AHOCORASICK:
             return []
         hits = []
-        for end_idx, (length, entries) in self._automaton.iter(text):
+        for end_idx, (length, entries) in automaton.iter(text):
             start, end = end_idx - length + 1, end_idx + 1
             if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
                 continue
@@ -163,13 +190,27 @@ class LexiconDetector:
             out.extend(Match(t, field, o_start, o_end) for t in entries)
         return out
 
+    def cross_script_matches(self, field: TextField, original: str) -> list[Match]:
+        """Urdu-script terms in Hindi (Devanagari) or Punjabi (Gurmukhi) text, read in Urdu
+        script; spans point into what the user wrote."""
+        if not has_brahmic(original):
+            return []
+        urdu = to_urdu_script(original)
+        norm = normalize(urdu.text)
+        out: list[Match] = []
+        for start, end, entries in self._scan(phonetic_fold(norm.text), self._cross):
+            u_start, u_end = norm.original_span(start, end)
+            o_start, o_end = urdu.original_span(u_start, u_end)
+            out.extend(Match(t, field, o_start, o_end, "transliterated") for t in entries)
+        return out
+
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
         return [self._detect_one(item) for item in items]
 
     def _detect_one(self, item: Content) -> list[Signal]:
         found: dict[str, list[Match]] = defaultdict(list)
         for field, text in item.texts.items():
-            for m in self.matches(field, text):
+            for m in self.matches(field, text) + self.cross_script_matches(field, text):
                 found[m.term.category].append(m)
         if not found:
             return []
@@ -193,6 +234,11 @@ class LexiconDetector:
                         details={
                             "targets": sorted({m.term.target for m in ms if m.term.target}),
                             "terms": sorted({m.term.term for m in ms}),
+                            **(
+                                {"via": "transliterated to Urdu script"}
+                                if any(m.via for m in ms)
+                                else {}
+                            ),
                         },
                     ),
                 )
