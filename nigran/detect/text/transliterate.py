@@ -82,6 +82,13 @@ _OTHER = {
     **{chr(0x0A66 + i): str(i) for i in range(10)},
 }  # fmt: skip
 
+_CARRIERS = {
+    "ੲ": {"": "ਇ", "ਿ": "ਇ", "ੀ": "ਈ", "ੇ": "ਏ", "ੈ": "ਐ"},
+    "ੳ": {"": "ਉ", "ੁ": "ਉ", "ੂ": "ਊ", "ੋ": "ਓ", "ੌ": "ਔ"},
+    "ਅ": {"": "ਅ", "ਾ": "ਆ", "ੈ": "ਐ", "ੌ": "ਔ"},
+}
+_CARRIERS_SIGNS = frozenset(sign for signs in _CARRIERS.values() for sign in signs if sign)
+
 _CONSONANTS = {**_DEVANAGARI_CONSONANTS, **_GURMUKHI_CONSONANTS}
 _NUKTA_OF = {**_DEVANAGARI_NUKTA, **_GURMUKHI_NUKTA}
 _BRAHMIC = re.compile("[\u0900-\u097f\u0a00-\u0a7f]")
@@ -140,9 +147,14 @@ def to_urdu_script(text: str) -> Normalized:
                 i += 1
             pieces.append((out, start, i))
             prev_letter = True
-        elif c in _INITIAL_VOWELS:
-            out = (_INNER_VOWELS if prev_letter else _INITIAL_VOWELS)[c]
+        elif c in _INITIAL_VOWELS or c in _CARRIERS:
             i += 1
+            if c in _CARRIERS:
+                # Gurmukhi also writes a vowel as its bearer plus a vowel sign ("ੲੀ" for "ਈ").
+                sign = text[i] if i < n else ""
+                c = _CARRIERS[c].get(sign, _CARRIERS[c][""])
+                i += 1 if sign in _CARRIERS_SIGNS else 0
+            out = (_INNER_VOWELS if prev_letter else _INITIAL_VOWELS)[c]
             if i < n and text[i] in _NASALS:
                 out += "ں" if _word_ends_after(text, i) else "ن"
                 i += 1
@@ -154,8 +166,8 @@ def to_urdu_script(text: str) -> Normalized:
             pieces.append(("ں" if _word_ends_after(text, i) else "ن", start, i + 1))
             i += 1
         elif c in _SIGNS or c in _E_SIGNS:
-            # A vowel sign with no consonant before it (malformed input): its own long vowel.
-            pieces.append((_SIGNS.get(c) or "ی", start, i + 1))
+            # A vowel sign with no consonant before it (malformed input): as after one.
+            pieces.append((_SIGNS.get(c, "ی"), start, i + 1))
             i += 1
         else:
             pieces.append((_OTHER.get(c, c), start, i + 1))
@@ -188,6 +200,7 @@ _PHONETIC = str.maketrans(
         "ؤ": "و",
         "ۓ": "ے",
         "ۂ": "ہ",
+        "ݨ": "ن",
     }
 )
 _FINAL_HEH = re.compile("(?<=[\u0621-\u06ff])ہ(?![\u0621-\u06ff])")

@@ -28,6 +28,8 @@ from nigran.model import Content, ContentKind, TextField
         ("ਤੁਸੀਂ", "تسیں"),
         ("ਕਿੱਥੇ", "کتھے"),  # addak (gemination) writes nothing
         ("ਪਾਣੀ", "پاݨی"),
+        ("ੲੀਦ", "اید"),  # a vowel bearer and its sign, as the precomposed ਈ
+        ("ਈਦ", "اید"),
     ],
 )
 def test_words_carry_into_urdu_script(hindi: str, urdu: str) -> None:
