@@ -164,12 +164,11 @@ def eval_(
             out.print(f"confusion [[TN FP] [FN TP]]: {res.confusion}")
             out.print(f"languages: {json.dumps(res.languages, sort_keys=True)}")
             return
-        results = ev.evaluate_all(
-            data,
-            m,
-            log=lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True),
-            only=dataset,
-        )
+
+        def log(s: str) -> None:
+            console.print(s, markup=False, highlight=False, soft_wrap=True)
+
+        results = ev.evaluate_all(data, m, log=log, only=dataset)
         rows = ev.summary_table(results)
         t = Table(title=f"text classifiers, model {m.version}")
         for col in rows[0]:
@@ -177,7 +176,15 @@ def eval_(
         for r in rows[1:]:
             t.add_row(*r)
         out.print(t)
-        path = ev.write_report(results, report, m)
+        appendix = ""
+        if not dataset or "transfer" in dataset:
+            # Heads trained on one source and scored on another (about a minute).
+            from nigran.detect.text.datasets import data_dir
+            from nigran.detect.text.train import SEED
+            from nigran.detect.text.transfer import evaluate_transfer, transfer_md
+
+            appendix = transfer_md(evaluate_transfer(data_dir(data), seed=SEED, log=log))
+        path = ev.write_report(results, report, m, appendix=appendix)
         out.print(f"report: {path}")
         if not dataset or "langid" in dataset:
             _eval_langid(out, data, langid_report)

@@ -252,7 +252,11 @@ def summary_table(results: Sequence[Result]) -> list[tuple[str, ...]]:
     return rows
 
 
-def write_report(results: Sequence[Result], path: Path, model: TextClassifiers) -> Path:
+def write_report(
+    results: Sequence[Result], path: Path, model: TextClassifiers, *, appendix: str = ""
+) -> Path:
+    """The Markdown report; ``appendix`` (say, the cross-dataset section) goes after the
+    in-domain sections and before the heads table."""
     rows = summary_table(results)
     md = [
         f"# Nigran text classifiers: evaluation\n\nModel `{model.version}`, generated "
@@ -277,6 +281,8 @@ def write_report(results: Sequence[Result], path: Path, model: TextClassifiers) 
         md.append(
             "### Confusion matrix (baseline)\n\n" + _confusion_md(r.classes, r.y_true, r.base_pred)
         )
+    if appendix:
+        md.append(appendix)
     md.append(
         "\n## Heads\n\n| head | category | trained on | threshold | argmax offset | recipe |\n"
         "|---|---|---|---|---|---|"

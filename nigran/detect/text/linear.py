@@ -64,6 +64,16 @@ noisier sets (threat, OLID) preferred the low end, so the grid reaches down to 0
 
 
 @dataclass(frozen=True, slots=True)
+class Extra:
+    """Rows from another dataset that join every fit but are never scored, each counting as
+    ``weight`` of a row (NB ratios, IDF and the regression's loss alike)."""
+
+    x: sp.csr_matrix
+    y: IntArray
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     v: Array
     """``r ⊙ w``: the numerator weights."""
@@ -103,27 +113,40 @@ def raw_scores(x: sp.csr_matrix, v: Array, u: Array, bias: float) -> Array:
     return out
 
 
-def feature_weights(kind: str, x: sp.csr_matrix, y: IntArray) -> Array:
+def feature_weights(
+    kind: str, x: sp.csr_matrix, y: IntArray, weights: Array | None = None
+) -> Array:
+    """Per-feature weights from binary occurrence; ``weights`` count each row that many times
+    (down-weighted rows from another dataset)."""
+    xb = (x > 0).astype(np.float64)
+    if weights is not None:
+        xb = sp.diags(weights) @ xb
     if kind == "nb":
-        return nb_ratio((x > 0).astype(np.float64), y)
+        return nb_ratio(xb, y)
     if kind == "idf":
-        df = np.asarray((x > 0).sum(axis=0)).ravel()
-        r: Array = np.log((1.0 + x.shape[0]) / (1.0 + df)) + 1.0
+        df = np.asarray(xb.sum(axis=0)).ravel()
+        n = x.shape[0] if weights is None else float(weights.sum())
+        r: Array = np.log((1.0 + n) / (1.0 + df)) + 1.0
         return r
     raise ValueError(f"unknown weighting {kind!r}")
 
 
 def fit_member(
-    x: sp.csr_matrix, y: IntArray, recipe: Recipe, seed: int
+    x: sp.csr_matrix,
+    y: IntArray,
+    recipe: Recipe,
+    seed: int,
+    weights: Array | None = None,
 ) -> tuple[Array, Array, float]:
-    """``(v, u, bias)`` of one logistic regression on weighted, normalised rows."""
+    """``(v, u, bias)`` of one logistic regression on weighted, normalised rows (``weights``:
+    per-row sample weights, None for all ones)."""
     # Only the features these rows contain are fitted (liblinear's cost grows with the column
     # count: 15x faster on a quarter of the Urdu set), and the others get no weight at all,
     # numerator or normaliser: a head is then unaffected by features (say, vocabulary words)
     # that only other heads' data contain.
     seen = np.flatnonzero(np.asarray((x > 0).sum(axis=0)).ravel())
     xs = x[:, seen]
-    r = feature_weights(recipe.weighting, xs, y)
+    r = feature_weights(recipe.weighting, xs, y, weights)
     den = np.sqrt(np.maximum(np.asarray(xs @ (r * r)).ravel(), 0.0))
     xr = sp.diags(1.0 / np.where(den > 0, den, 1.0)) @ (xs @ sp.diags(r))
     lr = LogisticRegression(
@@ -133,7 +156,7 @@ def fit_member(
         random_state=seed,
         class_weight="balanced" if recipe.balanced else None,
     )
-    lr.fit(xr, y)
+    lr.fit(xr, y, sample_weight=weights)
     v, u = np.zeros(x.shape[1]), np.zeros(x.shape[1])
     v[seen] = r * lr.coef_[0]
     u[seen] = r * r
@@ -151,24 +174,26 @@ def out_of_fold(
     recipe: Recipe,
     splits: Sequence[tuple[IntArray, IntArray]],
     seed: int,
-    extra: tuple[sp.csr_matrix, IntArray] | None = None,
+    extra: Extra | None = None,
 ) -> Array:
     """Raw scores for the rows of every split's second part from a member fitted on its first
     (plus ``extra`` rows, which are only ever trained on)."""
     oof = np.full(len(y), np.nan)
     for tr, te in splits:
-        xt, yt = _plus(x[tr], y[tr], extra)
-        v, u, b = fit_member(xt, yt, recipe, seed)
+        xt, yt, wt = _plus(x[tr], y[tr], extra)
+        v, u, b = fit_member(xt, yt, recipe, seed, wt)
         oof[te] = raw_scores(x[te], v, u, b)
     return oof
 
 
 def _plus(
-    x: sp.csr_matrix, y: IntArray, extra: tuple[sp.csr_matrix, IntArray] | None
-) -> tuple[sp.csr_matrix, IntArray]:
+    x: sp.csr_matrix, y: IntArray, extra: Extra | None
+) -> tuple[sp.csr_matrix, IntArray, Array | None]:
+    """The head's rows followed by the extra rows, and the row weights (None: all ones)."""
     if extra is None:
-        return x, y
-    return sp.vstack([x, extra[0]], format="csr"), np.concatenate([y, extra[1]])
+        return x, y, None
+    weights = np.concatenate([np.ones(len(y)), np.full(len(extra.y), extra.weight)])
+    return sp.vstack([x, extra.x], format="csr"), np.concatenate([y, extra.y]), weights
 
 
 def _calibrated(raw: Array, y: IntArray) -> tuple[Array, float, float]:
@@ -184,7 +209,7 @@ def train_head(
     recipes: Sequence[Recipe] = DEFAULT_RECIPES,
     folds: int = 5,
     ensemble: bool = True,
-    extra: tuple[sp.csr_matrix, IntArray] | None = None,
+    extra: Extra | None = None,
     seed: int = 0,
     log: Log = lambda _: None,
 ) -> LinearHead:
@@ -234,7 +259,8 @@ def train_head(
         oof = raws[recipe] if validation is None else out_of_fold(x, y, recipe, every, seed, extra)
         p, a, b = _calibrated(oof, y)
         oof_probs.append(p)
-        v, u, bias = fit_member(*_plus(x, y, extra), recipe, seed)
+        xa, ya, wa = _plus(x, y, extra)
+        v, u, bias = fit_member(xa, ya, recipe, seed, wa)
         members.append(Member(v, u, bias, a, b, recipe))
     mean = np.mean(oof_probs, axis=0)
     threshold = best_threshold(y, mean)

@@ -11,7 +11,7 @@ import pytest
 from nigran.detect.text import classifiers as C
 from nigran.detect.text import datasets as D
 from nigran.detect.text import train as T
-from nigran.detect.text.linear import Recipe, argmax_offsets, train_head
+from nigran.detect.text.linear import Extra, Recipe, argmax_offsets, train_head
 
 
 def _slice(ds: D.Dataset, n: int) -> D.Dataset:
@@ -60,15 +60,17 @@ def test_selection_reports_and_extra_rows_never_score(corpus: T.Corpus) -> None:
     assert any("selection macro-F1" in m for m in logs)
     assert head.oof is not None and head.oof.shape == y.shape
     other = data.rows(data.specs[0].texts)
-    with_extra = train_head(
-        x,
-        y,
-        recipes=(Recipe("nb", 1.0, True),),
-        folds=3,
-        extra=(other, np.asarray(data.specs[0].labels)),
-    )
+    extra = Extra(other, np.asarray(data.specs[0].labels, dtype=np.int64))
+    with_extra = train_head(x, y, recipes=(Recipe("nb", 1.0, True),), folds=3, extra=extra)
     # Out-of-fold scores exist for the head's own rows only.
     assert with_extra.oof is not None and with_extra.oof.shape == y.shape
+    # A down-weighted extra set moves the head less than a full-weight one.
+    light = train_head(
+        x, y, recipes=(Recipe("nb", 1.0, True),), folds=3, extra=replace(extra, weight=0.05)
+    )
+    alone = train_head(x, y, recipes=(Recipe("nb", 1.0, True),), folds=3)
+    gap = [float(np.abs(h.oof - alone.oof).mean()) for h in (light, with_extra)]  # type: ignore[operator]
+    assert 0 < gap[0] < gap[1]
 
 
 def test_argmax_offsets_never_lower_macro_f1() -> None:
