@@ -6,10 +6,9 @@
 ``olid``: the OLID head with Davidson (hate + offensive as OFF, neither as NOT) as extra rows;
 ``threat``: the Urdu threat head with the Urdu abusive set as extra rows. Each weight's line is
 the selection macro-F1 (five-fold CV over the head's own training rows; extra rows are only ever
-trained on) for each seed and their mean: the figures behind ``train.DAVIDSON_WEIGHT``. Weight 0
-means no extra rows. Test splits are never read. The recipe grid is a short one (NB C 1 and 3
-balanced, IDF C 1 and 3) to keep a run to minutes on one core.
-"""
+trained on) for each seed and their mean: the figures behind the "tried and not kept" notes in
+``train.py``. Weight 0 means no extra rows. Test splits are never read. The recipe grid is a
+short one (NB C 1 and 3 balanced, IDF C 1 and 3) to keep a run to minutes on one core."""
 
 from __future__ import annotations
 
