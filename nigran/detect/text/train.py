@@ -332,16 +332,23 @@ def with_reviews(
     corpus: Corpus, rows: list[tuple[str, str, str, int]], *, log: Log = print
 ) -> Corpus:
     """The corpus with reviewed rows appended to the training split of the matching head; rows
-    whose language is missing get it from langid. Rows no head takes are counted and skipped."""
+    whose language is missing get it from langid, and Hindi and Gurmukhi rows join the Urdu
+    heads' data in Urdu script. Rows no head takes are counted and skipped."""
     from dataclasses import replace
 
-    from nigran.detect.text.classify import FAMILY_OF_LANGUAGE
+    from nigran.detect.text.classify import CROSS_SCRIPT, FAMILY_OF_LANGUAGE
     from nigran.detect.text.langid import guess_language
+    from nigran.detect.text.transliterate import to_urdu_script
 
     added: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
     skipped = 0
     for text, category, language, label in rows:
-        family = FAMILY_OF_LANGUAGE.get(language or guess_language(text), "")
+        language = language or guess_language(text)
+        family = FAMILY_OF_LANGUAGE.get(language, "")
+        if not family and language in CROSS_SCRIPT:
+            # Hindi and Gurmukhi are scored by the Urdu heads after transliteration: their
+            # reviewed rows train those heads in the same form.
+            family, text = CROSS_SCRIPT[language], to_urdu_script(text).text
         target = REVIEW_TARGETS.get((category, family))
         if target is None:
             skipped += 1

@@ -85,3 +85,25 @@ def test_argmax_offsets_never_lower_macro_f1() -> None:
     before = f1_score(y, probs.argmax(axis=1), average="macro")
     after = f1_score(y, (probs + offsets).argmax(axis=1), average="macro")
     assert after > before
+
+
+def test_reviewed_rows_join_the_training_split_of_their_head(corpus: T.Corpus) -> None:
+    rows = [
+        ("yeh banda bohat ganda hai", "harassment", "ur-Latn", 1),
+        ("تم بہت اچھے ہو", "harassment", "ur", 0),
+        ("तुम कमीने हो", "harassment", "hi", 1),  # Hindi: into the Urdu head, in Urdu script
+        ("they should all be thrown out", "hate", "en", 1),
+        ("بہت اچھی ویڈیو", "sexual", "ur", 1),  # no head for this category and language
+    ]
+    logged: list[str] = []
+    out = T.with_reviews(corpus, rows, log=logged.append)
+    r1 = out.ruhsold1.splits["train"]
+    assert r1.texts[-1] == "yeh banda bohat ganda hai" and r1.labels[-1] == 1
+    assert len(r1.texts) == len(corpus.ruhsold1.splits["train"].texts) + 1
+    ab = out.abusive.splits["all"]
+    assert ab.texts[-2:] == ["تم بہت اچھے ہو", "تم کمینے ہو"]
+    assert ab.labels[-2:] == [0, 1]
+    # Davidson's codes: a harmful review is class 0 (hate), a clean one 2 (neither).
+    assert out.davidson.splits["all"].labels[-1] == 0
+    assert corpus.abusive.splits["all"].texts == out.abusive.splits["all"].texts[:-2]
+    assert any("1 rows had no matching head" in line for line in logged)
