@@ -75,3 +75,11 @@ def test_invisible_and_bidi_controls_are_removed_with_offsets_kept() -> None:
 
 def test_fullwidth_and_case_fold() -> None:
     assert normalize_text("ＪＡＡＮ  Se\tMAAR") == "jaan se maar"
+
+
+def test_arabic_folds_map_one_character_to_at_most_one() -> None:
+    # fold_arabic_script keeps the offsets whenever the folded text is as long as the original:
+    # sound only while no fold turns one character into several.
+    from nigran.detect.text.normalize import _ARABIC_BY_CHAR
+
+    assert _ARABIC_BY_CHAR and all(len(v) <= 1 for v in _ARABIC_BY_CHAR.values())
