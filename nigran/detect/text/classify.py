@@ -28,6 +28,21 @@ CROSS_SCRIPT = {"hi": "ur", "pa": "ur"}
 Urdu script (Hindi from Devanagari, Punjabi from Gurmukhi; see ``transliterate.py``)."""
 
 
+def family_of(language: str) -> tuple[str | None, bool]:
+    """The family whose heads score text in ``language`` (None: no heads do), and whether the
+    text is carried into Urdu script first. Detection, evaluation and retraining on reviewer
+    labels all ask this, so a text is read the same way by each."""
+    family = FAMILY_OF_LANGUAGE.get(language)
+    if family is None and language in CROSS_SCRIPT:
+        return CROSS_SCRIPT[language], True
+    return family, False
+
+
+def head_text(text: str, crossed: bool) -> str:
+    """What the heads read of ``text`` (before :func:`model_input`)."""
+    return to_urdu_script(text).text if crossed else text
+
+
 class ClassifierDetector:
     """Scores every text field with the heads of its language family; emits one signal per
     category whose calibrated score reaches that head's threshold (chosen on validation data)."""
@@ -58,18 +73,14 @@ class ClassifierDetector:
         crossed: set[int] = set()
         for r, (k, _, _) in enumerate(rows):
             lang = items[k].language_hint or langs[r]
-            family = FAMILY_OF_LANGUAGE.get(lang)
-            if family is None and lang in CROSS_SCRIPT:
-                family = CROSS_SCRIPT[lang]
+            family, via = family_of(lang)
+            if via:
                 crossed.add(r)
             if family is not None and family in self.model.families:
                 by_family.setdefault(family, []).append(r)
         best: dict[tuple[int, str], tuple[float, Signal]] = {}
         for family, members in by_family.items():
-            lines = [
-                model_input(to_urdu_script(texts[r]).text if r in crossed else texts[r])
-                for r in members
-            ]
+            lines = [model_input(head_text(texts[r], r in crossed)) for r in members]
             probs = self.model.family_proba(family, lines)
             columns = self.model.columns(family)
             heads = [self.model.heads[i] for i in columns]

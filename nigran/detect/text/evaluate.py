@@ -28,7 +28,7 @@ from sklearn.pipeline import Pipeline, make_union
 
 from nigran.detect.text import datasets as D
 from nigran.detect.text.classifiers import TextClassifiers, load_default, model_input
-from nigran.detect.text.classify import FAMILY_OF_LANGUAGE
+from nigran.detect.text.classify import family_of, head_text
 from nigran.detect.text.fasttext_format import FastTextFeatures
 from nigran.detect.text.langid import LanguageIdentifier
 from nigran.detect.text.linear import train_head
@@ -371,16 +371,17 @@ def evaluate_file(
     if not texts:
         raise InvalidInput("no rows", where=str(path))
     y = np.asarray([int(v == positive) for v in raw], dtype=np.int64)
-    probs = model.proba(texts)
     langs = LanguageIdentifier().identify_batch(texts)
+    # As detection reads them: Hindi and Gurmukhi rows in Urdu script, by the Urdu heads.
+    families = [family_of(lang.language) for lang in langs]
+    probs = model.proba([head_text(t, via) for t, (_, via) in zip(texts, families, strict=True)])
     score = np.zeros(len(texts))
     pred = np.zeros(len(texts), dtype=np.int64)
     counts: dict[str, int] = {}
     used: set[str] = set()
-    for r, lang in enumerate(langs):
+    for r, (lang, (family, _)) in enumerate(zip(langs, families, strict=True)):
         counts[lang.language] = counts.get(lang.language, 0) + 1
-        family = FAMILY_OF_LANGUAGE.get(lang.language, "")
-        for name in CATEGORY_HEADS[category].get(family, []):
+        for name in CATEGORY_HEADS[category].get(family or "", []):
             i = model.head(name)
             used.add(f"{name}>={model.heads[i].threshold:.3f}")
             # Scores are compared through each head's own threshold: margin 0 = on the line.

@@ -336,20 +336,16 @@ def with_reviews(
     heads' data in Urdu script. Rows no head takes are counted and skipped."""
     from dataclasses import replace
 
-    from nigran.detect.text.classify import CROSS_SCRIPT, FAMILY_OF_LANGUAGE
+    from nigran.detect.text.classify import family_of, head_text
     from nigran.detect.text.langid import guess_language
-    from nigran.detect.text.transliterate import to_urdu_script
 
     added: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
     skipped = 0
     for text, category, language, label in rows:
-        language = language or guess_language(text)
-        family = FAMILY_OF_LANGUAGE.get(language, "")
-        if not family and language in CROSS_SCRIPT:
-            # Hindi and Gurmukhi are scored by the Urdu heads after transliteration: their
-            # reviewed rows train those heads in the same form.
-            family, text = CROSS_SCRIPT[language], to_urdu_script(text).text
-        target = REVIEW_TARGETS.get((category, family))
+        # Hindi and Gurmukhi rows train the Urdu heads in the Urdu script they are scored in.
+        family, crossed = family_of(language or guess_language(text))
+        text = head_text(text, crossed)
+        target = REVIEW_TARGETS.get((category, family or ""))
         if target is None:
             skipped += 1
             continue

@@ -43,6 +43,20 @@ def test_users_own_file_is_scored(tmp_path: Path, shared_data: Path, suffix: str
     assert "ur-Latn/offensive" in res.threshold
 
 
+@shipped
+def test_hindi_rows_are_read_as_detection_reads_them(tmp_path: Path) -> None:
+    # Transliterated into Urdu script and scored by the Urdu heads, as the detector does.
+    path = tmp_path / "hi.csv"
+    path.write_text(
+        "text,label\nमैं तुझे जान से मार दूँगा तेरा घर जला दूँगा,1\nयह बहुत अच्छा वीडियो है धन्यवाद,0\n",
+        encoding="utf-8",
+    )
+    res = evaluate_file(path, "text", "label", "1", category="threat")
+    assert res.languages == {"hi": 2}
+    assert "ur/threat" in res.threshold
+    assert res.metrics["roc_auc"] == 1.0
+
+
 def test_bad_files_name_what_and_where(tmp_path: Path) -> None:
     p = tmp_path / "x.csv"
     p.write_text("a,b\n1,2\n", encoding="utf-8")
