@@ -67,7 +67,8 @@ def _arrival_times(rnd: random.Random, n: int, office: float) -> list[datetime]:
 
 
 def workload(scale: float, reports: int, seed: int) -> list[Job]:
-    from nigran.policy.packs import default_packs, order_deadline
+    from nigran.policy.deadlines import order_deadline
+    from nigran.policy.packs import default_packs
 
     pk = default_packs().pack("PK")
     rnd = random.Random(seed)
