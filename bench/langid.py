@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from bench.text import latency, throughput  # noqa: E402
+from bench.text import cycled, interleaved, latency, test_split_pools, throughput  # noqa: E402
 
 
 def main() -> None:
@@ -35,13 +35,8 @@ def main() -> None:
     from nigran.detect.text import langid as L
 
     root = D.data_dir(args.data)
-    pools = {
-        "Roman Urdu": D.ruhsold_task1(root).splits["test"].texts,
-        "Urdu": D.urdu_threat(root).splits["test"].texts,
-        "English": D.olid(root).splits["test"].texts,
-    }
-    mixed = [t for group in zip(*pools.values(), strict=False) for t in group]
-    texts = (mixed * (args.n // len(mixed) + 1))[: args.n]
+    pools = test_split_pools(root)
+    texts = cycled(interleaved(pools), args.n)
     print(f"{len(texts)} texts, mean {np.mean([len(t) for t in texts]):.0f} chars, one core")
 
     ident = L.LanguageIdentifier()
@@ -63,7 +58,7 @@ def main() -> None:
         ("lid.176 alone, all texts", lid_alone, texts),
     ]
     for name, pool in pools.items():
-        cyc = (pool * (args.n // (3 * len(pool)) + 1))[: args.n // 3]
+        cyc = cycled(pool, args.n // 3)
         rows.append((f"Nigran, {name} only", ident.identify_batch, cyc))
         rows.append((f"lid.176 alone, {name} only", lid_alone, cyc))
     rows.append(("guess_languages, each text asked twice (per text)", cached_twice, texts))

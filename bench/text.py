@@ -22,6 +22,7 @@ import gc  # noqa: E402
 import resource  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -32,6 +33,27 @@ SHORT = 64
 def rss_mb() -> float:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_split_pools(root: Path) -> dict[str, list[str]]:
+    """The official test splits the text benchmarks read: Roman Urdu, Urdu, English."""
+    from nigran.detect.text import datasets as D
+
+    return {
+        "Roman Urdu": D.ruhsold_task1(root).splits["test"].texts,
+        "Urdu": D.urdu_threat(root).splits["test"].texts,
+        "English": D.olid(root).splits["test"].texts,
+    }
+
+
+def interleaved(pools: dict[str, list[str]]) -> list[str]:
+    """One text from each pool in turn, until the shortest runs out."""
+    return [t for group in zip(*pools.values(), strict=False) for t in group]
+
+
+def cycled(pool: Sequence[str], n: int) -> list[str]:
+    """``pool`` repeated to exactly ``n`` texts."""
+    return (list(pool) * (n // max(len(pool), 1) + 1))[:n]
 
 
 def throughput(
@@ -65,13 +87,8 @@ def main() -> None:
     from nigran.detect.text.evaluate import baseline_pipeline
 
     root = D.data_dir(args.data)
-    pools = [
-        D.ruhsold_task1(root).splits["test"].texts,
-        D.urdu_threat(root).splits["test"].texts,
-        D.olid(root).splits["test"].texts,
-    ]
-    mixed = [t for group in zip(*pools, strict=False) for t in group]
-    texts = (mixed * (args.n // len(mixed) + 1))[: args.n]
+    mixed = interleaved(test_split_pools(root))
+    texts = cycled(mixed, args.n)
     print(f"{len(texts)} texts, mean {np.mean([len(t) for t in texts]):.0f} chars, one core")
 
     gc.collect()
@@ -163,7 +180,7 @@ def main() -> None:
         return run
 
     short_pool = [t for t in mixed if len(t) <= SHORT]
-    short = (short_pool * (args.n // max(len(short_pool), 1) + 1))[: args.n]
+    short = cycled(short_pool, args.n)
     parts.insert(
         1,
         (
