@@ -293,26 +293,26 @@ def claim_next(
     )
     if scan is not None and not scan:
         return None  # assigned to no queue: nothing to claim
-    take = {
-        "status": "claimed",
-        "claimed_by": reviewer.id,
-        "claimed_at": now,
-        "claim_expires_at": expires,
-        "claim_seq": cases.c.claim_seq + 1,
-    }
+    # The UPDATE's WHERE re-checks claimability, which is what makes the claim exclusive.
+    take = (
+        update(cases)
+        .where(_claimable(now))
+        .values(
+            status="claimed",
+            claimed_by=reviewer.id,
+            claimed_at=now,
+            claim_expires_at=expires,
+            claim_seq=cases.c.claim_seq + 1,
+        )
+        .returning(cases.c.id, cases.c.claim_seq)
+    )
     if store.dialect == "postgresql":
         # One statement, its own transaction (``fast_statement``: a claim is operational state;
         # lost in a crash, the case returns to its queue and the old holder's decision is
         # refused by claim_seq): pick by index, skipping rows other claimers hold, and take.
-        # The UPDATE's WHERE re-checks claimability, which is what makes the claim exclusive.
         picked = _pick_pg(reviewer, scan, now, cap)
         with store.fast_statement() as conn:
-            got = conn.execute(
-                update(cases)
-                .where(cases.c.id == picked, _claimable(now))
-                .values(**take)
-                .returning(cases.c.id, cases.c.claim_seq)
-            ).one_or_none()
+            got = conn.execute(take.where(cases.c.id == picked)).one_or_none()
     else:
         # SQLite: write transactions are BEGIN IMMEDIATE, so claims are serialised and a pick
         # followed by the same conditional UPDATE is exact.
@@ -320,12 +320,7 @@ def claim_next(
             pick_id = _pick_serialised(conn, reviewer, scan, now, cap)
             if pick_id is None:
                 return None
-            got = conn.execute(
-                update(cases)
-                .where(cases.c.id == pick_id, _claimable(now))
-                .values(**take)
-                .returning(cases.c.id, cases.c.claim_seq)
-            ).one_or_none()
+            got = conn.execute(take.where(cases.c.id == pick_id)).one_or_none()
     if got is None:
         return None
     return Claim(got.id, reviewer.id, int(got.claim_seq), expires)
