@@ -197,25 +197,63 @@ def fold_arabic_script(n: Normalized) -> Normalized:
 _ARABIC_BY_CHAR = {chr(cp): v or "" for cp, v in _ARABIC_TABLE.items()}
 
 
+class _Builder:
+    """A new :class:`Normalized` from an old one: unchanged stretches are copied as slices
+    (a step changes a few characters of a text, not all of them), new text is added with the
+    range it stands for."""
+
+    __slots__ = ("changed", "ends", "n", "pos", "starts", "text")
+
+    def __init__(self, n: Normalized) -> None:
+        self.n = n
+        self.pos = 0
+        self.changed = False
+        self.text: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def copy_to(self, end: int) -> None:
+        n, pos = self.n, self.pos
+        if end > pos:
+            self.text.append(n.text[pos:end])
+            self.starts.extend(n.starts[pos:end])
+            self.ends.extend(n.ends[pos:end])
+        self.pos = max(pos, end)
+
+    def add(self, text: str, start: int, end: int) -> None:
+        self.text.append(text)
+        self.starts.extend([start] * len(text))
+        self.ends.extend([end] * len(text))
+        self.changed = True
+
+    def skip_to(self, pos: int) -> None:
+        """Drop the characters up to ``pos``."""
+        if pos > self.pos:
+            self.changed = True
+            self.pos = pos
+
+    def done(self) -> Normalized:
+        if not self.changed:
+            return self.n
+        self.copy_to(len(self.n.text))
+        return Normalized("".join(self.text), tuple(self.starts), tuple(self.ends))
+
+
 def collapse_whitespace(n: Normalized) -> Normalized:
     """Any run of whitespace becomes one space; leading and trailing space is dropped."""
     if not _UNTIDY_SPACE.search(n.text):
         return n  # already single spaces between words
     # Word by word, not character by character: a space between two words keeps the range of
     # the first whitespace character of the run it replaces.
-    text: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in _WORD.finditer(n.text):
-        space, word, end = m.start(1), m.start(2), m.end()
-        if text:
-            text.append(" ")
-            starts.append(n.starts[space])
-            ends.append(n.ends[space])
-        text.append(m.group(2))
-        starts.extend(n.starts[word:end])
-        ends.extend(n.ends[word:end])
-    return Normalized("".join(text), tuple(starts), tuple(ends))
+    out = _Builder(n)
+    for k, m in enumerate(_WORD.finditer(n.text)):
+        space, word = m.start(1), m.start(2)
+        if k:
+            out.add(" ", n.starts[space], n.ends[space])
+        out.skip_to(word)
+        out.copy_to(m.end())
+    out.skip_to(len(n.text))
+    return out.done()
 
 
 _WORD = re.compile(r"(\s*)(\S+)")
@@ -264,43 +302,6 @@ class RegexStep:
                 out.add(text, n.starts[start + a], n.ends[start + b - 1])
             out.skip_to(m.end())
         return out.done()
-
-
-class _Builder:
-    """A new :class:`Normalized` from an old one: unchanged stretches are copied as slices
-    (a step changes a few characters of a text, not all of them), new text is added with the
-    range it stands for."""
-
-    __slots__ = ("ends", "n", "pos", "starts", "text")
-
-    def __init__(self, n: Normalized) -> None:
-        self.n = n
-        self.pos = 0
-        self.text: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-
-    def copy_to(self, end: int) -> None:
-        n, pos = self.n, self.pos
-        if end > pos:
-            self.text.append(n.text[pos:end])
-            self.starts.extend(n.starts[pos:end])
-            self.ends.extend(n.ends[pos:end])
-        self.pos = max(pos, end)
-
-    def add(self, text: str, start: int, end: int) -> None:
-        self.text.append(text)
-        self.starts.extend([start] * len(text))
-        self.ends.extend([end] * len(text))
-
-    def skip_to(self, pos: int) -> None:
-        self.pos = pos
-
-    def done(self) -> Normalized:
-        if not self.text:
-            return self.n  # nothing was replaced
-        self.copy_to(len(self.n.text))
-        return Normalized("".join(self.text), tuple(self.starts), tuple(self.ends))
 
 
 def _each(text: str, table: dict[int, str] | None = None) -> list[Piece]:
