@@ -27,7 +27,7 @@ from nigran.store import Store
 from tests.conftest import IN_CI, REPO
 from tests.console.test_console import image_file
 from tests.factories import BENIGN_UR, THREAT_UR, item
-from tests.review.support import PASSWORD, REVIEW_ALL, person
+from tests.review.support import PASSWORD, REVIEW_ALL, person, video_case
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -147,21 +147,12 @@ def test_video_case_frame_strip_in_chromium(server: tuple[str, Store], tmp_path:
     """The strip arrives through htmx under the page's CSP, blurred like the video; revealing
     the video reveals its stills, and clicking a still moves the video to that moment."""
     from nigran.detect.media.samples import synthetic_video
-    from nigran.model import MediaKind, MediaRef
-    from tests.review.support import report, stored
 
     sync_playwright = _need_browser()
     base, store = server
     person(store, "amna", "ur-hate")
     video = synthetic_video(tmp_path / "clip.mp4", seed=5, seconds=12, scene_seconds=3)
-    c = stored(
-        store,
-        "vid1",
-        THREAT_UR,
-        kind="video",
-        media=[MediaRef(ref=str(video), kind=MediaKind.VIDEO)],
-    )
-    case_id = report(store, c, category="threat", severity=3)
+    case_id = video_case(store, "vid1", video)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:

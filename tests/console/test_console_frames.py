@@ -12,11 +12,10 @@ from fastapi.testclient import TestClient
 from nigran.api import create_app
 from nigran.console import thumbnails
 from nigran.detect.media.samples import synthetic_video
-from nigran.model import Evidence, MediaKind, MediaRef, Signal, SignalSource
+from nigran.model import Evidence, Signal, SignalSource
 from nigran.store import Store
 from tests.console.test_console import World, signed_in
-from tests.factories import THREAT_UR
-from tests.review.support import person, report, stored
+from tests.review.support import person, video_case
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +28,7 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def world(sqlite_store: Store, video: Path) -> World:
     person(sqlite_store, "amna", "ur-hate")
     person(sqlite_store, "bilal", "ur-sexual")
-    c = stored(
-        sqlite_store,
-        "v1",
-        THREAT_UR,
-        kind="video",
-        media=[MediaRef(ref=str(video), kind=MediaKind.VIDEO)],
-    )
-    cid = report(sqlite_store, c, category="threat", severity=4)
+    cid = video_case(sqlite_store, "v1", video, severity=4)
     return World(sqlite_store, create_app(sqlite_store), cid)
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from nigran.model import Content
+from nigran.model import Content, MediaKind, MediaRef
 from nigran.policy.basic import BasicPolicy
 from nigran.review import auth
 from nigran.review.cases import Reviewer, open_case
 from nigran.runtime.pipeline import moderate
 from nigran.store import Store
-from tests.factories import BENIGN_EN, item
+from tests.factories import BENIGN_EN, THREAT_UR, item
 
 PASSWORD = "correct horse battery"
 REVIEW_ALL = BasicPolicy.parse(
@@ -55,6 +56,14 @@ def report(
             now=now,
             **kw,
         )
+
+
+def video_case(store: Store, id: str, video: Path, *, severity: int = 3) -> str:
+    """A case over a stored video item (an Urdu threat as its caption), reported as a threat."""
+    c = stored(
+        store, id, THREAT_UR, kind="video", media=[MediaRef(ref=str(video), kind=MediaKind.VIDEO)]
+    )
+    return report(store, c, category="threat", severity=severity)
 
 
 def reviewer(
