@@ -384,6 +384,13 @@ class LanguageIdentifier:
         return [self._one(t) for t in texts]
 
     def _one(self, text: str) -> LanguageResult:
+        if text.isascii():
+            # Most comments: Latin letters or none, one script, nothing to clean.
+            text = text[:MAX_CHARS]
+            if not text.encode().translate(None, _ASCII_NOT_LETTER):
+                return UNDETERMINED
+            lang, conf, mixed_words = self._latin(text)
+            return LanguageResult(lang, "Latn", conf, mixed_words)
         text = clean(text)
         counts = script_counts(text)
         if not counts:
