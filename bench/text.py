@@ -2,12 +2,12 @@
 
     python -m bench.text [--data DIR] [--n 20000]
 
-Prints, on one core (BLAS threads pinned to 1): texts/s in batch (the fastest of three passes) and single-call latency
-(p50/p99) for the whole text path (normalise + langid + lexicon + classifiers, as the pipeline
-runs them), for each part on its own, and for the baseline; plus resident memory of the loaded
-detectors and the load average (other work on the machine slows every row alike). Texts are the
-official test splits (never printed), cycled to ``--n``; the whole path also runs on the texts of
-at most 64 characters among them.
+Prints, on one core (BLAS threads pinned to 1): texts/s in batch (the fastest of three passes)
+and single-call latency (p50/p99) for the whole text path (normalise + langid + lexicon +
+classifiers, as the pipeline runs them), for each part on its own, and for the baseline; plus
+resident memory of the loaded detectors and the load average (other work on the machine slows
+every row alike). Texts are the official test splits (never printed), cycled to ``--n``; the
+whole path also runs on the texts of at most 64 characters among them.
 """
 
 from __future__ import annotations
