@@ -76,7 +76,8 @@ def main() -> None:
     got = [visible(c, k, a) for c, k, a in qs]
     t_index = time.perf_counter() - t0
 
-    resolve, empty = enforce.resolve, {}
+    resolve = enforce.resolve
+    empty: dict[str, enforce.Restriction] = {}
     now = datetime.now(UTC)
     base_n = min(len(qs), 300_000)  # the baseline is slow; time a slice of the same stream
     t0 = time.perf_counter()

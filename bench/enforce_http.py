@@ -4,7 +4,7 @@
 
 Moderates the sample stream (examples/stream.jsonl) into a fresh SQLite file, starts
 ``nigran serve`` on it in one process, and drives ``GET /v1/visibility/{id}?country=..`` (with and
-without ``viewer_age``) from this process with an asyncio httpx client at the given
+without ``viewer_age``) from this process with an asyncio httpx2 client at the given
 concurrency. Prints requests/s and latency percentiles. The in-process figure for the same
 question is bench/enforce.py.
 """
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import orjson
 
 from nigran.model import Content
@@ -44,8 +44,8 @@ async def _drive(base: str, ids: list[str], n: int, concurrency: int) -> list[fl
         for _ in range(n)
     ]
     lat: list[float] = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         it = iter(queries)
 
         async def worker() -> None:
@@ -95,9 +95,9 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             for _ in range(200):
                 try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
                         break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     time.sleep(0.1)
             else:
                 raise SystemExit("server did not start")

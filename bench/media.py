@@ -24,6 +24,7 @@ import argparse  # noqa: E402
 import resource  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -39,7 +40,9 @@ def _pct(samples: list[float]) -> str:
     return f"p50 {np.percentile(a, 50):8.3f} ms   p99 {np.percentile(a, 99):8.3f} ms"
 
 
-def _timed(fn: Any, queries: np.ndarray) -> tuple[list[Any], list[float], list[float]]:
+def _timed(
+    fn: Any, queries: Sequence[Any] | np.ndarray
+) -> tuple[list[Any], list[float], list[float]]:
     """Results, wall-clock seconds and this thread's CPU seconds per query. CPU time leaves
     out the time another process held the core: on a shared machine that is the figure that
     describes the code; wall time is what a caller waits."""
@@ -328,12 +331,12 @@ def bench_video(videos_in_bank: int, video_file: Path | None) -> None:
     build = time.perf_counter() - t
     clip = VideoHash(tuple(f for f in video.frames if 20 <= f.start < 40))  # a 20 s excerpt
     for label, query in (("the whole video", video), ("a 20 s clip of it", clip)):
-        found, wall, cpu_ = _timed(lambda q, ix=index: ix.query(q), [query] * 20)
+        found, walls, cpus = _timed(lambda q, ix=index: ix.query(q), [query] * 20)
         ok = [m.video_id for m in found[0]] == [videos_in_bank]
         print(
             f"video lookup, {label} ({len(query.frames)} frame hashes), among "
             f"{videos_in_bank + 1:,} banked videos ({total_frames:,} frame hashes): "
-            f"{_pct(cpu_)} CPU, {_pct(wall)} wall; found it and nothing else: {ok}"
+            f"{_pct(cpus)} CPU, {_pct(walls)} wall; found it and nothing else: {ok}"
         )
     print(f"  (bank built in {build:.1f} s)")
 
