@@ -49,6 +49,20 @@ class Normalized:
         n = len(original)
         return cls(original, tuple(range(n)), tuple(range(1, n + 1)))
 
+    @classmethod
+    def from_pieces(cls, pieces: list[tuple[str, int, int]]) -> Normalized:
+        """Text made of ``(output, start, end)`` pieces: every character of ``output`` came
+        from the original range ``[start, end)``."""
+        text: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        for out, s, e in pieces:
+            for _ in out:
+                starts.append(s)
+                ends.append(e)
+            text.append(out)
+        return cls("".join(text), tuple(starts), tuple(ends))
+
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map ``[start, end)`` in the normalised text to a range in the original."""
         if not 0 <= start <= end <= len(self.text):
@@ -69,20 +83,10 @@ _UNTIDY_SPACE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 """Whitespace that collapsing would change: at either end, doubled, or other than a space."""
 
 
-def _rebuild(n: Normalized, pieces: list[tuple[str, int, int]]) -> Normalized:
-    text: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for out, s, e in pieces:
-        for ch in out:
-            text.append(ch)
-            starts.append(s)
-            ends.append(e)
-    return Normalized("".join(text), tuple(starts), tuple(ends))
-
-
 def _per_char(n: Normalized, fn: Callable[[str], str]) -> Normalized:
-    return _rebuild(n, [(fn(c), s, e) for c, s, e in zip(n.text, n.starts, n.ends, strict=True)])
+    return Normalized.from_pieces(
+        [(fn(c), s, e) for c, s, e in zip(n.text, n.starts, n.ends, strict=True)]
+    )
 
 
 def _drop_surrogates(c: str) -> str:
@@ -145,12 +149,12 @@ def nfkc_casefold(n: Normalized) -> Normalized:
         n = Normalized(folded, n.starts, n.ends)
         if not any(map(unicodedata.combining, folded)):
             return n
-        return _rebuild(n, _clusters(n))
+        return Normalized.from_pieces(_clusters(n))
     pieces = []
     for text, s, e in _clusters(n):
         folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
         pieces.append((folded, s, e))
-    return _rebuild(n, pieces)
+    return Normalized.from_pieces(pieces)
 
 
 def _is_arabic_mark(c: str) -> bool:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from nigran.detect.text.normalize import Normalized, _rebuild
+from nigran.detect.text.normalize import Normalized
 
 _DEVANAGARI_CONSONANTS = {
     "क": "ک", "ख": "کھ", "ग": "گ", "घ": "گھ", "ङ": "ن",
@@ -173,7 +173,7 @@ def to_urdu_script(text: str) -> Normalized:
             pieces.append((_OTHER.get(c, c), start, i + 1))
             prev_letter = c.isalpha()
             i += 1
-    return _rebuild(Normalized.of(text), pieces)
+    return Normalized.from_pieces(pieces)
 
 
 # Letters Urdu takes from Arabic that sound like, and so are transliterated as, plainer ones; and
