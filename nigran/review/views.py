@@ -15,7 +15,12 @@ from nigran.review.cases import case_row
 from nigran.store import queries
 from nigran.store.tables import content, decisions
 
-RTL_LANGS = frozenset({"ur", "pa", "pnb", "ps", "sd", "ar", "fa"})
+RTL_LANGS = frozenset({"ur", "pnb", "ps", "sd", "ar", "fa"})
+"""Languages written right to left. Punjabi in Gurmukhi (``pa``) is not: its Arabic-script form
+is ``pnb`` (Shahmukhi)."""
+NASTALIQ_LANGS = frozenset({"ur", "pnb"})
+"""Urdu and Shahmukhi Punjabi are read in Nastaliq; Pashto, Sindhi, Persian and Arabic text is
+set in Naskh, the style their readers expect."""
 _RTL_SCRIPTS = ("ARABIC",)
 
 
@@ -31,6 +36,11 @@ class FieldView:
     field: str
     segments: list[Segment]
     rtl: bool
+    lang: str = ""
+    """The HTML ``lang`` of the text (the case's language; empty when undetermined): browsers
+    pick fonts and shaping by it (Gurmukhi, Devanagari, Pashto and Sindhi letters included)."""
+    style: str = ""
+    """``nastaliq``, ``naskh`` or empty (the page's own font)."""
 
 
 @dataclass(slots=True)
@@ -60,6 +70,18 @@ def is_rtl(text: str, language: str | None) -> bool:
         return False
     arabic = sum(1 for c in letters if unicodedata.name(c, "").startswith(_RTL_SCRIPTS))
     return arabic * 2 > len(letters)
+
+
+def text_style(text: str, language: str | None) -> tuple[bool, str, str]:
+    """``(rtl, lang, style)`` for showing ``text`` whose detected language is ``language``."""
+    rtl = is_rtl(text, language)
+    lang = language if language and language != "und" else ""
+    if not rtl:
+        return False, lang, ""
+    if not lang or lang.endswith("Latn"):
+        # Arabic letters in a case whose language was not told: Urdu is the likeliest here.
+        lang = "ur"
+    return True, lang, "nastaliq" if lang in NASTALIQ_LANGS else "naskh"
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> list[Segment]:
@@ -98,7 +120,8 @@ def case_view(conn: Connection, case_id: str, now: datetime) -> CaseView:
             for sp in s.evidence.spans
             if sp.field == f
         ]
-        fields.append(FieldView(f.value, highlight(text, spans), is_rtl(text, row.language)))
+        rtl, lang, style = text_style(text, row.language)
+        fields.append(FieldView(f.value, highlight(text, spans), rtl, lang, style))
     history = [
         {
             "id": d.id,

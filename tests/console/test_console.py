@@ -236,3 +236,29 @@ def test_legal_staff_pick_a_pack_ground(world: World) -> None:
     )
     assert r.status_code == 303
     assert not enforce.visible(world.store, "c1", "PK") and enforce.visible(world.store, "c1", "DE")
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "direction", "style"),
+    [
+        ("ur", THREAT_UR, "rtl", "nastaliq"),
+        ("ps", "زه به تا ووژنم", "rtl", "naskh"),  # Pashto: "I will kill you"
+        ("pa", "ਮੈਂ ਤੈਨੂੰ ਮਾਰ ਦਿਆਂਗਾ", "auto", ""),  # Punjabi in Gurmukhi: the same
+    ],
+)
+def test_case_text_is_shown_in_its_own_script(
+    world: World, lang: str, body: str, direction: str, style: str
+) -> None:
+    """Gurmukhi is left to right (only Shahmukhi Punjabi is RTL); Pashto and Sindhi are set in
+    Naskh, Urdu in Nastaliq; every text carries its language for the browser's font choice."""
+    c = stored(world.store, f"script-{lang}", body)
+    cid = report(world.store, c, category="threat", severity=4, language=lang)
+    client, _ = signed_in(world, "lead1")
+    page = client.get(f"/console/cases/{cid}")
+    assert page.status_code == 200, page.text
+    tag = re.search(r'<p class="text[^"]*"[^>]*data-field="body">', page.text)
+    assert tag is not None
+    p = tag.group(0)
+    assert f'dir="{direction}"' in p and f'lang="{lang}"' in p
+    for s in ("nastaliq", "naskh"):
+        assert (s in p) == (s == style), p
