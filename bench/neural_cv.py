@@ -1,5 +1,5 @@
 """Issue #3: do small neural text models trained on CPU beat the shipped linear heads, alone or
-averaged with them? Cross-validated on training rows only; the test split is read once, by ``test``.
+averaged with them? Cross-validated on training rows only; no test split is ever read.
 
 Needs torch (CPU), which Nigran does not depend on: run it from a separate virtual environment
 that has torch, numpy, scipy, scikit-learn, orjson and pydantic, with this checkout on the path::
@@ -8,7 +8,6 @@ that has torch, numpy, scipy, scikit-learn, orjson and pydantic, with this check
     python -m bench.neural_cv cv ruhsold1 [--models linear,cnn,bag] [--seeds 20201116,1]
     python -m bench.neural_cv report            # every saved out-of-fold run, side by side
     python -m bench.neural_cv speed             # inference µs per text, one thread
-    python -m bench.neural_cv test ruhsold1 --model cnn   # final candidate only, once
 
 Datasets: ``ruhsold1`` (task 1 train + validation pooled), ``ruhsold2`` (task 2 train, five-way),
 ``threat`` (Urdu threat train), ``olid`` (OLID A train). Per fold seed, five stratified folds:
@@ -42,17 +41,14 @@ Results (2026-11-29, fold seeds 20201116 and 1, mean macro-F1; one thread):
 
 Every neural model alone loses by 0.6-6.5 points, every fixed-weight ensemble loses or ties, and
 even the weight picked on the scored rows gains under 0.4 points: a tie, so the linear heads stay
-and no test split was read (``test`` has therefore never been run: treat it as untested).
+and no test split was read (a candidate that won would be trained on all training rows by
+``nigran train`` and scored once by ``nigran eval``, as the linear heads are).
 ``bagpre3`` (three seeds) moved neural-alone by at most 0.39 points and its ensembles by at most
 0.05. Inference, one thread, torch
 eager, ``model_input`` included: cnn ~310 µs/text single, ~580 batched (256, unsorted padding);
 bag 87-99 µs single, 47-66 batched, mostly Python featurisation (a bag model is a fastText
 supervised model, so the C++ predictor could serve it). Training per five-fold seed: linear
 4-37 s, cnn 30-250 s, bag 13-47 s, CBOW pretraining 8-64 s once per set.
-
-``test`` trains the named candidate on all training rows (the linear head as ``train.py`` does;
-the neural model with its calibration from the seed-20201116 out-of-fold logits), takes the
-threshold / offsets from out-of-fold probabilities, and only then reads the test split.
 """
 
 from __future__ import annotations
@@ -126,17 +122,6 @@ def load_task(name: str, corpus: T.Corpus) -> Task:
         )
     tr = corpus.olid.splits["train"]
     return Task(name, "en", tr.texts, _y(tr.labels), 2, families["en"].features, DEFAULT_RECIPES)
-
-
-def test_split(name: str, corpus: T.Corpus) -> tuple[list[str], IntArray]:
-    ds = {
-        "ruhsold1": corpus.ruhsold1,
-        "ruhsold2": corpus.ruhsold2,
-        "threat": corpus.threat,
-        "olid": corpus.olid,
-    }[name]
-    te = ds.splits["test"]
-    return te.texts, _y(te.labels)
 
 
 def _y(labels: list[int]) -> IntArray:
@@ -219,7 +204,7 @@ def build(kind: str, n_in: int, classes: int) -> Any:
     import torch
     from torch import nn
 
-    class CharCNN(nn.Module):
+    class CharCNN(nn.Module):  # type: ignore[misc]  # torch is not installed where mypy runs
         def __init__(self) -> None:
             super().__init__()
             self.emb = nn.Embedding(n_in, 32, padding_idx=0)
@@ -236,7 +221,7 @@ def build(kind: str, n_in: int, classes: int) -> Any:
                 pooled.append(c.max(dim=2).values)
             return self.out(self.drop(torch.cat(pooled, dim=1)))
 
-    class Bag(nn.Module):
+    class Bag(nn.Module):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self.emb = nn.EmbeddingBag(n_in, 64, mode="mean", sparse=True)
@@ -500,7 +485,7 @@ def cmd_report(args: argparse.Namespace) -> None:
             by.setdefault(int(seed), {})[kind] = _probs(task, kind, np.load(p))
         rows: dict[str, list[float]] = {}
         for _seed, got in sorted(by.items()):
-            combos = dict(got)
+            combos: dict[str, Array | list[float]] = dict(got)
             for a in ("cnn", "bag", "bagpre", "bagpre3"):
                 if "linear" in got and a in got:
                     combos[f"linear+{a}"] = (got["linear"] + got[a]) / 2
@@ -512,13 +497,13 @@ def cmd_report(args: argparse.Namespace) -> None:
                     # scored on.
                     scan = [score(task.y, (1 - w) * got["linear"] + w * got[a]) for w in WEIGHTS]
                     combos[f"best-w linear+{a}"] = scan
-            for k, p in combos.items():
-                if isinstance(p, list):
-                    best = int(np.argmax(p))
-                    rows.setdefault(k, []).append(p[best])
+            for k, probs in combos.items():
+                if isinstance(probs, list):
+                    best = int(np.argmax(probs))
+                    rows.setdefault(k, []).append(probs[best])
                     rows.setdefault(f"  (its weight, {k.split('+')[1]})", []).append(WEIGHTS[best])
                     continue
-                rows.setdefault(k, []).append(score(task.y, p))
+                rows.setdefault(k, []).append(score(task.y, probs))
         print(f"{name} (seeds {sorted(by)})")
         for k, v in rows.items():
             print(f"  {k:16s} " + " ".join(f"{s:.4f}" for s in v) + f"  mean {np.mean(v):.4f}")
@@ -577,73 +562,6 @@ def cmd_speed(args: argparse.Namespace) -> None:
             )
 
 
-def cmd_test(args: argparse.Namespace) -> None:
-    """Train the candidate on every training row and score the test split once."""
-    corpus = T.Corpus.load(D.data_dir(args.data))
-    task = load_task(args.dataset, corpus)
-    out = Path(args.out)
-    kinds = args.model.split("+")
-    # Out-of-fold probabilities (seed 20201116) give the calibration and the threshold/offsets.
-    oof = {k: np.load(out / f"{task.name}-{k}-{T.SEED}.npy") for k in kinds}
-    cal = {k: calibrate(oof[k], task.y)[1] for k in kinds if k != "linear"}
-    lines = [C.model_input(t) for t in task.texts]
-    test_texts, y_test = test_split(task.name, corpus)
-    test_lines = [C.model_input(t) for t in test_texts]
-    probs = {}
-    t0 = time.perf_counter()
-    for k in kinds:
-        if k == "linear":
-            probs[k] = linear_test(task, corpus, test_texts)
-            continue
-        allrows = np.arange(len(lines))
-        seqs, n_in = neural_inputs(k, task, lines + test_lines, allrows)
-        model, epoch = fit_neural(
-            k,
-            seqs,
-            n_in,
-            np.concatenate([task.y, y_test * 0]),
-            allrows,
-            task.classes,
-            T.SEED,
-            init=pretrained(task, corpus, out) if k.startswith("bagpre") else None,
-        )
-        test_idx = np.arange(len(lines), len(lines) + len(test_lines))
-        probs[k] = apply_calibration(predict_logits(model, seqs, test_idx, k), cal[k])
-        print(f"{k}: trained on all rows, best epoch {epoch}")
-    print(f"training {time.perf_counter() - t0:.0f}s")
-    p_oof = np.mean([_probs(task, k, oof[k]) for k in kinds], axis=0)
-    p_test = np.mean([probs[k] for k in kinds], axis=0)
-    if p_oof.ndim == 1:
-        thr = best_threshold(task.y, p_oof)
-        pred = (p_test >= thr).astype(np.int64)
-        print(f"threshold {thr:.3f} (out-of-fold macro-F1 {macro_f1_at(task.y, p_oof, thr):.4f})")
-    else:
-        off = argmax_offsets(task.y, p_oof)
-        pred = (p_test + off).argmax(axis=1)
-        print(f"offsets {off.round(2).tolist()}")
-    print(f"{task.name} TEST {args.model}: macro-F1 {f1_score(y_test, pred, average='macro'):.4f}")
-
-
-def linear_test(task: Task, corpus: T.Corpus, test_texts: list[str]) -> Array:
-    """The production head(s), trained exactly as ``train.py`` does, on the test texts. Its
-    out-of-fold calibration is the head's own (seed 20201116, the same folds as the saved
-    ``linear`` out-of-fold run except for task 1, whose recipe comes from its validation split)."""
-    data = next(d for d in T.family_specs(corpus) if d.family == task.family)
-    names = {
-        "ruhsold1": ["ur-Latn/offensive"],
-        "threat": ["ur/threat"],
-        "olid": ["en/offensive"],
-        "ruhsold2": [f"ur-Latn/{n}" for n in T.FINE_HEADS],
-    }[task.name]
-    x_test = data.features.transform([C.model_input(t) for t in test_texts])
-    cols = []
-    for n in names:
-        spec = next(s for s in data.specs if s.info.name == n)
-        head = T.train_spec(data, spec, lambda _: None)
-        cols.append(head.proba(x_test))
-    return cols[0] if len(cols) == 1 else np.stack(cols, axis=1)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=None)
@@ -655,14 +573,11 @@ def main() -> None:
     cv.add_argument("--seeds", default=f"{T.SEED},1")
     sub.add_parser("report")
     sub.add_parser("speed")
-    te = sub.add_parser("test")
-    te.add_argument("dataset", choices=DATASETS)
-    te.add_argument("--model", default="linear+cnn")
     args = ap.parse_args()
     import torch
 
     torch.set_num_threads(1)
-    {"cv": cmd_cv, "report": cmd_report, "speed": cmd_speed, "test": cmd_test}[args.cmd](args)
+    {"cv": cmd_cv, "report": cmd_report, "speed": cmd_speed}[args.cmd](args)
 
 
 if __name__ == "__main__":
