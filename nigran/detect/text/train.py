@@ -25,6 +25,14 @@ spelling folding and three-member ensembles (five-fold CV over train + validatio
 0.8891-0.8945, current 0.8929); for task 2, the full recipe grid (out-of-fold five-way 0.7387 vs
 0.7374). Task 1 rows cannot serve as extra rows for task 2's heads: they hold task 2 test texts.
 
+Small neural models trained here on CPU, alone and averaged with these heads (``python -m
+bench.neural_cv``, torch from a separate venv; five-fold CV over two fold seeds, training rows
+only): a character CNN, a fastText-style embedding bag over the heads' own features, and that bag
+with CBOW-pretrained embeddings. Alone each lost by 0.6-6.5 points (e.g. OLID 0.691 CNN, 0.717
+pretrained bag, against 0.741 linear); averaged with the linear head each lost or tied (RUHSOLD
+task 1 0.890 vs 0.894, task 2 0.720-0.729 vs 0.741, threat 0.740 vs 0.739, OLID 0.736 vs 0.741),
+and the CNN costs ~300 µs a text, six times the whole text path's budget.
+
 Language ID is trained on its own (``langid_train.py``, ``nigran train --only langid``).
 
 Each family's heads share one fastText-format featuriser (``fasttext_format.py``) whose word
