@@ -35,6 +35,24 @@ class Settings:
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     max_batch_items: int = DEFAULT_MAX_BATCH_ITEMS
     training_data_dir: Path = Path("../shared/data")
+    freeze_heap: bool = True
+    """Whether ``serve``, ``moderate`` and ``worker`` freeze their start-up heap out of the garbage
+    collector's walks (see :mod:`nigran.runtime.heap`)."""
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _flag(name: str, value: Any, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"invalid setting: {name} must be true or false, not {value!r}")
 
 
 def _from_file() -> dict[str, Any]:
@@ -69,6 +87,7 @@ def settings() -> Settings:
             max_request_bytes=int(raw.get("max_request_bytes", DEFAULT_MAX_REQUEST_BYTES)),
             max_batch_items=int(raw.get("max_batch_items", DEFAULT_MAX_BATCH_ITEMS)),
             training_data_dir=Path(raw.get("training_data_dir", "../shared/data")),
+            freeze_heap=_flag("NIGRAN_FREEZE_HEAP", raw.get("freeze_heap"), True),
         )
     except ValueError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc

@@ -28,6 +28,8 @@ def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Files Nigran keeps in its data directory (the saved media index) go to the test's own
     folder, never the user's."""
     monkeypatch.setenv("NIGRAN_DATA_DIR", str(tmp_path / "nigran-data"))
+    # The CLI freezes a moderating process's heap after loading; tests share one process.
+    monkeypatch.setenv("NIGRAN_FREEZE_HEAP", "0")
 
 
 def _admin_url() -> str:

@@ -19,6 +19,7 @@ from nigran.cli import app
 from nigran.detect.media.bank_store import configured_index_dir
 from nigran.errors import NigranError
 from nigran.model import Content
+from nigran.runtime.heap import freeze_loaded
 from nigran.runtime.jsonl import LineError, read_jsonl
 from nigran.runtime.pipeline import Pipeline
 from nigran.runtime.summary import OUTCOMES, Summary
@@ -64,6 +65,7 @@ def moderate(
     """Moderate a stream of content: detect, decide, enforce, record; print a summary."""
     store = open_store(db)
     pipeline = Pipeline(store, index_dir=configured_index_dir(store))
+    freeze_loaded()
     summary = Summary()
     errors: list[LineError] = []
     console_out = err if out == "-" else Console()
@@ -185,7 +187,9 @@ def serve(
     from nigran.api import create_app
 
     store = open_store(db)
-    uvicorn.run(create_app(store, index_dir=configured_index_dir(store)), host=host, port=port)
+    api = create_app(store, index_dir=configured_index_dir(store))
+    freeze_loaded()
+    uvicorn.run(api, host=host, port=port)
 
 
 @ledger_app.command("verify")

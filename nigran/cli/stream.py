@@ -16,6 +16,7 @@ from nigran.cli.core import DbOption, err, open_store
 from nigran.config import settings
 from nigran.detect.media.bank_store import configured_index_dir
 from nigran.errors import NigranError
+from nigran.runtime.heap import freeze_loaded
 from nigran.runtime.pipeline import Pipeline
 from nigran.runtime.stream import DEFAULT_PREFIX, Topology, Worker, publish_lines
 
@@ -74,6 +75,7 @@ def worker(
     """Consume the work queue: moderate, store, ack. Run as many as you like, anywhere."""
     store = open_store(db)
     pipe = Pipeline(store, index_dir=configured_index_dir(store))
+    freeze_loaded()
     w = Worker(pipe, _url(stream_url), Topology(prefix), batch_size=batch_size)
 
     async def main() -> None:
