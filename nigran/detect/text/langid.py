@@ -226,6 +226,7 @@ class LatinHead:
             raise ConfigError(f"language ID model {path} is unreadable: {exc}") from exc
         self.version = str(self.meta.get("version", "unknown"))
         self.labels = tuple(self.meta.get("labels", ("ur-Latn", "en", "other")))
+        self._names = {f"__label__{lab}": lab for lab in self.labels}
         words = self.meta.get("codemix", {})
         self.ur_words = frozenset(words.get("ur-Latn", ()))
         self.en_words = frozenset(words.get("en", ()))
@@ -238,7 +239,8 @@ class LatinHead:
         if not line:
             return {}
         preds = self._model.f.predict(line + "\n", len(self.labels), 0.0, "replace")
-        return {label.removeprefix("__label__"): min(1.0, float(p)) for p, label in preds}
+        names = self._names
+        return {names[label]: min(1.0, p) for p, label in preds}
 
     def mixed(self, line: str) -> bool:
         """Words the head reads as Roman Urdu and as English, each at least ``min_words`` and
@@ -380,16 +382,20 @@ class LanguageIdentifier:
     def identify(self, text: str) -> LanguageResult:
         return self._one(text)
 
-    def identify_batch(self, texts: Sequence[str]) -> list[LanguageResult]:
-        return [self._one(t) for t in texts]
+    def identify_batch(
+        self, texts: Sequence[str], *, flag_mixed: bool = True
+    ) -> list[LanguageResult]:
+        """``flag_mixed=False`` leaves the code-mixed flag unset (False) for callers that only
+        want the language, sparing the word-list count."""
+        return [self._one(t, flag_mixed) for t in texts]
 
-    def _one(self, text: str) -> LanguageResult:
+    def _one(self, text: str, flag_mixed: bool = True) -> LanguageResult:
         if text.isascii():
             # Most comments: Latin letters or none, one script, nothing to clean.
             text = text[:MAX_CHARS]
             if not text.encode().translate(None, _ASCII_NOT_LETTER):
                 return UNDETERMINED
-            lang, conf, mixed_words = self._latin(text)
+            lang, conf, mixed_words = self._latin(text, flag_mixed)
             return LanguageResult(lang, "Latn", conf, mixed_words)
         text = clean(text)
         counts = script_counts(text)
@@ -405,7 +411,7 @@ class LanguageIdentifier:
             lang, conf = self._arabic(text)
             return LanguageResult(lang, script, conf, mixed_scripts)
         if top == "LATIN":
-            lang, conf, mixed_words = self._latin(text)
+            lang, conf, mixed_words = self._latin(text, flag_mixed)
             return LanguageResult(lang, script, conf, mixed_scripts or mixed_words)
         preds = lid176(text, 1)
         lang, conf = preds[0] if preds else ("und", 0.0)
@@ -446,7 +452,7 @@ class LanguageIdentifier:
             return lang, 1.0 / (1.0 + math.exp(-abs(score)))
         return top, probs[top] / total
 
-    def _latin(self, text: str) -> tuple[str, float, bool]:
+    def _latin(self, text: str, flag_mixed: bool = True) -> tuple[str, float, bool]:
         line = latin_text(text)
         if not line:
             # Only links, mentions or markup: no words to tell a language by.
@@ -457,7 +463,7 @@ class LanguageIdentifier:
             return lang, conf, False
         probs = self.latin.predict(line)
         best = max(probs, key=lambda lang: probs[lang])
-        mixed = self.latin.mixed(line)
+        mixed = flag_mixed and self.latin.mixed(line)
         if best != "other":
             return best, probs[best], mixed
         preds = lid176(line, 1)
@@ -488,7 +494,8 @@ def guess_languages(texts: Sequence[str]) -> list[str]:
     if todo:
         if len(_RECENT) + len(todo) > _RECENT_MAX:
             _RECENT.clear()
-        for t, r in zip(todo, default_identifier().identify_batch(todo), strict=True):
+        found = default_identifier().identify_batch(todo, flag_mixed=False)
+        for t, r in zip(todo, found, strict=True):
             _RECENT[t] = r.language
     return [_RECENT[t] for t in texts]
 
