@@ -5,10 +5,12 @@ and Gurmukhi Punjabi, which have no heads, with the Urdu heads after translitera
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from nigran.detect.text.classifiers import TextClassifiers, model_input
+from nigran.detect.text.classifiers import HeadInfo, TextClassifiers, model_input
 from nigran.detect.text.classifiers import load_default as load_classifiers
 from nigran.detect.text.transliterate import to_urdu_script
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
@@ -52,6 +54,15 @@ class ClassifierDetector:
     def __init__(self, classifiers: TextClassifiers | None = None) -> None:
         self.model = classifiers or load_classifiers()
         self.version = self.model.version
+        # Per family: its heads, the score each must reach to emit (heads without a category of
+        # their own serve a multi-class prediction and never emit), and the key a signal is
+        # deduplicated by.
+        self._emitting: dict[str, tuple[list[HeadInfo], NDArray[np.float64], list[str]]] = {}
+        for family in self.model.families:
+            heads = [self.model.heads[i] for i in self.model.columns(family)]
+            floor = np.asarray([h.threshold if h.category else np.inf for h in heads])
+            keys = [h.category if h.category != "hate" else f"hate:{h.target}" for h in heads]
+            self._emitting[family] = (heads, floor, keys)
 
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
         rows: list[tuple[int, TextField, str]] = [
@@ -78,41 +89,37 @@ class ClassifierDetector:
                 crossed.add(r)
             if family is not None and family in self.model.families:
                 by_family.setdefault(family, []).append(r)
-        best: dict[tuple[int, str], tuple[float, Signal]] = {}
+        # Per (item, category) the highest-scoring head wins; only winners become signals.
+        best: dict[tuple[int, str], tuple[float, int, HeadInfo]] = {}
         for family, members in by_family.items():
             lines = [model_input(head_text(texts[r], r in crossed)) for r in members]
             probs = self.model.family_proba(family, lines)
-            columns = self.model.columns(family)
-            heads = [self.model.heads[i] for i in columns]
-            # Heads without a category of their own (they serve a multi-class prediction) never
-            # emit; only scores at or above a head's threshold are looked at one by one.
-            floor = np.asarray([h.threshold if h.category else np.inf for h in heads])
-            for row, col in zip(*np.nonzero(probs >= floor), strict=True):
+            heads, floor, keys = self._emitting[family]
+            hit_rows, hit_cols = np.nonzero(probs >= floor)
+            hits = probs[hit_rows, hit_cols].tolist()
+            for row, col, p in zip(hit_rows.tolist(), hit_cols.tolist(), hits, strict=True):
                 r = members[row]
-                k, field, _ = rows[r]
-                head = heads[col]
-                p = float(probs[row, col])
-                lang = items[k].language_hint or langs[r]
-                signal = Signal(
+                key = (rows[r][0], keys[col])
+                if key not in best or p > best[key][0]:
+                    best[key] = (p, r, heads[col])
+        for (k, _), (p, r, head) in sorted(best.items(), key=lambda kv: kv[0]):
+            details: dict[str, Any] = {
+                "head": head.name,
+                "field": str(rows[r][1]),
+                "threshold": round(head.threshold, 4),
+            }
+            if head.target:
+                details["target"] = head.target
+            if r in crossed:
+                details["via"] = "transliterated to Urdu script"
+            out[k].append(
+                Signal(
                     source=SignalSource.CLASSIFIER,
                     detector=self.name,
                     category=head.category,
                     score=round(p, 4),
-                    language=lang,
-                    evidence=Evidence(
-                        model_version=self.version,
-                        details={
-                            "head": head.name,
-                            "field": str(field),
-                            "threshold": round(head.threshold, 4),
-                            **({"target": head.target} if head.target else {}),
-                            **({"via": "transliterated to Urdu script"} if r in crossed else {}),
-                        },
-                    ),
+                    language=items[k].language_hint or langs[r],
+                    evidence=Evidence(model_version=self.version, details=details),
                 )
-                key = (k, head.category if head.category != "hate" else f"hate:{head.target}")
-                if key not in best or p > best[key][0]:
-                    best[key] = (p, signal)
-        for (k, _), (_, signal) in sorted(best.items(), key=lambda kv: kv[0]):
-            out[k].append(signal)
+            )
         return out
