@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from nigran.detect.text.classifiers import HeadInfo, TextClassifiers, model_input
 from nigran.detect.text.classifiers import load_default as load_classifiers
-from nigran.detect.text.transliterate import to_urdu_script
+from nigran.detect.text.transliterate import VIA_URDU_SCRIPT, to_urdu_script
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
 
 FAMILY_OF_LANGUAGE = {
@@ -111,7 +111,7 @@ class ClassifierDetector:
             if head.target:
                 details["target"] = head.target
             if r in crossed:
-                details["via"] = "transliterated to Urdu script"
+                details["via"] = VIA_URDU_SCRIPT
             out[k].append(
                 Signal(
                     source=SignalSource.CLASSIFIER,

@@ -28,6 +28,7 @@ import ahocorasick
 from nigran.detect.text.langid import guess_language
 from nigran.detect.text.normalize import normalize, normalize_text
 from nigran.detect.text.transliterate import (
+    VIA_URDU_SCRIPT,
     cross_script_keys,
     has_brahmic,
     phonetic_fold,
@@ -120,6 +121,17 @@ def load_banks(directory: Path) -> list[Term]:
     return terms
 
 
+def _automaton_of(by_key: dict[str, list[Term]]) -> ahocorasick.Automaton:
+    """An automaton over ``by_key``'s keys, each yielding ``(length, terms)``; left empty (and
+    never searched, see ``_scan``) when there are no keys."""
+    automaton = ahocorasick.Automaton()
+    for key, entries in by_key.items():
+        automaton.add_word(key, (len(key), tuple(entries)))
+    if by_key:
+        automaton.make_automaton()
+    return automaton
+
+
 class LexiconDetector:
     """Finds bank terms in every text field of an item; one signal per category."""
 
@@ -127,26 +139,18 @@ class LexiconDetector:
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.terms = list(terms)
-        self._automaton = ahocorasick.Automaton()
         by_key: dict[str, list[Term]] = defaultdict(list)
         for t in self.terms:
             by_key[t.key].append(t)
-        for key, entries in by_key.items():
-            self._automaton.add_word(key, (len(key), tuple(entries)))
-        if by_key:
-            self._automaton.make_automaton()
+        self._automaton = _automaton_of(by_key)
         # Urdu-script terms, folded as transliterated Hindi and Gurmukhi text is (see
         # transliterate.py), for the cross-script scan.
-        self._cross = ahocorasick.Automaton()
         cross: dict[str, list[Term]] = defaultdict(list)
         for key, entries in by_key.items():
             if _ARABIC_SCRIPT.search(key):
                 for variant in cross_script_keys(key):
                     cross[variant].extend(entries)
-        for key, entries in cross.items():
-            self._cross.add_word(key, (len(key), tuple(entries)))
-        if cross:
-            self._cross.make_automaton()
+        self._cross = _automaton_of(cross)
         digest = hashlib.sha256()
         for t in sorted(self.terms, key=lambda t: (t.bank, t.key, t.category)):
             digest.update(f"{t.bank}\t{t.key}\t{t.category}\t{t.severity}\n".encode())
@@ -234,11 +238,7 @@ class LexiconDetector:
                         details={
                             "targets": sorted({m.term.target for m in ms if m.term.target}),
                             "terms": sorted({m.term.term for m in ms}),
-                            **(
-                                {"via": "transliterated to Urdu script"}
-                                if any(m.via for m in ms)
-                                else {}
-                            ),
+                            **({"via": VIA_URDU_SCRIPT} if any(m.via for m in ms) else {}),
                         },
                     ),
                 )

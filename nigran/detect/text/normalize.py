@@ -109,14 +109,9 @@ def strip_invisible(n: Normalized) -> Normalized:
     """Remove format characters (Cf): zero-width joiners and spaces, bidi overrides and
     isolates, the BOM, soft hyphens, and the Arabic tatweel used to stretch words past filters."""
 
-    def keep(c: str) -> str:
-        if c == "\u0640" or unicodedata.category(c) == "Cf":
-            return ""
-        return c
-
     if n.text.isascii() or n.text.translate(_INVISIBLE) == n.text:
         return n  # nothing to strip (ASCII has no format characters): the offsets stay
-    return _per_char(n, keep)
+    return _per_char(n, lambda c: "" if ord(c) in _INVISIBLE else c)
 
 
 def _clusters(n: Normalized) -> list[tuple[str, int, int]]:

@@ -26,6 +26,9 @@ import re
 
 from nigran.detect.text.normalize import Normalized
 
+VIA_URDU_SCRIPT = "transliterated to Urdu script"
+"""What a signal's ``details.via`` says when it was found in text carried into Urdu script."""
+
 _DEVANAGARI_CONSONANTS = {
     "क": "ک", "ख": "کھ", "ग": "گ", "घ": "گھ", "ङ": "ن",
     "च": "چ", "छ": "چھ", "ज": "ج", "झ": "جھ", "ञ": "ن",

@@ -26,27 +26,27 @@ URDU = "یہ آدمی بہت برا ہے اور سب کو پریشان کرتا 
 ENGLISH = "this person keeps sending threatening messages to everyone"
 
 
-@pytest.mark.parametrize("fn", LATIN_DISGUISES, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("text", [ROMAN, ENGLISH], ids=["roman", "english"])
-def test_latin_disguises_are_undone(fn: Disguise, text: str) -> None:
+def assert_each_word_restored(fn: Disguise, text: str, min_len: int) -> None:
+    """Disguising any one word of ``text`` (of at least ``min_len`` letters) with ``fn``
+    normalises to what ``text`` normalises to."""
     rnd = random.Random(7)
     words = text.split()
     for k, word in enumerate(words):
-        if len(word) < 3:
+        if len(word) < min_len:
             continue
         changed = [*words[:k], fn(word, rnd), *words[k + 1 :]]
         assert normalize_text(" ".join(changed)) == normalize_text(text), (fn, word)
 
 
+@pytest.mark.parametrize("fn", LATIN_DISGUISES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("text", [ROMAN, ENGLISH], ids=["roman", "english"])
+def test_latin_disguises_are_undone(fn: Disguise, text: str) -> None:
+    assert_each_word_restored(fn, text, 3)
+
+
 @pytest.mark.parametrize("fn", URDU_DISGUISES, ids=lambda f: f.__name__)
 def test_urdu_disguises_are_undone(fn: Disguise) -> None:
-    rnd = random.Random(7)
-    words = URDU.split()
-    for k, word in enumerate(words):
-        if len(word) < 2:
-            continue
-        changed = [*words[:k], fn(word, rnd), *words[k + 1 :]]
-        assert normalize_text(" ".join(changed)) == normalize_text(URDU), (fn, word)
+    assert_each_word_restored(fn, URDU, 2)
 
 
 def test_disguise_is_seeded_and_changes_text() -> None:
