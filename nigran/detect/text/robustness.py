@@ -55,12 +55,17 @@ def _elongate(word: str, rnd: random.Random) -> str:
     return word[:i] + word[i] * rnd.randint(3, 6) + word[i + 1 :]
 
 
-def _leet(word: str, rnd: random.Random) -> str:
-    spots = [i for i, c in enumerate(word) if c in _LEET]
-    if not spots or len(word) < 3:
+def _replace_one(word: str, table: dict[str, str], rnd: random.Random) -> str:
+    """One letter of ``word`` that ``table`` has, chosen at random, replaced by its entry."""
+    spots = [i for i, c in enumerate(word) if c in table]
+    if not spots:
         return word
     i = rnd.choice(spots)
-    return word[:i] + _LEET[word[i]] + word[i + 1 :]
+    return word[:i] + table[word[i]] + word[i + 1 :]
+
+
+def _leet(word: str, rnd: random.Random) -> str:
+    return word if len(word) < 3 else _replace_one(word, _LEET, rnd)
 
 
 def _spaced(word: str, rnd: random.Random) -> str:
@@ -70,11 +75,7 @@ def _spaced(word: str, rnd: random.Random) -> str:
 
 
 def _homoglyph(word: str, rnd: random.Random) -> str:
-    spots = [i for i, c in enumerate(word) if c in _HOMOGLYPH]
-    if not spots:
-        return word
-    i = rnd.choice(spots)
-    return word[:i] + _HOMOGLYPH[word[i]] + word[i + 1 :]
+    return _replace_one(word, _HOMOGLYPH, rnd)
 
 
 def _invisible(word: str, rnd: random.Random) -> str:
