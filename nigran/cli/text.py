@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.table import Table
 
 from nigran.cli import app
 from nigran.errors import NigranError
+
+if TYPE_CHECKING:
+    from nigran.detect.text.classifiers import TextClassifiers
 
 console = Console(stderr=True)
 
@@ -138,9 +141,6 @@ def eval_(
         if langid_only:
             _eval_langid(out, data, langid_report)
             return
-        if robustness:
-            _eval_robustness(out, data, model, report)
-            return
         if compare is not None:
             old, new = TextClassifiers.load(compare[0]), TextClassifiers.load(compare[1])
             t = Table(title=f"{old.version} -> {new.version}")
@@ -151,6 +151,9 @@ def eval_(
             out.print(t)
             return
         m = TextClassifiers.load(model) if model else load_default()
+        if robustness:
+            _eval_robustness(out, data, m, report)
+            return
         if file is not None:
             res = ev.evaluate_file(file, text_col, label_col, positive, category, m)
             t = Table(title=f"{file} ({res.n} rows, category {category})")
@@ -192,11 +195,9 @@ def eval_(
         _fail(exc)
 
 
-def _eval_robustness(out: Console, data: Path | None, model: Path | None, report: Path) -> None:
-    from nigran.detect.text.classifiers import TextClassifiers, load_default
+def _eval_robustness(out: Console, data: Path | None, m: TextClassifiers, report: Path) -> None:
     from nigran.detect.text.robustness import evaluate_robustness, write_robustness_report
 
-    m = TextClassifiers.load(model) if model else load_default()
     results = evaluate_robustness(m, data, log=lambda s: out.print(s, markup=False))
     path = report if report != Path("text-eval.md") else Path("text-robustness.md")
     out.print(f"report: {write_robustness_report(results, path, m)}")
