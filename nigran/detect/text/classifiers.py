@@ -16,16 +16,17 @@ of its family; the rest is a few NumPy operations per batch.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +41,9 @@ from nigran.detect.text.linear import LinearHead
 from nigran.detect.text.nblr import sigmoid
 from nigran.detect.text.normalize import normalize_text
 from nigran.errors import ConfigError
+
+if TYPE_CHECKING:
+    from nigran.detect.text.encoder import Blend
 
 HEADER_FILE = "classifiers.json"
 FORMAT = "nigran-fasttext-heads/1"
@@ -185,6 +189,22 @@ class TextClassifiers:
             self.families[fam.family] = fam
             self._columns[fam.family] = [self.index[name] for name in spec["heads"]]
         self.thresholds = np.array([h.threshold for h in self.heads])
+        self.blend: Blend | None = None
+
+    def with_blend(self, blend: Blend) -> TextClassifiers:
+        """These heads with the encoder's blended in where ``blend`` has a head for them: those
+        heads take the blend's threshold and offset, and the version names both."""
+        clone = copy.copy(self)
+        clone.blend = blend
+        clone.heads = [
+            replace(h, threshold=b.threshold, offset=b.offset)
+            if (b := blend.by_name.get(h.name))
+            else h
+            for h in self.heads
+        ]
+        clone.thresholds = np.array([h.threshold for h in clone.heads])
+        clone.version = f"{self.version}+{blend.version}"
+        return clone
 
     @classmethod
     def load(cls, path: Path | None = None) -> TextClassifiers:
@@ -202,9 +222,18 @@ class TextClassifiers:
         """Indices (into :attr:`heads`) of a family's heads, in :meth:`family_proba` order."""
         return self._columns.get(family, [])
 
-    def family_proba(self, family: str, lines: Sequence[str]) -> Array:
-        """One family's heads on lines already passed through :func:`model_input`."""
-        return self.families[family].proba(lines)
+    def family_proba(
+        self, family: str, lines: Sequence[str], texts: Sequence[str] | None = None
+    ) -> Array:
+        """One family's heads on lines already passed through :func:`model_input`; with a
+        blend, ``texts`` (what the lines were made from) are what the encoder reads."""
+        probs = self.families[family].proba(lines)
+        if self.blend is None:
+            return probs
+        if texts is None:
+            raise ValueError("family_proba with an encoder blend needs the texts")
+        names = [self.heads[i].name for i in self._columns[family]]
+        return self.blend.mix(probs, names, texts)
 
     def proba(self, texts: Sequence[str]) -> Array:
         """``(n, heads)``: every head on every text (evaluation; detection scores only the
@@ -213,8 +242,8 @@ class TextClassifiers:
         if not texts:
             return out
         lines = [model_input(t) for t in texts]
-        for family, fam in self.families.items():
-            out[:, self._columns[family]] = fam.proba(lines)
+        for family in self.families:
+            out[:, self._columns[family]] = self.family_proba(family, lines, texts)
         return out
 
 

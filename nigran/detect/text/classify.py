@@ -51,8 +51,18 @@ class ClassifierDetector:
 
     name = "text-classifier"
 
-    def __init__(self, classifiers: TextClassifiers | None = None) -> None:
-        self.model = classifiers or load_classifiers()
+    def __init__(
+        self, classifiers: TextClassifiers | None = None, *, encoder: str | None = None
+    ) -> None:
+        """``encoder``: ``e5`` blends the pretrained encoder's heads in (``encoder.py``; about
+        15 ms a text), ``off`` never does; None asks ``NIGRAN_TEXT_ENCODER`` (default off)."""
+        from nigran.detect.text.encoder import encoder_requested, load_blend
+
+        model = classifiers or load_classifiers()
+        kind = encoder_requested() if encoder is None else (None if encoder == "off" else encoder)
+        if kind and model.blend is None:
+            model = model.with_blend(load_blend(model.path, kind))
+        self.model = model
         self.version = self.model.version
         # Per family: its heads, the score each must reach to emit (heads without a category of
         # their own serve a multi-class prediction and never emit), and the key a signal is
@@ -92,8 +102,8 @@ class ClassifierDetector:
         # Per (item, category) the highest-scoring head wins; only winners become signals.
         best: dict[tuple[int, str], tuple[float, int, HeadInfo]] = {}
         for family, members in by_family.items():
-            lines = [model_input(head_text(texts[r], r in crossed)) for r in members]
-            probs = self.model.family_proba(family, lines)
+            read = [head_text(texts[r], r in crossed) for r in members]
+            probs = self.model.family_proba(family, [model_input(t) for t in read], read)
             heads, floor, keys = self._emitting[family]
             hit_rows, hit_cols = np.nonzero(probs >= floor)
             hits = probs[hit_rows, hit_cols].tolist()

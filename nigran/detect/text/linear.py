@@ -163,7 +163,7 @@ def fit_member(
     return v, u, float(lr.intercept_[0])
 
 
-def _folds(y: IntArray, folds: int, seed: int) -> list[tuple[IntArray, IntArray]]:
+def folds_of(y: IntArray, folds: int, seed: int) -> list[tuple[IntArray, IntArray]]:
     kf = StratifiedKFold(folds, shuffle=True, random_state=seed)
     return list(kf.split(np.zeros(len(y)), y))
 
@@ -226,7 +226,7 @@ def train_head(
         y = np.concatenate([y, yv])
         select = [(np.arange(n), np.arange(n, len(y)))]
     else:
-        select = _folds(y, folds, seed)
+        select = folds_of(y, folds, seed)
     held = np.concatenate([te for _, te in select])
     yh = y[held]
     probs: dict[Recipe, Array] = {}
@@ -253,7 +253,7 @@ def train_head(
         + f" -> {' + '.join(map(str, chosen))} ({f1:.4f})"
     )
     # Calibration and threshold: out-of-fold over every row with the chosen recipes.
-    every = _folds(y, folds, seed) if validation is not None else select
+    every = folds_of(y, folds, seed) if validation is not None else select
     members, oof_probs = [], []
     for recipe in chosen:
         oof = raws[recipe] if validation is None else out_of_fold(x, y, recipe, every, seed, extra)

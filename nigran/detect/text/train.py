@@ -248,7 +248,7 @@ def _with_offsets(
     return [(new.get(info.name, info), head) for info, head in heads]
 
 
-def _prefixed(log: Log, name: str) -> Log:
+def prefixed(log: Log, name: str) -> Log:
     return lambda m: log(f"[{name}] {m}")
 
 
@@ -263,7 +263,7 @@ def train_classifiers(
             t0 = time.perf_counter()
             name = spec.info.name
             log(f"[{name}] training on {spec.info.source}")
-            head = train_spec(data, spec, _prefixed(log, name))
+            head = train_spec(data, spec, prefixed(log, name))
             heads.append((spec.info, head))
             log(f"[{name}] done in {time.perf_counter() - t0:.1f}s")
         heads = _with_offsets(heads, corpus, log)

