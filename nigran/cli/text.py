@@ -208,7 +208,10 @@ def eval_(
             from nigran.detect.text.train import SEED
             from nigran.detect.text.transfer import evaluate_transfer, transfer_md
 
-            appendix = transfer_md(evaluate_transfer(data_dir(data), seed=SEED, log=log))
+            blend = m.blend.encoder if m.blend is not None else None
+            appendix = transfer_md(
+                evaluate_transfer(data_dir(data), seed=SEED, encoder=blend, log=log)
+            )
         path = ev.write_report(results, report, m, appendix=appendix)
         out.print(f"report: {path}")
         if not dataset or "langid" in dataset:

