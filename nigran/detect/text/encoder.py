@@ -212,6 +212,11 @@ class EncoderHead:
     """The blended probability's threshold (out-of-fold, the head's own training rows)."""
     offset: float = 0.0
     """For heads in an argmax (RUHSOLD task 2): the blend's offset, as ``HeadInfo.offset``."""
+    band_lo: float = 0.0
+    band_hi: float = 1.0
+    """Only texts whose linear probability lies in ``[band_lo, band_hi]`` are blended (and so
+    embedded); elsewhere the linear head is sure enough that the blend was measured not to
+    change its decision (out-of-fold, ``encoder_train.choose_band``)."""
     c: float = 1.0
     linear_oof_f1: float = 0.0
     blend_oof_f1: float = 0.0
@@ -310,15 +315,22 @@ class Blend:
 
     def mix(self, linear: Array, names: Sequence[str], texts: Sequence[str]) -> Array:
         """``linear`` (rows = ``texts``, columns = heads ``names``) with the blended heads'
-        columns replaced by the blend; the encoder runs only if some column is blended."""
+        columns replaced by the blend inside each head's band; the encoder reads only the texts
+        some head's band holds."""
         cols = [(j, self.by_name[n]) for j, n in enumerate(names) if n in self.by_name]
         if not cols or not len(texts):
             return linear
-        emb = self.encoder.embed(texts)
+        inside = {j: (linear[:, j] >= h.band_lo) & (linear[:, j] <= h.band_hi) for j, h in cols}
+        rows = np.flatnonzero(np.logical_or.reduce(list(inside.values())))
+        if not rows.size:
+            return linear
+        emb = self.encoder.embed([texts[i] for i in rows.tolist()])
         out = linear.copy()
         w = self.heads.weight
         for j, head in cols:
-            out[:, j] = (1 - w) * linear[:, j] + w * head.proba(emb)
+            keep = inside[j][rows]
+            r = rows[keep]
+            out[r, j] = (1 - w) * linear[r, j] + w * head.proba(emb[keep])
         return out
 
 

@@ -9,7 +9,10 @@ For each candidate head, on that head's own training rows only (test splits are 
 3. the blend ``(1 - w) * linear + w * encoder`` (``w`` = :data:`encoder.BLEND_WEIGHT`) gets its
    threshold from those out-of-fold probabilities, and is kept only if its out-of-fold macro-F1
    beats the linear head's by :data:`encoder.MIN_GAIN`. RUHSOLD task 2's five heads are judged
-   together, by five-way macro-F1 after argmax offsets, and kept or dropped together.
+   together, by five-way macro-F1 after argmax offsets, and kept or dropped together;
+4. a kept binary head blends only where its linear probability lies in a band (:func:`choose_band`:
+   the narrowest of :data:`BANDS` that keeps the full blend's out-of-fold macro-F1): outside it
+   the linear head is sure, and the encoder is not run at all (about half of English text).
 
 Davidson's hate head is not a candidate: embedding its 24,783 tweets takes about a quarter of an
 hour here, and its hate class (5%) is what ``bench.encoder_cv`` does not measure.
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
@@ -46,6 +50,10 @@ from nigran.detect.text.nblr import best_threshold, macro_f1_at, platt, sigmoid
 
 Array = Any
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+BANDS = ((0.05, 0.95), (0.1, 0.9), (0.15, 0.85), (0.2, 0.8), (0.25, 0.75), (0.3, 0.7))
+"""Linear-probability bands tried for where to blend, widest first."""
+BAND_TOLERANCE = 0.001
+"""A band may cost at most this much of the full blend's out-of-fold macro-F1."""
 NOT_CANDIDATES = frozenset({"en/hate"})
 GROUP = tuple(f"ur-Latn/{n}" for n in T.FINE_HEADS)
 
@@ -76,6 +84,22 @@ def encoder_oof(x: Array, y: Array, folds: int, seed: int) -> Array:
         model, _ = fit_lr(x[tr], y[tr], seed)
         out[te] = model.decision_function(x[te])
     return out
+
+
+def choose_band(
+    y: Array, linear: NDArray[np.float64], mix: NDArray[np.float64], threshold: float
+) -> tuple[float, float]:
+    """The band that blends the fewest rows while keeping the full blend's out-of-fold macro-F1
+    (within :data:`BAND_TOLERANCE`); rows outside it keep the linear probability."""
+    full = macro_f1_at(y, mix, threshold)
+    best, share = (0.0, 1.0), 1.0
+    for lo, hi in BANDS:
+        inside = (linear >= lo) & (linear <= hi)
+        blended: NDArray[np.float64] = np.where(inside, mix, linear)
+        f = macro_f1_at(y, blended, threshold)
+        if f >= full - BAND_TOLERANCE and inside.mean() < share:
+            best, share = (lo, hi), float(inside.mean())
+    return best
 
 
 def _head(
@@ -141,6 +165,13 @@ def train_encoder_heads(
                 f"{'kept' if keep else 'not kept'} ({time.perf_counter() - t0:.0f}s)"
             )
             if keep:
+                lo, hi = choose_band(y, linear.oof, mix, threshold)
+                inside = float(((linear.oof >= lo) & (linear.oof <= hi)).mean())
+                report[-1] |= {"band": [lo, hi], "blended_share": inside}
+                log(
+                    f"[{name}] blends where the linear probability is in [{lo}, {hi}]: "
+                    f"{inside:.0%} of its training rows"
+                )
                 head, _ = _head(
                     name,
                     x,
@@ -148,6 +179,8 @@ def train_encoder_heads(
                     margin,
                     T.SEED,
                     threshold=threshold,
+                    band_lo=lo,
+                    band_hi=hi,
                     linear_oof_f1=f_lin,
                     blend_oof_f1=f_mix,
                 )

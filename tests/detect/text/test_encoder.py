@@ -177,6 +177,17 @@ def test_blend_changes_only_the_blended_heads() -> None:
     assert enc.embedded == []
     with pytest.raises(ValueError, match="needs the texts"):
         model.family_proba("en", lines)
+    # With a band, only texts the linear head is unsure of are embedded and blended.
+    lo, hi = sorted(want[:2, i])
+    banded = replace(head, band_lo=lo, band_hi=(lo + hi) / 2)
+    narrow = E.Blend(E.EncoderHeads(enc.name, E.probe_of(enc), [banded]), enc)
+    enc.embedded.clear()
+    got = base.with_blend(narrow).proba(texts)
+    inside = (want[:, i] >= lo) & (want[:, i] <= (lo + hi) / 2)
+    assert 1 <= inside.sum() < len(texts)
+    assert enc.embedded == [t for t, k in zip(texts, inside, strict=True) if k]
+    assert np.array_equal(got[~inside, i], want[~inside, i])
+    assert np.allclose(got[inside, i], mixed[inside])
 
 
 def _slice(ds: D.Dataset, n: int) -> D.Dataset:
@@ -230,6 +241,7 @@ def test_training_keeps_a_blend_only_where_it_wins(corpus: T.Corpus, tmp_path: P
     assert {f"ur-Latn/{n}" for n in T.FINE_HEADS} <= set(by_name)
     head = by_name["en/offensive"]
     assert 0 < head.threshold < 1 and head.blend_oof_f1 > head.linear_oof_f1
+    assert 0 <= head.band_lo < head.band_hi <= 1
     olid = corpus.olid.splits["train"]
     p = head.proba(oracle.embed(olid.texts))
     assert ((p >= 0.5) == np.asarray(olid.labels, dtype=bool)).mean() > 0.95
