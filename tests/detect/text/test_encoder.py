@@ -266,11 +266,26 @@ def test_detector_blends_the_encoder_in_when_asked(monkeypatch: pytest.MonkeyPat
     sig = [s for s in blended.detect([item])[0] if s.category == "harassment"]
     assert len(sig) == 1 and sig[0].evidence.details["head"] == "en/offensive"
     assert sig[0].evidence.model_version == blended.version
-    lin = plain.model.proba([item.texts[TextField.BODY]])[0, plain.model.head("en/offensive")]
+    i = plain.model.head("en/offensive")
+    assert sig[0].score == round(float(blended.model.proba([item.texts[TextField.BODY]])[0, i]), 4)
+    # The blend where the linear head is unsure, the linear head where it is sure.
+    texts = [
+        item.texts[TextField.BODY],
+        "that referee was blind, what a joke of a decision",
+        "you people are clowns",
+        "this is so dumb lol",
+        "have a nice weekend everyone",
+        "lovely video, thanks for sharing",
+    ]
+    lin = plain.model.proba(texts)[:, i]
+    got = blended.model.proba(texts)[:, i]
     blend = blended.model.blend
-    enc = blend.encoder.embed([item.texts[TextField.BODY]])
-    p = 0.5 * lin + 0.5 * blend.by_name["en/offensive"].proba(enc)[0]
-    assert sig[0].score == round(float(p), 4)
+    assert blend is not None
+    head = blend.by_name["en/offensive"]
+    inside = (lin >= head.band_lo) & (lin <= head.band_hi)
+    assert inside.any() and not inside.all(), lin
+    p = 0.5 * lin + 0.5 * head.proba(blend.encoder.embed(texts))
+    assert np.allclose(got, np.where(inside, p, lin))
     monkeypatch.setenv(E.ENCODER_ENV, "bogus")
     with pytest.raises(ConfigError, match="NIGRAN_TEXT_ENCODER"):
         ClassifierDetector()
