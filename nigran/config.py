@@ -38,6 +38,9 @@ class Settings:
     freeze_heap: bool = True
     """Whether ``serve``, ``moderate`` and ``worker`` freeze their start-up heap out of the garbage
     collector's walks (see :mod:`nigran.runtime.heap`)."""
+    text_encoder: str | None = None
+    """The pretrained encoder blended into the text heads (``e5``), or None (the default: off;
+    see :mod:`nigran.detect.text.encoder`)."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -53,6 +56,15 @@ def _flag(name: str, value: Any, default: bool) -> bool:
     if text in _TRUE or text in _FALSE:
         return text in _TRUE
     raise ConfigError(f"invalid setting: {name} must be true or false, not {value!r}")
+
+
+def _encoder(value: Any) -> str | None:
+    text = "" if value is None or value is False else str(value).strip().lower()
+    if text in ("", *_FALSE):
+        return None
+    if text in ("e5", *_TRUE):
+        return "e5"
+    raise ConfigError(f"invalid setting: NIGRAN_TEXT_ENCODER must be e5 or off, not {value!r}")
 
 
 def _from_file() -> dict[str, Any]:
@@ -88,6 +100,7 @@ def settings() -> Settings:
             max_batch_items=int(raw.get("max_batch_items", DEFAULT_MAX_BATCH_ITEMS)),
             training_data_dir=Path(raw.get("training_data_dir", "../shared/data")),
             freeze_heap=_flag("NIGRAN_FREEZE_HEAP", raw.get("freeze_heap"), True),
+            text_encoder=_encoder(raw.get("text_encoder")),
         )
     except ValueError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc

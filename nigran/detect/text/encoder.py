@@ -100,16 +100,11 @@ def load_encoder(kind: str = "e5") -> SentenceEncoder:
 
 
 def encoder_requested() -> str | None:
-    """The encoder ``NIGRAN_TEXT_ENCODER`` asks for (``e5``), or None when it is unset, empty,
-    ``0`` or ``off``."""
-    value = os.environ.get(ENCODER_ENV, "").strip().lower()
-    if value in ("", "0", "off", "no", "false"):
-        return None
-    if value in ("1", "on", "yes", "true"):
-        return "e5"
-    if value != "e5":
-        raise ConfigError(f"{ENCODER_ENV}={value!r}: use e5 (or 0/off)")
-    return value
+    """The encoder the settings ask for (``NIGRAN_TEXT_ENCODER`` or ``text_encoder`` in the
+    config file): ``e5``, or None when unset, empty, ``0`` or ``off``."""
+    from nigran.config import settings
+
+    return settings().text_encoder
 
 
 class EmbeddingCache:

@@ -91,7 +91,13 @@ def test_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
         E.E5Encoder()
 
 
-def test_switch_is_read_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_switch_is_read_strictly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "nigran.toml"
+    config.write_text('[nigran]\ntext_encoder = "e5"\n', encoding="utf-8")
+    monkeypatch.delenv(E.ENCODER_ENV, raising=False)
+    monkeypatch.setenv("NIGRAN_CONFIG", str(config))
+    assert E.encoder_requested() == "e5"
+    monkeypatch.delenv("NIGRAN_CONFIG")
     for value, want in (("", None), ("off", None), ("0", None), ("e5", "e5"), ("on", "e5")):
         monkeypatch.setenv(E.ENCODER_ENV, value)
         assert E.encoder_requested() == want
