@@ -31,4 +31,15 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
-    build_app()()
+    from nigran.errors import ConfigError
+
+    try:
+        build_app()()
+    except ConfigError as exc:
+        # A bad setting or a missing model found deep inside a command: one line, not a
+        # traceback (commands that know better catch their own errors first).
+        import sys
+
+        where = f" ({exc.where})" if exc.where else ""
+        print(f"error: {exc}{where}", file=sys.stderr)
+        raise SystemExit(2) from None

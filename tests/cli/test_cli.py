@@ -98,3 +98,36 @@ def test_db_upgrade(db: str) -> None:
     heads = ScriptDirectory.from_config(Store.open(db).alembic_config()).get_heads()
     assert heads
     assert result.exit_code == 0 and ",".join(sorted(heads)) in result.output
+
+
+def test_a_bad_setting_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    items = tmp_path / "items.jsonl"
+    items.write_text('{"id": "c1", "kind": "comment", "author": "a", "texts": {"body": "hi"}}\n')
+    for name, value in (("NIGRAN_TEXT_ENCODER", "bert"), ("NIGRAN_FREEZE_HEAP", "maybe")):
+        env = {**os.environ, name: value}
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from nigran.cli import main; main()",
+                "moderate",
+                str(items),
+                "--db",
+                f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                "--out",
+                str(tmp_path / "d.jsonl"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 2, run.stderr
+        assert "Traceback" not in run.stderr
+        assert run.stderr.strip() == f"error: invalid setting: {name} must be " + (
+            f"e5 or off, not {value!r}" if "ENCODER" in name else f"true or false, not {value!r}"
+        )
