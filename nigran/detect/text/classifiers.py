@@ -157,20 +157,25 @@ class FamilyModel:
         return out
 
 
+def read_header(path: Path, what: str, fmt: str, builder: str) -> dict[str, Any]:
+    """A model's JSON header, checked to be of format ``fmt``; a missing or unreadable file is a
+    ConfigError naming the file and the command (``builder``) that writes it."""
+    try:
+        header = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{what} {path} not found: run {builder} to build them") from exc
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{what} {path} are unreadable: {exc}") from exc
+    if not isinstance(header, dict) or header.get("format") != fmt:
+        raise ConfigError(f"{what} {path} are unreadable: not {fmt}")
+    return header
+
+
 class TextClassifiers:
     """Every family's heads; probabilities are calibrated per head."""
 
     def __init__(self, header_path: Path) -> None:
-        try:
-            header = json.loads(header_path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError(
-                f"text classifiers {header_path} not found: run `nigran train` to build them"
-            ) from exc
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"text classifiers {header_path} are unreadable: {exc}") from exc
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise ConfigError(f"text classifiers {header_path} are unreadable: not {FORMAT}")
+        header = read_header(header_path, "text classifiers", FORMAT, "`nigran train`")
         try:
             self._load(header_path, header)
         except (KeyError, TypeError, ValueError, IndexError) as exc:

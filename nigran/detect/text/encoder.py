@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from nigran.detect.text.nblr import sigmoid
 from nigran.errors import ConfigError
 
 Array = NDArray[np.float64]
@@ -188,11 +189,6 @@ def default_cache_dir() -> Path:
 # -- heads ---------------------------------------------------------------------------------------
 
 
-def sigmoid(z: Array) -> Array:
-    out: Array = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class EncoderHead:
     """A logistic regression over the embedding for one linear head, and its blend with it."""
@@ -254,16 +250,9 @@ class EncoderHeads:
 
     @classmethod
     def load(cls, path: Path) -> EncoderHeads:
-        try:
-            body = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError(
-                f"encoder heads {path} not found: run `nigran train --only encoder`"
-            ) from exc
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"encoder heads {path} are unreadable: {exc}") from exc
-        if not isinstance(body, dict) or body.get("format") != FORMAT:
-            raise ConfigError(f"encoder heads {path} are unreadable: not {FORMAT}")
+        from nigran.detect.text.classifiers import read_header
+
+        body = read_header(path, "encoder heads", FORMAT, "`nigran train --only encoder`")
         try:
             return cls(
                 str(body["encoder"]),

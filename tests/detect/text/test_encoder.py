@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 from nigran.detect.text import classifiers as C
-from nigran.detect.text import datasets as D
 from nigran.detect.text import encoder as E
 from nigran.detect.text import train as T
 from nigran.detect.text.encoder_train import NOT_CANDIDATES, train_encoder_heads
 from nigran.detect.text.linear import LinearHead
 from nigran.errors import ConfigError
+from tests.detect.text.test_train import _slice
 
 shipped_heads = pytest.mark.skipif(
     not E.default_heads_path(C.default_header_path()).is_file(),
@@ -194,14 +194,6 @@ def test_blend_changes_only_the_blended_heads() -> None:
     assert enc.embedded == [t for t, k in zip(texts, inside, strict=True) if k]
     assert np.array_equal(got[~inside, i], want[~inside, i])
     assert np.allclose(got[inside, i], mixed[inside])
-
-
-def _slice(ds: D.Dataset, n: int) -> D.Dataset:
-    splits = {}
-    for name, s in ds.splits.items():
-        step = max(1, len(s) // n)
-        splits[name] = D.Split(s.texts[::step][:n], s.labels[::step][:n], s.name)
-    return replace(ds, splits=splits)
 
 
 @pytest.fixture(scope="module")
