@@ -40,13 +40,21 @@ import numpy as np  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-from bench.neural_cv import DATASETS, Array, IntArray, Task, folds_of, linear_oof, load_task  # noqa: E402
+from bench.neural_cv import (  # noqa: E402
+    DATASETS,
+    FOLDS,
+    Array,
+    IntArray,
+    Task,
+    folds_of,
+    linear_oof,
+    load_task,
+)
 from bench.neural_cv import score as cv_score  # noqa: E402
 from nigran.detect.text import datasets as D  # noqa: E402
 from nigran.detect.text import train as T  # noqa: E402
+from nigran.detect.text.encoder_train import C_GRID, encoder_oof  # noqa: E402
 from nigran.detect.text.nblr import platt, sigmoid  # noqa: E402
-
-C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 
 
 def encoder() -> Any:
@@ -85,34 +93,31 @@ def embeddings(task: Task, out: Path) -> Array:
     return arr
 
 
-def _lr(c: float, classes: int) -> LogisticRegression:
-    return LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-
-
-def _fit_e5(x: Array, y: IntArray, classes: int, seed: int) -> LogisticRegression:
-    """C by inner three-fold CV (log loss) on these rows only, then refitted on all of them."""
+def _fit_multiclass(x: Array, y: IntArray, seed: int) -> LogisticRegression:
+    """Five-way: C by inner three-fold CV (log loss) on these rows, as ``encoder_train.fit_lr``
+    picks it for binary heads, then refitted on all of them."""
     inner = StratifiedKFold(3, shuffle=True, random_state=seed)
     best_c, best_loss = C_GRID[0], np.inf
     for c in C_GRID:
         loss = 0.0
         for tr, va in inner.split(x, y):
-            p = _lr(c, classes).fit(x[tr], y[tr]).predict_proba(x[va])
+            lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+            p = lr.fit(x[tr], y[tr]).predict_proba(x[va])
             loss -= float(np.log(np.clip(p[np.arange(len(va)), y[va]], 1e-12, 1)).sum())
         if loss < best_loss:
             best_c, best_loss = c, loss
-    return _lr(best_c, classes).fit(x, y)
+    return LogisticRegression(C=best_c, max_iter=2000, class_weight="balanced").fit(x, y)
 
 
 def e5_oof(task: Task, x: Array, seed: int) -> Array:
-    """Out-of-fold decision values: binary margin (n,), or five-way log-probabilities (n, 5)."""
-    shape = (len(x),) if task.classes == 2 else (len(x), task.classes)
-    out = np.zeros(shape)
+    """Out-of-fold decision values: binary margins (n,) exactly as ``nigran train --only encoder``
+    computes them, or five-way log-probabilities (n, 5)."""
+    if task.classes == 2:
+        out: Array = encoder_oof(x, task.y, FOLDS, seed)
+        return out
+    out = np.zeros((len(x), task.classes))
     for tr, te in folds_of(task.y, seed):
-        model = _fit_e5(x[tr], task.y[tr], task.classes, seed)
-        if task.classes == 2:
-            out[te] = model.decision_function(x[te])
-        else:
-            out[te] = model.predict_log_proba(x[te])
+        out[te] = _fit_multiclass(x[tr], task.y[tr], seed).predict_log_proba(x[te])
     return out
 
 
