@@ -232,9 +232,16 @@ class TextClassifiers:
     ) -> Array:
         """One family's heads on lines already passed through :func:`model_input`; with a
         blend, ``texts`` (what the lines were made from) are what the encoder reads."""
+        return self.family_scores(family, lines, texts)[0]
+
+    def family_scores(
+        self, family: str, lines: Sequence[str], texts: Sequence[str] | None = None
+    ) -> tuple[Array, NDArray[np.bool_]]:
+        """:meth:`family_proba` and, of the same shape, where the encoder's score is blended
+        in (all False without a blend)."""
         probs = self.families[family].proba(lines)
         if self.blend is None:
-            return probs
+            return probs, np.zeros(probs.shape, dtype=bool)
         if texts is None:
             raise ValueError("family_proba with an encoder blend needs the texts")
         names = [self.heads[i].name for i in self._columns[family]]

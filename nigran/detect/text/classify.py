@@ -100,10 +100,11 @@ class ClassifierDetector:
             if family is not None and family in self.model.families:
                 by_family.setdefault(family, []).append(r)
         # Per (item, category) the highest-scoring head wins; only winners become signals.
-        best: dict[tuple[int, str], tuple[float, int, HeadInfo]] = {}
+        best: dict[tuple[int, str], tuple[float, int, HeadInfo, bool]] = {}
         for family, members in by_family.items():
             read = [head_text(texts[r], r in crossed) for r in members]
-            probs = self.model.family_proba(family, [model_input(t) for t in read], read)
+            lines = [model_input(t) for t in read]
+            probs, blended = self.model.family_scores(family, lines, read)
             heads, floor, keys = self._emitting[family]
             hit_rows, hit_cols = np.nonzero(probs >= floor)
             hits = probs[hit_rows, hit_cols].tolist()
@@ -111,8 +112,8 @@ class ClassifierDetector:
                 r = members[row]
                 key = (rows[r][0], keys[col])
                 if key not in best or p > best[key][0]:
-                    best[key] = (p, r, heads[col])
-        for (k, _), (p, r, head) in sorted(best.items(), key=lambda kv: kv[0]):
+                    best[key] = (p, r, heads[col], bool(blended[row, col]))
+        for (k, _), (p, r, head, read_by_encoder) in sorted(best.items(), key=lambda kv: kv[0]):
             details: dict[str, Any] = {
                 "head": head.name,
                 "field": str(rows[r][1]),
@@ -122,6 +123,9 @@ class ClassifierDetector:
                 details["target"] = head.target
             if r in crossed:
                 details["via"] = VIA_URDU_SCRIPT
+            if read_by_encoder and self.model.blend is not None:
+                # The version names the blend either way; this says it scored this text.
+                details["encoder"] = self.model.blend.encoder.name
             out[k].append(
                 Signal(
                     source=SignalSource.CLASSIFIER,

@@ -298,25 +298,30 @@ class Blend:
         self.by_name = {h.name: h for h in heads.heads}
         self.version = heads.version
 
-    def mix(self, linear: Array, names: Sequence[str], texts: Sequence[str]) -> Array:
+    def mix(
+        self, linear: Array, names: Sequence[str], texts: Sequence[str]
+    ) -> tuple[Array, NDArray[np.bool_]]:
         """``linear`` (rows = ``texts``, columns = heads ``names``) with the blended heads'
-        columns replaced by the blend inside each head's band; the encoder reads only the texts
-        some head's band holds."""
+        columns replaced by the blend inside each head's band, and where that happened (the
+        same shape, True where the encoder's score is in the probability); the encoder reads
+        only the texts some head's band holds."""
+        blended = np.zeros(linear.shape, dtype=bool)
         cols = [(j, self.by_name[n]) for j, n in enumerate(names) if n in self.by_name]
         if not cols or not len(texts):
-            return linear
-        inside = {j: (linear[:, j] >= h.band_lo) & (linear[:, j] <= h.band_hi) for j, h in cols}
-        rows = np.flatnonzero(np.logical_or.reduce(list(inside.values())))
+            return linear, blended
+        for j, h in cols:
+            blended[:, j] = (linear[:, j] >= h.band_lo) & (linear[:, j] <= h.band_hi)
+        rows = np.flatnonzero(blended.any(axis=1))
         if not rows.size:
-            return linear
+            return linear, blended
         emb = self.encoder.embed([texts[i] for i in rows.tolist()])
         out = linear.copy()
         w = self.heads.weight
         for j, head in cols:
-            keep = inside[j][rows]
+            keep = blended[rows, j]
             r = rows[keep]
             out[r, j] = (1 - w) * linear[r, j] + w * head.proba(emb[keep])
-        return out
+        return out, blended
 
 
 def load_blend(

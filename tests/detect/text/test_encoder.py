@@ -284,6 +284,21 @@ def test_detector_blends_the_encoder_in_when_asked(monkeypatch: pytest.MonkeyPat
     assert inside.any() and not inside.all(), lin
     p = 0.5 * lin + 0.5 * head.proba(blend.encoder.embed(texts))
     assert np.allclose(got, np.where(inside, p, lin))
+    # Each signal says whether the encoder scored its text (the version names the blend anyway).
+    items = [
+        Content(id=f"e{k}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
+        for k, t in enumerate(texts)
+    ]
+    said = {}
+    for k, sigs in enumerate(blended.detect(items)):
+        for s in sigs:
+            if s.evidence.details["head"] == "en/offensive":
+                said[k] = s.evidence.details.get("encoder")
+    assert said, "no English offence signal at all"
+    for k, name in said.items():
+        assert (name == blend.encoder.name) == bool(inside[k]), (k, name)
+    assert said[0] is None  # the sure one
+    assert any(inside[k] for k in said), "no signal from a text inside the band"
     monkeypatch.setenv(E.ENCODER_ENV, "bogus")
     with pytest.raises(ConfigError, match="NIGRAN_TEXT_ENCODER"):
         ClassifierDetector()
