@@ -199,6 +199,13 @@ class TextClassifiers:
     def with_blend(self, blend: Blend) -> TextClassifiers:
         """These heads with the encoder's blended in where ``blend`` has a head for them: those
         heads take the blend's threshold and offset, and the version names both."""
+        trained_beside = blend.heads.meta.get("classifiers")
+        if trained_beside and trained_beside != self.version:
+            raise ConfigError(
+                f"encoder heads {blend.version} were trained beside text classifiers "
+                f"{trained_beside}, not {self.version}: run `nigran train --only encoder` "
+                "after retraining the classifiers"
+            )
         clone = copy.copy(self)
         clone.blend = blend
         clone.heads = [

@@ -102,12 +102,10 @@ def choose_band(
     return best
 
 
-def _head(
-    name: str, x: Array, y: Array, oof_margin: Array, seed: int, **kw: float
-) -> tuple[EncoderHead, Array]:
+def _head(name: str, x: Array, y: Array, oof_margin: Array, seed: int, **kw: float) -> EncoderHead:
     model, c = fit_lr(x, y, seed)
     a, b = platt(oof_margin, y)
-    head = EncoderHead(
+    return EncoderHead(
         name,
         [round(float(v), 7) for v in model.coef_[0]],
         float(model.intercept_[0]),
@@ -116,7 +114,6 @@ def _head(
         c=c,
         **kw,
     )
-    return head, sigmoid(a * oof_margin + b)
 
 
 def train_encoder_heads(
@@ -172,7 +169,7 @@ def train_encoder_heads(
                     f"[{name}] blends where the linear probability is in [{lo}, {hi}]: "
                     f"{inside:.0%} of its training rows"
                 )
-                head, _ = _head(
+                head = _head(
                     name,
                     x,
                     y,
@@ -226,7 +223,7 @@ def _group(
         return [], report
     heads = []
     for j, (spec, _, (x, y, margin)) in enumerate(group):
-        head, _ = _head(
+        head = _head(
             spec.info.name,
             x,
             y,
@@ -258,17 +255,20 @@ def train_encoder(
         corpus = T.Corpus.load(D.data_dir(data))
     if reviews:
         corpus = T.with_reviews(corpus, reviews, log=log)
+    folder = out or C.default_header_path().parent
+    # The blends' thresholds answer to these linear heads: a later retrain of the classifiers
+    # must not be read through heads fitted beside the old ones (see Blend).
+    classifiers = C.TextClassifiers.load(folder / C.HEADER_FILE)
     enc = encoder or load_encoder()
     cache = EmbeddingCache(enc, cache_dir)
-    log(f"encoder {enc.name}; embedding cache {cache.path}")
+    log(f"encoder {enc.name}; embedding cache {cache.path}; beside {classifiers.version}")
     heads, report = train_encoder_heads(corpus, cache, log=log)
-    folder = out or C.default_header_path().parent
     path = folder / HEADS_FILE
     result = EncoderHeads(
         enc.name,
         probe_of(enc),
         heads,
-        meta={"seed": T.SEED, "candidates": report},
+        meta={"seed": T.SEED, "classifiers": classifiers.version, "candidates": report},
     )
     version = result.save(path)
     log(

@@ -163,6 +163,10 @@ def test_heads_file_round_trip_and_errors(tmp_path: Path) -> None:
 def test_blend_changes_only_the_blended_heads() -> None:
     base = C.load_default()
     enc = HashEncoder()
+    stale = _heads(enc)
+    stale.meta["classifiers"] = "ft-000000000000"
+    with pytest.raises(ConfigError, match="trained beside text classifiers ft-000000000000"):
+        base.with_blend(E.Blend(stale, enc))
     blend = E.Blend(_heads(enc), enc)
     model = base.with_blend(blend)
     i = model.head("en/offensive")
@@ -326,3 +330,22 @@ def test_eval_file_with_the_encoder_from_the_cli(tmp_path: Path) -> None:
     assert list((tmp_path / "cache").glob("embeddings-*.npz"))
     res = CliRunner().invoke(build_app(), ["train", "--only", "nope"])
     assert res.exit_code == 2 and "encoder" in res.output
+
+
+def test_train_encoder_writes_heads_tied_to_the_classifiers_beside(
+    corpus: T.Corpus, tmp_path: Path
+) -> None:
+    from nigran.detect.text.encoder_train import train_encoder
+
+    enc = HashEncoder()
+    with pytest.raises(ConfigError, match="nigran train"):
+        train_encoder(out=tmp_path / "empty", corpus=corpus, encoder=enc, log=lambda _: None)
+    version, _ = T.train_classifiers(corpus, tmp_path / "m" / C.HEADER_FILE, log=lambda _: None)
+    path = train_encoder(
+        out=tmp_path / "m", corpus=corpus, encoder=enc, cache_dir=tmp_path / "c", log=print
+    )
+    heads = E.EncoderHeads.load(path)
+    assert heads.meta["classifiers"] == version and heads.encoder == enc.name
+    assert {r["head"] for r in heads.meta["candidates"]} >= {"ur/threat", "en/offensive"}
+    model = C.TextClassifiers.load(tmp_path / "m").with_blend(E.Blend(heads, enc))
+    assert model.version.startswith(version + "+e5-")
