@@ -38,13 +38,11 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from bench.neural_cv import (  # noqa: E402
     DATASETS,
     FOLDS,
     Array,
-    IntArray,
     Task,
     folds_of,
     linear_oof,
@@ -53,8 +51,9 @@ from bench.neural_cv import (  # noqa: E402
 from bench.neural_cv import score as cv_score  # noqa: E402
 from nigran.detect.text import datasets as D  # noqa: E402
 from nigran.detect.text import train as T  # noqa: E402
-from nigran.detect.text.encoder_train import C_GRID, encoder_oof  # noqa: E402
-from nigran.detect.text.nblr import platt, sigmoid  # noqa: E402
+from nigran.detect.text.encoder import blended  # noqa: E402
+from nigran.detect.text.encoder_train import encoder_oof, fit_lr  # noqa: E402
+from nigran.detect.text.linear import calibrated as linear_calibrated  # noqa: E402
 
 
 def encoder() -> Any:
@@ -93,22 +92,6 @@ def embeddings(task: Task, out: Path) -> Array:
     return arr
 
 
-def _fit_multiclass(x: Array, y: IntArray, seed: int) -> LogisticRegression:
-    """Five-way: C by inner three-fold CV (log loss) on these rows, as ``encoder_train.fit_lr``
-    picks it for binary heads, then refitted on all of them."""
-    inner = StratifiedKFold(3, shuffle=True, random_state=seed)
-    best_c, best_loss = C_GRID[0], np.inf
-    for c in C_GRID:
-        loss = 0.0
-        for tr, va in inner.split(x, y):
-            lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-            p = lr.fit(x[tr], y[tr]).predict_proba(x[va])
-            loss -= float(np.log(np.clip(p[np.arange(len(va)), y[va]], 1e-12, 1)).sum())
-        if loss < best_loss:
-            best_c, best_loss = c, loss
-    return LogisticRegression(C=best_c, max_iter=2000, class_weight="balanced").fit(x, y)
-
-
 def e5_oof(task: Task, x: Array, seed: int) -> Array:
     """Out-of-fold decision values: binary margins (n,) exactly as ``nigran train --only encoder``
     computes them, or five-way log-probabilities (n, 5)."""
@@ -117,14 +100,13 @@ def e5_oof(task: Task, x: Array, seed: int) -> Array:
         return out
     out = np.zeros((len(x), task.classes))
     for tr, te in folds_of(task.y, seed):
-        out[te] = _fit_multiclass(x[tr], task.y[tr], seed).predict_log_proba(x[te])
+        out[te] = fit_lr(x[tr], task.y[tr], seed)[0].predict_log_proba(x[te])
     return out
 
 
 def calibrated(task: Task, raw: Array) -> Array:
     if task.classes == 2:
-        a, b = platt(raw, task.y)
-        return sigmoid(a * raw + b)
+        return linear_calibrated(raw, task.y)[0]
     e = np.exp(raw - raw.max(axis=1, keepdims=True))
     out: Array = e / e.sum(axis=1, keepdims=True)
     return out
@@ -168,7 +150,7 @@ def cmd_cv(args: argparse.Namespace) -> None:
             t1 = time.perf_counter()
             e5 = calibrated(task, e5_oof(task, x, seed))
             t2 = time.perf_counter()
-            mixes = {"linear": lin, "e5": e5, "lin+e5": 0.5 * lin + 0.5 * e5}
+            mixes = {"linear": lin, "e5": e5, "lin+e5": blended(lin, e5)}
             st = stacked(task, lin, e5, seed)
             if st is not None:
                 mixes["stack"] = st

@@ -53,6 +53,12 @@ different encoder (another package version, another quantisation)."""
 PROBE_TOLERANCE = 0.02
 
 
+def blended(linear: Array, encoded: Array, weight: float = BLEND_WEIGHT) -> Array:
+    """A linear head's calibrated probability blended with its encoder head's."""
+    out: Array = (1 - weight) * linear + weight * encoded
+    return out
+
+
 class SentenceEncoder(Protocol):
     @property
     def name(self) -> str: ...
@@ -122,7 +128,6 @@ class EmbeddingCache:
         self._index: dict[bytes, int] = {}
         self._vecs = np.zeros((0, encoder.dim), dtype=np.float32)
         self._keys: list[bytes] = []
-        self._dirty = False
         if self.path.is_file():
             try:
                 with np.load(self.path) as z:
@@ -151,31 +156,28 @@ class EmbeddingCache:
         todo = list(
             {k: t for k, t in zip(keys, texts, strict=True) if k not in self._index}.items()
         )
+        new = []
         for s in range(0, len(todo), batch):
             part = todo[s : s + batch]
-            vecs = self.encoder.embed([t for _, t in part]).astype(np.float32)
-            for k, _ in part:
-                self._index[k] = len(self._keys)
-                self._keys.append(k)
-            self._vecs = np.concatenate([self._vecs, vecs])
-            self._dirty = True
+            new.append(self.encoder.embed([t for _, t in part]).astype(np.float32))
             if log and (s // batch) % 8 == 7:
                 log(f"embedded {s + len(part)}/{len(todo)} new texts")
         if todo:
-            self.save()
+            for k, _ in todo:
+                self._index[k] = len(self._keys)
+                self._keys.append(k)
+            self._vecs = np.concatenate([self._vecs, *new])
+            self._save()
         out: Array = self._vecs[[self._index[k] for k in keys]].astype(np.float64)
         return out.reshape(len(texts), self.encoder.dim)
 
-    def save(self) -> None:
-        if not self._dirty:
-            return
+    def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp.npz")
         # Digests as uint8 rows: numpy's fixed-width bytes type would drop their trailing NULs.
         keys = np.frombuffer(b"".join(self._keys), dtype=np.uint8).reshape(-1, 32)
         np.savez(tmp, keys=keys, vecs=self._vecs)
         tmp.replace(self.path)
-        self._dirty = False
 
 
 def default_cache_dir() -> Path:
@@ -305,23 +307,22 @@ class Blend:
         columns replaced by the blend inside each head's band, and where that happened (the
         same shape, True where the encoder's score is in the probability); the encoder reads
         only the texts some head's band holds."""
-        blended = np.zeros(linear.shape, dtype=bool)
+        inside = np.zeros(linear.shape, dtype=bool)
         cols = [(j, self.by_name[n]) for j, n in enumerate(names) if n in self.by_name]
         if not cols or not len(texts):
-            return linear, blended
+            return linear, inside
         for j, h in cols:
-            blended[:, j] = (linear[:, j] >= h.band_lo) & (linear[:, j] <= h.band_hi)
-        rows = np.flatnonzero(blended.any(axis=1))
+            inside[:, j] = (linear[:, j] >= h.band_lo) & (linear[:, j] <= h.band_hi)
+        rows = np.flatnonzero(inside.any(axis=1))
         if not rows.size:
-            return linear, blended
+            return linear, inside
         emb = self.encoder.embed([texts[i] for i in rows.tolist()])
         out = linear.copy()
-        w = self.heads.weight
         for j, head in cols:
-            keep = blended[rows, j]
+            keep = inside[rows, j]
             r = rows[keep]
-            out[r, j] = (1 - w) * linear[r, j] + w * head.proba(emb[keep])
-        return out, blended
+            out[r, j] = blended(linear[r, j], head.proba(emb[keep]), self.heads.weight)
+        return out, inside
 
 
 def load_blend(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +38,18 @@ from nigran.detect.text import classifiers as C
 from nigran.detect.text import datasets as D
 from nigran.detect.text import train as T
 from nigran.detect.text.encoder import (
-    BLEND_WEIGHT,
     HEADS_FILE,
     MIN_GAIN,
     EmbeddingCache,
     EncoderHead,
     EncoderHeads,
     SentenceEncoder,
+    blended,
     load_encoder,
     probe_of,
 )
-from nigran.detect.text.linear import LinearHead, argmax_offsets, folds_of
-from nigran.detect.text.nblr import best_threshold, macro_f1_at, platt, sigmoid
+from nigran.detect.text.linear import LinearHead, argmax_offsets, calibrated, folds_of
+from nigran.detect.text.nblr import best_threshold, macro_f1_at
 
 Array = Any
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
@@ -65,14 +66,15 @@ def _lr(c: float) -> LogisticRegression:
 
 
 def fit_lr(x: Array, y: Array, seed: int) -> tuple[LogisticRegression, float]:
-    """C by inner three-fold CV (log loss) on these rows, then refitted on all of them."""
+    """C by inner three-fold CV (log loss) on these rows, then refitted on all of them. ``y``
+    holds class indices (0/1, or 0..k-1 for a multi-class study)."""
     inner = StratifiedKFold(3, shuffle=True, random_state=seed)
     best_c, best_loss = C_GRID[0], np.inf
     for c in C_GRID:
         loss = 0.0
         for tr, va in inner.split(x, y):
-            p = _lr(c).fit(x[tr], y[tr]).predict_proba(x[va])[:, 1]
-            q = np.where(y[va] == 1, p, 1 - p)
+            p = _lr(c).fit(x[tr], y[tr]).predict_proba(x[va])
+            q = p[np.arange(len(va)), y[va]]
             loss -= float(np.log(np.clip(q, 1e-12, 1)).sum())
         if loss < best_loss:
             best_c, best_loss = c, loss
@@ -86,6 +88,19 @@ def encoder_oof(x: Array, y: Array, folds: int, seed: int) -> Array:
         model, _ = fit_lr(x[tr], y[tr], seed)
         out[te] = model.decision_function(x[te])
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfFold:
+    """An encoder head's out-of-fold margins on a head's training rows, Platt-calibrated."""
+
+    proba: NDArray[np.float64]
+    platt_a: float
+    platt_b: float
+
+
+def out_of_fold(x: Array, y: Array, folds: int, seed: int) -> OutOfFold:
+    return OutOfFold(*calibrated(encoder_oof(x, y, folds, seed), y))
 
 
 def choose_band(
@@ -104,15 +119,17 @@ def choose_band(
     return best
 
 
-def _head(name: str, x: Array, y: Array, oof_margin: Array, seed: int, **kw: float) -> EncoderHead:
+def encoder_head(
+    name: str, x: Array, y: Array, oof: OutOfFold, seed: int, **kw: float
+) -> EncoderHead:
+    """The encoder head refitted on all rows, with the Platt scaling of its out-of-fold margins."""
     model, c = fit_lr(x, y, seed)
-    a, b = platt(oof_margin, y)
     return EncoderHead(
         name,
         [round(float(v), 7) for v in model.coef_[0]],
         float(model.intercept_[0]),
-        a,
-        b,
+        oof.platt_a,
+        oof.platt_b,
         c=c,
         **kw,
     )
@@ -130,7 +147,6 @@ def train_encoder_heads(
     trained = {} if linear_heads is None else linear_heads
     kept: list[EncoderHead] = []
     report: list[dict[str, Any]] = []
-    w = BLEND_WEIGHT
     for data in T.family_specs(corpus):
         group: list[tuple[T.HeadSpec, LinearHead, Array]] = []
         for spec in data.specs:
@@ -145,13 +161,12 @@ def train_encoder_heads(
             y = np.asarray(spec.labels + (spec.validation[1] if spec.validation else []))
             log(f"[{name}] embedding {len(texts)} texts")
             x = embed.embed(texts, log=T.prefixed(log, name))
-            margin = encoder_oof(x, y, spec.folds, T.SEED)
+            oof = out_of_fold(x, y, spec.folds, T.SEED)
             if name in GROUP:
-                group.append((spec, linear, (x, y, margin)))
+                group.append((spec, linear, (x, y, oof)))
                 continue
             assert linear.oof is not None
-            a, b = platt(margin, y)
-            mix = (1 - w) * linear.oof + w * sigmoid(a * margin + b)
+            mix = blended(linear.oof, oof.proba)
             threshold = best_threshold(y, mix)
             f_mix = macro_f1_at(y, mix, threshold)
             f_lin = linear.oof_macro_f1
@@ -171,11 +186,11 @@ def train_encoder_heads(
                     f"[{name}] blends where the linear probability is in [{lo}, {hi}]: "
                     f"{inside:.0%} of its training rows"
                 )
-                head = _head(
+                head = encoder_head(
                     name,
                     x,
                     y,
-                    margin,
+                    oof,
                     T.SEED,
                     threshold=threshold,
                     band_lo=lo,
@@ -199,11 +214,7 @@ def _group(
     oofs = [h.oof for _, h, _ in group]
     assert all(o is not None for o in oofs)
     lin = np.stack(oofs, axis=1)  # type: ignore[arg-type]
-    cal = []
-    for _, _, (_, y, margin) in group:
-        a, b = platt(margin, y)
-        cal.append(sigmoid(a * margin + b))
-    mix = (1 - BLEND_WEIGHT) * lin + BLEND_WEIGHT * np.stack(cal, axis=1)
+    mix = blended(lin, np.stack([oof.proba for _, _, (_, _, oof) in group], axis=1))
     off_lin, off_mix = argmax_offsets(y5, lin), argmax_offsets(y5, mix)
     f_lin = float(f1_score(y5, (lin + off_lin).argmax(axis=1), average="macro"))
     f_mix = float(f1_score(y5, (mix + off_mix).argmax(axis=1), average="macro"))
@@ -224,12 +235,12 @@ def _group(
     if not keep:
         return [], report
     heads = []
-    for j, (spec, _, (x, y, margin)) in enumerate(group):
-        head = _head(
+    for j, (spec, _, (x, y, oof)) in enumerate(group):
+        head = encoder_head(
             spec.info.name,
             x,
             y,
-            margin,
+            oof,
             T.SEED,
             threshold=0.5,
             offset=float(off_mix[j]),

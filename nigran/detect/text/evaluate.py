@@ -254,13 +254,15 @@ def summary_table(results: Sequence[Result]) -> list[tuple[str, ...]]:
 
 def _blend_md(model: TextClassifiers) -> list[str]:
     """What the encoder blend (``--encoder``) changed, for a report of a blended model."""
+    from nigran.detect.text.encoder import MIN_GAIN
+
     if model.blend is None:
         return []
     heads = model.blend.heads
     lines = [
         f"With the pretrained encoder `{heads.encoder}` blended in (weight {heads.weight}; "
         "`encoder_heads.json`, kept by `nigran train --only encoder` where out-of-fold macro-F1 "
-        "gained at least 0.4 points). Blended heads, the rest as without it:\n",
+        f"gained at least {MIN_GAIN * 100:g} points). Blended heads, the rest as without it:\n",
         "| head | blended where the linear probability is in | threshold | out-of-fold macro-F1, "
         "linear → blend |",
         "|---|---|---|---|",

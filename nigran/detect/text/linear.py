@@ -196,7 +196,8 @@ def _plus(
     return sp.vstack([x, extra.x], format="csr"), np.concatenate([y, extra.y]), weights
 
 
-def _calibrated(raw: Array, y: IntArray) -> tuple[Array, float, float]:
+def calibrated(raw: Array, y: IntArray) -> tuple[Array, float, float]:
+    """Platt-scaled probabilities of out-of-fold raw scores, and the scaling ``(a, b)``."""
     a, b = platt(raw, y)
     return sigmoid(a * raw + b), a, b
 
@@ -234,7 +235,7 @@ def train_head(
     raws: dict[Recipe, Array] = {}
     for recipe in recipes:
         raws[recipe] = out_of_fold(x, y, recipe, select, seed, extra)
-        p, _, _ = _calibrated(raws[recipe][held], yh)
+        p, _, _ = calibrated(raws[recipe][held], yh)
         probs[recipe] = p
         scores[recipe] = macro_f1_at(yh, p, best_threshold(yh, p))
     best = max(recipes, key=lambda r: (scores[r], -r.c))
@@ -257,7 +258,7 @@ def train_head(
     members, oof_probs = [], []
     for recipe in chosen:
         oof = raws[recipe] if validation is None else out_of_fold(x, y, recipe, every, seed, extra)
-        p, a, b = _calibrated(oof, y)
+        p, a, b = calibrated(oof, y)
         oof_probs.append(p)
         xa, ya, wa = _plus(x, y, extra)
         v, u, bias = fit_member(xa, ya, recipe, seed, wa)

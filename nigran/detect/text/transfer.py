@@ -154,20 +154,18 @@ def _blend_transfer(
 ) -> tuple[float, float]:
     """Target macro-F1 of the linear head blended with an encoder head trained on the source,
     threshold from the source's out-of-fold blend; and that out-of-fold macro-F1."""
-    from nigran.detect.text.encoder import BLEND_WEIGHT
-    from nigran.detect.text.encoder_train import encoder_oof, fit_lr
-    from nigran.detect.text.nblr import best_threshold, macro_f1_at, platt, sigmoid
+    from nigran.detect.text.encoder import blended
+    from nigran.detect.text.encoder_train import encoder_head, out_of_fold
+    from nigran.detect.text.nblr import best_threshold, macro_f1_at
 
     assert head.oof is not None
     xs = encoder.embed(source.texts)
-    margin = encoder_oof(xs, y, 3, seed)
-    a, b = platt(margin, y)
-    w = BLEND_WEIGHT
-    mix = (1 - w) * head.oof + w * sigmoid(a * margin + b)
+    oof = out_of_fold(xs, y, 3, seed)
+    mix = blended(head.oof, oof.proba)
     threshold = best_threshold(y, mix)
-    model, _ = fit_lr(xs, y, seed)
-    pe = sigmoid(a * model.decision_function(encoder.embed(target.texts)) + b)
-    pred = ((1 - w) * p_target + w * pe >= threshold).astype(np.int64)
+    enc_head = encoder_head(source.name, xs, y, oof, seed, threshold=threshold)
+    pe = enc_head.proba(encoder.embed(target.texts))
+    pred = (blended(p_target, pe) >= threshold).astype(np.int64)
     return float(f1_score(yt, pred, average="macro")), macro_f1_at(y, mix, threshold)
 
 
@@ -200,9 +198,12 @@ def transfer_md(results: list[TransferResult]) -> str:
     ]
     blended = [r for r in results if r.blend is not None]
     if blended:
+        from nigran.detect.text.encoder import BLEND_WEIGHT
+
         out += [
             "\nThe same heads blended with an encoder head trained on the same source "
-            "(`--encoder`; weight 0.5, threshold from the source's out-of-fold blend):\n",
+            f"(`--encoder`; weight {BLEND_WEIGHT:g}, threshold from the source's out-of-fold "
+            "blend):\n",
             "| trained on | scored on (transfer) | Nigran | Nigran + encoder "
             "| in-domain, linear → blend (source out-of-fold) |",
             "|---|---|---|---|---|",
