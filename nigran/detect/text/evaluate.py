@@ -67,6 +67,9 @@ class Result:
     y_pred: IntArray
     base_pred: IntArray
     extra: dict[str, float] = field(default_factory=dict)
+    shares: tuple[float, int, float, int] | None = None
+    """Binary sets: the positive share and row count of the head's training rows (every split
+    but test), then of the test rows. Macro-F1 moves with that share (``bench.prior_shift``)."""
 
 
 def baseline_pipeline() -> Pipeline:
@@ -131,6 +134,8 @@ def _binary_result(name: str, model: TextClassifiers, head: str, ds: D.Dataset, 
     # class mix unlike training's, as in Urdu threat's, shows up here).
     res.extra["brier"] = float(np.mean((p - y) ** 2))
     res.extra["ece_10_bins"] = expected_calibration_error(y, p)
+    fitted = [v for name, split in ds.splits.items() if name != "test" for v in split.labels]
+    res.shares = (float(np.mean(fitted)), len(fitted), float(y.mean()), len(y))
     _log_result(res, log)
     return res
 
@@ -298,6 +303,13 @@ def write_report(
         )
         if r.extra:
             md.append(", ".join(f"{k} {v:.4f}" for k, v in r.extra.items()) + "\n")
+        if r.shares:
+            fit_share, fit_n, test_share, test_n = r.shares
+            md.append(
+                f"{r.classes[1]} share: {fit_share:.3f} of the {fit_n:,} training rows, "
+                f"{test_share:.3f} of the {test_n:,} test rows (macro-F1 moves with it: "
+                "`python -m bench.prior_shift`).\n"
+            )
         md.append("\n### Per class\n\n" + _per_class_md(r.classes, r.y_true, r.y_pred, r.base_pred))
         md.append(
             "### Confusion matrix (Nigran)\n\n" + _confusion_md(r.classes, r.y_true, r.y_pred)

@@ -89,3 +89,21 @@ def test_compare_and_eval_file_from_the_cli(tmp_path: Path, shared_data: Path) -
     res = CliRunner().invoke(build_app(), [*args, "--positive", "abusive"], env=env)
     assert res.exit_code == 0, res.output
     assert "macro_f1" in res.output and "ur-Latn/offensive" in res.output
+
+
+@shipped
+def test_report_gives_each_binary_sets_training_and_test_share(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    from nigran.detect.text.classifiers import load_default
+    from nigran.detect.text.evaluate import evaluate_all, write_report
+
+    model = load_default()
+    (res,) = evaluate_all(shared_data, model, log=lambda _: None, only=["urdu_threat"])
+    ds = D.urdu_threat(shared_data)
+    train, test = ds.splits["train"].labels, ds.splits["test"].labels
+    assert res.shares == (sum(train) / len(train), len(train), sum(test) / len(test), len(test))
+    text = write_report([res], tmp_path / "r.md", model).read_text(encoding="utf-8")
+    assert (
+        f"threat share: {sum(train) / len(train):.3f} of the {len(train):,} training rows" in text
+    )
