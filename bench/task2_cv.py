@@ -6,9 +6,9 @@ Five-fold CV over task 2's training rows, per fold seed (the protocol of ``bench
 five-way macro-F1 after argmax offsets fitted on the same out-of-fold rows, for every model
 alike). ``ovr``: the five linear heads as ``nigran train`` fits them (each its own recipe
 search); ``softmax C=…``: one multinomial logistic regression on the family's features, IDF
-weighted and L2-normalised per row (the IDF member's input), balanced classes; ``+ovr``: its
-probabilities averaged with the one-vs-rest scores (renormalised to sum to one). Test splits
-are never read.
+weighted and normalised per row exactly as an IDF member's input (``linear.weighted_rows``),
+balanced classes; ``+ovr``: its probabilities averaged with the one-vs-rest scores
+(renormalised to sum to one). Test splits are never read.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bench.neural_cv import Array, folds_of, linear_oof, load_task, score  # noq
 from nigran.detect.text import classifiers as C  # noqa: E402
 from nigran.detect.text import datasets as D  # noqa: E402
 from nigran.detect.text import train as T  # noqa: E402
-from nigran.detect.text.linear import feature_weights  # noqa: E402
+from nigran.detect.text.linear import feature_weights, weighted_rows  # noqa: E402
 
 
 def _softmax(z: Array) -> Array:
@@ -43,14 +43,9 @@ def softmax_oof(x: sp.csr_matrix, y: np.ndarray, c: float, seed: int) -> Array:
     for tr, te in folds_of(y, seed):
         seen = np.flatnonzero(np.asarray((x[tr] > 0).sum(axis=0)).ravel())
         r = feature_weights("idf", x[tr][:, seen], y[tr])
-
-        def rows(m: sp.csr_matrix, seen: np.ndarray = seen, r: Array = r) -> sp.csr_matrix:
-            w = m[:, seen] @ sp.diags(r)
-            n = np.sqrt(np.asarray(w.multiply(w).sum(axis=1)).ravel())
-            return sp.diags(1 / np.where(n > 0, n, 1)) @ w
-
         lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-        out[te] = lr.fit(rows(x[tr]), y[tr]).predict_log_proba(rows(x[te]))
+        lr.fit(weighted_rows(x[tr][:, seen], r), y[tr])
+        out[te] = lr.predict_log_proba(weighted_rows(x[te][:, seen], r))
     return _softmax(out)
 
 

@@ -131,6 +131,14 @@ def feature_weights(
     raise ValueError(f"unknown weighting {kind!r}")
 
 
+def weighted_rows(x: sp.csr_matrix, r: Array) -> sp.csr_matrix:
+    """``x ⊙ r / sqrt(x · r²)`` per row: what a member's regression is fitted on (and what
+    :func:`raw_scores` computes from a row's counts)."""
+    den = np.sqrt(np.maximum(np.asarray(x @ (r * r)).ravel(), 0.0))
+    out: sp.csr_matrix = sp.diags(1.0 / np.where(den > 0, den, 1.0)) @ (x @ sp.diags(r))
+    return out
+
+
 def fit_member(
     x: sp.csr_matrix,
     y: IntArray,
@@ -147,8 +155,7 @@ def fit_member(
     seen = np.flatnonzero(np.asarray((x > 0).sum(axis=0)).ravel())
     xs = x[:, seen]
     r = feature_weights(recipe.weighting, xs, y, weights)
-    den = np.sqrt(np.maximum(np.asarray(xs @ (r * r)).ravel(), 0.0))
-    xr = sp.diags(1.0 / np.where(den > 0, den, 1.0)) @ (xs @ sp.diags(r))
+    xr = weighted_rows(xs, r)
     lr = LogisticRegression(
         C=recipe.c,
         solver="liblinear",
