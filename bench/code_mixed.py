@@ -41,11 +41,9 @@ def main() -> None:
     ident = default_identifier()
 
     def other_says(family: str, texts: list[str]) -> np.ndarray:
-        name = f"{family}/offensive"
-        k = next(k for k, i in enumerate(clf.columns(family)) if clf.heads[i].name == name)
-        head = clf.heads[clf.columns(family)[k]]
-        p = clf.family_proba(family, [model_input(t) for t in texts])[:, k]
-        out: np.ndarray = p >= head.threshold
+        i = clf.head(f"{family}/offensive")
+        p = clf.family_proba(family, [model_input(t) for t in texts])
+        out: np.ndarray = p[:, clf.columns(family).index(i)] >= clf.heads[i].threshold
         return out
 
     print(f"{'training rows':44} {'rows':>6} {'harmful':>8} {'own head':>9} {'own OR other':>13}")

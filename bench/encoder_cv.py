@@ -34,6 +34,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import time  # noqa: E402
+from functools import lru_cache  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -53,18 +54,22 @@ from bench.neural_cv import (  # noqa: E402
 from bench.neural_cv import score as cv_score  # noqa: E402
 from nigran.detect.text import datasets as D  # noqa: E402
 from nigran.detect.text import train as T  # noqa: E402
-from nigran.detect.text.encoder import blended  # noqa: E402
+from nigran.detect.text.encoder import EmbeddingCache, blended, load_encoder  # noqa: E402
 from nigran.detect.text.encoder_train import encoder_oof, fit_lr  # noqa: E402
 from nigran.detect.text.linear import calibrated as linear_calibrated  # noqa: E402
+
+
+@lru_cache(maxsize=1)
+def _cache() -> EmbeddingCache:
+    """One encoder and one cache index per run, however many sets ask."""
+    return EmbeddingCache(load_encoder("e5"))
 
 
 def embeddings(texts: list[str]) -> Array:
     """Embeddings through the product's cache (``NIGRAN_CACHE_DIR``, the one ``nigran train
     --only encoder`` and ``nigran eval --encoder`` fill): a text is embedded once, whoever asks."""
-    from nigran.detect.text.encoder import EmbeddingCache, load_encoder
-
     t0 = time.perf_counter()
-    out = EmbeddingCache(load_encoder("e5")).embed(texts, log=print)
+    out = _cache().embed(texts, log=print)
     print(f"  {len(texts)} embeddings in {time.perf_counter() - t0:.0f}s", flush=True)
     return out
 
@@ -144,31 +149,23 @@ def cmd_cv(args: argparse.Namespace) -> None:
         )
 
 
-def _margin_of(p: Array) -> Array:
-    q = np.clip(p, 1e-6, 1 - 1e-6)
-    out: Array = np.log(q / (1 - q))
-    return out
-
-
-def head_variants(extra: tuple[Array, IntArray] | None) -> list[str]:
-    names = ["e5", "mlp alpha=1", "mlp alpha=0.1"]
-    return names + (["e5 + davidson w=0.3", "e5 + davidson w=1"] if extra is not None else [])
-
-
 def variant_margins(
     task: Task, x: Array, extra: tuple[Array, IntArray] | None, seed: int
 ) -> dict[str, Array]:
     """Out-of-fold margins of every variant over the folds the linear head is scored on."""
-    names = head_variants(extra)
-    out = {v: np.zeros(len(task.y)) for v in names}
+    out: dict[str, Array] = {}
+
+    def put(name: str, te: IntArray, margins: Array) -> None:
+        out.setdefault(name, np.zeros(len(task.y)))[te] = margins
+
     for tr, te in folds_of(task.y, seed):
         base, c = fit_lr(x[tr], task.y[tr], seed)
-        out["e5"][te] = base.decision_function(x[te])
+        put("e5", te, base.decision_function(x[te]))
         for alpha in (1.0, 0.1):
             mlp = MLPClassifier(
                 (256,), alpha=alpha, early_stopping=True, random_state=seed, max_iter=200
             ).fit(x[tr], task.y[tr])
-            out[f"mlp alpha={alpha:g}"][te] = _margin_of(mlp.predict_proba(x[te])[:, 1])
+            put(f"mlp alpha={alpha:g}", te, _logit(mlp.predict_proba(x[te])[:, 1]))
         if extra is None:
             continue
         xe, ye = extra
@@ -180,7 +177,7 @@ def variant_margins(
                 yy == 1, len(yy) / (2 * sw[yy == 1].sum()), len(yy) / (2 * sw[yy == 0].sum())
             )
             m = LogisticRegression(C=c, max_iter=3000).fit(xx, yy, sample_weight=sw)
-            out[f"e5 + davidson w={w:g}"][te] = m.decision_function(x[te])
+            put(f"e5 + davidson w={w:g}", te, m.decision_function(x[te]))
     return out
 
 

@@ -54,11 +54,11 @@ def main() -> None:
         if k > len(pos):
             print(f"{share:14.2f} {'(not enough harmful rows)':>30}")
             continue
+        odds = (share / (1 - share)) / (base / (1 - base))
         plain, corrected = [], []
         for _ in range(args.draws):
             idx = np.concatenate([neg, rng.choice(pos, k, replace=False)])
             ys, ps = y[idx], p[idx]
-            odds = (share / (1 - share)) / (base / (1 - base))
             q = ps * odds / (ps * odds + (1 - ps))
             plain.append(macro_f1_at(ys, ps, t))
             corrected.append(macro_f1_at(ys, q, t))

@@ -134,7 +134,9 @@ def _binary_result(name: str, model: TextClassifiers, head: str, ds: D.Dataset, 
     # class mix unlike training's, as in Urdu threat's, shows up here).
     res.extra["brier"] = float(np.mean((p - y) ** 2))
     res.extra["ece_10_bins"] = expected_calibration_error(y, p)
-    fitted = [v for name, split in ds.splits.items() if name != "test" for v in split.labels]
+    fitted = [
+        v for split_name, split in ds.splits.items() if split_name != "test" for v in split.labels
+    ]
     res.shares = (float(np.mean(fitted)), len(fitted), float(y.mean()), len(y))
     _log_result(res, log)
     return res
