@@ -229,8 +229,7 @@ def write_robustness_report(
     lines = [
         "# Nigran text classifiers: robustness to disguised words",
         "",
-        f"Model `{model.version}`, generated "
-        f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())} by `nigran eval --robustness`.",
+        f"Model `{model.version}`, written by `nigran eval --robustness`.",
         "",
         f"Official test splits, scored as published and with about {WORD_RATE:.0%} of words "
         "disguised (seeded; per word one of: elongated vowel, stand-in digit or symbol, "
