@@ -50,6 +50,7 @@ from nigran.detect.text.encoder import (
 )
 from nigran.detect.text.linear import LinearHead, argmax_offsets, calibrated, folds_of
 from nigran.detect.text.nblr import best_threshold, macro_f1_at
+from nigran.detect.text.reproducible import single_threaded
 
 Array = Any
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
@@ -135,6 +136,7 @@ def encoder_head(
     )
 
 
+@single_threaded
 def train_encoder_heads(
     corpus: T.Corpus,
     embed: EmbeddingCache,

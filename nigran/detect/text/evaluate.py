@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from nigran.detect.text.classify import family_of, head_text
 from nigran.detect.text.fasttext_format import FastTextFeatures
 from nigran.detect.text.langid import LanguageIdentifier
 from nigran.detect.text.linear import train_head
+from nigran.detect.text.reproducible import single_threaded
 from nigran.detect.text.train import FAMILY_FEATURES, FINE_HEADS, SEED
 from nigran.errors import InvalidInput
 
@@ -189,6 +189,7 @@ def _urdu_abusive_cv(log: Log, ds: D.Dataset, folds: int = 10) -> Result:
     return res
 
 
+@single_threaded
 def evaluate_all(
     data: Path | None = None,
     model: TextClassifiers | None = None,
@@ -289,8 +290,8 @@ def write_report(
     in-domain sections and before the heads table."""
     rows = summary_table(results)
     md = [
-        f"# Nigran text classifiers: evaluation\n\nModel `{model.version}`, generated "
-        f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC by `nigran eval`.\n",
+        f"# Nigran text classifiers: evaluation\n\nModel `{model.version}`, written by "
+        "`nigran eval`.\n",
         "Official test splits (Urdu abusive: 10-fold CV, the head retrained per fold). The "
         "baseline is char+word TF-IDF with logistic regression, trained in the same run.\n",
         *_blend_md(model),

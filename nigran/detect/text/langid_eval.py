@@ -10,7 +10,6 @@ by design. The report goes to ``models/LANGID.md``; the README's figures come fr
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,11 +100,10 @@ def write_langid_report(
     rows: list[LangidRow], ident: LanguageIdentifier, path: Path | None = None
 ) -> Path:
     path = path or report_path()
-    generated = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     md = [
         "# Nigran language ID: accuracy on held-out text",
         "",
-        f"Identifier `{ident.version}`, generated {generated} UTC by `nigran eval --langid`. "
+        f"Identifier `{ident.version}`, written by `nigran eval --langid`. "
         "Every row is text that no part of language ID trained on or was chosen on (see "
         "`nigran/detect/text/langid_data.py`). lid.176 alone: its top label on the same text. "
         "`other`: Latin-script sentences in 14 languages, right when the exact language is named. "

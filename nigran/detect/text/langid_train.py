@@ -46,6 +46,7 @@ from nigran.detect.text.langid import (
     latin_model_path,
     latin_text,
 )
+from nigran.detect.text.reproducible import single_threaded
 
 Log = Callable[[str], None]
 MIN_COUNT = 3
@@ -317,6 +318,7 @@ def tune_arabic_rule(root: Path, log: Log = print) -> ArabicRule:
     return best[1]
 
 
+@single_threaded
 def train_langid(data: Path | None = None, out: Path | None = None, *, log: Log = print) -> Path:
     """Train and write the Latin head (``langid_latn.bin`` + ``.json``); returns the ``.bin``."""
     from nigran.detect.text import datasets as D

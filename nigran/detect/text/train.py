@@ -69,6 +69,7 @@ from nigran.detect.text import datasets as D
 from nigran.detect.text.fasttext_format import FastTextConfig, FastTextFeatures
 from nigran.detect.text.linear import DEFAULT_RECIPES, LinearHead, Recipe, argmax_offsets
 from nigran.detect.text.linear import train_head as train_linear
+from nigran.detect.text.reproducible import single_threaded
 
 SEED = 20201116
 Log = Callable[[str], None]
@@ -262,6 +263,7 @@ def prefixed(log: Log, name: str) -> Log:
     return lambda m: log(f"[{name}] {m}")
 
 
+@single_threaded
 def train_classifiers(
     corpus: Corpus, header_path: Path, *, log: Log = print
 ) -> tuple[str, list[tuple[C.HeadInfo, LinearHead]]]:

@@ -35,6 +35,7 @@ from nigran.detect.text.classifiers import model_input
 from nigran.detect.text.evaluate import baseline_pipeline
 from nigran.detect.text.fasttext_format import FastTextFeatures
 from nigran.detect.text.linear import LinearHead, train_head
+from nigran.detect.text.reproducible import single_threaded
 from nigran.detect.text.train import FAMILY_FEATURES, FAST_RECIPES
 
 if TYPE_CHECKING:
@@ -169,6 +170,7 @@ def _blend_transfer(
     return float(f1_score(yt, pred, average="macro")), macro_f1_at(y, mix, threshold)
 
 
+@single_threaded
 def evaluate_transfer(
     root: Path, *, seed: int, encoder: SentenceEncoder | None = None, log: Log = print
 ) -> list[TransferResult]:
