@@ -39,7 +39,6 @@ import numpy as np
 OUT = Path("/tmp/onnx_study")
 SRC = Path("/tmp/minilm_olid")
 STATE = SRC / "minilm_olid_e1.pt"
-SPLIT = SRC / "split.jsonl"
 TORCH_P = SRC / "minilm_holdout_e1.npy"
 FP32 = OUT / "minilm_olid_e1.onnx"
 INT8 = OUT / "minilm_olid_e1.int8.onnx"
@@ -68,13 +67,9 @@ def bench_module() -> Any:
     return m
 
 
-def read_split() -> dict[str, tuple[list[str], list[int]]]:
-    parts: dict[str, tuple[list[str], list[int]]] = {"fit": ([], []), "holdout": ([], [])}
-    with SPLIT.open(encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            parts[r["part"]][0].append(r["text"])
-            parts[r["part"]][1].append(r["label"])
+def read_split() -> dict[str, tuple[list[str], Any]]:
+    """``minilm_olid``'s fit and holdout rows (texts, labels)."""
+    parts: dict[str, tuple[list[str], Any]] = bench_module().read_split()
     return parts
 
 
