@@ -89,6 +89,7 @@ import argparse
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -171,9 +172,10 @@ def cmd_e5(_: argparse.Namespace) -> None:
 # -- part 2: /tmp/ftvenv ----------------------------------------------------------------------
 
 
-def read_split() -> dict[str, tuple[list[str], np.ndarray[Any, Any]]]:
+def read_split(path: Path = SPLIT_FILE) -> dict[str, tuple[list[str], np.ndarray[Any, Any]]]:
+    """``fit`` and ``holdout`` texts and labels of a split file (``minilm_ruhsold`` has another)."""
     rows: dict[str, tuple[list[str], list[int]]] = {"fit": ([], []), "holdout": ([], [])}
-    with SPLIT_FILE.open(encoding="utf-8") as f:
+    with path.open(encoding="utf-8") as f:
         for line in f:
             r = json.loads(line)
             rows[r["part"]][0].append(r["text"])
@@ -313,22 +315,32 @@ def cmd_probe(_: argparse.Namespace) -> None:
     print(f"512 rows: {secs[0]:.0f}s; one epoch on {len(y)} fit rows ~ {per_epoch / 60:.1f} min")
 
 
-def cmd_finetune(a: argparse.Namespace) -> None:
-    data = read_split()
+def finetune_and_score(
+    data: dict[str, tuple[list[str], np.ndarray[Any, Any]]],
+    epochs: int,
+    place: Callable[[str, int, str], Path],
+    save: bool = False,
+) -> None:
+    """Fine-tune on ``fit``, score ``holdout``; logs, scores and (``save``) weights go where
+    ``place(stem, epochs, ext)`` says."""
     texts, y = data["fit"]
-    log = file_log(out("finetune", a.epochs, "log"))
-    log(f"fit {len(y)} rows, {a.epochs} epoch(s)")
-    tok, model, secs = finetune(texts, y, a.epochs, log)
+    log = file_log(place("finetune", epochs, "log"))
+    log(f"fit {len(y)} rows, {epochs} epoch(s)")
+    tok, model, secs = finetune(texts, y, epochs, log)
     t0 = time.perf_counter()
     p = predict(tok, model, data["holdout"][0])
     log(f"holdout scored in {time.perf_counter() - t0:.0f}s")
-    np.save(out("minilm_holdout", a.epochs, "npy"), p)
-    out("finetune", a.epochs, "json").write_text(json.dumps({"epoch_s": secs}))
-    if a.save:
+    np.save(place("minilm_holdout", epochs, "npy"), p)
+    place("finetune", epochs, "json").write_text(json.dumps({"epoch_s": secs}))
+    if save:
         import torch
 
-        torch.save(model.state_dict(), out("minilm_olid", a.epochs, "pt"))
+        torch.save(model.state_dict(), place("minilm_olid", epochs, "pt"))
     print(f"epochs {[round(s) for s in secs]} s")
+
+
+def cmd_finetune(a: argparse.Namespace) -> None:
+    finetune_and_score(read_split(), a.epochs, out, a.save)
 
 
 def cmd_speed(a: argparse.Namespace) -> None:
