@@ -97,6 +97,36 @@ def encode(t: Any, texts: list[str]) -> tuple[Any, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+def onnx_proba(path: Path, t: Any, texts: list[str]) -> Any:
+    """P(offensive) from the ONNX graph at ``path``, two threads, batches of 64 (as the torch
+    ``predict`` scored them)."""
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 2
+    s = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    out = []
+    for i in range(0, len(texts), 64):
+        ids, mask = encode(t, texts[i : i + 64])
+        lg = s.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float64)
+        e = np.exp(lg - lg.max(1, keepdims=True))
+        out.append(e[:, 1] / e.sum(1))
+    return np.concatenate(out)
+
+
+def against_torch(y: Any, p: Any, p_torch: Any) -> dict[str, float]:
+    """Holdout scores of ``p`` and how far it is from the torch model's probabilities."""
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    return {
+        "auc": float(roc_auc_score(y, p)),
+        "f1_05": float(f1_score(y, (p >= 0.5).astype(int), average="macro")),
+        "max_abs_diff_vs_torch": float(np.abs(p - p_torch).max()),
+        "mean_abs_diff_vs_torch": float(np.abs(p - p_torch).mean()),
+        "label_flips_at_05_vs_torch": int(((p >= 0.5) != (p_torch >= 0.5)).sum()),
+    }
+
+
 def cmd_export() -> None:
     import torch
 
@@ -210,8 +240,6 @@ def cmd_quant() -> None:
 
 
 def cmd_eval() -> None:
-    import onnxruntime as ort
-    from sklearn.metrics import f1_score, roc_auc_score
     from transformers import AutoTokenizer  # type: ignore[import-not-found]
 
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -238,30 +266,12 @@ def cmd_eval() -> None:
     }
     log(f"tokenizer mismatches on first 200: {mism}; padded batch equal: {batch_equal}")
 
-    def score(p: Any) -> dict[str, float]:
-        return {
-            "auc": float(roc_auc_score(y, p)),
-            "f1_05": float(f1_score(y, (p >= 0.5).astype(int), average="macro")),
-            "max_abs_diff_vs_torch": float(np.abs(p - p_torch).max()),
-            "mean_abs_diff_vs_torch": float(np.abs(p - p_torch).mean()),
-            "label_flips_at_05_vs_torch": int(((p >= 0.5) != (p_torch >= 0.5)).sum()),
-        }
-
-    res["torch"] = score(p_torch)
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 2
+    res["torch"] = against_torch(y, p_torch, p_torch)
     for name, path in (("fp32", FP32), ("int8", INT8)):
-        s = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-        out = []
         t0 = time.perf_counter()
-        for i in range(0, len(texts), 64):  # batch 64 as the torch predict() did
-            ids, mask = encode(t, texts[i : i + 64])
-            lg = s.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float64)
-            e = np.exp(lg - lg.max(1, keepdims=True))
-            out.append(e[:, 1] / e.sum(1))
-        p = np.concatenate(out)
+        p = onnx_proba(path, t, texts)
         np.save(OUT / f"holdout_{name}.npy", p)
-        res[name] = score(p)
+        res[name] = against_torch(y, p, p_torch)
         log(f"{name}: {res[name]} ({time.perf_counter() - t0:.0f}s, 2 threads)")
     save_result("eval", res)
 
@@ -337,9 +347,7 @@ def cmd_vocab() -> None:
 
 def cmd_extra() -> None:
     """Side check: the same quantisation with per_channel=True, and MatMul-only (fp32 embedding)."""
-    import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from sklearn.metrics import f1_score, roc_auc_score
 
     parts = read_split()
     texts, y = parts["holdout"][0], np.array(parts["holdout"][1])
@@ -352,24 +360,9 @@ def cmd_extra() -> None:
     ):
         path = OUT / f"minilm_olid_e1.{name}.onnx"
         quantize_dynamic(str(FP32), str(path), weight_type=QuantType.QInt8, **kw)
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = 2
-        s = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-        out = []
-        for i in range(0, len(texts), 64):
-            ids, mask = encode(t, texts[i : i + 64])
-            lg = s.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float64)
-            e = np.exp(lg - lg.max(1, keepdims=True))
-            out.append(e[:, 1] / e.sum(1))
-        p = np.concatenate(out)
-        res[name] = {
-            "bytes": path.stat().st_size,
-            "auc": float(roc_auc_score(y, p)),
-            "f1_05": float(f1_score(y, (p >= 0.5).astype(int), average="macro")),
-            "max_abs_diff_vs_torch": float(np.abs(p - p_torch).max()),
-            "mean_abs_diff_vs_torch": float(np.abs(p - p_torch).mean()),
-            "label_flips_at_05_vs_torch": int(((p >= 0.5) != (p_torch >= 0.5)).sum()),
-        }
+        res[name] = {"bytes": path.stat().st_size} | against_torch(
+            y, onnx_proba(path, t, texts), p_torch
+        )
         log(f"{name}: {res[name]}")
     save_result("extra", res)
 
