@@ -89,7 +89,7 @@ import argparse
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,39 +114,55 @@ BATCH = 32
 # -- part 1: project venv ---------------------------------------------------------------------
 
 
-def cmd_linear(_: argparse.Namespace) -> None:
-    from sklearn.model_selection import train_test_split
+def write_split(path: Path, parts: Mapping[str, tuple[Sequence[str], Sequence[int]]]) -> None:
+    """One JSON line per row: ``part`` (fit or holdout), ``text``, ``label``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        for part, (texts, labels) in parts.items():
+            for text, label in zip(texts, labels, strict=True):
+                f.write(json.dumps({"part": part, "text": text, "label": int(label)}) + "\n")
 
+
+def linear_holdout(
+    family: str, fit: Sequence[str], y_fit: Sequence[int], holdout: Sequence[str], dest: Path
+) -> None:
+    """The product's linear head for ``family``: its featuriser fitted on the ``fit`` texts
+    only, ``linear.train_head``'s default recipe grid with five-fold CV selection and Platt
+    calibration on ``fit``; its probabilities on ``holdout`` saved to ``dest``."""
     from nigran.detect.text import classifiers as C
-    from nigran.detect.text import datasets as D
     from nigran.detect.text import train as T
     from nigran.detect.text.fasttext_format import FastTextFeatures
     from nigran.detect.text.linear import train_head
+
+    fit_lines = [C.model_input(t) for t in fit]
+    t0 = time.perf_counter()
+    feats = FastTextFeatures.fit(T.FAMILY_FEATURES[family], list(dict.fromkeys(fit_lines)))
+    x_fit = feats.transform(fit_lines)
+    x_hold = feats.transform([C.model_input(t) for t in holdout])
+    y = np.asarray(y_fit, dtype=np.int64)
+    head = train_head(x_fit, y, seed=SEED, log=lambda s: print("  " + s, flush=True))
+    np.save(dest, np.asarray(head.proba(x_hold), dtype=np.float64))
+    members = " + ".join(str(m.recipe) for m in head.members)
+    print(f"linear head ({members}) in {time.perf_counter() - t0:.0f}s -> {dest}")
+
+
+def cmd_linear(_: argparse.Namespace) -> None:
+    from sklearn.model_selection import train_test_split
+
+    from nigran.detect.text import datasets as D
 
     tr = D.olid(D.data_dir(None)).splits["train"]  # the test split is never used
     texts, y = tr.texts, np.asarray(tr.labels, dtype=np.int64)
     fit_i, hold_i = train_test_split(
         np.arange(len(y)), test_size=0.2, stratify=y, random_state=SEED
     )
-    WORK.mkdir(parents=True, exist_ok=True)
-    with SPLIT_FILE.open("w", encoding="utf-8") as f:
-        for part, idx in (("fit", fit_i), ("holdout", hold_i)):
-            for i in idx:
-                f.write(json.dumps({"part": part, "text": texts[i], "label": int(y[i])}) + "\n")
+    parts = {
+        name: ([texts[i] for i in idx], y[idx].tolist())
+        for name, idx in (("fit", fit_i), ("holdout", hold_i))
+    }
+    write_split(SPLIT_FILE, parts)
     print(f"OLID train {len(y)} rows: fit {len(fit_i)}, holdout {len(hold_i)}", flush=True)
-
-    lines = [C.model_input(t) for t in texts]
-    t0 = time.perf_counter()
-    feats = FastTextFeatures.fit(
-        T.FAMILY_FEATURES["en"], list(dict.fromkeys(lines[i] for i in fit_i))
-    )
-    x_fit = feats.transform([lines[i] for i in fit_i])
-    x_hold = feats.transform([lines[i] for i in hold_i])
-    head = train_head(x_fit, y[fit_i], seed=SEED, log=lambda s: print("  " + s, flush=True))
-    p = np.asarray(head.proba(x_hold), dtype=np.float64)
-    np.save(LINEAR_FILE, p)
-    members = " + ".join(str(m.recipe) for m in head.members)
-    print(f"linear head ({members}) in {time.perf_counter() - t0:.0f}s -> {LINEAR_FILE}")
+    linear_holdout("en", *parts["fit"], parts["holdout"][0], LINEAR_FILE)
 
 
 def cmd_e5(_: argparse.Namespace) -> None:

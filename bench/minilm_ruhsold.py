@@ -69,15 +69,13 @@ bootstrap can tell from zero (ROC-AUC +0.001 / +0.007, best-threshold macro-F1 s
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bench.minilm_olid import SEED, finetune_and_score, model_dir
+from bench.minilm_olid import SEED, finetune_and_score, linear_holdout, model_dir, write_split
 
 WORK = Path(os.environ.get("MINILM_RUHSOLD_DIR", "/tmp/ruhsold_ft"))
 SPLIT_FILE = WORK / "split.jsonl"  # RUHSOLD task 1 train (fit) and validation (holdout)
@@ -92,35 +90,16 @@ def out(stem: str, epochs: int, ext: str) -> Path:
 
 
 def cmd_linear(_: argparse.Namespace) -> None:
-    from nigran.detect.text import classifiers as C
     from nigran.detect.text import datasets as D
-    from nigran.detect.text import train as T
-    from nigran.detect.text.fasttext_format import FastTextFeatures
-    from nigran.detect.text.linear import train_head
 
     ds = D.ruhsold_task1(D.data_dir(None))
     print(f"splits {sorted(ds.splits)}; classes {ds.classes}", flush=True)
-    parts = {"fit": ds.splits["train"], "holdout": ds.splits["validation"]}  # never "test"
-    WORK.mkdir(parents=True, exist_ok=True)
-    with SPLIT_FILE.open("w", encoding="utf-8") as f:
-        for part, s in parts.items():
-            for text, label in zip(s.texts, s.labels, strict=True):
-                f.write(json.dumps({"part": part, "text": text, "label": int(label)}) + "\n")
-    for part, s in parts.items():
+    splits = {"fit": ds.splits["train"], "holdout": ds.splits["validation"]}  # never "test"
+    parts = {part: (s.texts, s.labels) for part, s in splits.items()}
+    write_split(SPLIT_FILE, parts)
+    for part, s in splits.items():
         print(f"{part}: {len(s.labels)} rows, {sum(s.labels)} labelled 1 (offensive)", flush=True)
-
-    fit, hold = parts["fit"], parts["holdout"]
-    fit_lines = [C.model_input(t) for t in fit.texts]
-    t0 = time.perf_counter()
-    feats = FastTextFeatures.fit(T.FAMILY_FEATURES["ur-Latn"], list(dict.fromkeys(fit_lines)))
-    x_fit = feats.transform(fit_lines)
-    x_hold = feats.transform([C.model_input(t) for t in hold.texts])
-    y_fit = np.asarray(fit.labels, dtype=np.int64)
-    head = train_head(x_fit, y_fit, seed=SEED, log=lambda s: print("  " + s, flush=True))
-    p = np.asarray(head.proba(x_hold), dtype=np.float64)
-    np.save(LINEAR_FILE, p)
-    members = " + ".join(str(m.recipe) for m in head.members)
-    print(f"linear head ({members}) in {time.perf_counter() - t0:.0f}s -> {LINEAR_FILE}")
+    linear_holdout("ur-Latn", *parts["fit"], parts["holdout"][0], LINEAR_FILE)
 
 
 # -- part 2: /tmp/ftvenv ----------------------------------------------------------------------
