@@ -25,8 +25,14 @@ import resource  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+if TYPE_CHECKING:
+    from nigran.detect.text.classify import ClassifierDetector
+    from nigran.detect.text.lexicon import LexiconDetector
+    from nigran.model import Content
 
 SHORT = 64
 """A comment under a short video: the texts of the test splits this long or shorter."""
@@ -88,6 +94,45 @@ def latency(
     return float(np.percentile(a, 50)), float(np.percentile(a, 99))
 
 
+def items(batch: Sequence[str]) -> list[Content]:
+    """One comment per text, as the pipeline receives them."""
+    from nigran.model import Content, ContentKind, TextField
+
+    return [
+        Content(id=f"b{i}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
+        for i, t in enumerate(batch)
+    ]
+
+
+def whole_path(lex: LexiconDetector, clf: ClassifierDetector) -> Callable[[Sequence[str]], object]:
+    """The whole text path on a batch, from Content to lexicon and classifier signals."""
+    from nigran.detect.text.langid import guess_languages
+
+    def whole(batch: Sequence[str]) -> object:
+        # As runtime/pipeline.py: one batched language ID up front, then the detectors (which
+        # ask about the same texts and get the remembered answers).
+        its = items(batch)
+        guess_languages([" ".join(item.texts.values()) for item in its])
+        return lex.detect(its), clf.detect(its)
+
+    return whole
+
+
+def fresh(fn: Callable[[Sequence[str]], object]) -> Callable[[Sequence[str]], object]:
+    """Every call starts with the memories of recent texts (normalize_text's and language ID's)
+    empty: the texts here repeat, live traffic mostly does not (within one call the detectors
+    still share them, as in the pipeline)."""
+    from nigran.detect.text.langid import _RECENT as langid_recent
+    from nigran.detect.text.normalize import _RECENT
+
+    def run(batch: Sequence[str]) -> object:
+        _RECENT.clear()
+        langid_recent.clear()
+        return fn(batch)
+
+    return run
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=None)
@@ -106,11 +151,9 @@ def main() -> None:
     before = rss_mb()
     from nigran.detect.text.classifiers import model_input
     from nigran.detect.text.classify import FAMILY_OF_LANGUAGE, ClassifierDetector
-    from nigran.detect.text.langid import _RECENT as langid_recent
-    from nigran.detect.text.langid import default_identifier, guess_languages
+    from nigran.detect.text.langid import default_identifier
     from nigran.detect.text.lexicon import LexiconDetector
-    from nigran.detect.text.normalize import _RECENT, normalize_text
-    from nigran.model import Content, ContentKind, TextField
+    from nigran.detect.text.normalize import normalize_text
     from nigran.runtime.heap import freeze_loaded
 
     clf = ClassifierDetector()
@@ -144,18 +187,7 @@ def main() -> None:
     family_of_line = {model_input(t): family[t] for t in mixed if family[t]}
     prepared = [model_input(t) for t in texts if family[t]]
 
-    def items(batch: Sequence[str]) -> list[Content]:
-        return [
-            Content(id=f"b{i}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
-            for i, t in enumerate(batch)
-        ]
-
-    def whole(batch: Sequence[str]) -> object:
-        # As runtime/pipeline.py: one batched language ID up front, then the detectors (which
-        # ask about the same texts and get the remembered answers).
-        its = items(batch)
-        guess_languages([" ".join(item.texts.values()) for item in its])
-        return lex.detect(its), clf.detect(its)
+    whole = whole_path(lex, clf)
 
     def make_items(batch: Sequence[str]) -> object:
         return items(batch)
@@ -178,18 +210,6 @@ def main() -> None:
     parts.append(
         ("baseline TF-IDF+LR predict_proba (one head, no langid/lexicon)", base.predict_proba)
     )
-
-    def fresh(fn: Callable[[Sequence[str]], object]) -> Callable[[Sequence[str]], object]:
-        """Every call starts with the memories of recent texts (normalize_text's and language
-        ID's) empty: the texts here repeat, live traffic mostly does not (within one call the
-        detectors still share them, as in the pipeline)."""
-
-        def run(batch: Sequence[str]) -> object:
-            _RECENT.clear()
-            langid_recent.clear()
-            return fn(batch)
-
-        return run
 
     short_pool = [t for t in mixed if len(t) <= SHORT]
     short = cycled(short_pool, args.n)

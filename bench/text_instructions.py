@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,17 +43,13 @@ def _mark(state: str) -> None:
 
 def child(row: str, data: str | None, n: int) -> None:
     """Load, warm up, then run ``row`` on ``n`` texts with instrumentation on."""
-    import gc
-
-    from bench.text import SHORT, cycled, interleaved, test_split_pools
+    from bench.text import SHORT, cycled, fresh, interleaved, test_split_pools, whole_path
     from nigran.detect.text import datasets as D
     from nigran.detect.text.classify import ClassifierDetector
     from nigran.detect.text.evaluate import baseline_pipeline
-    from nigran.detect.text.langid import _RECENT as LANGID_RECENT
-    from nigran.detect.text.langid import default_identifier, guess_languages
+    from nigran.detect.text.langid import default_identifier
     from nigran.detect.text.lexicon import LexiconDetector
-    from nigran.detect.text.normalize import _RECENT as NORMALIZE_RECENT
-    from nigran.model import Content, ContentKind, TextField
+    from nigran.runtime.heap import freeze_loaded
 
     root = D.data_dir(data)
     mixed = interleaved(test_split_pools(root))
@@ -67,22 +64,9 @@ def child(row: str, data: str | None, n: int) -> None:
     else:
         clf, lex = ClassifierDetector(), LexiconDetector.from_default_banks()
         default_identifier().identify("warm up")
-
-        def whole(batch: Sequence[str]) -> object:
-            # As bench.text: the memories of recent texts start empty on every call.
-            NORMALIZE_RECENT.clear()
-            LANGID_RECENT.clear()
-            items = [
-                Content(id=f"b{i}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
-                for i, t in enumerate(batch)
-            ]
-            guess_languages([" ".join(item.texts.values()) for item in items])
-            return lex.detect(items), clf.detect(items)
-
-        fn = whole
+        fn = fresh(whole_path(lex, clf))  # as bench.text times it
     fn(texts[:256])
-    gc.collect()
-    gc.freeze()  # as nigran serve, moderate and worker do after loading
+    freeze_loaded()  # as nigran serve, moderate and worker do after loading
     _mark("on")
     for i in range(0, len(texts), 512):
         fn(texts[i : i + 512])
@@ -126,7 +110,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.data, args.n)
         return
-    if subprocess.run(["which", "valgrind"], capture_output=True).returncode != 0:
+    if shutil.which("valgrind") is None:
         raise SystemExit("valgrind not found: apt-get install valgrind")
     names = {
         "whole": "whole text path (Content -> lexicon + classifier signals)",
