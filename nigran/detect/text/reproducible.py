@@ -2,13 +2,13 @@
 
 A multi-threaded BLAS (OpenBLAS under NumPy and SciPy) splits each long sum among its threads, so
 the same fit run with 1, 2 or 16 threads adds in a different order and ends with weights that
-differ in the last digits; a calibration or threshold chosen on them can then differ too, and
-the written model with it. Fitting with one thread keeps ``nigran train`` byte for byte the
-same on any core count (same library versions and CPU family), and costs nothing here: the
-training matrices are sparse, and on 2 cores the whole of ``nigran train`` took 254 s with one
-thread against 272 s with two. NumPy's own SIMD loops still differ between CPU families, so a
-retrain on another kind of processor may move weights in the last digits (the metrics did not
-move: see the README).
+differ in the last digits; a calibration or threshold chosen on them can then differ too, and the
+written model with it. Fitting with one thread keeps ``nigran train`` byte for byte the same on any
+core count (same library versions and CPU family), and costs nothing here: the training matrices
+are sparse, and on 2 cores the whole of ``nigran train`` took 3 min 28 s and 3 min 53 s with one
+thread against 4 min 35 s with two (the README's figures). NumPy's own SIMD loops still differ
+between CPU families, so a retrain on another kind of processor may move weights in the last digits
+(the metrics did not move: see the README).
 """
 
 from __future__ import annotations
