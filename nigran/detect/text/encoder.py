@@ -13,7 +13,7 @@ linear head's at a weight fixed before any measurement (:data:`BLEND_WEIGHT`); t
 own threshold from out-of-fold scores. ``nigran train --only encoder`` keeps a head's blend only
 where out-of-fold macro-F1 gains at least :data:`MIN_GAIN` on the head's own training rows (the
 band this project counts as a tie); on the sets here that is English only (see ``train_encoder``
-and ``bench/encoder_cv.py``): the encoder reads Roman Urdu poorly and adds nothing on Urdu
+and docs/studies.md): the encoder reads Roman Urdu poorly and adds nothing on Urdu
 threats. A kept head blends only inside a band of its linear probability (``EncoderHead.band_lo``
 and ``band_hi``), where the linear head is unsure; elsewhere the encoder is not run.
 """

@@ -69,7 +69,8 @@ class Result:
     extra: dict[str, float] = field(default_factory=dict)
     shares: tuple[float, int, float, int] | None = None
     """Binary sets: the positive share and row count of the head's training rows (every split
-    but test), then of the test rows. Macro-F1 moves with that share (``bench.prior_shift``)."""
+    but test), then of the test rows. Macro-F1 moves with that share (docs/studies.md, "Prior
+    shift")."""
 
 
 def baseline_pipeline() -> Pipeline:
@@ -311,7 +312,7 @@ def write_report(
             md.append(
                 f"{r.classes[1]} share: {fit_share:.3f} of the {fit_n:,} training rows, "
                 f"{test_share:.3f} of the {test_n:,} test rows (macro-F1 moves with it: "
-                "`python -m bench.prior_shift`).\n"
+                'docs/studies.md, "Prior shift").\n'
             )
         md.append("\n### Per class\n\n" + _per_class_md(r.classes, r.y_true, r.y_pred, r.base_pred))
         md.append(

