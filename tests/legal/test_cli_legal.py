@@ -1,4 +1,4 @@
-"""The legal commands end to end on a SQLite file, as the README shows them."""
+"""The legal commands end to end on a SQLite file, as docs/legal.md shows them."""
 
 from __future__ import annotations
 
