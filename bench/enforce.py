@@ -26,10 +26,10 @@ COUNTRIES = ["PK", "IN", "DE", "FR", "US", "GB", "AE", "SA", "BD", "TR"]
 
 def build(
     items: int, restricted: float, seed: int
-) -> tuple[VisibilityIndex, dict[str, dict[str, enforce.Restriction]]]:
+) -> tuple[VisibilityIndex, dict[str, dict[str, enforce.CountryState]]]:
     rnd = random.Random(seed)
     ix = VisibilityIndex()
-    rows: dict[str, dict[str, enforce.Restriction]] = {}
+    rows: dict[str, dict[str, enforce.CountryState]] = {}
     later = datetime.now(UTC) + timedelta(days=30)
     for n in range(items):
         if rnd.random() >= restricted:
@@ -38,18 +38,18 @@ def build(
         kind = rnd.random()
         if kind < 0.5:
             ix.apply(cid, f"{cid}/w", Visibility.WITHHELD, ["PK"], ground="law:PK.DECENCY")
-            rows[cid] = {"PK": enforce.Restriction(Visibility.WITHHELD, "law:PK.DECENCY")}
+            rows[cid] = {"PK": enforce.CountryState(Visibility.WITHHELD, "law:PK.DECENCY")}
         elif kind < 0.8:
             ix.apply(cid, f"{cid}/a", Visibility.AGE_RESTRICTED, None, min_age=18)
-            rows[cid] = {"*": enforce.Restriction(Visibility.AGE_RESTRICTED, "policy:sexual", 18)}
+            rows[cid] = {"*": enforce.CountryState(Visibility.AGE_RESTRICTED, "policy:sexual", 18)}
         elif kind < 0.95:
             ix.apply(cid, f"{cid}/d", Visibility.WITHHELD, ["DE"], expires_at=later)
             rows[cid] = {
-                "DE": enforce.Restriction(Visibility.WITHHELD, "law:DE.STGB_130", None, later)
+                "DE": enforce.CountryState(Visibility.WITHHELD, "law:DE.STGB_130", None, later)
             }
         else:
             ix.apply(cid, f"{cid}/r", Visibility.REMOVED, None)
-            rows[cid] = {"*": enforce.Restriction(Visibility.REMOVED, "policy:threat")}
+            rows[cid] = {"*": enforce.CountryState(Visibility.REMOVED, "policy:threat")}
     return ix, rows
 
 
@@ -77,7 +77,7 @@ def main() -> None:
     t_index = time.perf_counter() - t0
 
     resolve = enforce.resolve
-    empty: dict[str, enforce.Restriction] = {}
+    empty: dict[str, enforce.CountryState] = {}
     now = datetime.now(UTC)
     base_n = min(len(qs), 300_000)  # the baseline is slow; time a slice of the same stream
     t0 = time.perf_counter()

@@ -1,107 +1,101 @@
-"""Enforcement: what each decision means for who can see the content, where.
+"""Enforcement in the store: the restrictions in force, and the visibility they fold into.
 
-State is one row per content and country (``'*'`` for the global row); no row means visible. A
-viewer in country C sees the more severe of C's row and the global row, so a post withheld in PK
-and untouched elsewhere is invisible in PK and visible in DE. The latest decision on a content
-item (any version) sets its rows; every row that changes is ledgered in the same transaction.
+The ``restrictions`` table is the record: one row per action in force on an item, with its source
+(automated, reviewer, order, notice, trusted flagger, appeal), what decided it and, once lifted,
+by what. Nothing else decides who can see an item. ``enforcement`` is the fold of an item's active
+restrictions per country (``'*'`` for the global row; no row means visible), rewritten whenever
+they change, so the serving path and the API read one row per country; each row that changes is
+ledgered (``enforcement.changed``) in the same transaction as the change.
+
+Writing restrictions is :mod:`nigran.record`'s job (the one recorder); this module reads them,
+folds them and lifts expired ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from nigran import ledger
-from nigran.model import Decision, Visibility, utcnow
+from nigran.model import Lifter, Restriction, Visibility, utcnow
 from nigran.policy.visibility import (
-    ACTION_VISIBILITY,
-    GLOBAL,
-    LEVEL,
+    Answer,
+    CountryState,
     VisibilityIndex,
-    add_row,
-    from_rows,
+    add_restriction,
+    country_states,
+    from_restrictions,
+    resolve,
 )
 from nigran.store import Store
-from nigran.store.tables import decisions, enforcement, ledger_head
+from nigran.store.queries import country_states_of as current
+from nigran.store.queries import restriction_from_row, restriction_row
+from nigran.store.tables import enforcement, ledger_head, restrictions
 from nigran.store.tables import ledger as ledger_table
 
-# One severity order and one action -> visibility mapping for the store rows and the index.
-SEVERITY = LEVEL
+__all__ = [
+    "Answer",
+    "CountryState",
+    "Enforcer",
+    "active",
+    "current",
+    "expire_due",
+    "refresh",
+    "resolve",
+    "restriction_from_row",
+    "restriction_row",
+    "visibility",
+    "visible",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class Restriction:
-    visibility: Visibility
-    ground: str | None = None
-    min_age: int | None = None
-    expires_at: datetime | None = None
-
-    def active(self, now: datetime) -> bool:
-        return self.expires_at is None or self.expires_at > now
+# -- restrictions as rows ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    visible: bool
-    visibility: Visibility
-    ground: str | None = None
-    min_age: int | None = None
+def restriction_payload(r: Restriction) -> dict[str, Any]:
+    """A restriction as its ledger entries carry it (JSON)."""
+    return r.model_dump(mode="json", exclude_none=True)
 
 
-def restrictions_for(decision: Decision) -> dict[str, Restriction]:
-    """The rows a decision asks for: per country (or ``'*'``), the most severe restriction."""
-    out: dict[str, Restriction] = {}
-    for action in decision.actions:
-        vis = ACTION_VISIBILITY.get(action.type)
-        if vis is None:
-            continue  # labels, reach and account actions do not change who can see the item
-        for country in action.scope.countries or (GLOBAL,):
-            new = Restriction(vis, str(action.ground), action.min_age, action.expires_at)
-            old = out.get(country)
-            if old is None or SEVERITY[new.visibility] > SEVERITY[old.visibility]:
-                out[country] = new
-            elif new.visibility is old.visibility is Visibility.AGE_RESTRICTED:
-                out[country] = Restriction(
-                    vis, old.ground, max(old.min_age or 0, new.min_age or 0), old.expires_at
-                )
+def active(conn: Connection, content_ids: Iterable[str]) -> dict[str, list[Restriction]]:
+    """The restrictions not lifted on each item (expired ones included until they are lifted)."""
+    ids = sorted(set(content_ids))
+    out: dict[str, list[Restriction]] = {cid: [] for cid in ids}
+    for chunk in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(restrictions)
+            .where(
+                restrictions.c.content_id.in_(ids[chunk : chunk + 500]),
+                restrictions.c.lifted_at.is_(None),
+            )
+            .order_by(restrictions.c.created_at, restrictions.c.id)
+        ).all()
+        for row in rows:
+            out[row.content_id].append(restriction_from_row(row))
     return out
 
 
-def resolve(
-    rows: Mapping[str, Restriction],
-    country: str | None,
-    viewer_age: int | None = None,
-    now: datetime | None = None,
-) -> Answer:
-    """Pure visibility rule; unknown viewer age counts as too young for age-restricted items."""
-    now = now or utcnow()
-    best: Restriction | None = None
-    gate = 0
-    for key in (GLOBAL, country.upper() if country else None):
-        r = rows.get(key) if key else None
-        if r is None or not r.active(now):
-            continue
-        if r.visibility is Visibility.AGE_RESTRICTED:
-            gate = max(gate, r.min_age or 18)  # two gates apply: the stricter one
-        if best is None or SEVERITY[r.visibility] > SEVERITY[best.visibility]:
-            best = r
-    if best is None:
-        return Answer(True, Visibility.VISIBLE)
-    if best.visibility is Visibility.AGE_RESTRICTED:
-        ok = viewer_age is not None and viewer_age >= gate
-        return Answer(ok, best.visibility, best.ground, gate)
-    return Answer(False, best.visibility, best.ground)
+def all_of(conn: Connection, content_id: str) -> list[Restriction]:
+    """Every restriction an item ever had, lifted ones included, oldest first."""
+    rows = conn.execute(
+        select(restrictions)
+        .where(restrictions.c.content_id == content_id)
+        .order_by(restrictions.c.created_at, restrictions.c.id)
+    ).all()
+    return [restriction_from_row(r) for r in rows]
 
 
-def current(conn: Connection, content_id: str) -> dict[str, Restriction]:
-    rows = conn.execute(select(enforcement).where(enforcement.c.content_id == content_id)).all()
-    return {
-        r.country: Restriction(Visibility(r.visibility), r.ground, r.min_age, r.expires_at)
-        for r in rows
-    }
+def get(conn: Connection, restriction_id: str) -> Restriction | None:
+    row = conn.execute(
+        select(restrictions).where(restrictions.c.id == restriction_id)
+    ).one_or_none()
+    return None if row is None else restriction_from_row(row)
+
+
+# -- the per-country fold ------------------------------------------------------------------------
 
 
 def visibility(
@@ -110,21 +104,25 @@ def visibility(
     return resolve(current(conn, content_id), country, viewer_age)
 
 
-def apply(
-    conn: Connection, decision: Decision, decision_id: int, *, now: datetime | None = None
+def refresh(
+    conn: Connection,
+    content_id: str,
+    in_force: Sequence[Restriction],
+    *,
+    version: int,
+    decision_id: int | None,
+    now: datetime,
 ) -> list[dict[str, object]]:
-    """Bring the content's rows to what ``decision`` asks; returns one change record per
-    country whose visibility changed (the payloads of ``enforcement.changed`` entries)."""
-    now = now or utcnow()
-    cid = decision.content_id
-    old = current(conn, cid)
-    new = restrictions_for(decision)
+    """Bring an item's per-country rows to the fold of ``in_force``; returns one change record
+    per country whose visibility changed (the payloads of ``enforcement.changed`` entries)."""
+    old = current(conn, content_id)
+    new = country_states(in_force, now)
     changes: list[dict[str, object]] = []
     for country in sorted(set(old) | set(new)):
         before, after = old.get(country), new.get(country)
         if before == after:
             continue
-        where = (enforcement.c.content_id == cid) & (enforcement.c.country == country)
+        where = (enforcement.c.content_id == content_id) & (enforcement.c.country == country)
         if after is None:
             conn.execute(delete(enforcement).where(where))
         else:
@@ -133,37 +131,38 @@ def apply(
                 "ground": after.ground,
                 "min_age": after.min_age,
                 "expires_at": after.expires_at,
-                "decision_id": decision_id,
-                "version": decision.content_version,
+                "decision_id": decision_id or 0,
+                "version": version,
                 "updated_at": now,
+                "restriction_id": after.restriction_id,
             }
             if before is None:
-                conn.execute(insert(enforcement).values(content_id=cid, country=country, **values))
+                conn.execute(
+                    insert(enforcement).values(content_id=content_id, country=country, **values)
+                )
             else:
                 conn.execute(update(enforcement).where(where).values(**values))
+        if (
+            before is not None
+            and after is not None
+            and (before.visibility, before.ground, before.min_age, before.expires_at)
+            == (after.visibility, after.ground, after.min_age, after.expires_at)
+        ):
+            continue  # the same state, now held by another restriction: not a change
         changes.append(
             {
-                "content_id": cid,
-                "version": decision.content_version,
+                "content_id": content_id,
+                "version": version,
                 "country": country,
                 "from": before.visibility.value if before else Visibility.VISIBLE.value,
                 "to": after.visibility.value if after else Visibility.VISIBLE.value,
                 "ground": after.ground if after else None,
                 "min_age": after.min_age if after else None,
                 "decision_id": decision_id,
+                "restriction_id": after.restriction_id if after else None,
             }
         )
     return changes
-
-
-def apply_and_record(
-    conn: Connection, decision: Decision, decision_id: int, *, now: datetime | None = None
-) -> list[int]:
-    """``apply`` plus one ledger entry per change, in the caller's transaction."""
-    changes = apply(conn, decision, decision_id, now=now)
-    return ledger.append_many(
-        conn, [("enforcement.changed", decision.content_id, c) for c in changes]
-    )
 
 
 def visible(
@@ -177,16 +176,72 @@ def visible(
         return visibility(conn, content_id, country, viewer_age).visible
 
 
+# -- expiry ---------------------------------------------------------------------------------------
+
+
+def expire_due(conn: Connection, now: datetime | None = None) -> list[int]:
+    """Lift restrictions whose time is up (``Lifter.EXPIRY``), ledgering each lift and each change
+    of visibility it causes; returns the ledger entries' numbers."""
+    now = now or utcnow()
+    rows = conn.execute(
+        select(restrictions).where(
+            restrictions.c.lifted_at.is_(None),
+            restrictions.c.expires_at.is_not(None),
+            restrictions.c.expires_at <= now,
+        )
+    ).all()
+    entries: list[tuple[str, str, object]] = []
+    by_item: dict[str, list[Restriction]] = {}
+    for row in rows:
+        r = restriction_from_row(row).model_copy(
+            update={"lifted_at": now, "lifted_by": Lifter.EXPIRY, "lifted_ref": None}
+        )
+        conn.execute(
+            update(restrictions)
+            .where(restrictions.c.id == r.id)
+            .values(lifted_at=now, lifted_by=Lifter.EXPIRY.value)
+        )
+        by_item.setdefault(r.content_id, []).append(r)
+        entries.append(
+            (
+                "restriction.lifted",
+                r.content_id,
+                {
+                    "restriction_id": r.id,
+                    "lifted_by": Lifter.EXPIRY.value,
+                    "expired_at": r.action.expires_at.isoformat() if r.action.expires_at else None,
+                    "at": now.isoformat(),
+                },
+            )
+        )
+    still = active(conn, by_item)
+    for cid, lifted in by_item.items():
+        latest = max(r.version for r in lifted)
+        entries.extend(
+            ("enforcement.expired", cid, change)
+            for change in refresh(conn, cid, still[cid], version=latest, decision_id=None, now=now)
+        )
+    return ledger.append_many(conn, entries)
+
+
+# -- the serving path's in-memory view ------------------------------------------------------------
+
+
 class Enforcer:
     """The serving path's in-memory view of enforcement, kept in sync with the store.
 
-    It loads every restriction once, then follows the ledger: each ``enforcement.changed`` (or
-    ``enforcement.expired``) entry after the last one seen names an item whose rows are re-read.
-    So a worker on another machine that withholds an item is reflected here within one ``sync``.
+    It loads every active restriction once, then follows the ledger: each restriction or
+    enforcement entry after the last one seen names an item whose restrictions are re-read. So a
+    worker on another machine that withholds an item is reflected here within one ``sync``.
     ``visible`` itself touches no database.
     """
 
-    SYNC_KINDS = ("enforcement.changed", "enforcement.expired")
+    SYNC_KINDS = (
+        "restriction.added",
+        "restriction.lifted",
+        "enforcement.changed",
+        "enforcement.expired",
+    )
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -197,7 +252,8 @@ class Enforcer:
     def load(self) -> None:
         with self.store.read() as conn:
             head = conn.execute(select(ledger_head.c.seq)).scalar_one()
-            self.index = from_rows(conn.execute(select(enforcement)).all())
+            rows = conn.execute(select(restrictions).where(restrictions.c.lifted_at.is_(None)))
+            self.index = from_restrictions(restriction_from_row(r) for r in rows)
         self.watermark = int(head)
 
     def sync(self) -> int:
@@ -212,13 +268,11 @@ class Enforcer:
             if not rows:
                 return 0
             changed = sorted({r.subject for r in rows})
-            fresh = conn.execute(
-                select(enforcement).where(enforcement.c.content_id.in_(changed))
-            ).all()
+            fresh = active(conn, changed)
         for cid in changed:
             self.index.reverse_all(cid)
-        for r in fresh:
-            add_row(self.index, r)
+            for r in fresh[cid]:
+                add_restriction(self.index, r)
         self.watermark = int(rows[-1].seq)
         return len(changed)
 
@@ -236,71 +290,3 @@ class Enforcer:
             and (r.countries is None or (cc is not None and cc in r.countries))
         ]
         return Answer(ok, vis, grounds[0] if grounds else None, gate)
-
-
-def expire_due(conn: Connection, now: datetime | None = None) -> list[int]:
-    """Delete restrictions whose time is up, ledgering each (``enforcement.expired``)."""
-    now = now or utcnow()
-    rows = conn.execute(
-        select(enforcement).where(
-            enforcement.c.expires_at.is_not(None), enforcement.c.expires_at <= now
-        )
-    ).all()
-    entries = []
-    for r in rows:
-        conn.execute(
-            delete(enforcement).where(
-                (enforcement.c.content_id == r.content_id) & (enforcement.c.country == r.country)
-            )
-        )
-        entries.append(
-            (
-                "enforcement.expired",
-                r.content_id,
-                {
-                    "content_id": r.content_id,
-                    "country": r.country,
-                    "from": r.visibility,
-                    "to": Visibility.VISIBLE.value,
-                    "ground": r.ground,
-                    "decision_id": r.decision_id,
-                    "expired_at": r.expires_at.isoformat(),
-                },
-            )
-        )
-    return ledger.append_many(conn, entries)
-
-
-def record_decision(
-    conn: Connection,
-    decision: Decision,
-    signal_ids: Sequence[int] = (),
-    *,
-    now: datetime | None = None,
-    extra: Mapping[str, object] | None = None,
-) -> tuple[int, list[tuple[str, str, object]]]:
-    """Store one decision made outside the batch pipeline (a reviewer's, an order's, a
-    retroactive match's) and bring enforcement in line with it.
-
-    Returns the decision id and its ledger entries (``decision.made``, then one
-    ``enforcement.changed`` per country row that changed; ``extra`` joins the decision's
-    payload). The caller appends them, in the same transaction, together with its own.
-    """
-    from nigran.store.queries import decision_row
-
-    did = int(
-        conn.execute(
-            insert(decisions).returning(decisions.c.id), [decision_row(decision, list(signal_ids))]
-        ).scalar_one()
-    )
-    payload = {
-        "decision_id": did,
-        **(extra or {}),
-        **decision_row(decision, list(signal_ids), json=True),
-    }
-    entries: list[tuple[str, str, object]] = [("decision.made", decision.content_id, payload)]
-    entries += [
-        ("enforcement.changed", decision.content_id, change)
-        for change in apply(conn, decision, did, now=now)
-    ]
-    return did, entries

@@ -329,30 +329,107 @@ class Visibility(StrEnum):
     REMOVED = "removed"
 
 
-# -- human work and due process -----------------------------------------------------------------
+# -- restrictions: the unit of enforcement ------------------------------------------------------
 
 
-class CaseStatus(StrEnum):
-    OPEN = "open"
-    CLAIMED = "claimed"
-    DECIDED = "decided"
-    ESCALATED = "escalated"
+class RestrictionSource(StrEnum):
+    """Who or what put a restriction in place; it decides who may lift it (``LIFTABLE_BY``)."""
+
+    AUTOMATED = "automated"
+    REVIEWER = "reviewer"
+    ORDER = "order"
+    NOTICE = "notice"
+    """A user's notice (DSA Art. 16 report) decided by a person."""
+    TRUSTED_FLAGGER = "trusted_flagger"
+    APPEAL = "appeal"
+    """A notifier's appeal against a decision not to act, decided by a person."""
 
 
-class Case(_Value):
+class Lifter(StrEnum):
+    """The ways a restriction can end."""
+
+    REMODERATION = "remoderation"
+    """A newer version's automated decision no longer asks for it."""
+    REVIEWER = "reviewer"
+    """A person's decision on a review case."""
+    APPEAL = "appeal"
+    """An appeal reversed by a person who did not take the original decision."""
+    ORDER = "order"
+    """The order's own workflow: withdrawal, a legal decision, a court."""
+    EXPIRY = "expiry"
+
+
+LIFTABLE_BY: dict[RestrictionSource, frozenset[Lifter]] = {
+    RestrictionSource.AUTOMATED: frozenset(
+        {Lifter.REMODERATION, Lifter.REVIEWER, Lifter.APPEAL, Lifter.EXPIRY}
+    ),
+    RestrictionSource.REVIEWER: frozenset({Lifter.APPEAL, Lifter.EXPIRY}),
+    RestrictionSource.NOTICE: frozenset({Lifter.APPEAL, Lifter.EXPIRY}),
+    RestrictionSource.TRUSTED_FLAGGER: frozenset({Lifter.APPEAL, Lifter.EXPIRY}),
+    RestrictionSource.APPEAL: frozenset({Lifter.APPEAL, Lifter.EXPIRY}),
+    RestrictionSource.ORDER: frozenset({Lifter.ORDER, Lifter.EXPIRY}),
+}
+"""Who may lift what: an order's restriction only through the order; a person's through appeal;
+an automated one by a person or by re-moderating a newer version."""
+
+
+class Binding(StrEnum):
+    ITEM = "item"
+    """Every version of the item, present and future (people's and authorities' restrictions)."""
+    VERSION = "version"
+    """The version it was decided on, until a newer version is moderated (automated ones)."""
+
+
+class Restriction(_Value):
+    """One action in force on one content item, with where it came from.
+
+    Visibility is a pure fold over the active restrictions of an item
+    (:mod:`nigran.policy.visibility`), so lifting one (an appeal reversed, an order withdrawn)
+    leaves every other exactly as it was.
+    """
+
     id: Identifier
     content_id: Identifier
-    content_version: Annotated[int, Field(ge=1)]
-    queue: str
-    category: str
-    language: str | None = None
-    priority: float = 0.0
-    deadline: UtcDatetime | None = None
-    status: CaseStatus = CaseStatus.OPEN
-    claimed_by: str | None = None
-    claim_expires_at: UtcDatetime | None = None
-    outcome: str | None = None
-    created_at: UtcDatetime = Field(default_factory=utcnow)
+    version: Annotated[int, Field(ge=1)]
+    """The version it was decided on."""
+    binds: Binding
+    action: Action
+    source: RestrictionSource
+    source_ref: str | None = None
+    """``order:<id>``, ``case:<id>``, ``report:<id>``, ``appeal:<id>`` or ``decision:<id>``."""
+    decision_id: int | None = None
+    decided_by: str
+    """A user id for people; ``policy:<version>`` for automated decisions."""
+    created_at: UtcDatetime
+    lifted_at: UtcDatetime | None = None
+    lifted_by: Lifter | None = None
+    lifted_ref: str | None = None
+    """What lifted it: ``decision:<id>``, ``appeal:<id>``, ``order:<id>``."""
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+    def in_force(self, now: datetime) -> bool:
+        return self.lifted_at is None and (
+            self.action.expires_at is None or self.action.expires_at > now
+        )
+
+    def liftable_by(self, lifter: Lifter) -> bool:
+        return lifter in LIFTABLE_BY[self.source]
+
+    def same_effect(self, action: Action) -> bool:
+        """Whether ``action`` asks for exactly this restriction (type, scope, ground, age)."""
+        a = self.action
+        return (a.type, a.scope, a.ground, a.min_age) == (
+            action.type,
+            action.scope,
+            action.ground,
+            action.min_age,
+        )
+
+
+# -- due process ---------------------------------------------------------------------------------
 
 
 class OrderType(StrEnum):
@@ -388,37 +465,3 @@ class Order(_Value):
     deadline: UtcDatetime | None = None
     status: OrderStatus = OrderStatus.RECEIVED
     response: str | None = None
-
-
-class AppealStatus(StrEnum):
-    OPEN = "open"
-    UPHELD = "upheld"
-    REVERSED = "reversed"
-
-
-class Appeal(_Value):
-    id: Identifier
-    content_id: Identifier
-    decision_id: int
-    appellant: Identifier
-    reason: str
-    filed_at: UtcDatetime = Field(default_factory=utcnow)
-    status: AppealStatus = AppealStatus.OPEN
-    decided_by: str | None = None
-    decided_at: UtcDatetime | None = None
-
-
-class Notice(_Value):
-    """A statement of reasons sent to the author of restricted content."""
-
-    id: Identifier
-    content_id: Identifier
-    decision_id: int
-    recipient: Identifier
-    language: str
-    text: str
-    ground: Ground
-    scope: Scope
-    automated: bool
-    withheld_by_law: bool = False
-    created_at: UtcDatetime = Field(default_factory=utcnow)

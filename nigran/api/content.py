@@ -51,6 +51,8 @@ class ContentView(BaseModel):
     signals: list[SignalView]
     visibility: dict[str, dict[str, Any]]
     """Per country row (``*`` = everywhere else): visibility, ground, min_age."""
+    restrictions: list[dict[str, Any]]
+    """Every restriction the item has had, with its source and, once lifted, by what."""
     ledger: list[int]
 
 
@@ -182,8 +184,9 @@ def get_content(
                 "min_age": r.min_age,
                 "expires_at": r.expires_at.isoformat() if r.expires_at else None,
             }
-            for country, r in rec.restrictions.items()
+            for country, r in rec.visibility.items()
         },
+        restrictions=[r.model_dump(mode="json") for r in rec.restrictions],
         ledger=rec.ledger,
     )
 

@@ -241,6 +241,8 @@ class AppealIn(BaseModel):
     content_id: str
     appellant: str
     reason: str
+    restriction_id: str | None = None
+    """The restriction appealed; needed when several are in force on the item."""
 
 
 @router.post("/appeals", status_code=201, summary="The author appeals a restriction")
@@ -253,6 +255,7 @@ def post_appeal(body: AppealIn, p: Who, request: Request) -> dict[str, Any]:
                 content_id=body.content_id,
                 appellant=body.appellant,
                 reason=body.reason,
+                restriction_id=body.restriction_id,
                 now=utcnow(),
             )
         )
@@ -275,6 +278,7 @@ def decide_appeal(
                 conn,
                 appeal_id,
                 reviewer=p.name,
+                reviewer_roles=(p.role,),
                 outcome=body.outcome,
                 reason=body.reason,
                 now=utcnow(),

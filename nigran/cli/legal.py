@@ -22,6 +22,8 @@ from nigran.cli import app as root
 from nigran.cli.core import DbOption, open_store
 from nigran.errors import NigranError
 from nigran.model import ActionType, utcnow
+from nigran.review.auth import User
+from nigran.store import Store
 
 authorities_app = typer.Typer(help="Authority accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="Role-scoped API keys.", no_args_is_help=True)
@@ -77,6 +79,28 @@ def _write(db: str | None, act: Callable[[Connection], Any]) -> None:
     try:
         with open_store(db).transaction() as conn:
             result = act(conn)
+    except NigranError as exc:
+        raise _fail(exc) from exc
+    _print(result)
+
+
+def _person(store: Store, name: str, *roles: str) -> User:
+    """Who a deciding command acts as: a user that exists, is active and holds one of
+    ``roles`` (or admin). Separation of duties compares this user's id, never the typed name."""
+    from nigran.review.auth import acting_user
+
+    return acting_user(store, name, *roles)
+
+
+def _write_as(
+    db: str | None, name: str, roles: tuple[str, ...], act: Callable[[Connection, User], Any]
+) -> None:
+    """``_write`` acting as the named user (checked first: nothing is written for a stranger)."""
+    try:
+        store = open_store(db)
+        person = _person(store, name, *roles)
+        with store.transaction() as conn:
+            result = act(conn, person)
     except NigranError as exc:
         raise _fail(exc) from exc
     _print(result)
@@ -188,17 +212,19 @@ def orders_decide(
     at: AtOption = None,
     db: DbOption = None,
 ) -> None:
-    """A legal reviewer's decision on an order."""
+    """A legal reviewer's decision on an order (REVIEWER: a user with the legal role)."""
     from nigran.legal import orders
 
     if outcome not in ("withhold", "global", "refuse"):
         raise typer.BadParameter("outcome is withhold, global or refuse")
     try:
-        with open_store(db).transaction() as conn:
+        store = open_store(db)
+        person = _person(store, reviewer, "legal")
+        with store.transaction() as conn:
             v = orders.decide(
                 conn,
                 order_id,
-                reviewer=reviewer,
+                reviewer=person.id,
                 outcome=outcome,  # type: ignore[arg-type]
                 reasons=reasons,
                 items=item,
@@ -322,15 +348,18 @@ def reports_resolve(
     at: AtOption = None,
     db: DbOption = None,
 ) -> None:
+    """Decide a report (REVIEWER: a user with a review role)."""
     from nigran.legal import reports
 
-    _write(
+    _write_as(
         db,
-        lambda conn: reports.resolve(
+        reviewer,
+        ("reviewer", "lead", "legal"),
+        lambda conn, person: reports.resolve(
             conn,
             report_id,
             founded=founded,
-            reviewer=reviewer,
+            reviewer=person.id,
             action=action,
             scope=scope,
             now=_at(at),
@@ -359,16 +388,25 @@ def appeals_file(
     content_id: str,
     appellant: Annotated[str, typer.Option()],
     reason: Annotated[str, typer.Option()],
+    restriction: Annotated[
+        str | None,
+        typer.Option(help="The restriction appealed (needed when several are in force)."),
+    ] = None,
     at: AtOption = None,
     db: DbOption = None,
 ) -> None:
-    """The author appeals the restriction on their content."""
+    """The author appeals one restriction on their content."""
     from nigran.legal import appeals
 
     _write(
         db,
         lambda conn: appeals.file(
-            conn, content_id=content_id, appellant=appellant, reason=reason, now=_at(at)
+            conn,
+            content_id=content_id,
+            appellant=appellant,
+            reason=reason,
+            restriction_id=restriction,
+            now=_at(at),
         ),
     )
 
@@ -382,15 +420,19 @@ def appeals_decide(
     at: AtOption = None,
     db: DbOption = None,
 ) -> None:
-    """A human who did not take the original decision decides the appeal."""
+    """A person who did not take the original decision decides the appeal (REVIEWER: a user
+    with a review role; the legal role for restrictions an authority ordered)."""
     from nigran.legal import appeals
 
-    _write(
+    _write_as(
         db,
-        lambda conn: appeals.decide(
+        reviewer,
+        ("reviewer", "lead", "legal"),
+        lambda conn, person: appeals.decide(
             conn,
             appeal_id,
-            reviewer=reviewer,
+            reviewer=person.id,
+            reviewer_roles=person.roles,
             outcome=outcome,  # type: ignore[arg-type]
             reason=reason,
             now=_at(at),

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, select
 
-from nigran.legal.restrict import locate
+from nigran.legal.locate import locate
 from nigran.model import ActionType, Decision
 from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import DSA_CATEGORIES, taxonomy

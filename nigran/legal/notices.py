@@ -12,17 +12,18 @@ withheld by law, with the citation, and no text is sent.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
 from nigran import ledger
-from nigran.model import Action, ActionType, Decision
+from nigran.model import Action, ActionType, Decision, Restriction, RestrictionSource
 from nigran.policy.durations import Duration
 from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
-from nigran.store.tables import decisions
+from nigran.store.tables import decisions, restrictions
 from nigran.store.tables_legal import notices
 
 LANGUAGES = ("en", "ur")
@@ -230,8 +231,7 @@ def issue(
     conn: Connection,
     *,
     decision: Decision,
-    decision_id: int,
-    actions: list[Action],
+    restrictions: Sequence[Restriction],
     recipient: str,
     upload_country: str | None,
     content_language: str | None,
@@ -245,14 +245,15 @@ def issue(
     packs: PackSet | None = None,
     now: datetime,
 ) -> list[str]:
-    """One notice per new restrictive action of ``decision``; ``withheld_by_law`` is the
-    citation when the law forbids telling the author (the notice is recorded, not sent);
+    """One statement of reasons per restriction ``decision`` put in place; ``withheld_by_law``
+    is the citation when the law forbids telling the author (the notice is recorded, not sent);
     ``facts_by_language`` gives the facts per language (default: the decision's statement)."""
     packs = packs or default_packs()
     lang = choose_language(profile_language, content_language)
     ids = []
     entries: list[tuple[str, str, object]] = []
-    for action in actions:
+    for restriction in restrictions:
+        action = restriction.action
         pack_id = pack_for_action(action, packs, upload_country)
         en, ur = ground_labels(action, packs)
         facts = Facts(
@@ -278,7 +279,8 @@ def issue(
                 id=nid,
                 kind="restriction",
                 content_id=decision.content_id,
-                decision_id=decision_id,
+                decision_id=restriction.decision_id,
+                restriction_id=restriction.id,
                 recipient=recipient,
                 language=lang,
                 text=text,
@@ -299,7 +301,8 @@ def issue(
                 decision.content_id,
                 {
                     "notice_id": nid,
-                    "decision_id": decision_id,
+                    "decision_id": restriction.decision_id,
+                    "restriction_id": restriction.id,
                     "recipient": recipient,
                     "language": lang,
                     "ground": str(action.ground),
@@ -354,31 +357,35 @@ def message(
 def issue_pending(
     conn: Connection, *, packs: PackSet | None = None, now: datetime, limit: int = 10_000
 ) -> list[str]:
-    """Notices for restrictive decisions that have none yet (the pipeline's automated ones)."""
-    from nigran.legal.restrict import locate
+    """Statements of reasons for automated restrictions that have none yet (the pipeline's);
+    the people's workflows (reviewers, orders, notices, appeals) send their own."""
+    from nigran.legal.locate import locate
+    from nigran.store.queries import decision_from_row, restriction_from_row
 
-    have = select(notices.c.decision_id).where(notices.c.decision_id.is_not(None))
+    have = select(notices.c.restriction_id).where(notices.c.restriction_id.is_not(None))
     rows = conn.execute(
-        select(decisions)
-        .where(decisions.c.outcome.not_in(("none", "review")), decisions.c.id.not_in(have))
-        .order_by(decisions.c.id)
+        select(restrictions)
+        .where(
+            restrictions.c.source == RestrictionSource.AUTOMATED.value,
+            restrictions.c.lifted_at.is_(None),
+            restrictions.c.id.not_in(have),
+        )
+        .order_by(restrictions.c.decision_id, restrictions.c.id)
         .limit(limit)
     ).all()
-    from nigran.store.queries import decision_from_row
-
-    out: list[str] = []
+    by_decision: dict[int, list[Restriction]] = {}
     for r in rows:
-        d = decision_from_row(r)
-        if d.explanation and d.explanation[0].rule.startswith(("order:", "report:", "appeal:")):
-            continue  # the legal workflows send their own notices
+        by_decision.setdefault(int(r.decision_id), []).append(restriction_from_row(r))
+    out: list[str] = []
+    for did, rs in by_decision.items():
+        d = decision_from_row(conn.execute(select(decisions).where(decisions.c.id == did)).one())
         item = locate(conn, d.content_id)
-        if item is None or not d.actions:
+        if item is None:
             continue
         out += issue(
             conn,
             decision=d,
-            decision_id=int(r.id),
-            actions=list(d.actions),
+            restrictions=rs,
             recipient=item.author,
             upload_country=item.upload_country,
             content_language=item.language,

@@ -34,15 +34,27 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, insert, select, update
 
-from nigran import ledger
+from nigran import ledger, record
 from nigran.errors import InvalidInput, InvalidTransition, NotFound
-from nigran.legal import casework, notices
+from nigran.legal import notices
 from nigran.legal.authorities import Authority, get_authority
-from nigran.legal.restrict import locate, record
-from nigran.model import Action, ActionType, Country, Ground, OrderStatus, OrderType, Scope
+from nigran.legal.locate import content_of, locate
+from nigran.model import (
+    Action,
+    ActionType,
+    Country,
+    Decision,
+    Ground,
+    OrderStatus,
+    OrderType,
+    RestrictionSource,
+    RuleHit,
+    Scope,
+)
 from nigran.policy.deadlines import OrderDeadline, missing_fields, order_deadline
 from nigran.policy.packs import OrderRule, PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
+from nigran.review.cases import CaseRequest, close, open_cases
 from nigran.store.tables import cases
 from nigran.store.tables_legal import order_events, orders
 
@@ -176,7 +188,15 @@ class OrderView:
             "response": self.response,
             "responded_at": _iso(self.responded_at),
             "events": [
-                {k: e[k] for k in ("at", "kind", "from_status", "to_status")} for e in self.events
+                {k: e[k] for k in ("at", "kind", "from_status", "to_status")}
+                | (
+                    # The authority learns what became of an appeal against its order's
+                    # restriction (filed, upheld or reversed, and on which item), not who.
+                    {k: e["detail"][k] for k in ("item", "outcome") if k in e["detail"]}
+                    if e["kind"].startswith("appeal_")
+                    else {}
+                )
+                for e in self.events
             ],
         }
 
@@ -296,6 +316,21 @@ def _event(
     return seq
 
 
+def note_appeal(
+    conn: Connection,
+    order_id: str,
+    kind: Literal["appeal_filed", "appeal_decided"],
+    *,
+    actor: str,
+    now: datetime,
+    detail: dict[str, Any],
+) -> int:
+    """An appeal against a restriction this order put in place: recorded on the order, so legal
+    staff and the authority see it (the authority sees the item and the outcome)."""
+    _row(conn, order_id)
+    return _event(conn, order_id, kind, actor=actor, now=now, detail=detail)
+
+
 def _move(
     conn: Connection,
     row: Any,
@@ -349,27 +384,35 @@ def _open_case(
     conn: Connection,
     order_id: str,
     o: OrderView | OrderIn,
-    jur: str,
+    pack_id: str,
     due: datetime | None,
     now: datetime,
     kind: OrderType,
     packs: PackSet,
 ) -> str:
-    """The legal-review case, routed by the review room (authority-order queue) with the
-    order's deadline; with nothing stored to route by, it goes to ``legal:<CC>``."""
+    """The legal-review case, routed to the authority queue of the order's jurisdiction (the pack
+    it falls under: PK, IN, EU, DE) with the order's deadline. Where the order names nothing
+    stored, the case is about the order itself."""
     item = next((hit for hit in (locate(conn, loc) for loc in o.items) if hit), None)
     ground = packs.grounds.get(o.legal_ground or "")
-    return casework.open_for(
+    (case_id,), _ = open_cases(
         conn,
-        item,
-        category=ground.categories[0] if ground else "order",
-        severity=SEVERITY[kind],
-        source="authority_order",
-        deadline=due,
+        [
+            CaseRequest(
+                subject=item.id if item else f"order:{order_id}",
+                item=content_of(conn, item) if item else None,
+                language=item.language if item else None,
+                category=ground.categories[0] if ground else "order",
+                severity=SEVERITY[kind],
+                source="authority_order",
+                jurisdiction=pack_id,
+                legal_deadline=due,
+                ref=f"order:{order_id}",
+            )
+        ],
         now=now,
-        subject=f"order:{order_id}",
-        fallback_queue=f"legal:{jur}",
     )
+    return case_id
 
 
 def receive(
@@ -467,7 +510,7 @@ def receive(
     due = _due(dl) if running else None
     case_id = None
     if running or "extraterritorial" in flags:
-        case_id = _open_case(conn, order_id, o, jur, due, now, o.order_type, packs)
+        case_id = _open_case(conn, order_id, o, rule.pack, due, now, o.order_type, packs)
         conn.execute(update(orders).where(orders.c.id == order_id).values(case_id=case_id))
     if missing and "extraterritorial" not in flags:
         _move(
@@ -572,7 +615,7 @@ def clarify(
                 conn,
                 order_id,
                 merged,
-                row.jurisdiction,
+                packs.order_type(row.order_type).pack,
                 view.act_by,
                 now,
                 OrderType(row.kind),
@@ -628,10 +671,20 @@ def decide(
             values={"action": refusal, "decided_by": reviewer, "acted_at": now},
             detail={"reasons": reasons},
         )
-        casework.close(conn, row.case_id, "refused", now)
+        close(conn, row.case_id, "refused", now)
         return get(conn, order_id)
     if not row.legal_ground:
         raise InvalidInput("the order names no legal ground: ask for clarification or refuse")
+    pack = packs.pack(rule.pack)
+    # The order's own restriction: the pack's action in the issuing country (a legal ground never
+    # removes beyond it). A global removal on the platform's terms comes on top of it, never in
+    # its place: the legal hold has its own ground, reversal path and reporting duty.
+    hold = Action(
+        type=ActionType.WITHHOLD,
+        scope=Scope.only(row.jurisdiction) if rule.scope != "territory" else pack.scope,
+        ground=Ground(kind="law", code=row.legal_ground),
+    )
+    tos: Action | None = None
     if outcome == "global":
         if tos_category not in taxonomy():
             raise InvalidInput(
@@ -644,22 +697,12 @@ def decide(
                 ),
                 where="tos_category",
             )
-        act = Action(
+        tos = Action(
             type=ActionType.REMOVE,
             scope=Scope.everywhere(),
             ground=Ground(kind="policy", code=tos_category),
         )
-    else:
-        pack = packs.pack(rule.pack)
-        act = Action(
-            type=rule.action
-            if rule.action in (ActionType.WITHHOLD, ActionType.REMOVE)
-            else ActionType.WITHHOLD,
-            scope=Scope.only(row.jurisdiction) if rule.scope != "territory" else pack.scope,
-            ground=Ground(kind="law", code=row.legal_ground),
-        )
-        if act.type is ActionType.REMOVE:  # a legal ground never removes beyond the country
-            act = act.model_copy(update={"type": ActionType.WITHHOLD})
+    act = tos or hold
     wanted = list(items) if items is not None else list(row.items)
     unknown = [i for i in wanted if i not in row.items]
     if unknown:
@@ -676,26 +719,70 @@ def decide(
             continue
         statement = reasons or (
             f"Order {order_id} from {row.authority_id} under {row.legal_ground}: "
-            f"{act.type.value} in {act.scope}."
+            f"{hold.type.value} in {hold.scope}."
         )
-        did, d, _ = record(
+        legal = record.record(
             conn,
-            item,
-            add=[act],
-            decided_by=reviewer,
-            automated=False,
-            policy_version=row.pack_version,
-            statement=statement,
-            rule=f"order:{order_id}",
-            reason=f"{row.order_type} on {row.legal_ground}",
+            Decision(
+                content_id=item.id,
+                content_version=item.version,
+                actions=[hold],
+                automated=False,
+                decided_by=reviewer,
+                policy_version=row.pack_version,
+                statement=statement,
+                explanation=[
+                    RuleHit(
+                        rule=f"order:{order_id}",
+                        reason=f"{row.order_type} on {row.legal_ground}",
+                    )
+                ],
+                decided_at=now,
+            ),
+            source=RestrictionSource.ORDER,
+            source_ref=f"order:{order_id}",
+            extra={"order_id": order_id},
             now=now,
         )
+        added = list(legal.added)
+        decision = Decision(
+            content_id=item.id,
+            content_version=item.version,
+            actions=[hold],
+            automated=False,
+            decided_by=reviewer,
+            policy_version=row.pack_version,
+            statement=statement,
+            decided_at=now,
+        )
+        if tos is not None:
+            platform = record.record(
+                conn,
+                Decision(
+                    content_id=item.id,
+                    content_version=item.version,
+                    actions=[tos],
+                    automated=False,
+                    decided_by=reviewer,
+                    policy_version=packs.version[:64],
+                    statement=reasons
+                    or f"Reviewed on order {order_id}: breaks our terms ({tos_category}).",
+                    explanation=[
+                        RuleHit(rule=f"order:{order_id}", reason=f"terms: {tos_category}")
+                    ],
+                    decided_at=now,
+                ),
+                source=RestrictionSource.REVIEWER,
+                source_ref=f"order:{order_id}",
+                extra={"order_id": order_id},
+                now=now,
+            )
+            added += platform.added
         mode = rule.user_notice.mode
         notices.issue(
             conn,
-            decision=d,
-            decision_id=did,
-            actions=[act],
+            decision=decision,
+            restrictions=added,
             recipient=item.author,
             upload_country=item.upload_country,
             content_language=item.language,
@@ -728,6 +815,11 @@ def decide(
         "ground": str(act.ground),
         "items": acted,
         "not_actioned": not_actioned,
+        "legal_hold": {
+            "type": hold.type.value,
+            "scope": str(hold.scope),
+            "ground": str(hold.ground),
+        },
     }
     _move(
         conn,
@@ -739,7 +831,7 @@ def decide(
         values={"action": action, "decided_by": reviewer, "acted_at": now},
         detail={"action": action, "within_deadline": _within(row, now)},
     )
-    casework.close(conn, row.case_id, to.value, now)
+    close(conn, row.case_id, to.value, now)
     return get(conn, order_id)
 
 

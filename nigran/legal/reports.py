@@ -21,14 +21,24 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, insert, select, update
 
-from nigran import ledger
+from nigran import ledger, record
 from nigran.errors import InvalidInput, InvalidTransition, NotFound, ReporterSuspended
-from nigran.legal import casework, notices
-from nigran.legal.restrict import locate, record
-from nigran.model import Action, ActionType, Country, Ground, Scope
+from nigran.legal import notices
+from nigran.legal.locate import content_of, locate
+from nigran.model import (
+    Action,
+    ActionType,
+    Country,
+    Decision,
+    Ground,
+    RestrictionSource,
+    RuleHit,
+    Scope,
+)
 from nigran.policy.deadlines import order_deadline
 from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
+from nigran.review.cases import CaseRequest, close, open_cases
 from nigran.store.tables import cases
 from nigran.store.tables_legal import reporters, reports, trusted_flaggers
 
@@ -177,17 +187,22 @@ def submit(
         priority = w
     due = _clock(packs, r.jurisdiction, tf is not None, now)
     report_id = uuid.uuid4().hex[:20]
-    case_id = casework.open_for(
+    (case_id,), _ = open_cases(
         conn,
-        item,
-        category=r.category,
-        severity=severity,
-        source="trusted_flagger" if tf is not None else "user_report",
-        deadline=due,
+        [
+            CaseRequest(
+                subject=item.id,
+                item=content_of(conn, item),
+                language=item.language,
+                category=r.category,
+                severity=severity,
+                source="trusted_flagger" if tf is not None else "user_report",
+                legal_deadline=due,
+                priority_factor=priority,
+                ref=f"report:{report_id}",
+            )
+        ],
         now=now,
-        subject=item.id,
-        fallback_queue=lane,
-        priority_factor=priority,
     )
     case = conn.execute(select(cases.c.queue, cases.c.priority).where(cases.c.id == case_id)).one()
     lane, priority = case.queue, float(case.priority)
@@ -276,7 +291,7 @@ def resolve(
         .where(reports.c.id == report_id)
         .values(status=status, resolved_at=now, resolved_by=reviewer)
     )
-    casework.close(conn, r["case_id"], status, now)
+    close(conn, r["case_id"], status, now)
     ledger.append(
         conn,
         "report.resolved",
@@ -298,23 +313,35 @@ def resolve(
             ground=ground,
             min_age=18 if action is ActionType.AGE_RESTRICT else None,
         )
-        did, d, _ = record(
-            conn,
-            item,
-            add=[act],
-            decided_by=reviewer,
+        d = Decision(
+            content_id=item.id,
+            content_version=item.version,
+            actions=[act],
             automated=False,
+            decided_by=reviewer,
             policy_version=packs.version[:64],
-            statement=f"Reported content reviewed: {r['explanation'][:500]}",
-            rule=f"report:{report_id}",
-            reason=f"{r['source']} report on {r['category']}",
+            statement=f"Reported content reviewed ({r['category']}).",
+            explanation=[
+                RuleHit(
+                    rule=f"report:{report_id}", reason=f"{r['source']} report on {r['category']}"
+                )
+            ],
+            decided_at=now,
+        )
+        done = record.record(
+            conn,
+            d,
+            source=RestrictionSource.TRUSTED_FLAGGER
+            if r["source"] == "trusted_flagger"
+            else RestrictionSource.NOTICE,
+            source_ref=f"report:{report_id}",
+            extra={"report_id": report_id},
             now=now,
         )
         notices.issue(
             conn,
             decision=d,
-            decision_id=did,
-            actions=[act],
+            restrictions=done.added,
             recipient=item.author,
             upload_country=item.upload_country,
             content_language=item.language,

@@ -7,7 +7,7 @@ every other country, the visibility level and the age gate, plus the instant of 
 ``visible`` is then one dictionary lookup for the (overwhelmingly common) unrestricted item and
 two for a restricted one; expired restrictions drop out lazily on the first check after expiry.
 
-Semantics (the same as :func:`nigran.enforce.resolve`):
+Semantics (the same as :func:`resolve` over the per-country rows of :func:`country_states`):
 - a viewer in country C gets the most severe of the global restrictions and C's own;
 - removed and withheld are invisible; age-restricted is visible only to a viewer whose age is
   known and at least the largest ``min_age`` in force there (unknown age counts as too young);
@@ -23,11 +23,11 @@ import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from nigran.errors import InvalidInput
-from nigran.model import ActionType, Decision, Visibility
+from nigran.model import Action, ActionType, Decision, Restriction, Visibility
 
 GLOBAL = "*"
 _INF = math.inf
@@ -46,7 +46,9 @@ ACTION_VISIBILITY = {
 
 
 @dataclass(frozen=True, slots=True)
-class Restriction:
+class Entry:
+    """One restriction as the index holds it."""
+
     id: str
     content_id: str
     visibility: Visibility
@@ -54,6 +56,91 @@ class Restriction:
     min_age: int = 0
     expires_at: float = _INF  # POSIX seconds
     ground: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryState:
+    """What one country (or ``'*'``, everywhere) sees of an item: the most severe restriction."""
+
+    visibility: Visibility
+    ground: str | None = None
+    min_age: int | None = None
+    expires_at: datetime | None = None
+    restriction_id: str | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > now
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    visible: bool
+    visibility: Visibility
+    ground: str | None = None
+    min_age: int | None = None
+
+
+def country_states(
+    restrictions: Iterable[Restriction | Action], now: datetime | None = None
+) -> dict[str, CountryState]:
+    """The fold: per country (or ``'*'``), the most severe of the restrictions in force.
+
+    Labels, reach and account actions do not change who can see the item. Two age gates in one
+    place keep the higher age. Restrictions that expired by ``now`` are left out.
+    """
+    out: dict[str, CountryState] = {}
+    # A stable order, so that the same set of restrictions gives the same rows however it came.
+    items = sorted(
+        ((r.action, r.id) if isinstance(r, Restriction) else (r, None) for r in restrictions),
+        key=lambda p: (p[1] or "", str(p[0].scope), str(p[0].ground), p[0].type.value),
+    )
+    for action, rid in items:
+        vis = ACTION_VISIBILITY.get(action.type)
+        if vis is None:
+            continue
+        if now is not None and action.expires_at is not None and action.expires_at <= now:
+            continue
+        for country in action.scope.countries or (GLOBAL,):
+            new = CountryState(vis, str(action.ground), action.min_age, action.expires_at, rid)
+            old = out.get(country)
+            if old is None or LEVEL[new.visibility] > LEVEL[old.visibility]:
+                out[country] = new
+            elif new.visibility is old.visibility is Visibility.AGE_RESTRICTED:
+                out[country] = CountryState(
+                    vis,
+                    old.ground,
+                    max(old.min_age or 0, new.min_age or 0),
+                    old.expires_at,
+                    old.restriction_id,
+                )
+    return out
+
+
+def resolve(
+    rows: dict[str, CountryState],
+    country: str | None,
+    viewer_age: int | None = None,
+    now: datetime | None = None,
+) -> Answer:
+    """Pure visibility rule over per-country rows; unknown viewer age counts as too young for
+    age-restricted items."""
+    now = now or datetime.fromtimestamp(time.time(), tz=UTC)
+    best: CountryState | None = None
+    gate = 0
+    for key in (GLOBAL, country.upper() if country else None):
+        r = rows.get(key) if key else None
+        if r is None or not r.active(now):
+            continue
+        if r.visibility is Visibility.AGE_RESTRICTED:
+            gate = max(gate, r.min_age or 18)  # two gates apply: the stricter one
+        if best is None or LEVEL[r.visibility] > LEVEL[best.visibility]:
+            best = r
+    if best is None:
+        return Answer(True, Visibility.VISIBLE)
+    if best.visibility is Visibility.AGE_RESTRICTED:
+        ok = viewer_age is not None and viewer_age >= gate
+        return Answer(ok, best.visibility, best.ground, gate)
+    return Answer(False, best.visibility, best.ground)
 
 
 # A compiled item: (next expiry, default (level, min_age), {country: (level, min_age)}).
@@ -79,7 +166,7 @@ def _merge(a: tuple[int, int], level: int, min_age: int) -> tuple[int, int]:
 class VisibilityIndex:
     def __init__(self) -> None:
         self._compiled: dict[str, _Compiled] = {}
-        self._items: dict[str, dict[str, Restriction]] = {}
+        self._items: dict[str, dict[str, Entry]] = {}
         self._owner: dict[str, str] = {}
 
     def __len__(self) -> int:
@@ -97,7 +184,7 @@ class VisibilityIndex:
         min_age: int | None = None,
         expires_at: datetime | float | None = None,
         ground: str | None = None,
-    ) -> Restriction:
+    ) -> Entry:
         """Add (or replace, by id) one restriction on one item."""
         if visibility is Visibility.VISIBLE:
             raise InvalidInput("a restriction must restrict; use reverse() to lift one")
@@ -111,7 +198,7 @@ class VisibilityIndex:
         old_owner = self._owner.get(restriction_id)
         if old_owner is not None and old_owner != content_id:
             raise InvalidInput(f"restriction {restriction_id!r} belongs to {old_owner!r}")
-        r = Restriction(
+        r = Entry(
             restriction_id,
             content_id,
             visibility,
@@ -125,7 +212,7 @@ class VisibilityIndex:
         self._recompile(content_id, time.time())
         return r
 
-    def reverse(self, restriction_id: str) -> Restriction | None:
+    def reverse(self, restriction_id: str) -> Entry | None:
         """Lift one restriction (appeal upheld, order withdrawn); returns it, or None if unknown."""
         cid = self._owner.pop(restriction_id, None)
         if cid is None:
@@ -136,7 +223,7 @@ class VisibilityIndex:
         self._recompile(cid, time.time())
         return r
 
-    def apply_decision(self, decision: Decision, key: str) -> list[Restriction]:
+    def apply_decision(self, decision: Decision, key: str) -> list[Entry]:
         """Restrictions for a decision's visibility actions, ids ``{key}/{n}`` (e.g. the decision
         id); labels, reach and account actions do not change who can see the item."""
         out = []
@@ -157,7 +244,7 @@ class VisibilityIndex:
             )
         return out
 
-    def reverse_all(self, content_id: str, prefix: str = "") -> list[Restriction]:
+    def reverse_all(self, content_id: str, prefix: str = "") -> list[Entry]:
         """Lift every restriction on an item whose id starts with ``prefix`` (a whole decision)."""
         ids = [rid for rid in self._items.get(content_id, {}) if rid.startswith(prefix)]
         return [r for rid in ids if (r := self.reverse(rid)) is not None]
@@ -224,7 +311,7 @@ class VisibilityIndex:
         level, age = c[2].get(country, c[1]) if country else c[1]
         return _BY_LEVEL[level], (age if level == 1 else None)
 
-    def restrictions(self, content_id: str) -> list[Restriction]:
+    def restrictions(self, content_id: str) -> list[Entry]:
         return sorted(self._items.get(content_id, {}).values(), key=lambda r: r.id)
 
     def withheld_in(self, country: str, now: float | None = None) -> list[str]:
@@ -261,4 +348,28 @@ def from_rows(rows: Iterable[Any]) -> VisibilityIndex:
     ix = VisibilityIndex()
     for r in rows:
         add_row(ix, r)
+    return ix
+
+
+def add_restriction(ix: VisibilityIndex, r: Restriction) -> None:
+    """Add one active restriction of the store to the index, by its own id."""
+    vis = ACTION_VISIBILITY.get(r.action.type)
+    if vis is None or r.lifted_at is not None:
+        return
+    ix.apply(
+        r.content_id,
+        r.id,
+        vis,
+        r.action.scope.countries,
+        min_age=r.action.min_age,
+        expires_at=r.action.expires_at,
+        ground=str(r.action.ground),
+    )
+
+
+def from_restrictions(restrictions: Iterable[Restriction]) -> VisibilityIndex:
+    """An index over the store's active restrictions (see :func:`add_restriction`)."""
+    ix = VisibilityIndex()
+    for r in restrictions:
+        add_restriction(ix, r)
     return ix

@@ -126,8 +126,13 @@ def add_user(
     if len(password) < 10:
         raise InvalidInput("password must be at least 10 characters", where="password")
     with store.transaction() as conn:
-        if conn.execute(select(users.c.id).where(users.c.id == user_id)).first():
-            raise InvalidInput(f"user {user_id!r} already exists", where=user_id)
+        # Ids are unique whatever their case: "Farah" and "farah" are one person, so separation
+        # of duties (comparing ids) cannot be dodged by a capital letter.
+        taken = conn.execute(
+            select(users.c.id).where(func.lower(users.c.id) == user_id.lower())
+        ).first()
+        if taken:
+            raise InvalidInput(f"user {taken.id!r} already exists", where=user_id)
         conn.execute(
             insert(users).values(
                 id=user_id,
@@ -165,6 +170,31 @@ def get_user(store: Store, user_id: str) -> User:
     if row is None:
         raise NotFound(f"no user {user_id!r}", where=user_id)
     return _user(row)
+
+
+def find_user(store: Store, name: str) -> User:
+    """The user a person named on the command line is: the id exactly, else the one id equal to
+    it ignoring case."""
+    with store.read() as conn:
+        row = conn.execute(select(users).where(users.c.id == name)).one_or_none()
+        if row is None:
+            found = conn.execute(select(users).where(func.lower(users.c.id) == name.lower())).all()
+            row = found[0] if len(found) == 1 else None
+    if row is None:
+        raise NotFound(
+            f"no user {name!r}: decisions are taken by named users (nigran users add)",
+            where=name,
+        )
+    return _user(row)
+
+
+def acting_user(store: Store, name: str, *roles: str) -> User:
+    """The named user, who must exist, be active and hold one of ``roles`` (or admin)."""
+    user = find_user(store, name)
+    if not user.active:
+        raise Forbidden(f"user {user.id} is deactivated", where=user.id)
+    user.require(*roles)
+    return user
 
 
 def list_users(store: Store) -> list[User]:

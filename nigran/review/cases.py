@@ -55,22 +55,24 @@ SEVERE = 4
 
 
 def case_fields(
-    item: Content,
+    item: Content | None,
     language: str | None,
     routing: ReviewRouting,
     now: datetime,
     *,
     source: str = "proactive",
+    jurisdiction: str | None = None,
     cfg: QueueConfig | None = None,
 ) -> dict[str, Any]:
-    """The queue, priority and deadline columns for a case the pipeline opens.
+    """The queue, priority and deadline columns of a case.
 
     ``routing.queue`` from the policy is a hint only: the queue configuration decides, from the
-    detected language, the category and the source, so that every path routes alike.
+    language, the category, the source and (for authority orders and legal appeals) the
+    jurisdiction, so that every path routes alike.
     """
     cfg = cfg or config()
-    queue = cfg.route(language, routing.category, source)
-    reach = prio.reach_factor(item.reach)
+    queue = cfg.route(language, routing.category, source, jurisdiction)
+    reach = prio.reach_factor(item.reach if item is not None else None)
     sched = prio.schedule(
         cfg,
         queue,
@@ -90,6 +92,119 @@ def case_fields(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class CaseRequest:
+    """What a path that needs human work asks for; :func:`open_cases` routes and writes it."""
+
+    subject: str
+    """The content id, or ``order:<id>`` for an order that names nothing stored."""
+    category: str
+    severity: int
+    source: str
+    item: Content | None = None
+    """The stored version the case is about (None: nothing stored to show)."""
+    language: str | None = None
+    jurisdiction: str | None = None
+    decision_id: int | None = None
+    legal_deadline: datetime | None = None
+    kind: str = "primary"
+    parent_id: str | None = None
+    excluded_reviewer: str | None = None
+    expected: dict[str, Any] | None = None
+    priority_factor: float = 1.0
+    escalated_to: str | None = None
+    ref: str | None = None
+    """What the case is for beyond the content: ``order:<id>``, ``appeal:<id>``, ``report:<id>``."""
+
+
+Entry = tuple[str, str, object]
+
+
+def open_cases(
+    conn: Connection,
+    requests: Sequence[CaseRequest],
+    *,
+    now: datetime,
+    cfg: QueueConfig | None = None,
+    append: bool = True,
+) -> tuple[list[str], list[Entry]]:
+    """Open cases: the one place every path (pipeline, reviewers, orders, notices, appeals,
+    rescans, QA) opens human work. Each is routed by the queue configuration, prioritised and
+    given its SLA or legal deadline, and ledgered (``case.opened``) in the caller's transaction.
+
+    Returns the case ids and the ledger entries; with ``append`` (the default) the entries are
+    appended here, otherwise the caller appends them with its own.
+    """
+    cfg = cfg or config()
+    rows: list[dict[str, Any]] = []
+    entries: list[Entry] = []
+    for r in requests:
+        if r.source not in SOURCES:
+            raise InvalidInput(
+                f"unknown case source {r.source!r}; use one of {', '.join(SOURCES)}",
+                where="source",
+            )
+        fields = case_fields(
+            r.item,
+            r.language,
+            ReviewRouting(
+                queue="", category=r.category, severity=r.severity, deadline=r.legal_deadline
+            ),
+            now,
+            source=r.source,
+            jurisdiction=r.jurisdiction,
+            cfg=cfg,
+        )
+        if r.priority_factor != 1.0:
+            fields["priority"] = fields["priority"] * r.priority_factor
+        case_id = uuid.uuid4().hex
+        row = {
+            "id": case_id,
+            "content_id": r.item.id if r.item is not None else r.subject,
+            "version": r.item.version if r.item is not None else 0,
+            "decision_id": r.decision_id,
+            "category": r.category,
+            "language": r.language,
+            "severity": r.severity,
+            "status": "open",
+            "created_at": now,
+            "kind": r.kind,
+            "parent_id": r.parent_id,
+            "excluded_reviewer": r.excluded_reviewer,
+            "expected": r.expected,
+            "escalated_to": r.escalated_to,
+            **fields,
+        }
+        rows.append(row)
+        entries.append(
+            (
+                "case.opened",
+                r.subject,
+                {
+                    "case_id": case_id,
+                    "version": row["version"],
+                    "queue": fields["queue"],
+                    "category": r.category,
+                    "language": r.language,
+                    "severity": r.severity,
+                    "source": r.source,
+                    "jurisdiction": r.jurisdiction,
+                    "kind": r.kind,
+                    "parent_id": r.parent_id,
+                    "priority": fields["priority"],
+                    "deadline": fields["deadline"].isoformat(),
+                    "decision_id": r.decision_id,
+                    "ref": r.ref,
+                },
+            )
+        )
+    if rows:
+        conn.execute(insert(cases), rows)
+        if append:
+            ledger.append_many(conn, entries)
+    return [r["id"] for r in rows], entries
+
+
 def open_case(
     conn: Connection,
     item: Content,
@@ -107,57 +222,47 @@ def open_case(
     now: datetime | None = None,
     cfg: QueueConfig | None = None,
 ) -> str:
-    """Open one case for a stored content version (user report, order, QA or golden case)."""
-    if source not in SOURCES:
-        raise InvalidInput(
-            f"unknown case source {source!r}; use one of {', '.join(SOURCES)}", where="source"
-        )
-    now = now or utcnow()
-    fields = case_fields(
-        item,
-        language,
-        ReviewRouting(queue="", category=category, severity=severity, deadline=legal_deadline),
-        now,
-        source=source,
+    """Open one case for a stored content version (see :func:`open_cases`)."""
+    (case_id,), _ = open_cases(
+        conn,
+        [
+            CaseRequest(
+                subject=item.id,
+                item=item,
+                category=category,
+                severity=severity,
+                language=language,
+                source=source,
+                decision_id=decision_id,
+                legal_deadline=legal_deadline,
+                kind=kind,
+                parent_id=parent_id,
+                excluded_reviewer=excluded_reviewer,
+                expected=expected,
+            )
+        ],
+        now=now or utcnow(),
         cfg=cfg,
     )
-    case_id = uuid.uuid4().hex
-    row = {
-        "id": case_id,
-        "content_id": item.id,
-        "version": item.version,
-        "decision_id": decision_id,
-        "category": category,
-        "language": language,
-        "severity": severity,
-        "status": "open",
-        "created_at": now,
-        "kind": kind,
-        "parent_id": parent_id,
-        "excluded_reviewer": excluded_reviewer,
-        "expected": expected,
-        **fields,
-    }
-    conn.execute(insert(cases).values(**row))
+    return case_id
+
+
+def close(conn: Connection, case_id: str | None, outcome: str, now: datetime) -> None:
+    """A workflow outside the review console (an order, a report, an appeal) decided the matter:
+    the case is done."""
+    if case_id is None:
+        return
+    conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id)
+        .values(status="decided", closed_at=now, claimed_by=None, claim_expires_at=None)
+    )
     ledger.append(
         conn,
-        "case.opened",
-        item.id,
-        {
-            "case_id": case_id,
-            "version": item.version,
-            "queue": fields["queue"],
-            "category": category,
-            "language": language,
-            "severity": severity,
-            "source": source,
-            "kind": kind,
-            "parent_id": parent_id,
-            "priority": fields["priority"],
-            "deadline": fields["deadline"].isoformat(),
-        },
+        "case.decided",
+        f"case:{case_id}",
+        {"case_id": case_id, "outcome": outcome, "at": now.isoformat()},
     )
-    return case_id
 
 
 # -- claims ---------------------------------------------------------------------------------------

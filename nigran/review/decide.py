@@ -1,10 +1,12 @@
-"""A reviewer's decision: through the same enforcement and ledger as an automated one.
+"""A reviewer's decision: recorded by the one recorder, like every other decision.
 
-One transaction checks the claim, writes a human ``Decision`` (``automated=False``,
-``decided_by``) to the decisions table, applies it with :func:`nigran.enforce.apply` and
-ledgers each enforcement change exactly as :func:`nigran.enforce.apply_and_record` does,
-closes the case, records the outcome for QA and the labels for the text learning loop, and
-ledgers all of it. If the claim is not the caller's or has run out, nothing is written.
+One transaction checks the claim, records a human ``Decision`` (``automated=False``,
+``decided_by``) through :func:`nigran.record.record`: its actions become restrictions whose
+source is the reviewer (lifted only on appeal), and the automated restrictions the case was
+opened to check end (a person may lift what automation put in place; never what another person
+or an authority did). It closes the case, records the outcome for QA and the labels for the text
+learning loop, and ledgers all of it. If the claim is not the caller's or has run out, nothing is
+written.
 
 QA and golden cases are blind re-reviews: their outcome is recorded and compared, never enforced.
 """
@@ -20,9 +22,18 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
-from nigran import enforce, ledger
-from nigran.errors import InvalidInput, NigranError, NotFound
-from nigran.model import Action, ActionType, Content, Decision, Ground, Scope, utcnow
+from nigran import ledger, record
+from nigran.errors import InvalidInput, InvalidTransition, NigranError, NotFound
+from nigran.model import (
+    Action,
+    ActionType,
+    Content,
+    Decision,
+    Ground,
+    RestrictionSource,
+    Scope,
+    utcnow,
+)
 from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.review.cases import held
@@ -163,6 +174,12 @@ def decide(
     label = actions[0].type.value if actions else NO_VIOLATION
     with store.transaction() as conn:
         row = held(conn, case_id, reviewer, now)
+        if row.source == "appeal":
+            raise InvalidTransition(
+                f"case {case_id} is an appeal: decide it as an appeal (nigran appeals decide, "
+                "or the appeal's page), so the appellant is told and the restriction is lifted "
+                "or kept"
+            )
         body = conn.execute(
             select(content.c.body).where(
                 content.c.content_id == row.content_id, content.c.version == row.version
@@ -188,10 +205,18 @@ def decide(
             )
             # Like the pipeline, one ledger append at the end, so the ledger head is locked
             # only until the commit.
-            decision_id, recorded = enforce.record_decision(
-                conn, d, now=now, extra={"case_id": case_id}
+            done = record.record(
+                conn,
+                d,
+                source=RestrictionSource.REVIEWER,
+                source_ref=f"case:{case_id}",
+                replace_automated=True,
+                extra={"case_id": case_id},
+                now=now,
+                append=False,
             )
-            entries.extend(recorded)
+            decision_id = done.decision_id
+            entries.extend(done.entries)
         correct: bool | None = None
         if row.kind == "golden" and row.expected is not None:
             correct = row.expected.get("label") == label

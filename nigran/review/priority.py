@@ -6,7 +6,7 @@ The formula (pure; the same numbers appear on the console):
 
     severity_weight = 2 ** severity                      severity 0..4 → 1, 2, 4, 8, 16
     reach_factor    = 1 + log10(1 + views) + 2 × log10(1 + views_per_hour)
-    source_weight   = authority_order 8 > trusted_flagger 4 > user_report 2 > proactive 1
+    source_weight   = authority_order 8 > trusted_flagger 4 > user_report, appeal 2 > proactive 1
 
 Velocity counts double: a post gaining views fast will reach more people before review than a
 large but stale one. Logarithms keep one viral post from burying every severe one.
@@ -30,6 +30,7 @@ SOURCE_WEIGHT = {
     "authority_order": 8.0,
     "trusted_flagger": 4.0,
     "user_report": 2.0,
+    "appeal": 2.0,
     "proactive": 1.0,
 }
 

@@ -1,7 +1,8 @@
 """Review queues from configuration, and routing a case to its queue.
 
 Queues are data (``queues.yaml``, or a file named by ``NIGRAN_REVIEW_QUEUES``): language ×
-category × source, first match wins, the last queue catches everything. Routing is a pure
+category × source × jurisdiction (the pack an authority's order or a legal appeal falls
+under: PK, IN, EU, DE), first match wins, the last queue catches everything. Routing is a pure
 function of what the case is about, so the pipeline, user reports and authority orders all send
 the same case to the same queue.
 """
@@ -20,7 +21,7 @@ import yaml
 
 from nigran.errors import ConfigError
 
-SOURCES = ("proactive", "user_report", "trusted_flagger", "authority_order")
+SOURCES = ("proactive", "user_report", "trusted_flagger", "authority_order", "appeal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +31,17 @@ class Queue:
     languages: frozenset[str] = frozenset()
     categories: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
+    jurisdictions: frozenset[str] = frozenset()
     sla_hours: Mapping[int, float] = field(default_factory=dict)
 
-    def matches(self, language: str | None, category: str, source: str) -> bool:
+    def matches(
+        self, language: str | None, category: str, source: str, jurisdiction: str | None = None
+    ) -> bool:
         return (
             (not self.languages or (language or "und") in self.languages)
             and (not self.categories or category in self.categories)
             and (not self.sources or source in self.sources)
+            and (not self.jurisdictions or jurisdiction in self.jurisdictions)
         )
 
 
@@ -57,10 +62,17 @@ class QueueConfig:
     def ids(self) -> list[str]:
         return [q.id for q in self.queues]
 
-    def route(self, language: str | None, category: str, source: str = "proactive") -> Queue:
-        """The first queue that takes a case in ``language`` about ``category`` from ``source``."""
+    def route(
+        self,
+        language: str | None,
+        category: str,
+        source: str = "proactive",
+        jurisdiction: str | None = None,
+    ) -> Queue:
+        """The first queue that takes a case in ``language`` about ``category`` from ``source``
+        (under ``jurisdiction``'s law, for authority orders and legal appeals)."""
         for q in self.queues:
-            if q.matches(language, category, source):
+            if q.matches(language, category, source, jurisdiction):
                 return q
         return self.queues[-1]
 
@@ -92,7 +104,15 @@ def parse(data: Any, where: str) -> QueueConfig:
         if qid in seen:
             raise ConfigError(f"queue id {qid!r} is used twice", where=at)
         seen.add(qid)
-        unknown = set(raw) - {"id", "name", "languages", "categories", "sources", "sla_hours"}
+        unknown = set(raw) - {
+            "id",
+            "name",
+            "languages",
+            "categories",
+            "sources",
+            "jurisdictions",
+            "sla_hours",
+        }
         if unknown:
             raise ConfigError(f"unknown keys {sorted(unknown)} in queue {qid!r}", where=at)
         sources = frozenset(raw.get("sources") or ())
@@ -109,13 +129,14 @@ def parse(data: Any, where: str) -> QueueConfig:
                 languages=frozenset(raw.get("languages") or ()),
                 categories=frozenset(raw.get("categories") or ()),
                 sources=sources,
+                jurisdictions=frozenset(raw.get("jurisdictions") or ()),
                 sla_hours=_hours(raw["sla_hours"], at) if "sla_hours" in raw else default_hours,
             )
         )
     if not queues:
         raise ConfigError("no queues defined", where=where)
     last = queues[-1]
-    if last.languages or last.categories or last.sources:
+    if last.languages or last.categories or last.sources or last.jurisdictions:
         raise ConfigError(
             f"the last queue ({last.id!r}) must match everything so no case is left unrouted",
             where=where,

@@ -12,7 +12,7 @@ stored decision is returned (``duplicate=True``). The same key with a *different
 
 from __future__ import annotations
 
-import uuid
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,17 +21,16 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from nigran import enforce, ledger
+from nigran import enforce, ledger, record
 from nigran.detect import Detector, default_detectors
 from nigran.detect.media.bank_store import BankStore
 from nigran.detect.text.langid import guess_languages
 from nigran.errors import ConflictingResubmission, NigranError
-from nigran.model import Content, Decision, Signal, utcnow
+from nigran.model import Content, Decision, Restriction, RestrictionSource, Signal, utcnow
 from nigran.policy import Policy, PolicyContext, default_policy
 from nigran.review import cases as review_cases
 from nigran.store import Store
-from nigran.store.queries import decision_row
-from nigran.store.tables import cases, content, decisions, enforcement, signals
+from nigran.store.tables import content, signals
 
 
 @dataclass(slots=True)
@@ -256,28 +255,18 @@ class Pipeline:
         for _, sigs, _ in analysed:
             per_item_ids.append(signal_ids[pos : pos + len(sigs)])
             pos += len(sigs)
-        decision_ids = list(
-            conn.execute(
-                insert(decisions).returning(decisions.c.id, sort_by_parameter_order=True),
-                [
-                    decision_row(d, ids)
-                    for (_, _, d), ids in zip(analysed, per_item_ids, strict=True)
-                ],
-            ).scalars()
+        decision_ids = record.insert_decisions(
+            conn, [(d, ids) for (_, _, d), ids in zip(analysed, per_item_ids, strict=True)]
         )
-        # Items with earlier versions may have enforcement rows to lift or change.
-        with_rows = {
-            r[0]
-            for r in conn.execute(
-                select(enforcement.c.content_id)
-                .where(enforcement.c.content_id.in_({c.id for c in items}))
-                .distinct()
-            )
-        }
+        # Restrictions already on these items (earlier versions, people, authorities), and the
+        # newest version of each now stored: an older version never overrides a newer one.
+        ids = [c.id for c in items]
+        in_force = enforce.active(conn, ids)
+        newest = record.newest_versions(conn, ids)
         outcomes: list[Outcome] = []
         entries: list[tuple[str, str, object]] = []
         spans: list[int] = []
-        case_rows = []
+        case_requests: list[tuple[int, review_cases.CaseRequest]] = []
         for c, fp, (lang, sigs, d), sids, did in zip(
             items, fingerprints, analysed, per_item_ids, decision_ids, strict=True
         ):
@@ -308,56 +297,137 @@ class Pipeline:
                 )
                 for sid, s in zip(sids, sigs, strict=True)
             )
-            item_entries.append(
-                ("decision.made", c.id, {"decision_id": did, **decision_row(d, sids, json=True)})
-            )
-            if d.actions or c.id in with_rows:
-                item_entries.extend(
-                    ("enforcement.changed", c.id, change)
-                    for change in enforce.apply(conn, d, did, now=now)
+            held = in_force[c.id]
+            done = record.Recorded(did)
+            if d.actions or held:
+                done = record.apply(
+                    conn,
+                    d,
+                    did,
+                    in_force=held,
+                    source=RestrictionSource.AUTOMATED,
+                    remoderate=True,
+                    newest_version=newest.get(c.id),
+                    now=now,
                 )
-            case_id = None
-            if d.review is not None:
-                case_id = uuid.uuid4().hex
-                row = {
-                    "id": case_id,
-                    "content_id": c.id,
-                    "version": c.version,
-                    "decision_id": did,
-                    "queue": d.review.queue,
-                    "category": d.review.category,
-                    "language": lang,
-                    "severity": d.review.severity,
-                    "priority": float(d.review.severity),
-                    "deadline": d.review.deadline,
-                    "status": "open",
-                    "created_at": now,
-                }
-                # Queue, priority and SLA deadline come from the review queue configuration.
-                row.update(review_cases.case_fields(c, lang, d.review, now))
-                case_rows.append(row)
-                item_entries.append(
+            item_entries.append(("decision.made", c.id, record.made_payload(d, did, sids, done)))
+            item_entries.extend(done.entries)
+            if d.review is not None and not done.superseded:
+                case_requests.append(
                     (
-                        "case.opened",
-                        c.id,
-                        {
-                            k: v
-                            for k, v in row.items()
-                            if k not in ("created_at", "deadline", "risk_at")
-                        },
+                        len(outcomes),
+                        review_cases.CaseRequest(
+                            subject=c.id,
+                            item=c,
+                            category=d.review.category,
+                            severity=d.review.severity,
+                            source="proactive",
+                            language=_case_language(lang, sigs, d.review.category),
+                            decision_id=did,
+                            legal_deadline=d.review.deadline,
+                        ),
                     )
+                )
+            if not done.superseded and c.version > 1:
+                case_requests.extend(
+                    (len(outcomes), req) for req in _order_reviews(conn, c, held, did)
                 )
             entries.extend(item_entries)
             spans.append(len(item_entries))
-            outcomes.append(Outcome(c, lang, sigs, d, did, case_id=case_id))
-        if case_rows:
-            conn.execute(insert(cases), case_rows)
+            outcomes.append(Outcome(c, lang, sigs, d, did))
+        if case_requests:
+            case_ids, case_entries = review_cases.open_cases(
+                conn, [r for _, r in case_requests], now=now, append=False
+            )
+            # Each case's entry joins its item's entries, so an outcome's ledger slice stays whole.
+            extra: dict[int, list[tuple[str, str, object]]] = {}
+            for (pos, _), cid, entry in zip(case_requests, case_ids, case_entries, strict=True):
+                if outcomes[pos].case_id is None:
+                    outcomes[pos].case_id = cid
+                extra.setdefault(pos, []).append(entry)
+            merged: list[tuple[str, str, object]] = []
+            start = 0
+            for pos, n in enumerate(spans):
+                merged.extend(entries[start : start + n])
+                merged.extend(extra.get(pos, []))
+                start += n
+                spans[pos] = n + len(extra.get(pos, []))
+            entries = merged
         seqs = ledger.append_many(conn, entries)
         pos = 0
         for outcome, n in zip(outcomes, spans, strict=True):
             outcome.ledger = seqs[pos : pos + n]
             pos += n
         return outcomes
+
+
+def _case_language(language: str, signals: Sequence[Signal], category: str) -> str:
+    """Route by the language of the evidence: a case about text read off an image goes to the
+    readers of that text's language, not the caption's."""
+    for s in sorted(signals, key=lambda s: -s.score):
+        if s.category == category and s.language:
+            return s.language
+    return language
+
+
+def _order_reviews(
+    conn: Connection, item: Content, held: Sequence[Restriction], decision_id: int
+) -> list[review_cases.CaseRequest]:
+    """A materially changed version of an item under an order goes back to the order's legal
+    team: the order's restriction carries over, and legal checks it still fits the new version."""
+    orders_on = sorted(
+        {r.source_ref for r in held if r.source is RestrictionSource.ORDER and r.source_ref}
+    )
+    if not orders_on:
+        return []
+    before = conn.execute(
+        select(content.c.body)
+        .where(content.c.content_id == item.id, content.c.version < item.version)
+        .order_by(content.c.version.desc())
+        .limit(1)
+    ).scalar()
+    if before is not None and not material_change(Content.model_validate(before), item):
+        return []
+    out = []
+    for ref in orders_on:
+        r = next(x for x in held if x.source_ref == ref)
+        out.append(
+            review_cases.CaseRequest(
+                subject=item.id,
+                item=item,
+                category=r.action.ground.code,
+                severity=3,
+                source="authority_order",
+                jurisdiction=_jurisdiction(r),
+                decision_id=decision_id,
+                escalated_to="legal",
+                ref=ref,
+            )
+        )
+    return out
+
+
+def _jurisdiction(r: Restriction) -> str | None:
+    """The pack whose law a restriction applies (``PK.DECENCY`` → ``PK``)."""
+    if r.action.ground.kind != "law":
+        return None
+    return r.action.ground.code.split(".", 1)[0]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def material_change(old: Content, new: Content) -> bool:
+    """Whether a new version says or shows something else: other words (letters and digits, in
+    any script; emoji, punctuation, spacing and case do not count) or other media."""
+
+    def words(c: Content) -> list[str]:
+        return [w.casefold() for t in c.texts.values() for w in _WORD.findall(t)]
+
+    def media(c: Content) -> list[tuple[str, str | None]]:
+        return [(m.ref, m.sha256) for m in c.media]
+
+    return words(old) != words(new) or media(old) != media(new)
 
 
 def load_outcome(conn: Connection, item: Content) -> Outcome:

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from nigran import enforce
 from nigran.errors import NotFound
-from nigran.model import Content, Decision, Evidence, Signal, SignalSource
-from nigran.store.tables import content, decisions, ledger, signals
+from nigran.model import (
+    Action,
+    ActionType,
+    Binding,
+    Content,
+    Decision,
+    Evidence,
+    Ground,
+    Lifter,
+    Restriction,
+    RestrictionSource,
+    Scope,
+    Signal,
+    SignalSource,
+    Visibility,
+)
+from nigran.policy.visibility import CountryState
+from nigran.store.tables import content, decisions, enforcement, ledger, restrictions, signals
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +38,10 @@ class ContentRecord:
     signal_ids: list[int]
     decision: Decision
     decision_id: int
-    restrictions: dict[str, enforce.Restriction]
+    visibility: dict[str, CountryState]
+    """The per-country fold of the restrictions in force (no row: visible there)."""
+    restrictions: list[Restriction]
+    """Every restriction the item has had, lifted ones included, oldest first."""
     ledger: list[int]
     versions: list[int]
 
@@ -35,7 +55,9 @@ def latest_version(conn: Connection, content_id: str) -> int:
     return int(v)
 
 
-def decision_row(d: Decision, signal_ids: list[int], *, json: bool = False) -> dict[str, object]:
+def decision_row(
+    d: Decision, signal_ids: Sequence[int], *, json: bool = False
+) -> dict[str, object]:
     row: dict[str, object] = {
         "content_id": d.content_id,
         "version": d.content_version,
@@ -47,7 +69,7 @@ def decision_row(d: Decision, signal_ids: list[int], *, json: bool = False) -> d
         "review": d.review.model_dump(mode="json", exclude_none=True) if d.review else None,
         "statement": d.statement,
         "explanation": [h.model_dump(mode="json") for h in d.explanation],
-        "signal_ids": signal_ids,
+        "signal_ids": list(signal_ids),
         "decided_at": d.decided_at.isoformat() if json else d.decided_at,
     }
     return row
@@ -122,7 +144,74 @@ def content_record(conn: Connection, content_id: str, version: int | None = None
         signal_ids=[int(s.id) for s in sig_rows],
         decision=decision_from_row(drow),
         decision_id=int(drow.id),
-        restrictions=enforce.current(conn, content_id),
+        visibility=country_states_of(conn, content_id),
+        restrictions=[
+            restriction_from_row(r)
+            for r in conn.execute(
+                select(restrictions)
+                .where(restrictions.c.content_id == content_id)
+                .order_by(restrictions.c.created_at, restrictions.c.id)
+            )
+        ],
         ledger=seqs,
         versions=versions,
+    )
+
+
+def country_states_of(conn: Connection, content_id: str) -> dict[str, CountryState]:
+    """An item's per-country enforcement rows."""
+    rows = conn.execute(select(enforcement).where(enforcement.c.content_id == content_id)).all()
+    return {
+        r.country: CountryState(
+            Visibility(r.visibility), r.ground, r.min_age, r.expires_at, r.restriction_id
+        )
+        for r in rows
+    }
+
+
+def restriction_row(r: Restriction) -> dict[str, Any]:
+    a = r.action
+    return {
+        "id": r.id,
+        "content_id": r.content_id,
+        "version": r.version,
+        "binds": r.binds.value,
+        "action": a.type.value,
+        "countries": list(a.scope.countries) if a.scope.countries is not None else None,
+        "min_age": a.min_age,
+        "ground_kind": a.ground.kind,
+        "ground_code": a.ground.code,
+        "source": r.source.value,
+        "source_ref": r.source_ref,
+        "decision_id": r.decision_id,
+        "decided_by": r.decided_by,
+        "created_at": r.created_at,
+        "expires_at": a.expires_at,
+        "lifted_at": r.lifted_at,
+        "lifted_by": r.lifted_by.value if r.lifted_by else None,
+        "lifted_ref": r.lifted_ref,
+    }
+
+
+def restriction_from_row(row: Any) -> Restriction:
+    return Restriction(
+        id=row.id,
+        content_id=row.content_id,
+        version=row.version,
+        binds=Binding(row.binds),
+        action=Action(
+            type=ActionType(row.action),
+            scope=Scope(countries=tuple(row.countries) if row.countries is not None else None),
+            ground=Ground(kind=row.ground_kind, code=row.ground_code),
+            min_age=row.min_age,
+            expires_at=row.expires_at,
+        ),
+        source=RestrictionSource(row.source),
+        source_ref=row.source_ref,
+        decision_id=row.decision_id,
+        decided_by=row.decided_by,
+        created_at=row.created_at,
+        lifted_at=row.lifted_at,
+        lifted_by=Lifter(row.lifted_by) if row.lifted_by else None,
+        lifted_ref=row.lifted_ref,
     )

@@ -126,8 +126,36 @@ enforcement = Table(
     Column("decision_id", Integer, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("restriction_id", String(32)),
     PrimaryKeyConstraint("content_id", "country"),
 )
+
+restrictions = Table(
+    "restrictions",
+    metadata,
+    # One action in force on one item, with its provenance; visibility is a fold over the active
+    # ones (``enforcement`` below is that fold, kept per country for the serving path).
+    Column("id", String(32), primary_key=True),
+    Column("content_id", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("binds", String(8), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("countries", JSON),  # null: everywhere
+    Column("min_age", Integer),
+    Column("ground_kind", String(8), nullable=False),
+    Column("ground_code", String(64), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("source_ref", String(300)),
+    Column("decision_id", Integer),
+    Column("decided_by", String(256), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("lifted_at", UtcDateTime),
+    Column("lifted_by", String(32)),
+    Column("lifted_ref", String(300)),
+)
+Index("ix_restrictions_content", restrictions.c.content_id, restrictions.c.lifted_at)
+Index("ix_restrictions_source_ref", restrictions.c.source_ref)
 
 cases = Table(
     "cases",

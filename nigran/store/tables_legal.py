@@ -154,6 +154,7 @@ notices = Table(
     Column("withheld_citation", String(512)),
     Column("order_id", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("restriction_id", String(32)),
 )
 Index("ix_notices_decision", notices.c.decision_id)
 Index("ix_notices_content", notices.c.content_id)
@@ -176,5 +177,8 @@ appeals = Table(
     Column("decided_at", UtcDateTime),
     Column("outcome_reason", Text),
     Column("new_decision_id", Integer),
+    Column("restriction_id", String(32)),
+    Column("due_at", UtcDateTime),
+    Column("order_id", String(64)),
 )
 Index("ix_appeals_content", appeals.c.content_id)

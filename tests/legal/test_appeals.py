@@ -38,12 +38,15 @@ def test_author_appeal_reverses_withholding_and_restores_visibility_in_pk(
     assert a["status"] == "open" and a["original_decider"] == "legal-1"
     with legal_store.read() as conn:
         case = conn.execute(select(cases).where(cases.c.id == a["case_id"])).one()
-    assert case.queue == "appeals" and case.excluded_reviewer == "legal-1"
+    # Against an order's restriction: PTA's order goes back to the PK legal team.
+    assert case.queue == "pk-authority" and case.excluded_reviewer == "legal-1"
+    assert case.escalated_to == "legal"
     with legal_store.transaction() as conn, pytest.raises(InvalidTransition, match="another"):
         appeals.decide(
             conn,
             a["id"],
             reviewer="legal-1",
+            reviewer_roles=("legal",),
             outcome="reversed",
             reason="x",
             now=T0 + timedelta(days=4),
@@ -53,6 +56,7 @@ def test_author_appeal_reverses_withholding_and_restores_visibility_in_pk(
             conn,
             a["id"],
             reviewer="legal-2",
+            reviewer_roles=("legal",),
             outcome="reversed",
             reason="No indecency in the video",
             now=T0 + timedelta(days=4),
@@ -63,7 +67,7 @@ def test_author_appeal_reverses_withholding_and_restores_visibility_in_pk(
         note = conn.execute(select(notices).where(notices.c.kind == "appeal_outcome")).one()
         rates = appeals.overturn_rates(conn)
     assert note.recipient == "ayesha" and note.language == "ur"
-    assert "دوبارہ دیکھا جا سکتا ہے" in note.text
+    assert "پابندی ختم کر دی گئی ہے" in note.text
     assert rates == [
         {
             "ground": "law:PK.DECENCY",
@@ -96,10 +100,22 @@ def test_upheld_appeal_keeps_withholding(legal_store: Store) -> None:
     with legal_store.transaction() as conn:
         a = appeals.file(conn, content_id="v1", appellant="ayesha", reason="no", now=T0)
         a = appeals.decide(
-            conn, a["id"], reviewer="legal-2", outcome="upheld", reason="Matches the order", now=T0
+            conn,
+            a["id"],
+            reviewer="legal-2",
+            reviewer_roles=("legal",),
+            outcome="upheld",
+            reason="Matches the order",
+            now=T0,
         )
         with pytest.raises(InvalidTransition):
             appeals.decide(
-                conn, a["id"], reviewer="legal-3", outcome="reversed", reason="x", now=T0
+                conn,
+                a["id"],
+                reviewer="legal-3",
+                reviewer_roles=("legal",),
+                outcome="reversed",
+                reason="x",
+                now=T0,
             )
     assert not enforce.visible(legal_store, "v1", "PK")

@@ -21,10 +21,15 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def run(*args: str) -> str:
-    r = runner.invoke(build_app(), list(args))
+def run(*args: str, stdin: str | None = None) -> str:
+    r = runner.invoke(build_app(), list(args), input=stdin)
     assert r.exit_code == 0, r.output
     return r.output
+
+
+def add_user(name: str, *roles: str) -> None:
+    role_args = [a for r in roles for a in ("--role", r)]
+    run("users", "add", name, *role_args, "--password-stdin", stdin="correct horse battery\n")
 
 
 def test_order_notice_appeal_and_dsa_commands(db: str, tmp_path: Path) -> None:
@@ -53,6 +58,8 @@ def test_order_notice_appeal_and_dsa_commands(db: str, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     run("moderate", str(stream), "--out", str(tmp_path / "d.jsonl"))
+    add_user("legal-1", "legal")
+    add_user("legal-2", "legal")
     run(
         "authorities",
         "add",

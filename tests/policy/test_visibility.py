@@ -68,7 +68,7 @@ def test_agrees_with_the_store_resolver_on_random_rows() -> None:
     now = datetime.now(UTC)
     kinds = [Visibility.AGE_RESTRICTED, Visibility.WITHHELD, Visibility.REMOVED]
     for _ in range(300):
-        rows: dict[str, enforce.Restriction] = {}
+        rows: dict[str, enforce.CountryState] = {}
         ix = VisibilityIndex()
         gated = False
         for country in rnd.sample(["*", "PK", "DE", "IN"], rnd.randint(1, 3)):
@@ -80,7 +80,7 @@ def test_agrees_with_the_store_resolver_on_random_rows() -> None:
                 vis = Visibility.WITHHELD
             age = rnd.choice([13, 16, 18]) if vis is Visibility.AGE_RESTRICTED else None
             exp = rnd.choice([None, now + timedelta(days=1), now - timedelta(days=1)])
-            rows[country] = enforce.Restriction(vis, None, age, exp)
+            rows[country] = enforce.CountryState(vis, None, age, exp)
             if exp is not None and exp <= now:
                 continue  # already expired: the index would drop it on insert
             ix.apply(

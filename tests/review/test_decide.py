@@ -70,7 +70,12 @@ def test_human_remove_goes_through_enforcement_and_ledger(store: Store) -> None:
         for lab in labels
     ] == [("body", THREAT_UR, "violating", "threat", "add", "amna")]
     kinds = _kinds(store, "h1")
-    assert kinds[-3:] == ["decision.made", "enforcement.changed", "case.decided"]
+    assert kinds[-4:] == [
+        "decision.made",
+        "restriction.added",
+        "enforcement.changed",
+        "case.decided",
+    ]
 
 
 def test_no_violation_lifts_an_automated_restriction(store: Store) -> None:

@@ -20,7 +20,12 @@ def test_routing_by_language_category_and_source() -> None:
     assert cfg.route("ur", "threat", "user_report").id == "ur-hate"
     assert cfg.route("ur-Latn", "hate").id == "ur-Latn-hate"
     assert cfg.route("ur", "self_harm").id == "ur"
-    assert cfg.route("ur", "hate", "authority_order").id == "pk-authority"
+    assert cfg.route("ur", "hate", "authority_order", "PK").id == "pk-authority"
+    # Orders go to the legal team of their jurisdiction, whatever the item's language.
+    assert cfg.route("ur", "hate", "authority_order", "IN").id == "in-authority"
+    assert cfg.route(None, "hate", "authority_order", "DE").id == "de-authority"
+    assert cfg.route("en", "hate", "authority_order", "EU").id == "eu-authority"
+    assert cfg.route("ur", "hate", "appeal").id == "appeals"
     assert cfg.route("und-Latn", "hate").id == "general"
     assert cfg.route(None, "hate").id == "general"
 
@@ -47,7 +52,7 @@ def test_priority_formula() -> None:
     assert prio.priority(2, 1.0, "authority_order") == 32.0
     assert prio.reach_factor(Reach(views=999, views_per_hour=99)) == pytest.approx(1 + 3 + 2 * 2)
     order = sorted(prio.SOURCE_WEIGHT, key=lambda s: prio.priority(1, 1.0, s))
-    assert order == ["proactive", "user_report", "trusted_flagger", "authority_order"]
+    assert order == ["proactive", "user_report", "appeal", "trusted_flagger", "authority_order"]
     with pytest.raises(ValueError):
         prio.priority(5, 1.0, "proactive")
 

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from nigran import ledger
 from nigran.errors import ConflictingResubmission
-from nigran.model import Content, Decision, Signal
+from nigran.model import Content, Decision, Lifter, Signal
 from nigran.policy import PolicyContext, default_policy
 from nigran.runtime.pipeline import Pipeline
 from nigran.store import Store, queries
-from nigran.store.tables import cases, content, decisions, enforcement, signals
+from nigran.store.tables import cases, content, decisions, enforcement, restrictions, signals
 from tests.factories import BENIGN_UR, SEXUAL_RU, THREAT_RU, THREAT_UR, item
 
 
@@ -49,14 +49,14 @@ def test_threat_in_urdu_is_removed_and_recorded(store: Store) -> None:
     with store.read() as conn:
         rec = queries.content_record(conn, "u1")
         assert rec.decision.outcome == "remove"
-        assert rec.restrictions["*"].visibility.value == "removed"
+        assert rec.visibility["*"].visibility.value == "removed"
         kinds = [e.kind for e in ledger.entries(conn) if e.subject == "u1"]
         assert ledger.verify(conn).ok
     n = len(threat.signals)
     assert kinds[: n + 2] == ["content.stored", *["signal.recorded"] * n, "decision.made"]
     # One entry per country row that changed, and a review case if the policy asks for one.
     assert "enforcement.changed" in kinds[n + 2 :]
-    assert set(kinds[n + 2 :]) <= {"enforcement.changed", "case.opened"}
+    assert set(kinds[n + 2 :]) <= {"restriction.added", "enforcement.changed", "case.opened"}
     assert rec.ledger == threat.ledger
 
 
@@ -90,7 +90,7 @@ def test_new_version_lifts_enforcement(store: Store) -> None:
     pipe = Pipeline(store)
     pipe.run([item("v", SEXUAL_RU)])
     with store.read() as conn:
-        rows = queries.content_record(conn, "v").restrictions
+        rows = queries.content_record(conn, "v").visibility
     assert rows["PK"].visibility.value == "withheld"
     assert rows["*"].visibility.value == "age_restricted"
     out = pipe.run([item("v", "sab ko salam, naya gana sunen", version=2)]).outcomes[0]
@@ -100,7 +100,11 @@ def test_new_version_lifts_enforcement(store: Store) -> None:
         changes = [
             e.data() for e in ledger.for_subject(conn, "v") if e.kind == "enforcement.changed"
         ]
-    assert rec.versions == [1, 2] and rec.restrictions == {}
+    assert rec.versions == [1, 2] and rec.visibility == {}
+    # The automated restrictions of version 1 were lifted by re-moderating version 2.
+    assert {(r.lifted_by.value if r.lifted_by else None) for r in rec.restrictions} == {
+        "remoderation"
+    }
     assert {(c["country"], c["to"]) for c in changes[-2:]} == {("PK", "visible"), ("*", "visible")}
 
 
@@ -194,16 +198,18 @@ def test_expired_restrictions_are_lifted_and_ledgered(store: Store) -> None:
     Pipeline(store).run([item("e", SEXUAL_RU)])
     with store.transaction() as conn:
         conn.execute(
-            update(enforcement)
-            .where(enforcement.c.content_id == "e")
+            update(restrictions)
+            .where(restrictions.c.content_id == "e")
             .values(expires_at=utcnow() - timedelta(minutes=1))
         )
     enforcer = Enforcer(store)
     assert enforcer.visible("e", "PK", 30)  # expired rows no longer restrict, even before the sweep
     with store.transaction() as conn:
         seqs = expire_due(conn)
-    assert len(seqs) == 2
+    assert len(seqs) == 4  # two restrictions lifted, two countries visible again
     with store.read() as conn:
-        assert not queries.content_record(conn, "e").restrictions
+        rec = queries.content_record(conn, "e")
+        assert not rec.visibility
+        assert {r.lifted_by for r in rec.restrictions} == {Lifter.EXPIRY}
         assert [e.kind for e in ledger.for_subject(conn, "e")][-2:] == ["enforcement.expired"] * 2
         assert ledger.verify(conn).ok

@@ -13,7 +13,6 @@ so running a scan twice changes nothing.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from nigran import enforce, ledger
+from nigran import ledger, record
 from nigran.detect.media.bank_store import BankStore
 from nigran.detect.media.banks import BankMatch
 from nigran.detect.media.detectors import bank_signal
@@ -29,10 +28,11 @@ from nigran.detect.media.hashing import PdqHash
 from nigran.detect.media.refs import MediaLoader
 from nigran.detect.media.vpdq import VideoHash
 from nigran.errors import NigranError
-from nigran.model import Content, MediaKind, Signal, utcnow
+from nigran.model import Content, MediaKind, RestrictionSource, Signal, utcnow
 from nigran.policy import Policy, PolicyContext, default_policy
+from nigran.review.cases import CaseRequest, open_cases
 from nigran.store import queries
-from nigran.store.tables import cases, content, signals
+from nigran.store.tables import content, signals
 from nigran.store.tables_media import media_hashes
 
 __all__ = ["RescanHit", "catalogue", "rescan"]
@@ -161,16 +161,18 @@ def _apply(
 ) -> RescanHit | None:
     if queries.latest_version(conn, cid) != version:
         return None  # a newer version exists; it was catalogued and scanned on its own
-    record = queries.content_record(conn, cid, version)
+    record_ = queries.content_record(conn, cid, version)
     already = {
-        s.evidence.details.get("entry_id") for s in record.signals if s.source.value == "hash_match"
+        s.evidence.details.get("entry_id")
+        for s in record_.signals
+        if s.source.value == "hash_match"
     }
     fresh = [(ref, m) for ref, m in found if m.entry_id not in already]
     if not fresh:
         return None
     new_signals: list[Signal] = [bank_signal(bank_store.banks, m, ref) for ref, m in fresh]
-    all_signals = record.signals + new_signals
-    decision = policy.decide(record.content, all_signals, PolicyContext(now=now))
+    all_signals = record_.signals + new_signals
+    decision = policy.decide(record_.content, all_signals, PolicyContext(now=now))
     rows = [
         {
             "content_id": cid,
@@ -191,7 +193,7 @@ def _apply(
             insert(signals).returning(signals.c.id, sort_by_parameter_order=True), rows
         ).scalars()
     )
-    signal_ids = record.signal_ids + new_ids
+    signal_ids = record_.signal_ids + new_ids
     entries: list[tuple[str, str, Any]] = [
         (
             "media.retro_scan.matched",
@@ -211,32 +213,39 @@ def _apply(
         )
         for sid, s in zip(new_ids, new_signals, strict=True)
     ]
-    decision_id, recorded = enforce.record_decision(conn, decision, signal_ids, now=now)
-    entries += recorded
-    if decision.review is not None:
-        case = {
-            "id": uuid.uuid4().hex,
-            "content_id": cid,
-            "version": version,
-            "decision_id": decision_id,
-            "queue": decision.review.queue,
-            "category": decision.review.category,
-            "language": record.language,
-            "severity": decision.review.severity,
-            "priority": float(decision.review.severity),
-            "deadline": decision.review.deadline,
-            "status": "open",
-            "created_at": now,
-        }
-        conn.execute(insert(cases).values(**case))
-        entries.append(
-            (
-                "case.opened",
-                cid,
-                {k: v for k, v in case.items() if k not in ("created_at", "deadline")},
-            )
+    done = record.record(
+        conn,
+        decision,
+        source=RestrictionSource.AUTOMATED,
+        signal_ids=signal_ids,
+        remoderate=True,
+        extra={"retro_scan": True},
+        now=now,
+        append=False,
+    )
+    entries += done.entries
+    if decision.review is not None and not done.superseded:
+        # The same case the pipeline would have opened for this match: routed, prioritised
+        # and given its SLA by the one case opener.
+        _, opened = open_cases(
+            conn,
+            [
+                CaseRequest(
+                    subject=cid,
+                    item=record_.content,
+                    category=decision.review.category,
+                    severity=decision.review.severity,
+                    source="proactive",
+                    language=record_.language,
+                    decision_id=done.decision_id,
+                    legal_deadline=decision.review.deadline,
+                )
+            ],
+            now=now,
+            append=False,
         )
+        entries += opened
     ledger.append_many(conn, entries)
     return RescanHit(
-        cid, version, sorted({m.entry_id for _, m in fresh}), decision_id, decision.outcome
+        cid, version, sorted({m.entry_id for _, m in fresh}), done.decision_id, decision.outcome
     )
