@@ -179,9 +179,9 @@ def visible(
 # -- expiry ---------------------------------------------------------------------------------------
 
 
-def expire_due(conn: Connection, now: datetime | None = None) -> list[int]:
+def expire_due(conn: Connection, now: datetime | None = None) -> list[str]:
     """Lift restrictions whose time is up (``Lifter.EXPIRY``), ledgering each lift and each change
-    of visibility it causes; returns the ledger entries' numbers."""
+    of visibility it causes; returns the ids of the restrictions lifted."""
     now = now or utcnow()
     rows = conn.execute(
         select(restrictions).where(
@@ -221,7 +221,8 @@ def expire_due(conn: Connection, now: datetime | None = None) -> list[int]:
             ("enforcement.expired", cid, change)
             for change in refresh(conn, cid, still[cid], version=latest, decision_id=None, now=now)
         )
-    return ledger.append_many(conn, entries)
+    ledger.append_many(conn, entries)
+    return [r.id for rs in by_item.values() for r in rs]
 
 
 # -- the serving path's in-memory view ------------------------------------------------------------

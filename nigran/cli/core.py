@@ -300,8 +300,29 @@ def enforce_expire(db: DbOption = None) -> None:
 
     store = open_store(db)
     with store.transaction() as conn:
-        seqs = expire_due(conn)
-    Console().print(f"{len(seqs)} expired restrictions lifted")
+        lifted = expire_due(conn)
+    Console().print(f"{len(lifted)} expired restrictions lifted")
+
+
+@enforce_app.command("show")
+def enforce_show(
+    content_id: str,
+    all_: Annotated[bool, typer.Option("--all", help="Lifted restrictions too.")] = False,
+    db: DbOption = None,
+) -> None:
+    """The restrictions on CONTENT_ID, each with where it came from and who may lift it (JSON
+    lines)."""
+    from nigran import enforce
+    from nigran.model import LIFTABLE_BY
+
+    with open_store(db).read() as conn:
+        found = enforce.all_of(conn, content_id)
+    for r in found:
+        if r.lifted_at is not None and not all_:
+            continue
+        row = r.model_dump(mode="json", exclude_none=True)
+        row["liftable_by"] = sorted(lifter.value for lifter in LIFTABLE_BY[r.source])
+        typer.echo(orjson.dumps(row).decode())
 
 
 @enforce_app.command("check")

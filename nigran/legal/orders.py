@@ -380,6 +380,13 @@ def _rule(packs: PackSet, authority: Authority, o: OrderIn) -> tuple[OrderRule, 
     return packs.resolve_order_type(jur, authority.requester, o.order_type.value), ground_ok
 
 
+def _queue_jurisdiction(packs: PackSet, country: str, pack_id: str) -> str:
+    """Whose legal team takes an order: the issuing country's where it has a pack of its own (a
+    German authority's order, even under the DSA's Art. 9, goes to the team that reads German
+    law), else the pack it falls under (EU)."""
+    return country if country in packs.packs else pack_id
+
+
 def _open_case(
     conn: Connection,
     order_id: str,
@@ -510,7 +517,16 @@ def receive(
     due = _due(dl) if running else None
     case_id = None
     if running or "extraterritorial" in flags:
-        case_id = _open_case(conn, order_id, o, rule.pack, due, now, o.order_type, packs)
+        case_id = _open_case(
+            conn,
+            order_id,
+            o,
+            _queue_jurisdiction(packs, jur, rule.pack),
+            due,
+            now,
+            o.order_type,
+            packs,
+        )
         conn.execute(update(orders).where(orders.c.id == order_id).values(case_id=case_id))
     if missing and "extraterritorial" not in flags:
         _move(
@@ -615,7 +631,7 @@ def clarify(
                 conn,
                 order_id,
                 merged,
-                packs.order_type(row.order_type).pack,
+                _queue_jurisdiction(packs, row.jurisdiction, packs.order_type(row.order_type).pack),
                 view.act_by,
                 now,
                 OrderType(row.kind),

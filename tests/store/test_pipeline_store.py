@@ -206,7 +206,7 @@ def test_expired_restrictions_are_lifted_and_ledgered(store: Store) -> None:
     assert enforcer.visible("e", "PK", 30)  # expired rows no longer restrict, even before the sweep
     with store.transaction() as conn:
         seqs = expire_due(conn)
-    assert len(seqs) == 4  # two restrictions lifted, two countries visible again
+    assert len(seqs) == 2  # the age gate and the PK withholding
     with store.read() as conn:
         rec = queries.content_record(conn, "e")
         assert not rec.visibility
