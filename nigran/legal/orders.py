@@ -192,8 +192,8 @@ class OrderView:
                 | (
                     # The authority learns what became of an appeal against its order's
                     # restriction (filed, upheld or reversed, and on which item), not who.
-                    {k: e["detail"][k] for k in ("item", "outcome") if k in e["detail"]}
-                    if e["kind"].startswith("appeal_")
+                    {k: e["detail"][k] for k in ("item", "outcome", "version") if k in e["detail"]}
+                    if e["kind"].startswith("appeal_") or e["kind"] == "item_changed"
                     else {}
                 )
                 for e in self.events
@@ -329,6 +329,28 @@ def note_appeal(
     staff and the authority see it (the authority sees the item and the outcome)."""
     _row(conn, order_id)
     return _event(conn, order_id, kind, actor=actor, now=now, detail=detail)
+
+
+def note_item_changed(
+    conn: Connection,
+    order_id: str,
+    *,
+    item: str,
+    version: int,
+    case_id: str | None,
+    now: datetime,
+) -> int:
+    """A materially changed version of an item under this order arrived: the order's restriction
+    carried over to it, and a legal case checks it still applies."""
+    _row(conn, order_id)
+    return _event(
+        conn,
+        order_id,
+        "item_changed",
+        actor="nigran",
+        now=now,
+        detail={"item": item, "version": version, "case_id": case_id},
+    )
 
 
 def _move(

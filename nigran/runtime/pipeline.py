@@ -26,6 +26,7 @@ from nigran.detect import Detector, default_detectors
 from nigran.detect.media.bank_store import BankStore
 from nigran.detect.text.langid import guess_languages
 from nigran.errors import ConflictingResubmission, NigranError
+from nigran.legal import orders
 from nigran.model import Content, Decision, Restriction, RestrictionSource, Signal, utcnow
 from nigran.policy import Policy, PolicyContext, default_policy
 from nigran.review import cases as review_cases
@@ -267,6 +268,7 @@ class Pipeline:
         entries: list[tuple[str, str, object]] = []
         spans: list[int] = []
         case_requests: list[tuple[int, review_cases.CaseRequest]] = []
+        changed_under_orders: list[tuple[Content, review_cases.CaseRequest]] = []
         for c, fp, (lang, sigs, d), sids, did in zip(
             items, fingerprints, analysed, per_item_ids, decision_ids, strict=True
         ):
@@ -329,9 +331,9 @@ class Pipeline:
                     )
                 )
             if not done.superseded and c.version > 1:
-                case_requests.extend(
-                    (len(outcomes), req) for req in _order_reviews(conn, c, held, did)
-                )
+                reviews = _order_reviews(conn, c, held, did)
+                case_requests.extend((len(outcomes), req) for req in reviews)
+                changed_under_orders.extend((c, req) for req in reviews)
             entries.extend(item_entries)
             spans.append(len(item_entries))
             outcomes.append(Outcome(c, lang, sigs, d, did))
@@ -354,6 +356,20 @@ class Pipeline:
                 spans[pos] = n + len(extra.get(pos, []))
             entries = merged
         seqs = ledger.append_many(conn, entries)
+        if changed_under_orders:
+            by_ref = {
+                (r.ref, r.subject): cid for (_, r), cid in zip(case_requests, case_ids, strict=True)
+            }
+            for c, req in changed_under_orders:
+                # Legal staff and the authority see on the order that its item changed.
+                orders.note_item_changed(
+                    conn,
+                    (req.ref or "").removeprefix("order:"),
+                    item=c.id,
+                    version=c.version,
+                    case_id=by_ref.get((req.ref, req.subject)),
+                    now=now,
+                )
         pos = 0
         for outcome, n in zip(outcomes, spans, strict=True):
             outcome.ledger = seqs[pos : pos + n]

@@ -209,6 +209,15 @@ def test_new_version_keeps_order_and_notice_restrictions(nigran: Nigran, store: 
         "legal",
     )
     assert not n.visible("v1", "PK")
+    shown = n.json("orders", "show", order_id, "--authority", "PTA")
+    assert shown["events"][-1] | {"at": None} == {
+        "at": None,
+        "kind": "item_changed",
+        "from_status": None,
+        "to_status": None,
+        "item": "v1",
+        "version": 3,
+    }
     assert "ledger OK" in n.run("ledger", "verify")
 
 
