@@ -317,8 +317,8 @@ def lexicon_add(
     db: DbOpt = None,
 ) -> None:
     """Add a term (or update it); the change is written to the ledger."""
+    from nigran.banks.terms import add_term
     from nigran.detect.text.lexicon import Term
-    from nigran.detect.text.lexicon_store import add_term
     from nigran.store import Store
 
     store = _store(db)
@@ -339,7 +339,7 @@ def lexicon_remove(
     db: DbOpt = None,
 ) -> None:
     """Deactivate a term, shipped or added; the change is written to the ledger."""
-    from nigran.detect.text.lexicon_store import remove_term
+    from nigran.banks.terms import remove_term
     from nigran.store import Store
 
     store = _store(db)
@@ -359,7 +359,7 @@ def lexicon_list(
     db: DbOpt = None,
 ) -> None:
     """Effective terms, masked (first and last letter only): banks plus database changes."""
-    from nigran.detect.text.lexicon_store import effective_terms
+    from nigran.banks.terms import effective_terms
     from nigran.store import Store
 
     store = _store(db)
@@ -391,7 +391,7 @@ def lexicon_export(
     db: DbOpt = None,
 ) -> None:
     """All effective terms as one TSV bank (unmasked: handle the file as sensitive)."""
-    from nigran.detect.text.lexicon_store import effective_terms, export_tsv
+    from nigran.banks.terms import effective_terms, export_tsv
     from nigran.store import Store
 
     store = _store(db)

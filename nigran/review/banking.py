@@ -9,10 +9,10 @@ positive banks (a confirmed false positive). Images are banked by PDQ, videos by
 
 from __future__ import annotations
 
-from nigran.detect.media.bank_store import BankStore
+from nigran.banks.hashes import BankStore
+from nigran.banks.rescan import rescan
 from nigran.detect.media.banks import Bank, SignalType
 from nigran.detect.media.refs import MediaLoader
-from nigran.detect.media.retro import rescan
 from nigran.model import Content, MediaKind
 
 NEGATIVE_BANK = "reviewed-negative"

@@ -29,7 +29,7 @@ from nigran.review.cases import held
 from nigran.store import Store
 
 if TYPE_CHECKING:
-    from nigran.detect.media.bank_store import BankStore
+    from nigran.banks.hashes import BankStore
 from nigran.store.tables import cases, content
 from nigran.store.tables_review import outcomes, review_labels
 
@@ -271,7 +271,7 @@ def decide(
         result = Result(case_id, decision_id, label, seqs, correct)
     if verdict.bank_action and row.kind != "golden" and item.media:
         # After the decision commits: the bank store writes (and ledgers) in its own transaction.
-        from nigran.detect.media.bank_store import BankStore, configured_index_dir
+        from nigran.banks.hashes import BankStore, configured_index_dir
         from nigran.review.banking import bank_media
 
         try:

@@ -22,8 +22,8 @@ from sqlalchemy import Connection, insert, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from nigran import enforce, ledger
+from nigran.banks.hashes import BankStore
 from nigran.detect import Detector, default_detectors
-from nigran.detect.media.bank_store import BankStore
 from nigran.detect.text.langid import guess_languages
 from nigran.errors import ConflictingResubmission, NigranError
 from nigran.model import Content, Decision, Signal, utcnow
@@ -93,7 +93,7 @@ class Pipeline:
         index_dir: Path | None = None,
     ) -> None:
         """``index_dir``: where the media match index is saved between starts (see
-        :mod:`nigran.detect.media.bank_store`); None rebuilds it from the tables each time."""
+        :mod:`nigran.banks.hashes`); None rebuilds it from the tables each time."""
         self.store = store
         self.bank_store: BankStore | None = None
         if detectors is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nigran.detect.media.bank_store import BankStore
+from nigran.banks.hashes import BankStore
 from nigran.detect.media.samples import synthetic_image
 from nigran.model import MediaKind, MediaRef
 from nigran.review import cases

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from nigran import enforce, ledger
-from nigran.detect.media.bank_store import BankStore
+from nigran.banks.hashes import BankStore
 from nigran.detect.media.banks import BankMatch
 from nigran.detect.media.detectors import bank_signal
 from nigran.detect.media.hashing import PdqHash

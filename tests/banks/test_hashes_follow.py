@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nigran.detect.media.bank_store import BankStore
+from nigran.banks.hashes import BankStore
 from nigran.detect.media.banks import Bank
 from nigran.detect.media.hashing import pdq_dihedral, pdq_from_image
 from nigran.detect.media.samples import synthetic_image

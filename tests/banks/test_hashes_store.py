@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from nigran import ledger
-from nigran.detect.media.bank_store import BankStore
+from nigran.banks.hashes import BankStore
+from nigran.banks.rescan import rescan
 from nigran.detect.media.banks import Bank, EntryStatus
 from nigran.detect.media.hashing import pdq_from_image
-from nigran.detect.media.retro import rescan
 from nigran.detect.media.samples import synthetic_image
 from nigran.model import Content, ContentKind, MediaKind, MediaRef
 from nigran.runtime.pipeline import Pipeline
@@ -153,7 +153,7 @@ def test_default_pipeline_reads_on_screen_urdu_and_refuses_broken_media(
 def test_saved_index_is_reloaded_and_never_stale(store: Store, tmp_path: Path) -> None:
     import numpy as np
 
-    from nigran.detect.media.bank_store import index_dir_for
+    from nigran.banks.hashes import index_dir_for
 
     rng = np.random.default_rng(4)
     hexes = [row.tobytes().hex() for row in rng.integers(0, 256, (50, 32), dtype=np.uint8)]
@@ -210,7 +210,7 @@ def test_servers_keep_the_index_under_the_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from nigran.api import create_app
-    from nigran.detect.media.bank_store import index_dir_for
+    from nigran.banks.hashes import index_dir_for
 
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
     monkeypatch.setenv("NIGRAN_DATABASE_URL", url)

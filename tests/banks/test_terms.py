@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from nigran import ledger
-from nigran.detect.text.lexicon import LexiconDetector, Term, read_bank
-from nigran.detect.text.lexicon_store import (
+from nigran.banks.terms import (
     add_term,
     effective_terms,
     export_tsv,
     remove_term,
 )
+from nigran.detect.text.lexicon import LexiconDetector, Term, read_bank
 from nigran.detect.text.train import review_rows
 from nigran.errors import InvalidInput, NotFound
 from nigran.model import TextField
