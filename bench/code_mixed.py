@@ -25,11 +25,11 @@ import numpy as np  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
 from bench.neural_cv import linear_oof, load_task  # noqa: E402
-from nigran.detect.text import datasets as D  # noqa: E402
-from nigran.detect.text import train as T  # noqa: E402
 from nigran.detect.text.classifiers import load_default, model_input  # noqa: E402
 from nigran.detect.text.langid import default_identifier  # noqa: E402
-from nigran.detect.text.nblr import best_threshold  # noqa: E402
+from nigran.training import datasets as D  # noqa: E402
+from nigran.training import train as T  # noqa: E402
+from nigran.training.nblr import best_threshold  # noqa: E402
 
 
 def main() -> None:

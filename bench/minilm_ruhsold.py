@@ -90,7 +90,7 @@ def out(stem: str, epochs: int, ext: str) -> Path:
 
 
 def cmd_linear(_: argparse.Namespace) -> None:
-    from nigran.detect.text import datasets as D
+    from nigran.training import datasets as D
 
     ds = D.ruhsold_task1(D.data_dir(None))
     print(f"splits {sorted(ds.splits)}; classes {ds.classes}", flush=True)
@@ -133,7 +133,7 @@ def cmd_tokens(_: argparse.Namespace) -> None:
 def best_macro_f1(y: np.ndarray[Any, Any], p: np.ndarray[Any, Any]) -> tuple[float, float]:
     """Macro-F1 at the best threshold ``p >= t`` over every distinct score ``t`` (ties go to the
     highest ``t``), by the project's ``nblr.macro_f1_grid``."""
-    from nigran.detect.text.nblr import macro_f1_grid
+    from nigran.training.nblr import macro_f1_grid
 
     grid = np.unique(p)[::-1]
     f1 = macro_f1_grid(y, p, grid)
@@ -142,7 +142,7 @@ def best_macro_f1(y: np.ndarray[Any, Any], p: np.ndarray[Any, Any]) -> tuple[flo
 
 
 def cmd_report(_: argparse.Namespace) -> None:
-    """Run in the project venv (it scores with ``nigran.detect.text.nblr``)."""
+    """Run in the project venv (it scores with ``nigran.training.nblr``)."""
     from sklearn.metrics import f1_score, roc_auc_score
 
     y = read_split()["holdout"][1]

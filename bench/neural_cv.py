@@ -71,10 +71,11 @@ from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from nigran.detect.text import classifiers as C  # noqa: E402
-from nigran.detect.text import datasets as D  # noqa: E402
-from nigran.detect.text import train as T  # noqa: E402
-from nigran.detect.text.linear import DEFAULT_RECIPES, argmax_offsets, train_head  # noqa: E402
-from nigran.detect.text.nblr import best_threshold, macro_f1_at, platt, sigmoid  # noqa: E402
+from nigran.detect.text.calibration import sigmoid  # noqa: E402
+from nigran.training import datasets as D  # noqa: E402
+from nigran.training import train as T  # noqa: E402
+from nigran.training.linear import DEFAULT_RECIPES, argmax_offsets, train_head  # noqa: E402
+from nigran.training.nblr import best_threshold, macro_f1_at, platt  # noqa: E402
 
 Array = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -359,7 +360,7 @@ def pretrain_bag(features: Any, texts: list[str], seed: int, dim: int = 64, epoc
     import torch
     from torch import nn
 
-    from nigran.detect.text.fasttext_format import EOS, tokens
+    from nigran.detect.text.fasttext_line import EOS, tokens
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)

@@ -25,9 +25,9 @@ import argparse  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench.neural_cv import DATASETS, linear_oof, load_task  # noqa: E402
-from nigran.detect.text import datasets as D  # noqa: E402
-from nigran.detect.text import train as T  # noqa: E402
-from nigran.detect.text.nblr import best_threshold, macro_f1_at  # noqa: E402
+from nigran.training import datasets as D  # noqa: E402
+from nigran.training import train as T  # noqa: E402
+from nigran.training.nblr import best_threshold, macro_f1_at  # noqa: E402
 
 
 def main() -> None:

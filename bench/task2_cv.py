@@ -27,9 +27,9 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from bench.neural_cv import Array, folds_of, linear_oof, load_task, score  # noqa: E402
 from nigran.detect.text import classifiers as C  # noqa: E402
-from nigran.detect.text import datasets as D  # noqa: E402
-from nigran.detect.text import train as T  # noqa: E402
-from nigran.detect.text.linear import feature_weights, weighted_rows  # noqa: E402
+from nigran.training import datasets as D  # noqa: E402
+from nigran.training import train as T  # noqa: E402
+from nigran.training.linear import feature_weights, weighted_rows  # noqa: E402
 
 
 def _softmax(z: Array) -> Array:

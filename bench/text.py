@@ -45,7 +45,7 @@ def rss_mb() -> float:
 
 def test_split_pools(root: Path) -> dict[str, list[str]]:
     """The official test splits the text benchmarks read: Roman Urdu, Urdu, English."""
-    from nigran.detect.text import datasets as D
+    from nigran.training import datasets as D
 
     return {
         "Roman Urdu": D.ruhsold_task1(root).splits["test"].texts,
@@ -139,8 +139,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20000)
     args = ap.parse_args()
 
-    from nigran.detect.text import datasets as D
-    from nigran.detect.text.evaluate import baseline_pipeline
+    from nigran.training import datasets as D
+    from nigran.training.evaluate import baseline_pipeline
 
     root = D.data_dir(args.data)
     mixed = interleaved(test_split_pools(root))

@@ -22,9 +22,9 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nigran.detect.text import datasets as D  # noqa: E402
-from nigran.detect.text import train as T  # noqa: E402
-from nigran.detect.text.linear import Extra, Recipe, train_head  # noqa: E402
+from nigran.training import datasets as D  # noqa: E402
+from nigran.training import train as T  # noqa: E402
+from nigran.training.linear import Extra, Recipe, train_head  # noqa: E402
 
 GRID = (Recipe("nb", 1.0, True), Recipe("nb", 3.0, True), Recipe("idf", 1.0), Recipe("idf", 3.0))
 

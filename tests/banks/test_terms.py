@@ -14,11 +14,11 @@ from nigran.banks.terms import (
     remove_term,
 )
 from nigran.detect.text.lexicon import LexiconDetector, Term, read_bank
-from nigran.detect.text.train import review_rows
 from nigran.errors import InvalidInput, NotFound
 from nigran.model import TextField
 from nigran.store import Store
 from nigran.store.tables_review import review_labels
+from nigran.training.train import review_rows
 
 SHIPPED = [Term("chor", "harassment", 1, "ur-Latn", bank="test")]
 

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from nigran.detect.text.nblr import sigmoid
+from nigran.detect.text.calibration import sigmoid
 from nigran.errors import ConfigError
 
 Array = NDArray[np.float64]

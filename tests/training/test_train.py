@@ -10,9 +10,9 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from nigran.detect.text import classifiers as C
-from nigran.detect.text import datasets as D
-from nigran.detect.text import train as T
-from nigran.detect.text.linear import Extra, Recipe, argmax_offsets, train_head
+from nigran.training import datasets as D
+from nigran.training import train as T
+from nigran.training.linear import Extra, Recipe, argmax_offsets, train_head
 
 
 def _slice(ds: D.Dataset, n: int) -> D.Dataset:

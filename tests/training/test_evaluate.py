@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from nigran.detect.text import datasets as D
 from nigran.detect.text.classifiers import default_header_path
-from nigran.detect.text.evaluate import evaluate_file, read_labelled
 from nigran.errors import InvalidInput
+from nigran.training import datasets as D
+from nigran.training.evaluate import evaluate_file, read_labelled
 
 shipped = pytest.mark.skipif(
     not default_header_path().is_file(), reason="shipped text classifiers not built"
@@ -96,7 +96,7 @@ def test_report_gives_each_binary_sets_training_and_test_share(
     tmp_path: Path, shared_data: Path
 ) -> None:
     from nigran.detect.text.classifiers import load_default
-    from nigran.detect.text.evaluate import evaluate_all, write_report
+    from nigran.training.evaluate import evaluate_all, write_report
 
     model = load_default()
     (res,) = evaluate_all(shared_data, model, log=lambda _: None, only=["urdu_threat"])

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from nigran.detect.text import datasets as D
 from nigran.errors import ConfigError
+from nigran.training import datasets as D
 
 SEED = 20241129
 LATIN_LABELS = ("ur-Latn", "en", "other")

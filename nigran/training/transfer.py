@@ -30,13 +30,13 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.metrics import f1_score
 
-from nigran.detect.text import datasets as D
 from nigran.detect.text.classifiers import model_input
-from nigran.detect.text.evaluate import baseline_pipeline
-from nigran.detect.text.fasttext_format import FastTextFeatures
-from nigran.detect.text.linear import LinearHead, train_head
-from nigran.detect.text.reproducible import single_threaded
-from nigran.detect.text.train import FAMILY_FEATURES, FAST_RECIPES
+from nigran.training import datasets as D
+from nigran.training.evaluate import baseline_pipeline
+from nigran.training.fasttext_format import FastTextFeatures
+from nigran.training.linear import LinearHead, train_head
+from nigran.training.reproducible import single_threaded
+from nigran.training.train import FAMILY_FEATURES, FAST_RECIPES
 
 if TYPE_CHECKING:
     from nigran.detect.text.encoder import SentenceEncoder
@@ -156,8 +156,8 @@ def _blend_transfer(
     """Target macro-F1 of the linear head blended with an encoder head trained on the source,
     threshold from the source's out-of-fold blend; and that out-of-fold macro-F1."""
     from nigran.detect.text.encoder import blended
-    from nigran.detect.text.encoder_train import encoder_head, out_of_fold
-    from nigran.detect.text.nblr import best_threshold, macro_f1_at
+    from nigran.training.encoder_train import encoder_head, out_of_fold
+    from nigran.training.nblr import best_threshold, macro_f1_at
 
     assert head.oof is not None
     xs = encoder.embed(source.texts)

@@ -31,14 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from nigran.detect.text import langid_data as LD
-from nigran.detect.text.fasttext_format import (
-    EOS,
-    FastTextConfig,
-    FastTextFeatures,
-    mean_rows,
-    write_softmax_model,
-)
+from nigran.detect.text.fasttext_line import EOS
 from nigran.detect.text.langid import (
     ArabicRule,
     LanguageIdentifier,
@@ -46,7 +39,14 @@ from nigran.detect.text.langid import (
     latin_model_path,
     latin_text,
 )
-from nigran.detect.text.reproducible import single_threaded
+from nigran.training import langid_data as LD
+from nigran.training.fasttext_format import (
+    FastTextConfig,
+    FastTextFeatures,
+    mean_rows,
+    write_softmax_model,
+)
+from nigran.training.reproducible import single_threaded
 
 Log = Callable[[str], None]
 MIN_COUNT = 3
@@ -321,7 +321,7 @@ def tune_arabic_rule(root: Path, log: Log = print) -> ArabicRule:
 @single_threaded
 def train_langid(data: Path | None = None, out: Path | None = None, *, log: Log = print) -> Path:
     """Train and write the Latin head (``langid_latn.bin`` + ``.json``); returns the ``.bin``."""
-    from nigran.detect.text import datasets as D
+    from nigran.training import datasets as D
 
     root = D.data_dir(data)
     t0 = time.perf_counter()

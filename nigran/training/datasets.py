@@ -51,7 +51,7 @@ def data_dir(explicit: str | Path | None = None) -> Path:
     env = os.environ.get("NIGRAN_TRAINING_DATA_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 def _need(path: Path) -> Path:

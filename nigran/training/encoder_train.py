@@ -35,8 +35,6 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from nigran.detect.text import classifiers as C
-from nigran.detect.text import datasets as D
-from nigran.detect.text import train as T
 from nigran.detect.text.encoder import (
     HEADS_FILE,
     MIN_GAIN,
@@ -48,9 +46,11 @@ from nigran.detect.text.encoder import (
     load_encoder,
     probe_of,
 )
-from nigran.detect.text.linear import LinearHead, argmax_offsets, calibrated, folds_of
-from nigran.detect.text.nblr import best_threshold, macro_f1_at
-from nigran.detect.text.reproducible import single_threaded
+from nigran.training import datasets as D
+from nigran.training import train as T
+from nigran.training.linear import LinearHead, argmax_offsets, calibrated, folds_of
+from nigran.training.nblr import best_threshold, macro_f1_at
+from nigran.training.reproducible import single_threaded
 
 Array = Any
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)

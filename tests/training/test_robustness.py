@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from nigran.detect.text import datasets as D
 from nigran.detect.text.classifiers import load_default
 from nigran.detect.text.normalize import normalize_text
-from nigran.detect.text.robustness import (
+from nigran.training import datasets as D
+from nigran.training.robustness import (
     LATIN_DISGUISES,
     URDU_DISGUISES,
     disguise,

@@ -25,15 +25,15 @@ from sklearn.metrics import (
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_union
 
-from nigran.detect.text import datasets as D
 from nigran.detect.text.classifiers import TextClassifiers, load_default, model_input
 from nigran.detect.text.classify import family_of, head_text
-from nigran.detect.text.fasttext_format import FastTextFeatures
 from nigran.detect.text.langid import LanguageIdentifier
-from nigran.detect.text.linear import train_head
-from nigran.detect.text.reproducible import single_threaded
-from nigran.detect.text.train import FAMILY_FEATURES, FINE_HEADS, SEED
 from nigran.errors import InvalidInput
+from nigran.training import datasets as D
+from nigran.training.fasttext_format import FastTextFeatures
+from nigran.training.linear import train_head
+from nigran.training.reproducible import single_threaded
+from nigran.training.train import FAMILY_FEATURES, FINE_HEADS, SEED
 
 Log = Callable[[str], None]
 IntArray = NDArray[np.int64]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nigran.detect.text import transfer as X
-from nigran.detect.text.train import SEED
+from nigran.training import transfer as X
+from nigran.training.train import SEED
 
 
 def _slice(src: X.Source, n: int) -> X.Source:
@@ -31,7 +31,7 @@ def test_transfer_pairs_score_the_target_and_report_apart(shared_data: Path) -> 
 
 
 def test_transfer_with_an_encoder_reports_the_blend_beside(shared_data: Path) -> None:
-    from tests.detect.text.test_encoder import HashEncoder
+    from tests.training.test_encoder import HashEncoder
 
     sources = X.english_sources(shared_data)
     src, tgt = _slice(sources["olid train"], 300), _slice(sources["davidson"], 200)

@@ -23,6 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
+from nigran.detect.text.calibration import sigmoid
+
 Array = NDArray[np.float64]
 
 C_GRID: tuple[float, ...] = (3.0, 10.0, 30.0)
@@ -46,11 +48,6 @@ class BinaryHead:
 
     def proba(self, x: sp.csr_matrix) -> Array:
         return sigmoid(self.platt_a * self.raw(x) + self.platt_b)
-
-
-def sigmoid(z: Array) -> Array:
-    out: Array = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-    return out
 
 
 def raw_scores(x: sp.csr_matrix, v: Array, u: Array, bias: Array) -> Array:

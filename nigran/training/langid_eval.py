@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from nigran.detect.text import datasets as D
-from nigran.detect.text import langid_data as LD
 from nigran.detect.text.langid import LanguageIdentifier, lid176
+from nigran.training import datasets as D
+from nigran.training import langid_data as LD
 
 CODE_MIXED = "mix"
 MIX_LANGUAGES = ("ur-Latn", "en", "ur")
@@ -44,7 +44,7 @@ def report_path() -> Path:
 def stream_samples(path: Path | None = None) -> list[LD.Sample]:
     """The sample stream's items (all text fields joined, as the pipeline reads them), grouped
     by the language ``stream.labels.tsv`` gives each; none if the files are absent."""
-    path = path or Path(__file__).resolve().parents[3] / "examples" / "stream.jsonl"
+    path = path or Path(__file__).resolve().parents[2] / "examples" / "stream.jsonl"
     labels = path.with_name("stream.labels.tsv")
     if not path.is_file() or not labels.is_file():
         return []

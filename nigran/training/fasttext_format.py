@@ -18,7 +18,6 @@ clipped at ±8. :func:`raw_scores` undoes the sigmoid and centres each value in 
 
 from __future__ import annotations
 
-import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -30,39 +29,15 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from nigran.detect.text.fasttext_line import EOS, LABEL_PREFIX, tokens
+
 MAGIC = 793712314
 VERSION = 12
-EOS = "</s>"
-LABEL_PREFIX = "__label__"
 LOSS_SOFTMAX = 3
 LOSS_OVA = 4
 MODEL_SUPERVISED = 3
 SIGMOID_STEP = 1.0 / 32
 SIGMOID_CLIP = 8.0
-
-# fastText's readWord splits on exactly these; the line ends at the first newline.
-_SEPARATORS = " \n\r\t\v\f\0"
-_SPLIT = re.compile("[" + re.escape(_SEPARATORS) + "]+")
-_TO_SPACE = str.maketrans({c: " " for c in _SEPARATORS})
-
-
-_NOT_SPACE_SEPARATOR = re.compile("[" + re.escape(_SEPARATORS.replace(" ", "")) + "]")
-
-
-def one_line(text: str) -> str:
-    """What the predictor is given: separators as spaces (a newline would end the line) and
-    label-looking tokens defused, ending in the newline that makes fastText add ``</s>``."""
-    # Searching first is several times faster than translating every text.
-    if _NOT_SPACE_SEPARATOR.search(text):
-        text = text.translate(_TO_SPACE)
-    if LABEL_PREFIX in text:
-        text = text.replace(LABEL_PREFIX, "__label ")
-    return text + "\n"
-
-
-def tokens(text: str) -> list[str]:
-    """The words fastText reads from :func:`one_line` (``</s>`` last)."""
-    return [t for t in _SPLIT.split(one_line(text)) if t] + [EOS]
 
 
 def fnv1a(data: bytes) -> int:

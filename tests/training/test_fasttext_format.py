@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nigran.detect.text.fasttext_format import (
-    EOS,
+from nigran.detect.text.fasttext_line import EOS, one_line, tokens
+from nigran.training.fasttext_format import (
     LOSS_SOFTMAX,
     FastTextConfig,
     FastTextFeatures,
@@ -19,9 +19,7 @@ from nigran.detect.text.fasttext_format import (
     fnv1a,
     fnv1a_many,
     mean_rows,
-    one_line,
     raw_scores,
-    tokens,
     write_model,
     write_softmax_model,
 )

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from nigran.detect.text import datasets as D
 from nigran.detect.text.classifiers import TextClassifiers
 from nigran.detect.text.normalize import normalize_text
+from nigran.training import datasets as D
 
 Log = Callable[[str], None]
 SEED = 20251129
@@ -178,7 +178,7 @@ def robustness_of(
     model: TextClassifiers, name: str, head: str, ds: D.Dataset, log: Log = print
 ) -> Robustness:
     """One dataset's test split, clean and disguised, through ``head`` and the baseline."""
-    from nigran.detect.text.evaluate import baseline_pipeline
+    from nigran.training.evaluate import baseline_pipeline
 
     t0 = time.perf_counter()
     tr, te = ds.splits["train"], ds.splits["test"]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from nigran.detect.text import datasets as D
 from nigran.errors import ConfigError
+from nigran.training import datasets as D
 
 
 def test_ruhsold_task1_labels_are_flipped_to_one_means_offensive(shared_data: Path) -> None:

@@ -65,11 +65,12 @@ import scipy.sparse as sp
 from sklearn.metrics import f1_score
 
 from nigran.detect.text import classifiers as C
-from nigran.detect.text import datasets as D
-from nigran.detect.text.fasttext_format import FastTextConfig, FastTextFeatures
-from nigran.detect.text.linear import DEFAULT_RECIPES, LinearHead, Recipe, argmax_offsets
-from nigran.detect.text.linear import train_head as train_linear
-from nigran.detect.text.reproducible import single_threaded
+from nigran.training import datasets as D
+from nigran.training import heads_file
+from nigran.training.fasttext_format import FastTextConfig, FastTextFeatures
+from nigran.training.linear import DEFAULT_RECIPES, LinearHead, Recipe, argmax_offsets
+from nigran.training.linear import train_head as train_linear
+from nigran.training.reproducible import single_threaded
 
 SEED = 20201116
 Log = Callable[[str], None]
@@ -279,10 +280,10 @@ def train_classifiers(
             heads.append((spec.info, head))
             log(f"[{name}] done in {time.perf_counter() - t0:.1f}s")
         heads = _with_offsets(heads, corpus, log)
-        families.append(C.FamilyHeads(data.family, data.features, heads))
+        families.append(heads_file.FamilyHeads(data.family, data.features, heads))
         trained += heads
     recipes = {i.name: [str(m.recipe) for m in h.members] for i, h in trained}
-    version = C.save(
+    version = heads_file.save(
         families,
         header_path,
         meta={"seed": SEED, "recipes": recipes},
@@ -299,7 +300,7 @@ def train(
 ) -> Path:
     """Train and write the classifiers (``classifiers.json`` + ``clf-*.bin``) into ``out``
     (default: the shipped models folder). Returns the header's path. The language head is
-    trained on its own (:func:`nigran.detect.text.langid_train.train_langid`)."""
+    trained on its own (:func:`nigran.training.langid_train.train_langid`)."""
     t0 = time.perf_counter()
     root = D.data_dir(data)
     corpus = Corpus.load(root)

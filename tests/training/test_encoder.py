@@ -14,11 +14,11 @@ import pytest
 
 from nigran.detect.text import classifiers as C
 from nigran.detect.text import encoder as E
-from nigran.detect.text import train as T
-from nigran.detect.text.encoder_train import NOT_CANDIDATES, train_encoder_heads
-from nigran.detect.text.linear import LinearHead
 from nigran.errors import ConfigError
-from tests.detect.text.test_train import _slice
+from nigran.training import train as T
+from nigran.training.encoder_train import NOT_CANDIDATES, train_encoder_heads
+from nigran.training.linear import LinearHead
+from tests.training.test_train import _slice
 
 shipped_heads = pytest.mark.skipif(
     not E.default_heads_path(C.default_header_path()).is_file(),
@@ -335,7 +335,7 @@ def test_eval_file_with_the_encoder_from_the_cli(tmp_path: Path) -> None:
 def test_train_encoder_writes_heads_tied_to_the_classifiers_beside(
     corpus: T.Corpus, tmp_path: Path
 ) -> None:
-    from nigran.detect.text.encoder_train import train_encoder
+    from nigran.training.encoder_train import train_encoder
 
     enc = HashEncoder()
     with pytest.raises(ConfigError, match="nigran train"):

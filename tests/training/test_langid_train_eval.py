@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from nigran.cli import build_app
-from nigran.detect.text import langid_data as LD
 from nigran.detect.text.langid import ArabicRule, LanguageIdentifier, latin_model_path
-from nigran.detect.text.langid_eval import LangidRow, stream_samples, write_langid_report
-from nigran.detect.text.langid_train import CodeMixRule, _mixed, _Rows
+from nigran.training import langid_data as LD
+from nigran.training.langid_eval import LangidRow, stream_samples, write_langid_report
+from nigran.training.langid_train import CodeMixRule, _mixed, _Rows
 
 shipped = pytest.mark.skipif(not latin_model_path().is_file(), reason="language ID model not built")
 
