@@ -1,26 +1,33 @@
 """Lexicon terms managed in the database, on top of the shipped TSV banks.
 
 Every add or remove is one row change in ``lexicon_terms`` plus a ledger entry in the same
-transaction, so who changed which term, and when, is part of the verifiable record. The detector
-that the pipeline runs is built from the banks with the database's changes applied
-(:func:`detector_from_store`).
+transaction, so who changed which term, and when, is part of the verifiable record.
+
+The pipeline runs the shipped banks with the database's changes applied, and follows later
+changes the way hash-bank changes are followed (:mod:`nigran.banks.hashes`): :class:`TermStore`
+reads the ``lexicon.*`` ledger entries after the last one it has seen and, if there are any,
+rebuilds the detector from the tables. A ``nigran lexicon add`` in another process reaches a
+running ``serve`` or ``worker`` at its next batch (pipelines follow at most once a second).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from nigran import ledger
 from nigran.detect.text.lexicon import COLUMNS, LexiconDetector, Term, default_bank_dir, load_banks
 from nigran.detect.text.normalize import normalize_text
 from nigran.errors import InvalidInput, NotFound
+from nigran.model import Content, Signal
 from nigran.store import Store
+from nigran.store.tables import ledger as ledger_t
 from nigran.store.tables_text import lexicon_terms
 
 CATEGORIES = ("harassment", "hate", "threat", "sexual", "self_harm", "violent_extremism")
@@ -134,9 +141,72 @@ def effective_terms(conn: Connection, shipped: Iterable[Term] | None = None) -> 
     return out
 
 
-def detector_from_store(store: Store) -> LexiconDetector:
-    with store.read() as conn:
-        return LexiconDetector(effective_terms(conn))
+class LiveLexicon:
+    """The lexicon detector a long-running pipeline holds: it answers with the detector built
+    from the latest terms, which :class:`TermStore` swaps in whole (the OCR detector, which hands
+    on-screen text to the text detectors, holds this same object, so it follows too)."""
+
+    name = LexiconDetector.name
+
+    def __init__(self, detector: LexiconDetector) -> None:
+        self.current = detector
+        self.version = detector.version
+
+    def swap(self, detector: LexiconDetector) -> None:
+        self.current = detector
+        self.version = detector.version
+
+    def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
+        return self.current.detect(items)
+
+
+class TermStore:
+    """The shipped banks plus the store's term changes, as one detector kept in step with the
+    store by :meth:`follow`."""
+
+    def __init__(self, store: Store, *, shipped: Iterable[Term] | None = None) -> None:
+        self.store = store
+        self.shipped = list(load_banks(default_bank_dir()) if shipped is None else shipped)
+        self._seq = 0
+        """The ledger head when the terms were last read: changes after it are not in memory."""
+        self._followed_at = 0.0
+        with store.read() as conn:
+            self.detector = LiveLexicon(self._read(conn))
+
+    def _read(self, conn: Connection) -> LexiconDetector:
+        # The ledger head first: a change committed while the table is read is then also
+        # followed later, which reads the same rows again (following is idempotent).
+        self._seq = max(self._seq, _ledger_head(conn))
+        return LexiconDetector(effective_terms(conn, self.shipped))
+
+    def follow(self, *, at_most_every: float = 0.0) -> int:
+        """Rebuild the detector if terms changed since the last call; returns how many term
+        changes were found. ``at_most_every``: seconds; a call sooner does nothing."""
+        now = time.monotonic()
+        if at_most_every and now - self._followed_at < at_most_every:
+            return 0
+        self._followed_at = now
+        with self.store.read() as conn:
+            # Up to the head read first: ledger appends are serialised, so nothing at or below
+            # it can still commit, and the terms read after it include every change counted.
+            head = _ledger_head(conn)
+            changes = int(
+                conn.execute(
+                    select(func.count()).where(
+                        ledger_t.c.seq > self._seq,
+                        ledger_t.c.seq <= head,
+                        ledger_t.c.kind.like("lexicon.%"),
+                    )
+                ).scalar_one()
+            )
+            if changes:
+                self.detector.swap(self._read(conn))
+            self._seq = max(self._seq, head)
+        return changes
+
+
+def _ledger_head(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(ledger_t.c.seq), 0))).scalar_one())
 
 
 def export_tsv(terms: Iterable[Term]) -> str:
