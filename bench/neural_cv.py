@@ -71,7 +71,7 @@ from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from nigran.detect.text import classifiers as C  # noqa: E402
-from nigran.detect.text.calibration import sigmoid  # noqa: E402
+from nigran.detect.text.heads import sigmoid  # noqa: E402
 from nigran.training import datasets as D  # noqa: E402
 from nigran.training import train as T  # noqa: E402
 from nigran.training.linear import DEFAULT_RECIPES, argmax_offsets, train_head  # noqa: E402

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from nigran.detect.text.calibration import sigmoid
+from nigran.detect.text.heads import sigmoid
 from nigran.training.nblr import best_threshold, macro_f1_at, nb_ratio, platt
 
 Array = NDArray[np.float64]

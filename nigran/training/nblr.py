@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from nigran.detect.text.calibration import sigmoid
+from nigran.detect.text.heads import sigmoid
 
 Array = NDArray[np.float64]
 

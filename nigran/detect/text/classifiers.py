@@ -19,7 +19,6 @@ of its family; the rest is a few NumPy operations per batch. Training writes the
 from __future__ import annotations
 
 import copy
-import json
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -32,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nigran.detect.text.calibration import sigmoid
 from nigran.detect.text.fasttext_line import one_line
+from nigran.detect.text.heads import read_header, sigmoid
 from nigran.detect.text.normalize import normalize_text
 from nigran.errors import ConfigError
 
@@ -147,20 +146,6 @@ class FamilyModel:
         p = sigmoid(self.platt[:, 0] * raw + self.platt[:, 1])
         out: Array = p @ self._mean
         return out
-
-
-def read_header(path: Path, what: str, fmt: str, builder: str) -> dict[str, Any]:
-    """A model's JSON header, checked to be of format ``fmt``; a missing or unreadable file is a
-    ConfigError naming the file and the command (``builder``) that writes it."""
-    try:
-        header = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{what} {path} not found: run {builder} to build them") from exc
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{what} {path} are unreadable: {exc}") from exc
-    if not isinstance(header, dict) or header.get("format") != fmt:
-        raise ConfigError(f"{what} {path} are unreadable: not {fmt}")
-    return header
 
 
 class TextClassifiers:
