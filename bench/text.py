@@ -150,7 +150,7 @@ def main() -> None:
     gc.collect()
     before = rss_mb()
     from nigran.detect.text.classifiers import model_input
-    from nigran.detect.text.classify import FAMILY_OF_LANGUAGE, ClassifierDetector
+    from nigran.detect.text.classify import ClassifierDetector, family_of
     from nigran.detect.text.langid import default_identifier
     from nigran.detect.text.lexicon import LexiconDetector
     from nigran.detect.text.normalize import normalize_text
@@ -163,7 +163,7 @@ def main() -> None:
     loaded = rss_mb()
     # Each text's family, found once outside the timings of the classifier-only rows.
     family = {
-        t: FAMILY_OF_LANGUAGE.get(r.language, "")
+        t: fam if (fam := family_of(r.language)[0]) and not family_of(r.language)[1] else ""
         for t, r in zip(mixed, ident.identify_batch(mixed), strict=True)
     }
 

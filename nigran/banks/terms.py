@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
-from nigran import ledger
+from nigran import languages, ledger
 from nigran.detect.text.lexicon import COLUMNS, LexiconDetector, Term, default_bank_dir, load_banks
 from nigran.detect.text.normalize import normalize_text
 from nigran.errors import InvalidInput, NotFound
@@ -47,12 +47,14 @@ def _check(term: str, category: str, severity: int) -> str:
 def add_term(conn: Connection, term: Term, *, by: str) -> int:
     """Add (or re-activate and update) a term; returns the ledger sequence number."""
     key = _check(term.term, term.category, term.severity)
+    # Only a language of the table (UnknownLanguage otherwise); an alias is stored as its code.
+    language = languages.language(term.language or "und", where="language").code
     row = {
         "key": key,
         "term": term.term,
         "category": term.category,
         "severity": term.severity,
-        "language": term.language or "und",
+        "language": language,
         "target": term.target,
         "note": term.note,
         "active": True,
