@@ -105,7 +105,7 @@ def write_langid_report(
         "",
         f"Identifier `{ident.version}`, written by `nigran eval --langid`. "
         "Every row is text that no part of language ID trained on or was chosen on (see "
-        "`nigran/detect/text/langid_data.py`). lid.176 alone: its top label on the same text. "
+        "`nigran/training/langid_data.py`). lid.176 alone: its top label on the same text. "
         "`other`: Latin-script sentences in 14 languages, right when the exact language is named. "
         "`mix`: code-mixed items, right in any language they mix; the flag column is the share "
         "flagged code-mixed (on the other rows it is the false-flag rate). The sample stream and "

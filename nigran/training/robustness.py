@@ -263,7 +263,7 @@ def write_robustness_report(
         "`flips`: test texts whose predicted class the disguise changed (flips either way can "
         "cancel out in the metric).",
         "",
-        "The disguises and their rates are in `nigran/detect/text/robustness.py`.",
+        "The disguises and their rates are in `nigran/training/robustness.py`.",
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
