@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--passes", type=int, default=2)
     args = ap.parse_args()
 
-    from nigran.detect.text import datasets as D
+    from nigran.training import datasets as D
     from nigran.detect.text.classify import ClassifierDetector
     from nigran.detect.text.langid import _RECENT, guess_languages
 

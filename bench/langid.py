@@ -31,8 +31,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20000)
     args = ap.parse_args()
 
-    from nigran.detect.text import datasets as D
     from nigran.detect.text import langid as L
+    from nigran.training import datasets as D
 
     root = D.data_dir(args.data)
     pools = test_split_pools(root)

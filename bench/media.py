@@ -198,7 +198,7 @@ def bench_store(n: int) -> None:
 
     from sqlalchemy import insert
 
-    from nigran.detect.media.bank_store import BankStore
+    from nigran.banks.hashes import BankStore
     from nigran.store import Store
     from nigran.store.tables_media import media_bank_entries, media_banks
 

@@ -45,7 +45,7 @@ def rss_mb() -> float:
 
 def test_split_pools(root: Path) -> dict[str, list[str]]:
     """The official test splits the text benchmarks read: Roman Urdu, Urdu, English."""
-    from nigran.detect.text import datasets as D
+    from nigran.training import datasets as D
 
     return {
         "Roman Urdu": D.ruhsold_task1(root).splits["test"].texts,
@@ -139,8 +139,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20000)
     args = ap.parse_args()
 
-    from nigran.detect.text import datasets as D
-    from nigran.detect.text.evaluate import baseline_pipeline
+    from nigran.training import datasets as D
+    from nigran.training.evaluate import baseline_pipeline
 
     root = D.data_dir(args.data)
     mixed = interleaved(test_split_pools(root))
@@ -150,7 +150,7 @@ def main() -> None:
     gc.collect()
     before = rss_mb()
     from nigran.detect.text.classifiers import model_input
-    from nigran.detect.text.classify import FAMILY_OF_LANGUAGE, ClassifierDetector
+    from nigran.detect.text.classify import ClassifierDetector, family_of
     from nigran.detect.text.langid import default_identifier
     from nigran.detect.text.lexicon import LexiconDetector
     from nigran.detect.text.normalize import normalize_text
@@ -163,7 +163,7 @@ def main() -> None:
     loaded = rss_mb()
     # Each text's family, found once outside the timings of the classifier-only rows.
     family = {
-        t: FAMILY_OF_LANGUAGE.get(r.language, "")
+        t: fam if (fam := family_of(r.language)[0]) and not family_of(r.language)[1] else ""
         for t, r in zip(mixed, ident.identify_batch(mixed), strict=True)
     }
 

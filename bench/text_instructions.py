@@ -44,12 +44,12 @@ def _mark(state: str) -> None:
 def child(row: str, data: str | None, n: int) -> None:
     """Load, warm up, then run ``row`` on ``n`` texts with instrumentation on."""
     from bench.text import SHORT, cycled, fresh, interleaved, test_split_pools, whole_path
-    from nigran.detect.text import datasets as D
     from nigran.detect.text.classify import ClassifierDetector
-    from nigran.detect.text.evaluate import baseline_pipeline
     from nigran.detect.text.langid import default_identifier
     from nigran.detect.text.lexicon import LexiconDetector
     from nigran.runtime.heap import freeze_loaded
+    from nigran.training import datasets as D
+    from nigran.training.evaluate import baseline_pipeline
 
     root = D.data_dir(data)
     mixed = interleaved(test_split_pools(root))

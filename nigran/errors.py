@@ -118,3 +118,19 @@ class ReporterSuspended(NigranError):
 
     code = "reporter_suspended"
     status = 403
+
+
+class UnknownLanguage(ConfigError):
+    """A language code that is not in Nigran's table of languages (``nigran/languages.py``):
+    configuration, term banks and rules may only name languages whose facts are known."""
+
+    code = "unknown_language"
+
+    def __init__(self, language: str, known: tuple[str, ...], *, where: str | None = None) -> None:
+        super().__init__(
+            f"unknown language {language!r}; Nigran knows {', '.join(known)}"
+            " (add it to nigran/languages.py with its script, direction, font, classifier"
+            " family, notice language and OCR model)",
+            where=where,
+        )
+        self.language = language

@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nigran import __version__
+from nigran.banks.hashes import configured_index_dir
 from nigran.config import settings
-from nigran.detect.media.bank_store import configured_index_dir
 from nigran.enforce import Enforcer
 from nigran.errors import NigranError, PayloadTooLarge
 from nigran.runtime.pipeline import Pipeline

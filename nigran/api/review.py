@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from nigran.banks.reviewer import bank_after_decision
 from nigran.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from nigran.model import utcnow
 from nigran.review import auth, cases, decide, qa, queues, sla, views
@@ -197,11 +198,12 @@ async def post_decision(
         min_age=body.min_age,
         bank_action=body.bank_action,
     )
+    r = await run_in_threadpool(decide.decide, store, case_id, user.id, verdict)
+    # The decision has committed; "add to bank" follows in its own transaction.
     r = await run_in_threadpool(
-        decide.decide,
+        bank_after_decision,
         store,
-        case_id,
-        user.id,
+        r,
         verdict,
         bank_store=request.app.state.pipeline.bank_store,
     )
@@ -210,6 +212,8 @@ async def post_decision(
         "decision_id": r.decision_id,
         "label": r.label,
         "ledger": r.ledger,
+        "banked": list(r.banked),
+        "bank_error": r.bank_error,
     }
 
 

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nigran.banks.hashes import configured_index_dir
 from nigran.cli import app
-from nigran.detect.media.bank_store import configured_index_dir
 from nigran.errors import NigranError
 from nigran.model import Content
 from nigran.runtime.heap import freeze_loaded

@@ -42,7 +42,7 @@ def _is_video(path: Path) -> bool:
 
 
 def _bank_store(db: str | None) -> Any:
-    from nigran.detect.media.bank_store import BankStore, configured_index_dir
+    from nigran.banks.hashes import BankStore, configured_index_dir
     from nigran.store import Store
 
     store = Store.open(db)
@@ -94,7 +94,7 @@ def _rescan(banks: Any, added: list[Any], enabled: bool) -> dict[str, Any]:
     """Retroactive scan of stored content against just-banked entries."""
     if not enabled or not added:
         return {}
-    from nigran.detect.media.retro import rescan
+    from nigran.banks.rescan import rescan
 
     try:
         hits = rescan(banks, [e.id for e in added])
@@ -300,7 +300,7 @@ def match(file: Path, db: DbOption = None) -> None:
 @app.command("rescan")
 def rescan_cmd(entry_ids: list[int], db: DbOption = None) -> None:
     """Match stored content against bank entries; new signals are decided by policy."""
-    from nigran.detect.media.retro import rescan
+    from nigran.banks.rescan import rescan
 
     banks = _bank_store(db)
     try:

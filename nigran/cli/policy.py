@@ -23,9 +23,10 @@ from nigran.policy import engine as eng
 from nigran.policy import packs as pk
 from nigran.policy.deadlines import order_deadline
 from nigran.policy.durations import parse_instant
-from nigran.policy.shadow import REPLAY_LIMITS, DiffReport, shadow_diff, stored_history
+from nigran.policy.shadow import REPLAY_LIMITS, DiffReport, shadow_diff
 from nigran.policy.taxonomy import taxonomy
 from nigran.policy.visibility import VisibilityIndex
+from nigran.store.history import stored_history
 
 app = typer.Typer(
     help="Policy: taxonomy, jurisdiction packs, rules, versions.", no_args_is_help=True

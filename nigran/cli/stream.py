@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from nigran.banks.hashes import configured_index_dir
 from nigran.cli import app
 from nigran.cli.core import DbOption, err, open_store
 from nigran.config import settings
-from nigran.detect.media.bank_store import configured_index_dir
 from nigran.errors import NigranError
 from nigran.runtime.heap import freeze_loaded
 from nigran.runtime.pipeline import Pipeline

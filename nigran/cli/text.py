@@ -56,8 +56,8 @@ def train(
 ) -> None:
     """Rebuild the text classifier heads and the language ID model from the labelled sets
     (fixed seeds); --only trains one of them, or the optional encoder heads."""
-    from nigran.detect.text.train import review_rows
-    from nigran.detect.text.train import train as run
+    from nigran.training.train import review_rows
+    from nigran.training.train import train as run
 
     if only not in ("all", "classifiers", "langid", "encoder"):
         console.print(
@@ -79,14 +79,14 @@ def train(
                     reviews = review_rows(conn)
                 console.print(f"{len(reviews)} reviewer labels in the store")
             if only == "encoder":
-                from nigran.detect.text.encoder_train import train_encoder
+                from nigran.training.encoder_train import train_encoder
 
                 train_encoder(data, out, reviews=reviews, log=log)
             else:
                 run(data, out, reviews=reviews, log=log)
         if only in ("all", "langid"):
             from nigran.detect.text.langid import LATIN_MODEL
-            from nigran.detect.text.langid_train import train_langid
+            from nigran.training.langid_train import train_langid
 
             # Into --out with the classifiers when given, else the shipped place.
             beside = out / LATIN_MODEL if out is not None else None
@@ -151,8 +151,8 @@ def eval_(
 ) -> None:
     """Official-split metrics beside the published best and a TF-IDF+LR baseline, and language
     ID accuracy per language; or --file, --compare, --langid."""
-    from nigran.detect.text import evaluate as ev
     from nigran.detect.text.classifiers import TextClassifiers, load_default
+    from nigran.training import evaluate as ev
 
     out = Console()
     try:
@@ -206,9 +206,9 @@ def eval_(
         appendix = ""
         if not dataset or "transfer" in dataset:
             # Heads trained on one source and scored on another (about a minute).
-            from nigran.detect.text.datasets import data_dir
-            from nigran.detect.text.train import SEED
-            from nigran.detect.text.transfer import evaluate_transfer, transfer_md
+            from nigran.training.datasets import data_dir
+            from nigran.training.train import SEED
+            from nigran.training.transfer import evaluate_transfer, transfer_md
 
             blend = m.blend.encoder if m.blend is not None else None
             appendix = transfer_md(
@@ -223,7 +223,7 @@ def eval_(
 
 
 def _eval_robustness(out: Console, data: Path | None, m: TextClassifiers, report: Path) -> None:
-    from nigran.detect.text.robustness import evaluate_robustness, write_robustness_report
+    from nigran.training.robustness import evaluate_robustness, write_robustness_report
 
     results = evaluate_robustness(m, data, log=lambda s: out.print(s, markup=False))
     path = report if report != Path("text-eval.md") else Path("text-robustness.md")
@@ -232,7 +232,7 @@ def _eval_robustness(out: Console, data: Path | None, m: TextClassifiers, report
 
 def _eval_langid(out: Console, data: Path | None, report: Path | None) -> None:
     from nigran.detect.text.langid import LanguageIdentifier
-    from nigran.detect.text.langid_eval import evaluate_langid, write_langid_report
+    from nigran.training.langid_eval import evaluate_langid, write_langid_report
 
     ident = LanguageIdentifier()
     rows = evaluate_langid(data, ident)
@@ -317,8 +317,8 @@ def lexicon_add(
     db: DbOpt = None,
 ) -> None:
     """Add a term (or update it); the change is written to the ledger."""
+    from nigran.banks.terms import add_term
     from nigran.detect.text.lexicon import Term
-    from nigran.detect.text.lexicon_store import add_term
     from nigran.store import Store
 
     store = _store(db)
@@ -339,7 +339,7 @@ def lexicon_remove(
     db: DbOpt = None,
 ) -> None:
     """Deactivate a term, shipped or added; the change is written to the ledger."""
-    from nigran.detect.text.lexicon_store import remove_term
+    from nigran.banks.terms import remove_term
     from nigran.store import Store
 
     store = _store(db)
@@ -359,7 +359,7 @@ def lexicon_list(
     db: DbOpt = None,
 ) -> None:
     """Effective terms, masked (first and last letter only): banks plus database changes."""
-    from nigran.detect.text.lexicon_store import effective_terms
+    from nigran.banks.terms import effective_terms
     from nigran.store import Store
 
     store = _store(db)
@@ -391,7 +391,7 @@ def lexicon_export(
     db: DbOpt = None,
 ) -> None:
     """All effective terms as one TSV bank (unmasked: handle the file as sensitive)."""
-    from nigran.detect.text.lexicon_store import effective_terms, export_tsv
+    from nigran.banks.terms import effective_terms, export_tsv
     from nigran.store import Store
 
     store = _store(db)

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from nigran.banks.reviewer import bank_after_decision
 from nigran.console import charts, thumbnails
 from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Unauthorized
 from nigran.model import ActionType, utcnow
@@ -449,12 +450,10 @@ async def decide_post(request: Request, case_id: str) -> Response:
             min_age=int(min_age) if min_age.isdigit() else None,
             bank_action=str(form.get("bank_action") or "") or None,
         )
-        r = decide.decide(
-            _store(request),
-            case_id,
-            sess.user.id,
-            verdict,
-            bank_store=request.app.state.pipeline.bank_store,
+        r = decide.decide(_store(request), case_id, sess.user.id, verdict)
+        # The decision has committed; "add to bank" follows in its own transaction.
+        r = bank_after_decision(
+            _store(request), r, verdict, bank_store=request.app.state.pipeline.bank_store
         )
         with _store(request).read() as conn:
             queue = cases.case_row(conn, case_id).queue

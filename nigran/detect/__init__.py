@@ -34,14 +34,17 @@ class Detector(Protocol):
         ...
 
 
-def default_detectors(banks: HashBanks | None = None) -> list[Detector]:
+def default_detectors(
+    banks: HashBanks | None = None, *, lexicon: Detector | None = None
+) -> list[Detector]:
     """The detectors the embedded pipeline runs when none are given; hash matching joins them
-    when the caller has hash banks (they live in the store)."""
+    when the caller has hash banks, and ``lexicon`` replaces the shipped term banks when the
+    caller has the store's terms (both live in the store: :mod:`nigran.banks`)."""
     from nigran.detect.media.detectors import media_detectors
     from nigran.detect.text.classify import ClassifierDetector
     from nigran.detect.text.lexicon import LexiconDetector
 
-    text: list[Detector] = [LexiconDetector.from_default_banks(), ClassifierDetector()]
+    text: list[Detector] = [lexicon or LexiconDetector.from_default_banks(), ClassifierDetector()]
     # OCR hands on-screen text to the text detectors, so it is judged like a caption; the media
     # detectors share one loader, so a video is decoded once.
     return text + media_detectors(text, banks=banks)

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from nigran import ledger
+from nigran import languages, ledger
 from nigran.model import Action, ActionType, Decision, Restriction, RestrictionSource
 from nigran.policy.durations import Duration
 from nigran.policy.packs import PackSet, default_packs
@@ -26,9 +26,7 @@ from nigran.policy.taxonomy import taxonomy
 from nigran.store.tables import decisions, restrictions
 from nigran.store.tables_legal import notices
 
-LANGUAGES = ("en", "ur")
-# Languages written in Arabic script in Pakistan, and Roman Urdu: their readers get Urdu.
-_URDU_READERS = {"ur", "ur-Latn", "roman_ur", "pa-Arab", "pnb", "ps", "sd", "skr"}
+LANGUAGES = languages.notice_languages()
 
 COUNTRY_UR = {
     "PK": "پاکستان",
@@ -100,10 +98,12 @@ def choose_language(profile_language: str | None, content_language: str | None) 
     for lang in (profile_language, content_language):
         if not lang:
             continue
-        if lang in LANGUAGES:
-            return lang
-        if lang in _URDU_READERS:
-            return "ur"
+        # The table says which language a reader of ``lang`` gets notices in (Urdu for
+        # Arabic-script languages of Pakistan and Roman Urdu); a code it does not know, or
+        # "undetermined", says nothing: the next clue decides.
+        found = languages.find(lang)
+        if found is not None and found.notice:
+            return found.notice
     return "en"
 
 

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from nigran import languages
 from nigran.errors import NotFound, PackInvalid
 from nigran.model import Action, ActionType, Content, Ground, Scope, Signal, SignalSource
 from nigran.policy import PolicyContext
@@ -26,7 +27,6 @@ from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.policy.yaml_lines import Located, load_located_file
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _GLOBAL = Scope.everywhere()
 _WHEN_KEYS = {
     "category",
@@ -51,6 +51,12 @@ _THEN_KEYS = {"action", "law", "review", "order"}
 
 def rules_dir() -> Path:
     return Path(str(resources.files("nigran.policy") / "rules"))
+
+
+def _canonical(code: str) -> str:
+    """A threshold's language as signals carry it (an alias such as ``ur-Arab`` is ``ur``)."""
+    found = languages.find(code)
+    return found.code if found is not None else code
 
 
 # -- compiled rules ----------------------------------------------------------------------------
@@ -282,13 +288,14 @@ def compile_rules(loc: Located, packs: PackSet) -> tuple[Ruleset | None, list[Ru
                             (*at, "when", "min_score", lang),
                             f"{rid}: score for {lang!r} must be between 0 and 1",
                         )
-                    if lang != "default" and not _LANG.match(str(lang)):
+                    if lang != "default" and languages.find(str(lang)) is None:
                         issue(
                             (*at, "when", "min_score", lang),
-                            f"{rid}: {lang!r} is not a language tag (e.g. ur, ur-Latn)",
+                            f"{rid}: {lang!r} is not a language in nigran/languages.py"
+                            f" ({', '.join(languages.codes())})",
                         )
                 thresholds = Thresholds(
-                    {str(k): float(v) for k, v in ms.items() if k != "default"},
+                    {_canonical(str(k)): float(v) for k, v in ms.items() if k != "default"},
                     float(ms["default"]),
                 )
             srcs = _frozen(when["sources"], "sources") if "sources" in when else None

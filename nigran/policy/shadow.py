@@ -2,19 +2,17 @@
 
 Nothing is enforced or written: both policies are pure, so replaying the stored content and
 signals through each and comparing the decisions says exactly what switching would do (for the
-parts of the context that were stored; see :func:`stored_history`).
+parts of the context that were stored; the stored history is read by
+:func:`nigran.store.history.stored_history`, which keeps this module free of the store).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import select
-
-from nigran.model import Content, Decision, Evidence, Signal, SignalSource
+from nigran.model import Content, Decision, Signal
 from nigran.policy import Policy, PolicyContext
 
 REPLAY_LIMITS = (
@@ -122,59 +120,3 @@ def shadow_diff(
 
 def _outcome(described: str) -> str:
     return described.split("(", 1)[0].split(",", 1)[0] if described != "none" else "none"
-
-
-def stored_history(
-    store: object, since: datetime | None = None
-) -> Iterator[tuple[Content, list[Signal], PolicyContext]]:
-    """Every stored content version (received at or after ``since``) with its stored signals.
-
-    ``store`` is a :class:`nigran.store.Store`. Reads in pages so a large history streams.
-    """
-    from nigran.store.tables import content, signals
-
-    page = 500
-    last: tuple[str, int] | None = None
-    while True:
-        with store.read() as conn:  # type: ignore[attr-defined]
-            q = select(
-                content.c.content_id, content.c.version, content.c.body, content.c.received_at
-            )
-            if since is not None:
-                q = q.where(content.c.received_at >= since)
-            if last is not None:
-                q = q.where(
-                    (content.c.content_id > last[0])
-                    | ((content.c.content_id == last[0]) & (content.c.version > last[1]))
-                )
-            rows = conn.execute(
-                q.order_by(content.c.content_id, content.c.version).limit(page)
-            ).all()
-            if not rows:
-                return
-            keys = [(r.content_id, r.version) for r in rows]
-            sig_rows = conn.execute(
-                select(signals)
-                .where(signals.c.content_id.in_([k[0] for k in keys]))
-                .order_by(signals.c.id)
-            ).all()
-        by_item: dict[tuple[str, int], list[Signal]] = {}
-        for s in sig_rows:
-            by_item.setdefault((s.content_id, s.version), []).append(
-                Signal(
-                    source=SignalSource(s.source),
-                    detector=s.detector,
-                    category=s.category,
-                    score=s.score,
-                    language=s.language,
-                    severity=s.severity,
-                    evidence=Evidence.model_validate(s.evidence),
-                )
-            )
-        for r in rows:
-            yield (
-                Content.model_validate(r.body),
-                by_item.get((r.content_id, r.version), []),
-                PolicyContext(now=r.received_at),
-            )
-        last = keys[-1]

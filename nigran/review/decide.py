@@ -14,16 +14,16 @@ QA and golden cases are blind re-reviews: their outcome is recorded and compared
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
 from nigran import ledger, record
-from nigran.errors import InvalidInput, InvalidTransition, NigranError, NotFound
+from nigran.errors import InvalidInput, InvalidTransition, NotFound
 from nigran.model import (
     Action,
     ActionType,
@@ -38,9 +38,6 @@ from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.review.cases import held
 from nigran.store import Store
-
-if TYPE_CHECKING:
-    from nigran.detect.media.bank_store import BankStore
 from nigran.store.tables import cases, content
 from nigran.store.tables_review import outcomes, review_labels
 
@@ -72,7 +69,8 @@ class Result:
     ledger: list[int]
     correct: bool | None
     banked: tuple[int, ...] = ()
-    """Hash-bank entries made from the item's media when the reviewer asked for it."""
+    """Hash-bank entries made from the item's media when the reviewer asked for it (set by
+    :func:`nigran.banks.reviewer.bank_after_decision`)."""
     bank_error: str | None = None
     """Why banking failed, if it did (the decision itself stands: it was already committed)."""
 
@@ -160,10 +158,9 @@ def decide(
     verdict: Verdict,
     *,
     now: datetime | None = None,
-    bank_store: BankStore | None = None,
 ) -> Result:
-    """``bank_store``: the running process's banks (so "add to bank" matches at once and no
-    bank is reloaded per decision); one is loaded for the call when not given."""
+    """Decide a held case. ``verdict.bank_action`` is validated and ledgered here; the banking
+    itself is :func:`nigran.banks.reviewer.bank_after_decision`, called once this returns."""
     if verdict.bank_action not in (None, *BANK_ACTIONS):
         raise InvalidInput(
             f"bank_action must be add, negative or empty, not {verdict.bank_action!r}",
@@ -294,21 +291,6 @@ def decide(
         )
         seqs = ledger.append_many(conn, entries)
         result = Result(case_id, decision_id, label, seqs, correct)
-    if verdict.bank_action and row.kind != "golden" and item.media:
-        # After the decision commits: the bank store writes (and ledgers) in its own transaction.
-        from nigran.detect.media.bank_store import BankStore, configured_index_dir
-        from nigran.review.banking import bank_media
-
-        try:
-            ids = bank_media(
-                bank_store or BankStore(store, index_dir=configured_index_dir(store)),
-                item,
-                action=verdict.bank_action,
-                category=category,
-                reviewer=reviewer,
-                case_id=case_id,
-            )
-        except NigranError as exc:
-            return replace(result, bank_error=str(exc))
-        return replace(result, banked=tuple(ids))
+    # "Add to bank" happens after the commit, at the edge that took the verdict
+    # (nigran.banks.reviewer.bank_after_decision), so this room never imports the banks.
     return result

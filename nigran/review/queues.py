@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from nigran import languages
 from nigran.errors import ConfigError
 
 SOURCES = ("proactive", "user_report", "trusted_flagger", "authority_order", "appeal")
@@ -38,7 +39,7 @@ class Queue:
         self, language: str | None, category: str, source: str, jurisdiction: str | None = None
     ) -> bool:
         return (
-            (not self.languages or (language or "und") in self.languages)
+            (not self.languages or _canonical(language) in self.languages)
             and (not self.categories or category in self.categories)
             and (not self.sources or source in self.sources)
             and (not self.jurisdictions or jurisdiction in self.jurisdictions)
@@ -75,6 +76,23 @@ class QueueConfig:
             if q.matches(language, category, source, jurisdiction):
                 return q
         return self.queues[-1]
+
+
+def _canonical(language: str | None) -> str:
+    """A case's language as the queues name it (``pa-Arab`` is ``pnb``); one Nigran does not
+    handle stays as it is and is taken by a queue that names no languages."""
+    found = languages.find(language or "und")
+    return found.code if found is not None else (language or "und")
+
+
+def _languages(raw: Any, where: str) -> frozenset[str]:
+    """A queue's languages, each in the table of languages (an unknown code is an error: a
+    queue for a language the identifier can never report would silently stay empty)."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        raise ConfigError("languages must be a list of language codes", where=where)
+    return frozenset(languages.language(str(code), where=where).code for code in raw)
 
 
 def _hours(raw: Any, where: str) -> dict[int, float]:
@@ -126,7 +144,7 @@ def parse(data: Any, where: str) -> QueueConfig:
             Queue(
                 id=qid,
                 name=str(raw.get("name", qid)),
-                languages=frozenset(raw.get("languages") or ()),
+                languages=_languages(raw.get("languages"), f"{at} ({qid}): languages"),
                 categories=frozenset(raw.get("categories") or ()),
                 sources=sources,
                 jurisdictions=frozenset(raw.get("jurisdictions") or ()),

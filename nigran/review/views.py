@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from nigran import languages
 from nigran.model import Content, Signal
 from nigran.policy.taxonomy import taxonomy
 from nigran.review import priority as prio
@@ -15,12 +16,6 @@ from nigran.review.cases import case_row
 from nigran.store import queries
 from nigran.store.tables import content, decisions
 
-RTL_LANGS = frozenset({"ur", "pnb", "ps", "sd", "ar", "fa"})
-"""Languages written right to left. Punjabi in Gurmukhi (``pa``) is not: its Arabic-script form
-is ``pnb`` (Shahmukhi)."""
-NASTALIQ_LANGS = frozenset({"ur", "pnb"})
-"""Urdu and Shahmukhi Punjabi are read in Nastaliq; Pashto, Sindhi, Persian and Arabic text is
-set in Naskh, the style their readers expect."""
 _RTL_SCRIPTS = ("ARABIC",)
 
 
@@ -60,8 +55,10 @@ class CaseView:
 
 
 def is_rtl(text: str, language: str | None) -> bool:
-    """Right-to-left when the language is, or when most letters are in Arabic script."""
-    if language and language.split("-")[0] in RTL_LANGS and not language.endswith("Latn"):
+    """Right-to-left when the language is (the table of languages says so: Punjabi in Gurmukhi,
+    ``pa``, is not; Shahmukhi, ``pnb``, is), or when most letters are in Arabic script."""
+    found = languages.find(language)
+    if found is not None and found.direction == "rtl":
         return True
     import unicodedata
 
@@ -81,7 +78,10 @@ def text_style(text: str, language: str | None) -> tuple[bool, str, str]:
     if not lang or lang.endswith("Latn"):
         # Arabic letters in a case whose language was not told: Urdu is the likeliest here.
         lang = "ur"
-    return True, lang, "nastaliq" if lang in NASTALIQ_LANGS else "naskh"
+    # The table's font: Nastaliq for Urdu-script languages, else Naskh (Pashto, Sindhi,
+    # Persian, Arabic readers expect it, and so does right-to-left text of no known language).
+    found = languages.find(lang)
+    return True, lang, (found.font if found is not None and found.font else "naskh")
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> list[Segment]:

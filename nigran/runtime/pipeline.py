@@ -22,8 +22,9 @@ from sqlalchemy import Connection, insert, select, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from nigran import enforce, ledger, record
+from nigran.banks.hashes import BankStore
+from nigran.banks.terms import TermStore
 from nigran.detect import Detector, default_detectors
-from nigran.detect.media.bank_store import BankStore
 from nigran.detect.text.langid import guess_languages
 from nigran.errors import ConflictingResubmission, NigranError
 from nigran.legal import orders
@@ -93,13 +94,18 @@ class Pipeline:
         index_dir: Path | None = None,
     ) -> None:
         """``index_dir``: where the media match index is saved between starts (see
-        :mod:`nigran.detect.media.bank_store`); None rebuilds it from the tables each time."""
+        :mod:`nigran.banks.hashes`); None rebuilds it from the tables each time."""
         self.store = store
         self.bank_store: BankStore | None = None
+        self.term_store: TermStore | None = None
+        self.follow_every = 1.0
+        """Seconds between looks for bank and term changes made by other processes."""
         if detectors is None:
-            # Hash banks live in the store: load them here and hand them to the detectors.
+            # Hash banks and term changes live in the store: load them here and hand them to
+            # the detectors; ``run`` keeps them in step.
             self.bank_store = BankStore(store, index_dir=index_dir)
-            detectors = default_detectors(self.bank_store.banks)
+            self.term_store = TermStore(store)
+            detectors = default_detectors(self.bank_store.banks, lexicon=self.term_store.detector)
         self.detectors = list(detectors)
         self.policy = policy or default_policy()
 
@@ -124,9 +130,11 @@ class Pipeline:
     # -- with the store -------------------------------------------------------------------------
 
     def run(self, items: Sequence[Content], *, now: datetime | None = None) -> BatchResult:
+        # Bank and term changes made by other processes (CLI, reviewers, other workers) since.
         if self.bank_store is not None:
-            # Bank changes made by other processes (CLI, reviewers, other workers) since.
-            self.bank_store.follow(at_most_every=1.0)
+            self.bank_store.follow(at_most_every=self.follow_every)
+        if self.term_store is not None:
+            self.term_store.follow(at_most_every=self.follow_every)
         result = self._run(items, now or utcnow())
         if self.bank_store is not None:
             self.bank_store.flush()  # quarantines of over-matching bank entries found meanwhile

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from nigran.api import create_app
-from nigran.detect.media.bank_store import BankStore
+from nigran.banks.hashes import BankStore
 from nigran.detect.media.banks import Bank
 from nigran.detect.media.hashing import pdq_from_image
 from nigran.detect.media.samples import synthetic_image

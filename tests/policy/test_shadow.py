@@ -7,7 +7,8 @@ from pathlib import Path
 from nigran.model import Content, Reach, Signal
 from nigran.policy import PolicyContext
 from nigran.policy.engine import load_engine
-from nigran.policy.shadow import shadow_diff, stored_history
+from nigran.policy.shadow import shadow_diff
+from nigran.store.history import stored_history
 from tests.policy.helpers import NOW, sig
 
 

@@ -5,11 +5,11 @@
 - ``vpdq``      video hashes and matching in the manner of vPDQ, in 8 orientations
 - ``index``     exact PDQ lookup within distance 31 at millions of hashes (multi-index hashing)
 - ``banks``     hash banks: thresholds, negative banks, hot-hash quarantine, pytx/CSV exchange
-- ``bank_store`` banks kept in the store, every change ledgered; ``retro`` re-scans the archive
 - ``nudity``    NudeNet's shipped ONNX model on CPU; ``ocr`` tesseract into the text detectors
 - ``refs``      media refs to local files, uploads, one analysis per file shared by detectors
 - ``detectors`` the Detector classes the pipeline runs
 - ``samples``   synthetic images and videos for tests, benchmarks and demos
 
-Importing this package imports nothing heavy; each module pulls in its own dependencies.
+Importing this package imports nothing heavy; each module pulls in its own dependencies. Banks kept
+in the store, and the retroactive scan of the archive, live in :mod:`nigran.banks`.
 """

@@ -16,7 +16,7 @@ Three things HMA's users ask for and HMA lacks (``shared/research/anchors.md`` Â
   a blank frame, a logo), and stops matching at once.
 
 Every change goes through ``record(kind, subject, payload)``; with the store, that is the ledger
-(:mod:`nigran.detect.media.bank_store`), in the same transaction as the change.
+(:mod:`nigran.banks.hashes`), in the same transaction as the change.
 
 Import/export formats, so banks move to and from HMA and ThreatExchange tools:
 

@@ -37,7 +37,7 @@ over thousands of adds). Removals set a tombstone; merges drop tombstoned rows.
 :meth:`PdqIndex.save` writes plain ``.npy`` files that :meth:`PdqIndex.load` reads back (or
 memory-maps: instant, shared between processes, ~15 % slower queries); :meth:`PdqIndex.sync`
 then brings a loaded index to an exact set of ``(id, hash)`` rows with incremental adds and
-removals, which is how :class:`~nigran.detect.media.bank_store.BankStore` reuses a saved index
+removals, which is how :class:`~nigran.banks.hashes.BankStore` reuses a saved index
 without ever serving a stale one.
 
 Memory per hash: 16 tables x (4 B permutation + 16 B head) + 16 B tail + 8 B id + 8 B id order

@@ -25,23 +25,19 @@ from functools import cache
 
 from PIL import Image, ImageOps
 
+from nigran import languages
 from nigran.errors import ConfigError
 from nigran.model import MAX_TEXT_CHARS, Content, TextField
 
 __all__ = ["DEFAULT_LANGUAGES", "OcrEngine", "with_on_screen_text"]
 
-DEFAULT_LANGUAGES = ("urd", "eng")
-"""Urdu first: its model also reads Punjabi (Shahmukhi) and much Sindhi/Pashto text; add
-``snd``, ``pus``, ``pan`` where those dominate (each language slows tesseract down)."""
+DEFAULT_LANGUAGES = languages.ocr_models(own_family_only=True)
+"""The models of the languages with classifier heads of their own (``urd``, ``eng``), Urdu
+first: its model also reads Punjabi (Shahmukhi) and much Sindhi/Pashto text; add ``snd``,
+``pus``, ``pan`` where those dominate (each language slows tesseract down)."""
 
-APT_PACKAGES = (
-    "tesseract-ocr",
-    "tesseract-ocr-urd",
-    "tesseract-ocr-eng",
-    "tesseract-ocr-snd",
-    "tesseract-ocr-pus",
-    "tesseract-ocr-pan",
-)
+APT_PACKAGES = ("tesseract-ocr", *(f"tesseract-ocr-{m}" for m in languages.ocr_models()))
+"""Every model the table of languages names (``scripts/system-packages.txt`` installs them)."""
 
 
 @cache

@@ -1,28 +1,28 @@
 """The shipped text classifiers: one fastText ``.bin`` per language family, scored by the C++
 predictor that ``fasttext-predict`` provides, plus a JSON header with each head's calibration.
 
-Each family's file holds that family's heads (``linear.py``) as a fastText supervised model whose
-softmax outputs carry, for every head member, the two sums ``x · v`` and ``x · u`` divided by the
-line's feature count, and ``1 / count`` itself. Softmax is used because its probabilities are
-computed with ``exp`` (fastText's one-vs-all sigmoid is a 512-step table), and a reference label
-with a zero output row lets each sum be read back exactly as a log-probability ratio:
+Each family's file holds that family's heads (:mod:`nigran.training.linear`) as a fastText
+supervised model whose softmax outputs carry, for every head member, the two sums ``x · v`` and
+``x · u`` divided by the line's feature count, and ``1 / count`` itself. Softmax is used because
+its probabilities are computed with ``exp`` (fastText's one-vs-all sigmoid is a 512-step table),
+and a reference label with a zero output row lets each sum be read back exactly as a
+log-probability ratio:
 
     label j:  log p_j - log p_ref = s_j · z_j          (s_j a per-label scale, stored here)
 
 From those, ``raw = z_v / sqrt(z_u · z_n) + b``, the member's Platt scaling, the mean over the
 head's members, and the head's threshold. One C++ call per text featurises and scores every head
-of its family; the rest is a few NumPy operations per batch.
+of its family; the rest is a few NumPy operations per batch. Training writes these files
+(:mod:`nigran.training.heads_file`); nothing here needs scikit-learn or SciPy.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import os
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -31,14 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nigran.detect.text.fasttext_format import (
-    LOSS_SOFTMAX,
-    FastTextFeatures,
-    one_line,
-    write_model,
-)
-from nigran.detect.text.linear import LinearHead
-from nigran.detect.text.nblr import sigmoid
+from nigran.detect.text.fasttext_line import one_line
+from nigran.detect.text.heads import read_header, sigmoid
 from nigran.detect.text.normalize import normalize_text
 from nigran.errors import ConfigError
 
@@ -48,9 +42,6 @@ if TYPE_CHECKING:
 HEADER_FILE = "classifiers.json"
 FORMAT = "nigran-fasttext-heads/1"
 Array = NDArray[np.float64]
-TARGET_RANGE = 4.0
-"""Each label's scale keeps its value within ±4 in softmax space for any line, so a line's
-smallest probability stays far above float32's limits and fastText's +1e-5."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,20 +148,6 @@ class FamilyModel:
         return out
 
 
-def read_header(path: Path, what: str, fmt: str, builder: str) -> dict[str, Any]:
-    """A model's JSON header, checked to be of format ``fmt``; a missing or unreadable file is a
-    ConfigError naming the file and the command (``builder``) that writes it."""
-    try:
-        header = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{what} {path} not found: run {builder} to build them") from exc
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{what} {path} are unreadable: {exc}") from exc
-    if not isinstance(header, dict) or header.get("format") != fmt:
-        raise ConfigError(f"{what} {path} are unreadable: not {fmt}")
-    return header
-
-
 class TextClassifiers:
     """Every family's heads; probabilities are calibrated per head."""
 
@@ -270,79 +247,3 @@ class TextClassifiers:
 def load_default(path: str | None = None) -> TextClassifiers:
     """The shipped classifiers, loaded once per process."""
     return TextClassifiers.load(Path(path) if path else None)
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-@dataclass
-class FamilyHeads:
-    """What training hands over for one family: its featuriser and its heads, in order."""
-
-    family: str
-    features: FastTextFeatures
-    heads: list[tuple[HeadInfo, LinearHead]]
-
-
-def save(
-    families: Sequence[FamilyHeads],
-    header_path: Path,
-    *,
-    meta: dict[str, Any] | None = None,
-) -> str:
-    """Write one ``clf-<family>.bin`` per family and the JSON header; returns the version."""
-    header_path.parent.mkdir(parents=True, exist_ok=True)
-    specs: list[dict[str, Any]] = []
-    heads: list[dict[str, Any]] = []
-    digest = hashlib.sha256()
-    for fam in families:
-        dims = fam.features.dims
-        members = [(h, m) for h, (_, head) in enumerate(fam.heads) for m in head.members]
-        j = len(members)
-        cols = np.zeros((dims, 2 * j + 1), dtype=np.float64)
-        for k, (_, m) in enumerate(members):
-            cols[:, k] = m.v
-            cols[:, j + k] = m.u
-        cols[0, 2 * j] = 1.0  # </s>: once per line, so its mean is 1 / feature count
-        # A mean never exceeds the largest value averaged, so this bounds every line's value.
-        peak = np.abs(cols).max(axis=0)
-        scales = TARGET_RANGE / np.where(peak > 0, peak, 1.0)
-        labels = [f"v{k}" for k in range(j)] + [f"u{k}" for k in range(j)] + ["n", "ref"]
-        out_rows = np.zeros((len(labels), 2 * j + 1))
-        out_rows[np.arange(2 * j + 1), np.arange(2 * j + 1)] = scales
-        name = f"clf-{fam.family}.bin"
-        path = header_path.parent / name
-        write_model(
-            path, fam.features, cols.astype(np.float32), labels, loss=LOSS_SOFTMAX, output=out_rows
-        )
-        digest.update(path.read_bytes())
-        for info, head in fam.heads:
-            heads.append(asdict(info) | {"threshold": head.threshold})
-        specs.append(
-            {
-                "family": fam.family,
-                "file": name,
-                "config": fam.features.config.as_dict(),
-                "heads": [info.name for info, _ in fam.heads],
-                "labels": labels,
-                "scales": [*scales.tolist(), 1.0],
-                "members": [
-                    {
-                        "head": h,
-                        "bias": m.bias,
-                        "platt_a": m.platt_a,
-                        "platt_b": m.platt_b,
-                        "recipe": str(m.recipe),
-                    }
-                    for h, m in members
-                ],
-            }
-        )
-    body = {"format": FORMAT, "heads": heads, "families": specs, "meta": meta or {}}
-    digest.update(json.dumps(body, sort_keys=True).encode())
-    version = f"ft-{digest.hexdigest()[:12]}"
-    header_path.write_text(
-        json.dumps({**body, "version": version}, indent=1, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    return version

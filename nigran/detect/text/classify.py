@@ -10,34 +10,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nigran import languages
 from nigran.detect.text.classifiers import HeadInfo, TextClassifiers, model_input
 from nigran.detect.text.classifiers import load_default as load_classifiers
 from nigran.detect.text.transliterate import VIA_URDU_SCRIPT, to_urdu_script
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
 
-FAMILY_OF_LANGUAGE = {
-    "ur": "ur",
-    "pnb": "ur",
-    "sd": "ur",
-    "ps": "ur",
-    "fa": "ur",
-    "ar": "ur",
-    "ur-Latn": "ur-Latn",
-    "en": "en",
-}
-CROSS_SCRIPT = {"hi": "ur", "pa": "ur"}
-"""Languages with no heads of their own, read by the Urdu heads after transliteration into
-Urdu script (Hindi from Devanagari, Punjabi from Gurmukhi; see ``transliterate.py``)."""
-
 
 def family_of(language: str) -> tuple[str | None, bool]:
     """The family whose heads score text in ``language`` (None: no heads do), and whether the
-    text is carried into Urdu script first. Detection, evaluation and retraining on reviewer
-    labels all ask this, so a text is read the same way by each."""
-    family = FAMILY_OF_LANGUAGE.get(language)
-    if family is None and language in CROSS_SCRIPT:
-        return CROSS_SCRIPT[language], True
-    return family, False
+    text is carried into Urdu script first (Hindi, Gurmukhi Punjabi), both from the table of
+    languages; a language Nigran does not handle has no heads. Detection, evaluation and
+    retraining on reviewer labels all ask this, so a text is read the same way by each."""
+    found = languages.find(language)
+    if found is None:
+        return None, False
+    return found.family, found.via_urdu_script
 
 
 def head_text(text: str, crossed: bool) -> str:

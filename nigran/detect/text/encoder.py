@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from nigran.detect.text.nblr import sigmoid
+from nigran.detect.text.heads import read_header, sigmoid
 from nigran.errors import ConfigError
 
 Array = NDArray[np.float64]
@@ -253,8 +253,6 @@ class EncoderHeads:
 
     @classmethod
     def load(cls, path: Path) -> EncoderHeads:
-        from nigran.detect.text.classifiers import read_header
-
         body = read_header(path, "encoder heads", FORMAT, "`nigran train --only encoder`")
         try:
             return cls(

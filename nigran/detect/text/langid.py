@@ -30,9 +30,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from nigran import languages
 from nigran.errors import ConfigError
 
-ARABIC_SCRIPT_LANGS = ("ur", "pnb", "sd", "ps", "fa", "ar")
+ARABIC_SCRIPT_LANGS = languages.identified("Arab")
+"""The Arabic-script languages lid.176's answer is narrowed to (ur, pnb, ps, sd, fa, ar)."""
 LATIN_MODEL = "langid_latn.bin"
 LATIN_META = "langid_latn.json"
 SURE_URDU_WORDS = 2
@@ -81,7 +83,12 @@ _OTHER_LETTER = re.compile(
     r"\u06ff\u0750-\u077f\u08a0-\u08c9]"
 )
 
-_SCRIPT_LANG = {"GURMUKHI": "pa", "DEVANAGARI": "hi"}
+# A script that means one language: Gurmukhi is Punjabi (pa), Devanagari Hindi (hi).
+_SCRIPT_LANG = {
+    block: codes[0]
+    for block, iso in (("GURMUKHI", "Guru"), ("DEVANAGARI", "Deva"))
+    if len(codes := languages.identified(iso)) == 1
+}
 _ISO_SCRIPT = {
     "ARABIC": "Arab",
     "LATIN": "Latn",

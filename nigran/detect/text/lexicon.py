@@ -25,6 +25,7 @@ from pathlib import Path
 
 import ahocorasick
 
+from nigran import languages
 from nigran.detect.text.langid import guess_language
 from nigran.detect.text.normalize import normalize, normalize_text
 from nigran.detect.text.transliterate import (
@@ -99,9 +100,9 @@ def read_bank(path: Path) -> list[Term]:
                 raise ConfigError("category is empty", where=f"{path}:{lineno}")
             if not normalize_text(term):
                 raise ConfigError("term is empty after normalisation", where=f"{path}:{lineno}")
-            terms.append(
-                Term(term, category, int(severity), language or "und", target, note, path.stem)
-            )
+            # A bank may only name a language of the table (an alias is stored as its code).
+            code = languages.language(language or "und", where=f"{path}:{lineno}").code
+            terms.append(Term(term, category, int(severity), code, target, note, path.stem))
     return terms
 
 

@@ -11,12 +11,13 @@ from sklearn.metrics import roc_auc_score
 
 from nigran.detect import Detector
 from nigran.detect.text import classifiers as C
-from nigran.detect.text import datasets as D
 from nigran.detect.text.classify import ClassifierDetector
-from nigran.detect.text.fasttext_format import FastTextConfig, FastTextFeatures
-from nigran.detect.text.linear import LinearHead, Recipe, train_head
 from nigran.errors import ConfigError
 from nigran.model import Content, ContentKind, SignalSource, TextField
+from nigran.training import datasets as D
+from nigran.training import heads_file
+from nigran.training.fasttext_format import FastTextConfig, FastTextFeatures
+from nigran.training.linear import LinearHead, Recipe, train_head
 
 SMALL = FastTextConfig(bucket=1 << 14)
 RECIPES = (Recipe("nb", 3.0, True), Recipe("idf", 3.0))
@@ -42,7 +43,7 @@ def small(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Small:
         ),
     ]
     folder = tmp_path_factory.mktemp("clf")
-    C.save([C.FamilyHeads("ur-Latn", feats, heads)], folder / C.HEADER_FILE)
+    heads_file.save([heads_file.FamilyHeads("ur-Latn", feats, heads)], folder / C.HEADER_FILE)
     model = C.TextClassifiers.load(folder)
     return model, heads, feats, D.ruhsold_task1(shared_data).splits["validation"]
 

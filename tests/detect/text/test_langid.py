@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nigran.detect.text import langid_data as LD
 from nigran.detect.text.langid import (
     _FORMAT,
     LanguageIdentifier,
@@ -19,6 +18,7 @@ from nigran.detect.text.langid import (
     script_counts,
     word_evidence,
 )
+from nigran.training import langid_data as LD
 
 shipped = pytest.mark.skipif(not latin_model_path().is_file(), reason="language ID model not built")
 
@@ -231,7 +231,7 @@ def test_held_out_english_tweets_are_not_roman_urdu(
 
 @shipped
 def test_held_out_roman_urdu_accuracy(ident: LanguageIdentifier, shared_data: Path) -> None:
-    from nigran.detect.text import datasets as D
+    from nigran.training import datasets as D
 
     texts = D.ruhsold_task1(shared_data).splits["test"].texts[:600]
     res = ident.identify_batch(texts)
@@ -239,7 +239,7 @@ def test_held_out_roman_urdu_accuracy(ident: LanguageIdentifier, shared_data: Pa
 
 
 def test_held_out_urdu_is_not_called_punjabi(bare: LanguageIdentifier, shared_data: Path) -> None:
-    from nigran.detect.text import datasets as D
+    from nigran.training import datasets as D
 
     texts = D.urdu_threat(shared_data).splits["test"].texts[:600]
     res = bare.identify_batch(texts)
@@ -257,8 +257,8 @@ def test_davidson_parts_are_disjoint_and_fixed(shared_data: Path) -> None:
 def test_urdu_shortcut_decides_as_lid176_would(
     bare: LanguageIdentifier, shared_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nigran.detect.text import datasets as D
     from nigran.detect.text import langid as L
+    from nigran.training import datasets as D
 
     texts = [clean(t) for t in D.urdu_threat(shared_data).splits["train"].texts[:400]]
     fast = [bare._arabic(t)[0] for t in texts]
