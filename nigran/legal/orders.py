@@ -759,30 +759,6 @@ def decide(
             f"Order {order_id} from {row.authority_id} under {row.legal_ground}: "
             f"{hold.type.value} in {hold.scope}."
         )
-        legal = record.record(
-            conn,
-            Decision(
-                content_id=item.id,
-                content_version=item.version,
-                actions=[hold],
-                automated=False,
-                decided_by=reviewer,
-                policy_version=row.pack_version,
-                statement=statement,
-                explanation=[
-                    RuleHit(
-                        rule=f"order:{order_id}",
-                        reason=f"{row.order_type} on {row.legal_ground}",
-                    )
-                ],
-                decided_at=now,
-            ),
-            source=RestrictionSource.ORDER,
-            source_ref=f"order:{order_id}",
-            extra={"order_id": order_id},
-            now=now,
-        )
-        added = list(legal.added)
         decision = Decision(
             content_id=item.id,
             content_version=item.version,
@@ -791,8 +767,19 @@ def decide(
             decided_by=reviewer,
             policy_version=row.pack_version,
             statement=statement,
+            explanation=[
+                RuleHit(rule=f"order:{order_id}", reason=f"{row.order_type} on {row.legal_ground}")
+            ],
             decided_at=now,
         )
+        added = record.record(
+            conn,
+            decision,
+            source=RestrictionSource.ORDER,
+            source_ref=f"order:{order_id}",
+            extra={"order_id": order_id},
+            now=now,
+        ).added
         if tos is not None:
             platform = record.record(
                 conn,
