@@ -100,7 +100,10 @@ def country_states(
             continue
         if now is not None and action.expires_at is not None and action.expires_at <= now:
             continue
-        for country in action.scope.countries or (GLOBAL,):
+        # Removal is global by definition, as in the index: a takedown in one country is a
+        # withholding, so the two views of one restriction can never disagree.
+        places = (GLOBAL,) if vis is Visibility.REMOVED else action.scope.countries or (GLOBAL,)
+        for country in places:
             new = CountryState(vis, str(action.ground), action.min_age, action.expires_at, rid)
             old = out.get(country)
             if old is None or LEVEL[new.visibility] > LEVEL[old.visibility]:

@@ -97,3 +97,18 @@ def test_agrees_with_the_store_resolver_on_random_rows() -> None:
                     ix.visible("p", country, age)
                     == enforce.resolve(rows, country, age, now).visible
                 )
+
+
+def test_the_fold_and_the_index_agree_that_removal_is_global() -> None:
+    from nigran.model import Action, ActionType, Ground, Scope
+    from nigran.policy.visibility import country_states
+
+    remove_in_de = Action(
+        type=ActionType.REMOVE, scope=Scope.only("DE"), ground=Ground(kind="policy", code="hate")
+    )
+    rows = country_states([remove_in_de])
+    assert set(rows) == {"*"} and rows["*"].visibility is Visibility.REMOVED
+    ix = VisibilityIndex()
+    ix.apply("p", "x", Visibility.REMOVED, ["DE"])
+    for country in ["DE", "PK", "US"]:
+        assert ix.visible("p", country, 30) == enforce.resolve(rows, country, 30).visible
