@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from nigran import languages
-from nigran.model import Content, Signal
+from nigran.model import Content, Restriction, Signal
 from nigran.policy.taxonomy import taxonomy
 from nigran.review import priority as prio
 from nigran.review.cases import case_row
@@ -52,6 +52,8 @@ class CaseView:
     """Jurisdiction packs whose law applies where the content was uploaded: (id, name)."""
     law_grounds: list[tuple[str, str]] = field(default_factory=list)
     """Those packs' legal grounds, the case's category first: (``law:CODE``, label)."""
+    in_force: list[Restriction] = field(default_factory=list)
+    """The item's active restrictions: a reviewer sees an order's hold before deciding."""
 
 
 def is_rtl(text: str, language: str | None) -> bool:
@@ -169,6 +171,7 @@ def case_view(conn: Connection, case_id: str, now: datetime) -> CaseView:
         grounds=grounds,
         packs=packs,
         law_grounds=law,
+        in_force=[r for r in rec.restrictions if r.lifted_at is None],
     )
 
 

@@ -262,3 +262,26 @@ def test_case_text_is_shown_in_its_own_script(
     assert f'dir="{direction}"' in p and f'lang="{lang}"' in p
     for s in ("nastaliq", "naskh"):
         assert (s in p) == (s == style), p
+
+
+def test_a_reviewer_sees_an_orders_hold_and_cannot_lift_it(world: World) -> None:
+    from nigran.legal import authorities, orders
+    from nigran.legal.orders import OrderIn
+    from nigran.model import utcnow
+
+    with world.store.transaction() as conn:
+        authorities.add_authority(conn, "PTA", "PTA", "PK", "PTA")
+        o = orders.receive(
+            conn, "PTA", OrderIn(legal_ground="PK.DECENCY", items=["c1"]), now=utcnow()
+        )
+        orders.decide(conn, o.id, reviewer="legal-1", outcome="withhold", now=utcnow())
+    client, csrf = signed_in(world, "amna")
+    r = client.post("/console/queues/ur-hate/claim", data={"csrf": csrf}, follow_redirects=False)
+    page = client.get(r.headers["location"]).text
+    assert "In force" in page and f"order:{o.id}" in page and "only the order" in page
+    client.post(
+        f"/console/cases/{world.case_id}/decide",
+        data={"csrf": csrf, "action": "none"},
+        follow_redirects=False,
+    )
+    assert not enforce.visible(world.store, "c1", "PK")  # "no violation" leaves the order's hold
