@@ -41,6 +41,9 @@ class Settings:
     text_encoder: str | None = None
     """The pretrained encoder blended into the text heads (``e5``), or None (the default: off;
     see :mod:`nigran.detect.text.encoder`)."""
+    checkpoint_log: Path | None = None
+    """The append-only file every signed ledger checkpoint is also written to (JSON lines);
+    None means ``ledger-checkpoints.jsonl`` in the data directory."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -101,6 +104,7 @@ def settings() -> Settings:
             training_data_dir=Path(raw.get("training_data_dir", "../shared/data")),
             freeze_heap=_flag("NIGRAN_FREEZE_HEAP", raw.get("freeze_heap"), True),
             text_encoder=_encoder(raw.get("text_encoder")),
+            checkpoint_log=Path(raw["checkpoint_log"]) if raw.get("checkpoint_log") else None,
         )
     except ValueError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc
