@@ -18,7 +18,7 @@ from nigran.console.routes import router as console_router
 from nigran.model import MediaKind, MediaRef, utcnow
 from nigran.review import auth
 from nigran.store import Store
-from tests.factories import THREAT_UR
+from tests.factories import THREAT_UR, stored_ref
 from tests.review.support import PASSWORD, person, report, stored
 
 
@@ -32,7 +32,7 @@ def image_file(folder: Path) -> MediaRef:
             img.putpixel((x, y), (20, 20, 160))
     path = folder / "thumb.png"
     img.save(path)
-    return MediaRef(ref=str(path), kind=MediaKind.IMAGE)
+    return MediaRef(ref=stored_ref(path), kind=MediaKind.IMAGE)
 
 
 @dataclass
