@@ -62,6 +62,10 @@ def create_app(
         version=__version__,
         description="Trust and safety for Urdu, Roman Urdu, Punjabi, Pashto, Sindhi and English.",
         lifespan=lifespan,
+        # /docs is served by nigran.api.docs from local files (FastAPI's pages load a CDN's).
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.store = store
     if index_dir is None and configured:
@@ -81,12 +85,13 @@ def create_app(
         )
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
-    from nigran.api import content, legal, media, policy, review
+    from nigran.api import content, docs, legal, media, policy, review
     from nigran.console import authority as authority_console
     from nigran.console import routes as console
 
     for router in (content.router, media.router, policy.router, review.router, legal.router):
         app.include_router(router)
+    app.include_router(docs.router)
     app.include_router(console.router)
     app.include_router(authority_console.router)
 
@@ -107,4 +112,10 @@ def create_app(
         return response
 
     app.add_middleware(RequestGuard, limit=max_request_bytes or cfg.max_request_bytes)
+    if cfg.trusted_proxies:
+        # The client address (the login throttle's key) comes from X-Forwarded-For only when the
+        # connection is from a listed proxy; `nigran serve` turns uvicorn's own handling off.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(cfg.trusted_proxies))
     return app

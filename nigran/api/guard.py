@@ -1,5 +1,6 @@
 """Checks every request passes before any route sees it: the body's size, and no control
-characters in the path, the query string or a JSON or form body.
+characters in the path, the query string or a JSON or form body; and a default CSP on every
+response.
 
 The body is read here, whole, before the route runs (it is at most ``limit`` bytes), so a body
 over the limit is a 413 however it is sent: with a Content-Length, or chunked without one. (Raising
@@ -25,6 +26,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Every response gets a CSP unless it brings its own (console pages and /docs do): JSON and error
+# bodies then cannot run anything even if a browser is tricked into rendering them.
+DEFAULT_HEADERS = (
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+)
 # Routes whose JSON body is checked item by item by the route itself (see the module docstring).
 ITEMWISE = frozenset({"/v1/content"})
 
@@ -102,7 +109,17 @@ class RequestGuard:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                for name, value in DEFAULT_HEADERS:
+                    if name not in names:
+                        headers.append((name, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, replay, send_with_headers)
 
     def _too_large(self) -> str:
         return f"request body is over {self.limit} bytes"

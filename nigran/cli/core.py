@@ -189,7 +189,9 @@ def serve(
     store = open_store(db)
     api = create_app(store, index_dir=configured_index_dir(store))
     freeze_loaded()
-    uvicorn.run(api, host=host, port=port)
+    # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from any local peer; the
+    # app honours it only from NIGRAN_TRUSTED_PROXIES (see nigran.api.create_app).
+    uvicorn.run(api, host=host, port=port, proxy_headers=False)
 
 
 PublicKeyOption = Annotated[
