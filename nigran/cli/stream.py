@@ -89,6 +89,14 @@ def worker(
             help="Seconds to keep retrying (with backoff) the database and NATS at start-up.",
         ),
     ] = 120.0,
+    ack_wait: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Seconds before a message a worker took but did not ack (it died) goes to "
+            "another; set when the consumer is first created.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Consume the work queue: moderate, store, ack. Run as many as you like, anywhere."""
 
@@ -109,7 +117,7 @@ def worker(
         err.print(f"[red]error:[/] the database is not available: {exc}")
         raise typer.Exit(2) from exc
     freeze_loaded()
-    w = Worker(pipe, _url(stream_url), Topology(prefix), batch_size=batch_size)
+    w = Worker(pipe, _url(stream_url), Topology(prefix), batch_size=batch_size, ack_wait=ack_wait)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
