@@ -39,9 +39,9 @@ def main() -> None:
     ap.add_argument("--passes", type=int, default=2)
     args = ap.parse_args()
 
-    from nigran.training import datasets as D
     from nigran.detect.text.classify import ClassifierDetector
     from nigran.detect.text.langid import _RECENT, guess_languages
+    from nigran.training import datasets as D
 
     pools = test_split_pools(D.data_dir(args.data))
     english = cycled([t for t in pools["English"] if len(t) <= SHORT], args.n)

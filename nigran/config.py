@@ -7,6 +7,7 @@ no server.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -41,6 +42,12 @@ class Settings:
     text_encoder: str | None = None
     """The pretrained encoder blended into the text heads (``e5``), or None (the default: off;
     see :mod:`nigran.detect.text.encoder`)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` names the client;
+    from anyone else the header is ignored. Default none: the peer's own address counts."""
+    checkpoint_log: Path | None = None
+    """The append-only file every signed ledger checkpoint is also written to (JSON lines);
+    None means ``ledger-checkpoints.jsonl`` in the data directory."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -65,6 +72,24 @@ def _encoder(value: Any) -> str | None:
     if text in ("e5", *_TRUE):
         return "e5"
     raise ConfigError(f"invalid setting: NIGRAN_TEXT_ENCODER must be e5 or off, not {value!r}")
+
+
+def _proxies(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+    out = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError as exc:
+            raise ConfigError(
+                f"invalid setting: NIGRAN_TRUSTED_PROXIES must list IP addresses or networks, "
+                f"not {text!r}"
+            ) from exc
+        out.append(text)
+    return tuple(out)
 
 
 def _from_file() -> dict[str, Any]:
@@ -101,6 +126,8 @@ def settings() -> Settings:
             training_data_dir=Path(raw.get("training_data_dir", "../shared/data")),
             freeze_heap=_flag("NIGRAN_FREEZE_HEAP", raw.get("freeze_heap"), True),
             text_encoder=_encoder(raw.get("text_encoder")),
+            trusted_proxies=_proxies(raw.get("trusted_proxies")),
+            checkpoint_log=Path(raw["checkpoint_log"]) if raw.get("checkpoint_log") else None,
         )
     except ValueError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc

@@ -87,3 +87,69 @@ def verify_inclusion(
         fn >>= 1
         sn >>= 1
     return sn == 0 and r == expected
+
+
+def consistency_proof(leaves: Sequence[bytes], first: int) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 6962 §2.1.2: the hashes that show the tree over ``leaves[:first]`` is
+    a prefix of the tree over ``leaves`` (nothing before ``first`` was changed or removed)."""
+    n = len(leaves)
+    if not 0 <= first <= n:
+        raise ValueError(f"cannot prove a tree of {first} leaves inside one of {n}")
+    if first in (0, n):
+        return []
+    proof: list[bytes] = []
+
+    def sub(m: int, lo: int, hi: int, whole: bool) -> None:
+        n_ = hi - lo
+        if m == n_:
+            if not whole:
+                proof.append(root(leaves[lo:hi]))
+            return
+        k = _split(n_)
+        if m <= k:
+            sub(m, lo, lo + k, whole)
+            proof.append(root(leaves[lo + k : hi]))
+        else:
+            sub(m - k, lo + k, hi, False)
+            proof.append(root(leaves[lo : lo + k]))
+
+    sub(first, 0, n, True)
+    return proof
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """Check a consistency proof between tree sizes ``first`` <= ``second`` (RFC 9162
+    §2.1.4.2): the tree with ``second_root`` extends the one with ``first_root``."""
+    if not 0 <= first <= second:
+        return False
+    if first == 0:
+        return not proof  # every tree extends the empty one
+    if first == second:
+        return not proof and first_root == second_root
+    path = list(proof)
+    if first & (first - 1) == 0:  # a power of two: the old root is itself a node of the new tree
+        path.insert(0, first_root)
+    if not path:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first_root and sr == second_root

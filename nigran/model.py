@@ -12,6 +12,7 @@ Conventions:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from datetime import UTC, datetime
@@ -50,11 +51,92 @@ def _aware(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+MAX_INT32 = 2**31 - 1
+"""The largest version (or other counter) the databases' INTEGER columns hold on PostgreSQL."""
+MAX_INT64 = 2**63 - 1
+"""The largest count JSON bodies may carry (orjson and SQLite stop at 64 bits)."""
+
+# C0 controls (NUL included), DEL and C1 controls: never in stored text (PostgreSQL refuses NUL
+# outright; the others hide text from readers). Texts may keep tab and line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidirectional overrides, embeddings, isolates and marks: in an id or author name they make the
+# console show something other than what is stored ("display spoofing").
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_IDENTIFIER_BAD = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _describe(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def clean_text(value: str) -> str:
+    """Refuse control characters other than tab, CR and LF (NUL above all)."""
+    if m := _CONTROL.search(value):
+        raise ValueError(f"control character {_describe(m.group())} at position {m.start()}")
+    return value
+
+
+def _identifier(value: str) -> str:
+    if m := _IDENTIFIER_BAD.search(value):
+        ch = m.group()
+        what = "bidirectional control" if _BIDI.match(ch) else "whitespace or control character"
+        raise ValueError(f"{what} {_describe(ch)} at position {m.start()} is not allowed in an id")
+    return value
+
+
+# BCP 47 shape: a 2-3 letter primary language subtag, then subtags joined by hyphens. langcodes
+# then checks each subtag against the IANA registry (so "xx" or "zz-Latn" fail, "pnb" passes).
+_TAG_SHAPE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _known_tag(value: str) -> bool:
+    # A few dozen distinct tags in practice; the registry look-up costs ~100 us uncached.
+    import langcodes
+
+    return bool(_TAG_SHAPE.match(value)) and langcodes.tag_is_valid(value)
+
+
+def _language_tag(value: str) -> str:
+    if not _known_tag(value):
+        raise ValueError(
+            f"{value[:40]!r} is not a known language tag (BCP 47 with an ISO 639 language, "
+            "e.g. 'ur', 'ur-Latn', 'pnb')"
+        )
+    return value
+
+
+# A relative path inside the media store: no scheme ("file:", "http:", "C:"), no leading slash or
+# backslash, no ".." segment. Anything else could name a file outside the store.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _media_path(value: str) -> str:
+    clean_text(value)
+    if any(c in value for c in "\n\r\t"):
+        raise ValueError("a media ref may not contain line breaks or tabs")
+    if _SCHEME.match(value):
+        raise ValueError(
+            "a media ref is a path relative to the media store (upload the file with "
+            "POST /v1/media first); URLs and drive letters are not accepted"
+        )
+    if value.startswith(("/", "\\")) or "\\" in value:
+        raise ValueError("a media ref is a relative path with forward slashes, not an absolute one")
+    if any(part == ".." for part in value.split("/")):
+        raise ValueError("a media ref may not contain '..' segments")
+    return value
+
+
 Country = Annotated[str, AfterValidator(_country)]
 UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
 Identifier = Annotated[
-    str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\s\x00-\x1f]+$")
+    str, StringConstraints(min_length=1, max_length=256), AfterValidator(_identifier)
 ]
+Version = Annotated[int, Field(ge=1, le=MAX_INT32)]
+LanguageTag = Annotated[
+    str, StringConstraints(min_length=1, max_length=35), AfterValidator(_language_tag)
+]
+Count = Annotated[int, Field(ge=0, le=MAX_INT64)]
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -62,10 +144,63 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The same characters as _CONTROL in orjson's output: short escapes for backspace and form feed,
+# \u00XX for the other C0 controls, DEL and C1 controls as they are (UTF-8). A backslash in the
+# text ("C:\\bin") can match too: the exact walk below then decides.
+_CONTROL_JSON = re.compile(rb"\\[bf]|\\u00(?:0[0-8bBeEfF]|1[0-9a-fA-F]|7[fF])|\x7f|\xc2[\x80-\x9f]")
+
+
+def _has_control(value: Any) -> bool:
+    """Whether ``value`` may hold a control character (never a false no). One C-speed pass over
+    the value's JSON: this runs on every value Nigran validates, the hot path included."""
+    try:
+        raw = orjson.dumps(value)
+    except TypeError:  # a model instance or an integer past 64 bits inside: walk it instead
+        return _walk_has_control(value)
+    return _CONTROL_JSON.search(raw) is not None
+
+
+def _walk_has_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return _CONTROL.search(value) is not None
+    if isinstance(value, dict):
+        return any(_walk_has_control(k) or _walk_has_control(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_walk_has_control(v) for v in value)
+    return False
+
+
+def _refuse_controls(value: Any, where: str) -> None:
+    if isinstance(value, str):
+        if m := _CONTROL.search(value):
+            raise ValueError(
+                f"{where or 'value'}: control character {_describe(m.group())} at position "
+                f"{m.start()}"
+            )
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_controls(k, where)
+            _refuse_controls(v, f"{where}.{k}" if where else str(k))
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _refuse_controls(v, f"{where}[{i}]")
+
+
 class _Value(BaseModel):
-    """Immutable, strict about unknown fields: a typo in an integration is an error, not a no-op."""
+    """Immutable, strict about unknown fields: a typo in an integration is an error, not a no-op.
+
+    No string anywhere in a value may carry a control character other than tab and line breaks:
+    such a string cannot be stored (NUL, on PostgreSQL) or shows readers something else.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_controls(cls, data: Any) -> Any:
+        if _has_control(data):
+            _refuse_controls(data, "")  # raises, naming where
+        return data
 
 
 # -- content -------------------------------------------------------------------------------------
@@ -100,17 +235,20 @@ class MediaKind(StrEnum):
 
 
 class MediaRef(_Value):
-    """A pointer to media held by the platform (a path in the local store or a URL)."""
+    """A pointer to media held by the platform: a path relative to the local media store
+    (``POST /v1/media`` answers with one)."""
 
-    ref: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    ref: Annotated[
+        str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_media_path)
+    ]
     kind: MediaKind
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
 class Reach(_Value):
-    views: Annotated[int, Field(ge=0)] = 0
-    views_per_hour: Annotated[float, Field(ge=0.0)] = 0.0
-    followers: Annotated[int, Field(ge=0)] = 0
+    views: Count = 0
+    views_per_hour: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+    followers: Count = 0
 
 
 class Content(_Value):
@@ -121,7 +259,7 @@ class Content(_Value):
     """
 
     id: Identifier
-    version: Annotated[int, Field(ge=1)] = 1
+    version: Version = 1
     kind: ContentKind
     author: Identifier
     texts: dict[TextField, Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]] = Field(
@@ -131,7 +269,8 @@ class Content(_Value):
     upload_country: Country | None = None
     created_at: UtcDatetime | None = None
     reach: Reach = Field(default_factory=Reach)
-    language_hint: Annotated[str, StringConstraints(max_length=16)] | None = None
+    language_hint: LanguageTag | None = None
+    """A BCP 47 tag with a known ISO 639 language (``ur``, ``ur-Latn``, ``pnb``)."""
     audience_min_age: Annotated[int, Field(ge=0, le=21)] | None = None
 
     @model_validator(mode="after")
@@ -298,7 +437,7 @@ class RuleHit(_Value):
 
 class Decision(_Value):
     content_id: Identifier
-    content_version: Annotated[int, Field(ge=1)]
+    content_version: Version
     actions: list[Action] = Field(default_factory=list)
     review: ReviewRouting | None = None
     automated: bool = True
@@ -390,7 +529,7 @@ class Restriction(_Value):
 
     id: Identifier
     content_id: Identifier
-    version: Annotated[int, Field(ge=1)]
+    version: Version
     """The version it was decided on."""
     binds: Binding
     action: Action

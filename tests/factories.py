@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from nigran.model import Content
@@ -23,3 +24,20 @@ def item(id: str = "c1", body: str = BENIGN_EN, **kw: Any) -> Content:
     }
     data.update(kw)
     return Content.model_validate(data)
+
+
+def stored_ref(path: Path, root: Path | None = None) -> str:
+    """The media ref of a test file: media refs are paths inside the media store only, so a file
+    made elsewhere is copied in (under its own name) and its relative path returned."""
+    import shutil
+
+    from nigran.detect.media.refs import media_root
+
+    base = (root or media_root()).resolve()
+    src = path.resolve()
+    if src.is_relative_to(base):
+        return str(src.relative_to(base))
+    base.mkdir(parents=True, exist_ok=True)
+    if src.exists():
+        shutil.copyfile(src, base / src.name)
+    return src.name

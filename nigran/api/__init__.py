@@ -13,65 +13,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nigran import __version__
+from nigran.api.guard import RequestGuard, error_body
 from nigran.banks.hashes import configured_index_dir
 from nigran.config import settings
 from nigran.enforce import Enforcer
-from nigran.errors import NigranError, PayloadTooLarge
+from nigran.errors import NigranError
 from nigran.runtime.pipeline import Pipeline
 from nigran.store import Store
 
 log = logging.getLogger("nigran.api")
 SYNC_INTERVAL_S = 0.5
-
-
-def error_body(code: str, message: str, where: str | None = None) -> dict[str, object]:
-    return {"error": {"code": code, "message": message, "where": where}}
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes, whether or not Content-Length is sent."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await self._refuse(send)
-                return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise PayloadTooLarge(f"request body is over {self.limit} bytes")
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except PayloadTooLarge:
-            await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        response = JSONResponse(
-            error_body("payload_too_large", f"request body is over {self.limit} bytes"),
-            status_code=413,
-        )
-        await response({"type": "http"}, _empty_receive, send)
-
-
-async def _empty_receive() -> Message:
-    return {"type": "http.request", "body": b"", "more_body": False}
 
 
 def create_app(
@@ -109,6 +62,10 @@ def create_app(
         version=__version__,
         description="Trust and safety for Urdu, Roman Urdu, Punjabi, Pashto, Sindhi and English.",
         lifespan=lifespan,
+        # /docs is served by nigran.api.docs from local files (FastAPI's pages load a CDN's).
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.store = store
     if index_dir is None and configured:
@@ -128,12 +85,13 @@ def create_app(
         )
         return JSONResponse(error_body("invalid_request", problems), status_code=422)
 
-    from nigran.api import content, legal, media, policy, review
+    from nigran.api import content, docs, legal, media, policy, review
     from nigran.console import authority as authority_console
     from nigran.console import routes as console
 
     for router in (content.router, media.router, policy.router, review.router, legal.router):
         app.include_router(router)
+    app.include_router(docs.router)
     app.include_router(console.router)
     app.include_router(authority_console.router)
 
@@ -153,5 +111,11 @@ def create_app(
             await run_in_threadpool(enforcer.sync)
         return response
 
-    app.add_middleware(BodyLimit, limit=max_request_bytes or cfg.max_request_bytes)
+    app.add_middleware(RequestGuard, limit=max_request_bytes or cfg.max_request_bytes)
+    if cfg.trusted_proxies:
+        # The client address (the login throttle's key) comes from X-Forwarded-For only when the
+        # connection is from a listed proxy; `nigran serve` turns uvicorn's own handling off.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(cfg.trusted_proxies))
     return app

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nigran.enforce import Enforcer
 from nigran.errors import InvalidInput, NigranError
-from nigran.model import Content, Decision, Signal, Visibility
+from nigran.model import MAX_INT32, Content, Decision, Signal, Visibility
 from nigran.runtime.jsonl import parse_item
 from nigran.runtime.pipeline import Outcome, Pipeline
 from nigran.store import Store, queries
@@ -162,7 +162,9 @@ def _item_result(index: int, outcome: Outcome) -> ItemResult:
 def get_content(
     request: Request,
     content_id: str,
-    version: Annotated[int | None, Query(ge=1, description="Default: the latest")] = None,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_INT32, description="Default: the latest")
+    ] = None,
 ) -> ContentView:
     store: Store = request.app.state.store
     with store.read() as conn:

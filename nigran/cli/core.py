@@ -189,54 +189,144 @@ def serve(
     store = open_store(db)
     api = create_app(store, index_dir=configured_index_dir(store))
     freeze_loaded()
-    uvicorn.run(api, host=host, port=port)
+    # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from any local peer; the
+    # app honours it only from NIGRAN_TRUSTED_PROXIES (see nigran.api.create_app).
+    uvicorn.run(api, host=host, port=port, proxy_headers=False)
+
+
+PublicKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--public-key",
+        help="The platform's published key (64 hex digits, or a file holding them) to pin; "
+        "default: the public half of the signing key file.",
+    ),
+]
+
+
+def _trusted_key(given: str | None) -> str | None:
+    """The key to pin: the one given, else the platform's own key file; never a row's key."""
+    from nigran import checkpoint
+
+    if given is None:
+        path = checkpoint.key_path()
+        return checkpoint.public_hex(checkpoint.load_key(path)) if path.exists() else None
+    text = Path(given).read_text().strip() if Path(given).is_file() else given.strip()
+    try:
+        if len(bytes.fromhex(text)) != 32:
+            raise ValueError("not 32 bytes")
+    except ValueError as exc:
+        raise NigranError(f"--public-key must be 64 hex digits: {exc}") from exc
+    return text.lower()
 
 
 @ledger_app.command("verify")
-def ledger_verify(db: DbOption = None) -> None:
-    """Walk the hash chain; name the first entry that does not fit."""
-    from nigran import checkpoint, ledger
+def ledger_verify(
+    db: DbOption = None,
+    public_key: PublicKeyOption = None,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoints",
+            dir_okay=False,
+            help="A checkpoint log or export kept outside the database: prove that today's "
+            "database extends every checkpoint in it (default: the checkpoint log, if present).",
+        ),
+    ] = None,
+) -> None:
+    """Check the hash chain, the signed checkpoints and the published ones against each other."""
+    from nigran import audit, checkpoint, checkpoint_log
 
     store = open_store(db)
+    try:
+        trusted = _trusted_key(public_key)
+        source = checkpoints or checkpoint_log.log_path()
+        if checkpoints is not None and not checkpoints.exists():
+            raise NigranError("no such file", where=str(checkpoints))
+        published = checkpoint_log.read_if_present(source)
+    except (NigranError, OSError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
     with store.read() as conn:
-        result = ledger.verify(conn)
-        problems = checkpoint.check_stored(conn) if result.ok else []
+        found = checkpoint.audit(conn, trusted, published, source=f"checkpoints in {source}")
         n_checkpoints = len(checkpoint.all_checkpoints(conn))
-    if result.ok and not problems:
-        Console().print(
-            f"[green]ledger OK[/]: {result.entries} entries, head {result.head_seq}, "
+        # The tables the serving path and reports read, against their entries.
+        rows = audit.check(conn)
+    found.problems.extend(rows)
+    found.checked.append(
+        "decision, restriction and enforcement rows against their ledger entries"
+        + (f": {len(rows)} disagree" if rows else "")
+    )
+    out = Console(soft_wrap=True)
+    if found.ok:
+        out.print(
+            f"[green]ledger OK[/]: {found.entries} entries, head {found.head_seq}, "
             f"{n_checkpoints} signed checkpoints"
         )
-        return
-    for problem in problems:
-        err.print(f"[red]ledger BROKEN[/]: {problem}")
-    if problems:
+    for problem in found.problems:
+        err.print(f"[red]ledger BROKEN[/]: {problem}", soft_wrap=True)
+    if not published:
+        found.checked.append(
+            f"no published checkpoints ({source} is absent): a rewrite of the whole database, "
+            "or entries cut off the end, cannot be told from here"
+        )
+    for line in found.checked:
+        (out if found.ok else err).print(f"  checked: {line}")
+    if not found.ok:
         raise typer.Exit(1)
-    err.print(
-        f"[red]ledger BROKEN[/] at entry {result.bad_seq}: {result.reason} "
-        f"({result.entries} entries verified before it)"
-    )
-    raise typer.Exit(1)
 
 
 @ledger_app.command("checkpoint")
 def ledger_checkpoint(db: DbOption = None) -> None:
-    """Sign (Ed25519) the Merkle root of every entry so far."""
-    from nigran import checkpoint
+    """Sign (Ed25519) the Merkle root of every entry so far; append it to the checkpoint log."""
+    from nigran import checkpoint, checkpoint_log
 
     store = open_store(db)
-    key = checkpoint.load_or_create_key()
     try:
-        with store.transaction() as conn:
-            cp = checkpoint.create(conn, key)
+        key = checkpoint.load_or_create_key()
+        p = checkpoint_log.sign_and_publish(store, key)
     except NigranError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {exc}", soft_wrap=True)
         raise typer.Exit(1) from exc
+    cp = p.checkpoint
     Console().print(
         f"checkpoint {cp.id}: entries 1..{cp.seq}, root {cp.root}, "
-        f"signed {cp.ts} by key {cp.key_id}",
+        f"signed {cp.ts} by key {cp.key_id}; recorded as entry {p.entry_seq} and in "
+        f"{checkpoint_log.log_path()}",
         soft_wrap=True,
     )
+
+
+@ledger_app.command("checkpoints")
+def ledger_checkpoints(
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            dir_okay=False,
+            help="Write every checkpoint (JSON lines, with consistency proofs between them) "
+            "for a regulator or auditor to keep.",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """List the signed checkpoints, or export them to keep outside the database."""
+    from nigran import checkpoint, checkpoint_log
+
+    store = open_store(db)
+    with store.read() as conn:
+        published = checkpoint.published_from_store(conn)
+    if export is not None:
+        n = checkpoint_log.export(published, export)
+        Console().print(f"{n} checkpoints written to {export}", soft_wrap=True)
+        return
+    table = Table("id", "entries", "root", "signed", "key", "recorded at")
+    for p in published:
+        cp = p.checkpoint
+        table.add_row(
+            str(cp.id), f"1..{cp.seq}", cp.root[:16] + "…", cp.ts, cp.key_id, str(p.entry_seq)
+        )
+    Console().print(table)
 
 
 @ledger_app.command("proof")
@@ -265,19 +355,23 @@ def ledger_proof(
 @ledger_app.command("verify-proof")
 def ledger_verify_proof(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Proof JSON file.")],
-    public_key: Annotated[
-        str | None, typer.Option(help="The platform's published key (hex), to trust no one else.")
-    ] = None,
+    public_key: PublicKeyOption = None,
 ) -> None:
     """Check a proof offline: no database, only the proof and the published key."""
     from nigran import checkpoint
 
     try:
+        trusted = _trusted_key(public_key)
         doc = orjson.loads(file.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        err.print(f"[red]error:[/] {file}: not JSON: {exc}")
+    except (NigranError, orjson.JSONDecodeError) as exc:
+        err.print(f"[red]error:[/] {file}: {exc}")
         raise typer.Exit(2) from exc
-    ok, message = checkpoint.verify_proof(doc, public_key)
+    if trusted is None:
+        err.print(
+            "[red]error:[/] no key to trust: give the platform's published key with --public-key"
+        )
+        raise typer.Exit(2)
+    ok, message = checkpoint.verify_proof(doc, trusted)
     if ok:
         Console().print(f"[green]proof OK[/]: {message}", soft_wrap=True)
         return

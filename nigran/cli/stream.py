@@ -13,12 +13,20 @@ from rich.console import Console
 
 from nigran.banks.hashes import configured_index_dir
 from nigran.cli import app
-from nigran.cli.core import DbOption, err, open_store
+from nigran.cli.core import DbOption, err
 from nigran.config import settings
 from nigran.errors import NigranError
 from nigran.runtime.heap import freeze_loaded
 from nigran.runtime.pipeline import Pipeline
-from nigran.runtime.stream import DEFAULT_PREFIX, Topology, Worker, publish_lines
+from nigran.runtime.retry import TRANSIENT, retry
+from nigran.runtime.stream import (
+    DEFAULT_PREFIX,
+    STREAM_TRANSIENT,
+    Topology,
+    Worker,
+    publish_lines,
+)
+from nigran.store import Store
 
 StreamOption = Annotated[
     str | None,
@@ -69,25 +77,61 @@ def worker(
     prefix: PrefixOption = DEFAULT_PREFIX,
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 256,
     idle_exit: Annotated[
-        float | None, typer.Option(help="Exit after this many idle seconds (default: run on).")
+        float | None,
+        typer.Option(
+            help="Exit once this many seconds passed without a message (default: run on)."
+        ),
     ] = None,
+    startup_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to keep retrying (with backoff) the database and NATS at start-up.",
+        ),
+    ] = 120.0,
+    ack_wait: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Seconds before a message a worker took but did not ack (it died) goes to "
+            "another; set when the consumer is first created.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Consume the work queue: moderate, store, ack. Run as many as you like, anywhere."""
-    store = open_store(db)
-    pipe = Pipeline(store, index_dir=configured_index_dir(store))
+
+    def start() -> Pipeline:
+        store = Store.open(db)
+        try:
+            return Pipeline(store, index_dir=configured_index_dir(store))
+        except BaseException:
+            store.dispose()
+            raise
+
+    try:
+        pipe = retry(start, what="the database", deadline_s=startup_timeout)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except TRANSIENT as exc:
+        err.print(f"[red]error:[/] the database is not available: {exc}")
+        raise typer.Exit(2) from exc
     freeze_loaded()
-    w = Worker(pipe, _url(stream_url), Topology(prefix), batch_size=batch_size)
+    w = Worker(pipe, _url(stream_url), Topology(prefix), batch_size=batch_size, ack_wait=ack_wait)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, w.stop)
-        await w.run(idle_exit=idle_exit)
+        await w.run(idle_exit=idle_exit, startup_s=startup_timeout)
 
     try:
         asyncio.run(main())
     except NigranError as exc:
         err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except STREAM_TRANSIENT as exc:
+        err.print(f"[red]error:[/] NATS is not available: {exc}")
         raise typer.Exit(2) from exc
     s = w.stats
     Console().print(

@@ -8,7 +8,10 @@ files under ``/console/static``, never from a CDN or inline.
 
 from __future__ import annotations
 
+import hmac
 import json
+import re
+import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -33,6 +36,7 @@ from nigran.store.tables import ledger as ledger_t
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 COOKIE = "nigran_session"
+LOGIN_CSRF_COOKIE = "nigran_login_csrf"
 STATIC = {
     "htmx.min.js": "text/javascript",
     "console.js": "text/javascript",
@@ -143,9 +147,31 @@ def static(name: str) -> Response:
     )
 
 
+def _login_form(
+    request: Request, nxt: str, status: int = 200, error: str | None = None
+) -> HTMLResponse:
+    """The sign-in form with a fresh CSRF token, also set as a cookie: before there is a session
+    to hold a token, the form must send back the one its cookie carries (double submit), so
+    another site cannot sign a browser in to an account of its choosing."""
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
+        token = secrets.token_urlsafe(32)  # none yet, or not one of ours: a fresh one
+    resp = _render(request, "login.html", status=status, next=nxt, error=error, login_csrf=token)
+    resp.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=3600,
+        path="/console/login",
+    )
+    return resp
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = "/console") -> HTMLResponse:
-    return _render(request, "login.html", next=next if next.startswith("/console") else "/console")
+    return _login_form(request, next if next.startswith("/console") else "/console")
 
 
 @router.post("/login")
@@ -155,13 +181,16 @@ async def login_post(request: Request) -> Response:
     nxt = str(form.get("next") or "/console")
     if not nxt.startswith("/console"):
         nxt = "/console"
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if not expected or not hmac.compare_digest(expected, str(form.get("csrf") or "")):
+        return _login_form(request, nxt, 403, "the sign-in form expired; please sign in again")
     address = request.client.host if request.client else "-"
     try:
         sess = await run_in_threadpool(
             auth.login, _store(request), user_id, password, address=address
         )
     except (Unauthorized, TooManyAttempts) as exc:
-        return _render(request, "login.html", status=exc.status, next=nxt, error=exc.message)
+        return _login_form(request, nxt, exc.status, exc.message)
     resp = RedirectResponse(nxt, 303)
     resp.set_cookie(
         COOKIE,

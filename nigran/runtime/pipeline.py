@@ -2,8 +2,9 @@
 
 ``moderate`` is the one function every runner calls (the CLI, the API, a stream worker): it takes
 a batch of validated ``Content`` and returns one result per item. A batch is written in one
-transaction; if that fails, each item is retried in its own, so one bad item never takes the
-others down and never leaves partial rows or ledger entries behind.
+transaction; if that fails, it is written again without the items that made it fail (see
+``Pipeline._commit``), so one bad item never takes the others down and never leaves partial rows
+or ledger entries behind.
 
 Idempotency: an item whose ``id`` and ``version`` are already stored is not moderated again; its
 stored decision is returned (``duplicate=True``). The same key with a *different* body is a
@@ -19,14 +20,14 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select, tuple_
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from nigran import enforce, ledger, record
 from nigran.banks.hashes import BankStore
 from nigran.banks.terms import TermStore
 from nigran.detect import Detector, default_detectors
 from nigran.detect.text.langid import guess_languages
-from nigran.errors import ConflictingResubmission, NigranError
+from nigran.errors import ConflictingResubmission, InvalidContent, NigranError
 from nigran.legal import orders
 from nigran.model import Content, Decision, Restriction, RestrictionSource, Signal, utcnow
 from nigran.policy import Policy, PolicyContext, default_policy
@@ -80,6 +81,19 @@ class ItemError:
 class BatchResult:
     outcomes: list[Outcome] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
+
+
+RACE_RETRIES = 3
+"""How often a batch is tried again after another writer stored one of its keys first."""
+
+
+def _as_item_error(exc: Exception, item: Content) -> NigranError:
+    if isinstance(exc, NigranError):
+        return exc
+    # The model's validation should refuse any value a database cannot hold; should one still
+    # slip through, it is this item's error, not a 500 for the batch.
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+    return InvalidContent(f"the database refused this item: {detail}", where=item.key)
 
 
 class Pipeline:
@@ -142,25 +156,72 @@ class Pipeline:
 
     def _run(self, items: Sequence[Content], now: datetime) -> BatchResult:
         result = BatchResult()
-        try:
-            with self.store.transaction() as conn:
-                outcomes = self._process(conn, list(enumerate(items)), now, result)
-            result.outcomes.extend(outcomes)
-            return result
-        except (IntegrityError, DBAPIError, NigranError):
-            # Someone else stored one of these keys meanwhile, or one item is bad: isolate it.
-            result = BatchResult()
-        for index, item in enumerate(items):
+        self._commit(list(enumerate(items)), now, result, RACE_RETRIES)
+        result.outcomes.sort(key=lambda o: o.index)
+        result.errors.sort(key=lambda e: e.index)
+        return result
+
+    def _commit(
+        self, batch: list[tuple[int, Content]], now: datetime, result: BatchResult, retries: int
+    ) -> None:
+        """Write ``batch`` in one transaction; when it fails, write the others without the items
+        that made it fail, still in one transaction, instead of item by item.
+
+        - A key stored by another writer meanwhile (IntegrityError): the same batch again, which
+          now reads that key as stored (a duplicate, or a conflict if the body differs). So is a
+          batch whose connection was killed under it.
+        - An item already stored with another body (ConflictingResubmission names its key): that
+          item is refused, the rest go again.
+        - Anything else an item can cause (a typed error, a value the database refuses): halves,
+          each in one transaction, down to the item that fails; k bad items cost O(k log n)
+          transactions, none of them leaves partial rows behind.
+        """
+        while batch:
+            scratch = BatchResult()
             try:
                 with self.store.transaction() as conn:
-                    result.outcomes.extend(self._process(conn, [(index, item)], now, result))
-            except NigranError as exc:
-                result.errors.append(ItemError(index, item.key, exc))
+                    outcomes = self._process(conn, batch, now, scratch)
             except IntegrityError:
-                # Lost a race with another writer for the same key: now it is a duplicate.
-                with self.store.transaction() as conn:
-                    result.outcomes.extend(self._process(conn, [(index, item)], now, result))
-        return result
+                if retries <= 0:
+                    raise
+                retries -= 1
+                continue
+            except ConflictingResubmission as exc:
+                named = [i for i, c in batch if c.key == exc.where]
+                if len(named) == 1:
+                    result.errors.append(ItemError(named[0], str(exc.where), exc))
+                    batch = [x for x in batch if x[0] != named[0]]
+                    continue
+                self._split(batch, now, result, retries, exc)
+                return
+            except (NigranError, DataError, OverflowError) as exc:
+                self._split(batch, now, result, retries, exc)
+                return
+            except DBAPIError as exc:
+                # A connection killed under the transaction: the pool hands out a fresh one.
+                if not exc.connection_invalidated or retries <= 0:
+                    raise
+                retries -= 1
+                continue
+            result.outcomes.extend(outcomes)
+            result.errors.extend(scratch.errors)
+            return
+
+    def _split(
+        self,
+        batch: list[tuple[int, Content]],
+        now: datetime,
+        result: BatchResult,
+        retries: int,
+        exc: Exception,
+    ) -> None:
+        if len(batch) == 1:
+            index, item = batch[0]
+            result.errors.append(ItemError(index, item.key, _as_item_error(exc, item)))
+            return
+        half = len(batch) // 2
+        self._commit(batch[:half], now, result, retries)
+        self._commit(batch[half:], now, result, retries)
 
     def _process(
         self,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -26,13 +27,31 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
+from nats.js.errors import ServiceUnavailableError
 
 from nigran.errors import ConfigError, NigranError
 from nigran.model import Content
 from nigran.runtime.jsonl import parse_line
 from nigran.runtime.pipeline import Pipeline
+from nigran.runtime.retry import retry_async
 
 log = logging.getLogger("nigran.stream")
+
+
+class StreamUnavailable(ConfigError):
+    """NATS refused or dropped the connection (a ConfigError once start-up stops retrying)."""
+
+
+# What a NATS server that is starting or restarting gives a client: retried at start-up.
+STREAM_TRANSIENT: tuple[type[BaseException], ...] = (
+    StreamUnavailable,
+    OSError,
+    TimeoutError,
+    NatsTimeout,
+    nats.errors.ConnectionClosedError,
+    nats.errors.NoServersError,
+    ServiceUnavailableError,
+)
 
 DEFAULT_PREFIX = "nigran"
 
@@ -70,7 +89,7 @@ async def connect(url: str) -> Client:
     try:
         return await nats.connect(url, connect_timeout=5, max_reconnect_attempts=3)
     except Exception as exc:
-        raise ConfigError(f"cannot connect to NATS at {url}: {exc}") from exc
+        raise StreamUnavailable(f"cannot connect to NATS at {url}: {exc}") from exc
 
 
 async def ensure_stream(js: JetStreamContext, topo: Topology) -> None:
@@ -158,10 +177,40 @@ class Worker:
         self._stop.set()
 
     async def run(
-        self, *, idle_exit: float | None = None, max_items: int | None = None
+        self,
+        *,
+        idle_exit: float | None = None,
+        max_items: int | None = None,
+        startup_s: float = 0.0,
     ) -> WorkerStats:
-        """Consume until stopped, until ``max_items`` were handled, or after ``idle_exit`` seconds
-        with nothing to do."""
+        """Consume until stopped, until ``max_items`` were handled, or once ``idle_exit`` seconds
+        have passed since the last message (an empty fetch is not activity). Connecting to NATS
+        and binding the consumer are retried with backoff for up to ``startup_s`` seconds."""
+        nc, sub = await retry_async(
+            self._subscribe,
+            what=f"NATS at {self.url}",
+            deadline_s=startup_s,
+            transient=STREAM_TRANSIENT,
+        )
+        try:
+            last_activity = time.monotonic()
+            while not self._stop.is_set():
+                msgs = await self._fetch(sub)
+                if not msgs:
+                    if idle_exit is not None and time.monotonic() - last_activity >= idle_exit:
+                        break
+                    continue
+                last_activity = time.monotonic()
+                await self._handle(nc, msgs)
+                handled = self.stats.moderated + self.stats.duplicates + self.stats.rejected
+                if max_items is not None and handled >= max_items:
+                    break
+            await sub.unsubscribe()
+        finally:
+            await nc.close()
+        return self.stats
+
+    async def _subscribe(self) -> tuple[Client, JetStreamContext.PullSubscription]:
         nc = await connect(self.url)
         try:
             js = nc.jetstream()
@@ -172,24 +221,17 @@ class Worker:
                 stream=self.topo.stream,
                 config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait),
             )
-            idle = 0.0
-            while not self._stop.is_set():
-                try:
-                    msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout)
-                except (TimeoutError, NatsTimeout):
-                    idle += self.fetch_timeout
-                    if idle_exit is not None and idle >= idle_exit:
-                        break
-                    continue
-                idle = 0.0
-                await self._handle(nc, msgs)
-                handled = self.stats.moderated + self.stats.duplicates + self.stats.rejected
-                if max_items is not None and handled >= max_items:
-                    break
-            await sub.unsubscribe()
-        finally:
+        except BaseException:
             await nc.close()
-        return self.stats
+            raise
+        return nc, sub
+
+    async def _fetch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
+        """The next batch, or [] when none came within ``fetch_timeout``."""
+        try:
+            return await sub.fetch(self.batch_size, timeout=self.fetch_timeout)
+        except (TimeoutError, NatsTimeout):
+            return []
 
     async def _handle(self, nc: Client, msgs: list[Msg]) -> None:
         items: list[Content] = []

@@ -12,6 +12,7 @@ from nigran.detect.media.samples import synthetic_image
 from nigran.model import Content, ContentKind, MediaKind, MediaRef
 from nigran.runtime.pipeline import Pipeline
 from nigran.store import Store
+from tests.factories import stored_ref
 
 
 def test_two_bank_stores_follow_each_other(store: Store) -> None:
@@ -56,7 +57,7 @@ def test_a_running_pipeline_matches_a_hash_banked_elsewhere(store: Store, tmp_pa
         id="upload-1",
         kind=ContentKind.IMAGE,
         author="u",
-        media=[MediaRef(ref=str(tmp_path / "x.jpg"), kind=MediaKind.IMAGE)],
+        media=[MediaRef(ref=stored_ref(tmp_path / "x.jpg"), kind=MediaKind.IMAGE)],
         upload_country="PK",
     )
     result = pipeline.run([item])

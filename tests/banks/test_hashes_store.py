@@ -18,6 +18,7 @@ from nigran.runtime.pipeline import Pipeline
 from nigran.store import Store, queries
 from nigran.store.tables import enforcement
 from nigran.store.tables_media import media_bank_entries
+from tests.factories import stored_ref
 
 
 def _image_item(cid: str, path: Path) -> Content:
@@ -26,7 +27,7 @@ def _image_item(cid: str, path: Path) -> Content:
         kind=ContentKind.IMAGE,
         author="u9",
         upload_country="PK",
-        media=[MediaRef(ref=str(path), kind=MediaKind.IMAGE)],
+        media=[MediaRef(ref=stored_ref(path), kind=MediaKind.IMAGE)],
     )
 
 
@@ -113,7 +114,7 @@ def test_default_pipeline_reads_on_screen_urdu_and_refuses_broken_media(
 
     from nigran.detect import default_detectors
     from nigran.errors import InvalidMedia
-    from tests.factories import THREAT_UR
+    from tests.factories import THREAT_UR, stored_ref
 
     if shutil.which("tesseract") is None:
         pytest.skip("tesseract-ocr not installed (scripts/system-packages.txt)")
@@ -137,7 +138,7 @@ def test_default_pipeline_reads_on_screen_urdu_and_refuses_broken_media(
                 id="clip",
                 kind=ContentKind.VIDEO,
                 author="u9",
-                media=[MediaRef(ref=str(tmp_path / "broken.mp4"), kind=MediaKind.VIDEO)],
+                media=[MediaRef(ref=stored_ref(tmp_path / "broken.mp4"), kind=MediaKind.VIDEO)],
             ),
         ]
     )

@@ -13,14 +13,14 @@ from nigran.review import cases
 from nigran.review.decide import Verdict, decide
 from nigran.runtime.pipeline import Pipeline
 from nigran.store import Store
-from tests.factories import item
+from tests.factories import item, stored_ref
 from tests.review.support import report, reviewer, stored
 
 
 def image(folder: Path, seed: int, name: str, size: tuple[int, int] = (640, 480)) -> MediaRef:
     path = folder / name
     synthetic_image(seed, size).save(path, quality=80)
-    return MediaRef(ref=str(path), kind=MediaKind.IMAGE)
+    return MediaRef(ref=stored_ref(path), kind=MediaKind.IMAGE)
 
 
 def decide_with_bank(store: Store, cid: str, action: str, category: str) -> tuple[int, ...]:

@@ -17,6 +17,7 @@ from nigran.console.authority import router as authority_router
 from nigran.legal.authorities import add_authority
 from nigran.review import auth
 from nigran.store import Store
+from tests.console.test_console import login_csrf
 from tests.factories import SEXUAL_RU
 from tests.review.support import PASSWORD, person, stored
 
@@ -42,7 +43,9 @@ def desk(sqlite_store: Store) -> Iterator[Desk]:
 def sign_in(desk: Desk, who: str) -> tuple[TestClient, str]:
     client = TestClient(desk.app, base_url="http://testserver")  # type: ignore[arg-type]
     r = client.post(
-        "/console/login", data={"username": who, "password": PASSWORD}, follow_redirects=False
+        "/console/login",
+        data={"username": who, "password": PASSWORD, "csrf": login_csrf(client)},
+        follow_redirects=False,
     )
     assert r.status_code == 303, r.text
     sess = auth.session(desk.store, client.cookies.get("nigran_session"))

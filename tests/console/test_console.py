@@ -18,7 +18,7 @@ from nigran.console.routes import router as console_router
 from nigran.model import MediaKind, MediaRef, utcnow
 from nigran.review import auth
 from nigran.store import Store
-from tests.factories import THREAT_UR
+from tests.factories import THREAT_UR, stored_ref
 from tests.review.support import PASSWORD, person, report, stored
 
 
@@ -32,7 +32,7 @@ def image_file(folder: Path) -> MediaRef:
             img.putpixel((x, y), (20, 20, 160))
     path = folder / "thumb.png"
     img.save(path)
-    return MediaRef(ref=str(path), kind=MediaKind.IMAGE)
+    return MediaRef(ref=stored_ref(path), kind=MediaKind.IMAGE)
 
 
 @dataclass
@@ -57,10 +57,20 @@ def world(sqlite_store: Store, tmp_path: Path) -> Iterator[World]:
     yield World(store, create_app(store), cid)
 
 
+def login_csrf(client: TestClient) -> str:
+    """The sign-in form's CSRF token, as a browser gets it: from the form page's cookie."""
+    assert client.get("/console/login").status_code == 200
+    token = client.cookies.get("nigran_login_csrf")
+    assert token
+    return str(token)
+
+
 def signed_in(world: World, who: str) -> tuple[TestClient, str]:
     client = TestClient(world.app, base_url="http://testserver")  # type: ignore[arg-type]
     r = client.post(
-        "/console/login", data={"username": who, "password": PASSWORD}, follow_redirects=False
+        "/console/login",
+        data={"username": who, "password": PASSWORD, "csrf": login_csrf(client)},
+        follow_redirects=False,
     )
     assert r.status_code == 303, r.text
     sess = auth.session(world.store, client.cookies.get("nigran_session"))
@@ -113,11 +123,64 @@ def test_csrf_is_required_on_every_post(world: World) -> None:
 
 def test_login_throttling(world: World) -> None:
     client = TestClient(world.app)  # type: ignore[arg-type]
+    csrf = login_csrf(client)
     for _ in range(auth.MAX_FAILURES_PER_USER):
-        r = client.post("/console/login", data={"username": "amna", "password": "nope nope nope"})
+        r = client.post(
+            "/console/login", data={"username": "amna", "password": "nope nope", "csrf": csrf}
+        )
         assert r.status_code == 401
-    r = client.post("/console/login", data={"username": "amna", "password": PASSWORD})
+    r = client.post("/console/login", data={"username": "amna", "password": PASSWORD, "csrf": csrf})
     assert r.status_code == 429 and "too many" in r.text
+
+
+def test_login_form_needs_its_csrf_token(world: World) -> None:
+    client = TestClient(world.app)  # type: ignore[arg-type]
+    creds = {"username": "amna", "password": PASSWORD}
+    assert client.post("/console/login", data=creds).status_code == 403  # no token at all
+    login_csrf(client)
+    forged = client.post("/console/login", data={**creds, "csrf": "guessed"})
+    assert forged.status_code == 403 and "nigran_session" not in client.cookies
+    ok = client.post(
+        "/console/login", data={**creds, "csrf": login_csrf(client)}, follow_redirects=False
+    )
+    assert ok.status_code == 303 and client.cookies.get("nigran_session")
+
+
+def _throttled_by_address(world: World, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    """A client at 127.0.0.1 whose address has used up its failed sign-ins."""
+    monkeypatch.setattr(auth, "MAX_FAILURES_PER_ADDRESS", 3)
+    client = TestClient(create_app(world.store), client=("127.0.0.1", 40000))
+    csrf = login_csrf(client)
+    for n in range(3):
+        r = client.post(
+            "/console/login", data={"username": f"nobody{n}", "password": "x", "csrf": csrf}
+        )
+        assert r.status_code == 401
+    return client
+
+
+def test_x_forwarded_for_is_ignored_unless_from_a_trusted_proxy(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = _throttled_by_address(world, monkeypatch)
+    creds = {"username": "amna", "password": PASSWORD, "csrf": login_csrf(client)}
+    spoofed = client.post("/console/login", data=creds, headers={"X-Forwarded-For": "203.0.113.9"})
+    assert spoofed.status_code == 429  # the header does not buy a fresh address
+
+
+def test_x_forwarded_for_from_a_listed_proxy_names_the_client(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NIGRAN_TRUSTED_PROXIES", "127.0.0.1")
+    client = _throttled_by_address(world, monkeypatch)
+    creds = {"username": "amna", "password": PASSWORD, "csrf": login_csrf(client)}
+    other = client.post(
+        "/console/login",
+        data=creds,
+        headers={"X-Forwarded-For": "203.0.113.9"},
+        follow_redirects=False,
+    )
+    assert other.status_code == 303  # another client behind the proxy is not throttled
 
 
 def _routes(cid: str) -> list[tuple[str, str]]:

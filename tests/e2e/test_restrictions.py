@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from nigran.cli import build_app
 from nigran.store import Store
 from nigran.store.tables import cases
+from tests.factories import stored_ref
 
 runner = CliRunner()
 PASSWORD = "correct horse battery\n"
@@ -502,7 +503,7 @@ def test_rescan_opens_a_routed_case_like_the_pipeline(nigran: Nigran, store: Sto
             "kind": "image",
             "author": "u1",
             "upload_country": "PK",
-            "media": [{"ref": str(n.tmp / "upload.jpg"), "kind": "image"}],
+            "media": [{"ref": stored_ref(n.tmp / "upload.jpg"), "kind": "image"}],
         }
 
     assert n.moderate(image_item("early"))[0]["outcome"] == "none"

@@ -12,7 +12,7 @@ from nigran.review import auth
 from nigran.review.cases import Reviewer, open_case
 from nigran.runtime.pipeline import moderate
 from nigran.store import Store
-from tests.factories import BENIGN_EN, THREAT_UR, item
+from tests.factories import BENIGN_EN, THREAT_UR, item, stored_ref
 
 PASSWORD = "correct horse battery"
 REVIEW_ALL = BasicPolicy.parse(
@@ -61,7 +61,11 @@ def report(
 def video_case(store: Store, id: str, video: Path, *, severity: int = 3) -> str:
     """A case over a stored video item (an Urdu threat as its caption), reported as a threat."""
     c = stored(
-        store, id, THREAT_UR, kind="video", media=[MediaRef(ref=str(video), kind=MediaKind.VIDEO)]
+        store,
+        id,
+        THREAT_UR,
+        kind="video",
+        media=[MediaRef(ref=stored_ref(video), kind=MediaKind.VIDEO)],
     )
     return report(store, c, category="threat", severity=severity)
 

@@ -10,9 +10,14 @@ from collections.abc import Iterator
 
 import nats
 import pytest
+from nats.aio.msg import Msg
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
 
 from nigran import ledger
+from nigran.cli import build_app
+from nigran.runtime import retry, stream
 from nigran.runtime.pipeline import Pipeline
 from nigran.runtime.stream import Topology, Worker, publish_lines
 from nigran.store import Store
@@ -113,3 +118,69 @@ def test_conflicting_resubmission_is_rejected_not_redelivered(
     asyncio.run(republish())
     stats = asyncio.run(Worker(Pipeline(sqlite_store), nats_url, topo).run(idle_exit=1))
     assert stats.rejected == 1 and decision_count(sqlite_store) == 1
+
+
+class EmptyFetches(Worker):
+    """A worker whose fetches come back empty at once (as a pull can, with no message)."""
+
+    async def _fetch(self, sub: object) -> list[Msg]:  # type: ignore[override]
+        self.fetches = getattr(self, "fetches", 0) + 1
+        await asyncio.sleep(0.01)
+        return []
+
+
+def test_idle_exit_counts_time_not_fetches(
+    sqlite_store: Store, nats_url: str, topo: Topology
+) -> None:
+    """An empty fetch is not activity: the worker leaves once idle_exit seconds have passed."""
+    w = EmptyFetches(Pipeline(sqlite_store), nats_url, topo, fetch_timeout=5.0)
+    # wait_for only keeps a regression from hanging the suite; nothing here is timed
+    stats = asyncio.run(asyncio.wait_for(w.run(idle_exit=0.5), timeout=60))
+    assert stats.moderated == 0 and w.fetches > 1
+
+
+def test_start_up_retries_nats_with_backoff(
+    sqlite_store: Store, nats_url: str, topo: Topology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asyncio.run(publish_lines(nats_url, [line("r1", THREAT_UR)], topo))
+    real = stream.connect
+    attempts: list[str] = []
+
+    async def flaky(url: str) -> nats.aio.client.Client:
+        attempts.append(url)
+        if len(attempts) < 3:
+            raise stream.StreamUnavailable(f"cannot connect to NATS at {url}: refused")
+        return await real(url)
+
+    monkeypatch.setattr(stream, "connect", flaky)
+    monkeypatch.setattr(retry, "FIRST_DELAY_S", 0.01)
+    w = Worker(Pipeline(sqlite_store), nats_url, topo)
+    stats = asyncio.run(w.run(idle_exit=1, startup_s=60))
+    assert len(attempts) == 3 and stats.moderated == 1
+    monkeypatch.setattr(stream, "connect", lambda url: real("nats://127.0.0.1:1"))
+    with pytest.raises(stream.StreamUnavailable):  # no start-up grace: the first error stands
+        asyncio.run(Worker(Pipeline(sqlite_store), nats_url, topo).run(idle_exit=1))
+
+
+def test_database_start_up_is_retried_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retry, "FIRST_DELAY_S", 0.01)
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("SELECT 1", {}, OSError("connection refused"))
+        return "up"
+
+    assert retry.retry(flaky, what="db", deadline_s=60) == "up" and len(calls) == 3
+    down = CliRunner().invoke(
+        build_app(),
+        [
+            "worker",
+            "--db",
+            "postgresql+psycopg://postgres@127.0.0.1:1/none",
+            "--startup-timeout",
+            "0.2",
+        ],
+    )
+    assert down.exit_code == 2 and "database is not available" in down.output

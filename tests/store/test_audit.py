@@ -102,3 +102,21 @@ def test_each_edit_in_the_database_is_named(store: Store, edit: str) -> None:
         change(conn)
     problems = _problems(store)
     assert any(expected in p for p in problems), problems
+
+
+def test_ledger_verify_names_an_edited_row(
+    store: Store, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from nigran.cli import build_app
+
+    world(store)
+    verify = ["ledger", "verify", "--db", store_url]
+    ok = CliRunner().invoke(build_app(), verify)
+    assert ok.exit_code == 0 and "rows against their ledger entries" in ok.output, ok.output
+    with store.transaction() as conn:
+        EDITS["visibility edited"][0](conn)
+    broken = CliRunner().invoke(build_app(), verify)
+    assert broken.exit_code == 1
+    assert "enforcement v1/PK: visible in the table, withheld in the ledger" in broken.output

@@ -53,9 +53,9 @@ def test_proof_verifies_offline_and_detects_tampering(store: Store) -> None:
     with store.read() as conn:
         seq = next(e.seq for e in ledger.entries(conn) if e.kind == "decision.made")
         doc = checkpoint.proof(conn, seq)
-        assert checkpoint.check_stored(conn) == []
+        assert checkpoint.audit(conn, checkpoint.public_hex(key)).problems == []
     pub = checkpoint.public_hex(key)
-    assert doc["entry"]["kind"] == "decision.made" and doc["tree_size"] == cp.seq
+    assert doc["entry"]["kind"] == "decision.made" and doc["tree_size"] == cp.checkpoint.seq
     ok, why = checkpoint.verify_proof(json.loads(json.dumps(doc)), pub)
     assert ok, why
 
@@ -76,7 +76,8 @@ def test_rewritten_chain_is_caught_by_the_checkpoint(store: Store) -> None:
     """An attacker who recomputes every hash after an edit still cannot match a signed root."""
     Pipeline(store).run([item("a", THREAT_UR), item("b", BENIGN_UR)])
     with store.transaction() as conn:
-        checkpoint.create(conn, Ed25519PrivateKey.generate())
+        key = Ed25519PrivateKey.generate()
+        checkpoint.create(conn, key)
         entries = list(ledger.entries(conn))
         prev = ledger.GENESIS
         for e in entries:
@@ -91,7 +92,7 @@ def test_rewritten_chain_is_caught_by_the_checkpoint(store: Store) -> None:
         conn.execute(ledger.ledger_head.update().values(hash=prev))
     with store.read() as conn:
         assert ledger.verify(conn).ok  # the chain alone is self-consistent again...
-        problems = checkpoint.check_stored(conn)
+        problems = checkpoint.audit(conn, checkpoint.public_hex(key)).problems
     assert problems and "no longer give its signed root" in problems[0]  # ...the checkpoint is not
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -213,3 +214,41 @@ def test_expired_restrictions_are_lifted_and_ledgered(store: Store) -> None:
         assert {r.lifted_by for r in rec.restrictions} == {Lifter.EXPIRY}
         assert [e.kind for e in ledger.for_subject(conn, "e")][-2:] == ["enforcement.expired"] * 2
         assert ledger.verify(conn).ok
+
+
+def _counting_transactions(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = store.transaction
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(store, "transaction", counted)
+    return calls
+
+
+def test_one_conflicting_item_costs_one_retry_not_one_per_item(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipe = Pipeline(store)
+    pipe.run([item("taken", THREAT_RU)])
+    calls = _counting_transactions(store, monkeypatch)
+    batch = [item(f"n{i}", BENIGN_UR) for i in range(9)]
+    batch.insert(4, item("taken", "another body"))
+    result = pipe.run(batch)
+    assert [(e.index, e.key) for e in result.errors] == [(4, "taken@1")]
+    assert [o.index for o in result.outcomes] == [0, 1, 2, 3, 5, 6, 7, 8, 9]
+    assert len(calls) == 2  # the batch, then the batch without the conflicting item
+
+
+def test_bad_items_are_found_by_halving(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pipe = Pipeline(store, policy=ExplodingPolicy())
+    calls = _counting_transactions(store, monkeypatch)
+    batch = [item(f"n{i}", BENIGN_UR) for i in range(15)]
+    batch.insert(11, item("boom", THREAT_RU))
+    result = pipe.run(batch)
+    assert [e.index for e in result.errors] == [11]
+    assert len(result.outcomes) == 15
+    # 1 + 2 halves, one of which splits again at each level down to the item: 2*log2(16) + 1
+    assert len(calls) == 9

@@ -1,8 +1,9 @@
 """From a ``MediaRef`` to a readable local file, and each file analysed once per batch.
 
-A ref is an absolute path, a ``file://`` URL, or a path relative to the local media store
-(``<data_dir>/media``). Nigran never fetches remote URLs while moderating: the API stores an
-upload first and passes its path.
+A ref is a path relative to the local media store (``<data_dir>/media``), nothing else: an
+absolute path or a ``file://`` URL would let whoever submits content make the server read, and the
+console serve, any file it can open. Nigran never fetches remote URLs while moderating: the API
+stores an upload first (``POST /v1/media``) and answers with its ref.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
 from PIL import Image
 
@@ -38,25 +39,20 @@ def media_root() -> Path:
 
 
 def resolve_ref(ref: MediaRef, *, root: Path | None = None) -> Path:
+    """The file a ref names inside the media store; anything that would leave the store (an
+    absolute path, a URL, ``..``, a symlink pointing out) is refused. ``MediaRef`` already refuses
+    those forms; this checks again for refs read back from older rows."""
     raw = ref.ref
-    parsed = urlparse(raw)
-    if parsed.scheme in ("http", "https", "ftp", "s3"):
+    if "\x00" in raw or urlparse(raw).scheme or raw.startswith(("/", "\\")):
         raise InvalidMedia(
-            "remote media URLs are not fetched; upload the file or give its path in the "
-            "local media store",
-            where=raw,
+            "a media ref must be a path relative to the media store (upload the file with "
+            "POST /v1/media)",
+            where=raw[:200],
         )
-    if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
-    if parsed.scheme and len(parsed.scheme) > 1:
-        raise InvalidMedia(f"unsupported media URL scheme {parsed.scheme!r}", where=raw)
-    path = Path(raw)
-    if path.is_absolute():
-        return path
     base = (root or media_root()).resolve()
-    full = (base / path).resolve()
+    full = (base / raw).resolve()
     if not full.is_relative_to(base):
-        raise InvalidMedia("relative media path leaves the media store", where=raw)
+        raise InvalidMedia("media path leaves the media store", where=raw[:200])
     return full
 
 

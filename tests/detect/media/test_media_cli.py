@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from nigran.cli import build_app
 from nigran.detect.media.hashing import pdq_from_image
 from nigran.detect.media.samples import synthetic_image
+from tests.factories import stored_ref
 
 runner = CliRunner()
 
@@ -58,7 +59,7 @@ def test_banking_a_file_rescans_what_was_already_moderated(tmp_path: Path, db: s
         "kind": "image",
         "author": "u1",
         "upload_country": "PK",
-        "media": [{"ref": str(tmp_path / "upload.jpg"), "kind": "image"}],
+        "media": [{"ref": stored_ref(tmp_path / "upload.jpg"), "kind": "image"}],
     }
     (tmp_path / "in.jsonl").write_text(json.dumps(item) + "\n")
     _run("moderate", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "out.jsonl"))

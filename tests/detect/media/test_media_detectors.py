@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from pydantic import ValidationError
 
 from nigran.detect.media.banks import Bank, HashBanks
 from nigran.detect.media.detectors import HashMatchDetector
@@ -16,6 +17,7 @@ from nigran.detect.media.samples import synthetic_image
 from nigran.detect.media.vpdq import video_hash
 from nigran.errors import InvalidMedia
 from nigran.model import Content, ContentKind, MediaKind, MediaRef, SignalSource, TextField
+from tests.factories import stored_ref
 
 NASKH = Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf")
 NASTALIQ = Path("/usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf")
@@ -47,10 +49,10 @@ def test_hash_detector_signals_with_evidence(
     turned = transcoded(video_a, "a_rotated.mp4", rotate=True, codec="libx264")
     items = [
         _item("mirror.jpg", MediaKind.IMAGE, "img"),  # relative to the media store
-        _item(tmp_path / "other.jpg", MediaKind.IMAGE, "other"),
-        _item(f"file://{copy}", MediaKind.VIDEO, "vid"),
-        _item(video_b, MediaKind.VIDEO, "vid-b"),
-        _item(turned, MediaKind.VIDEO, "vid-rotated"),
+        _item(stored_ref(tmp_path / "other.jpg", tmp_path), MediaKind.IMAGE, "other"),
+        _item(stored_ref(copy, tmp_path), MediaKind.VIDEO, "vid"),
+        _item(stored_ref(video_b, tmp_path), MediaKind.VIDEO, "vid-b"),
+        _item(stored_ref(turned, tmp_path), MediaKind.VIDEO, "vid-rotated"),
     ]
     image_signals, other, video_signals, other_video, rotated = detector.detect(items)
     assert [s.evidence.details["variant"] for s in rotated] == [3]  # 90 degrees
@@ -67,10 +69,21 @@ def test_hash_detector_signals_with_evidence(
 
 
 def test_refs_are_resolved_safely(tmp_path: Path) -> None:
-    with pytest.raises(InvalidMedia, match="remote"):
-        resolve_ref(MediaRef(ref="https://example.org/a.mp4", kind=MediaKind.VIDEO))
+    for bad in (
+        "https://example.org/a.mp4",
+        "file:///etc/passwd",
+        "/etc/passwd",
+        "../../x",
+        "a\x00",
+    ):
+        with pytest.raises(ValidationError):
+            MediaRef(ref=bad, kind=MediaKind.IMAGE)
+        # a ref stored before refs were checked is refused when it is used, too
+        with pytest.raises(InvalidMedia, match="media store"):
+            resolve_ref(MediaRef.model_construct(ref=bad, kind=MediaKind.IMAGE), root=tmp_path)
+    (tmp_path / "out.jpg").symlink_to("/etc/hostname")
     with pytest.raises(InvalidMedia, match="leaves the media store"):
-        resolve_ref(MediaRef(ref="../../etc/passwd", kind=MediaKind.IMAGE), root=tmp_path)
+        resolve_ref(MediaRef(ref="out.jpg", kind=MediaKind.IMAGE), root=tmp_path)
     (tmp_path / "note.jpg").write_text("not an image")
     loader = MediaLoader(root=tmp_path)
     with pytest.raises(InvalidMedia, match=r"note\.jpg"):
@@ -103,10 +116,12 @@ def test_nudenet_finds_no_exposed_body_on_benign_images(
     raw = [d for p in paths for d in model.detect(Image.open(p))]
     assert all(d.label not in DEFAULT_THRESHOLDS for d in raw), raw
     detector = NudityDetector(model, loader=MediaLoader(root=tmp_path))
-    assert detector.detect([_item(p, MediaKind.IMAGE) for p in paths]) == [[], [], []]
+    assert detector.detect([_item(p.name, MediaKind.IMAGE) for p in paths]) == [[], [], []]
     # Per-label thresholds are the caller's: asking for every label at 0 reports what it saw.
-    everything = NudityDetector(model, thresholds={label: 0.0 for label in _labels()})
-    signals = everything.detect([_item(p, MediaKind.IMAGE) for p in paths])
+    everything = NudityDetector(
+        model, thresholds={label: 0.0 for label in _labels()}, loader=MediaLoader(root=tmp_path)
+    )
+    signals = everything.detect([_item(p.name, MediaKind.IMAGE) for p in paths])
     for found, dets in zip(signals, [model.detect(Image.open(p)) for p in paths], strict=True):
         assert len(found) == (1 if dets else 0)
         if found:
