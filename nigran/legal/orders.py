@@ -538,6 +538,7 @@ def receive(
         to_status=S.RECEIVED,
         detail={
             "authority": authority.id,
+            "jurisdiction": jur,
             "order_type": rule.id,
             "kind": o.order_type.value,
             "legal_ground": o.legal_ground,
@@ -546,6 +547,9 @@ def receive(
             "term_from": dl.term_from.isoformat(),
             "deadline": _iso(dl.due_at) if running else None,
             "slo_at": _iso(dl.slo_at) if running else None,
+            # The time the order is judged against (OrderView.act_by), so reports can be
+            # recomputed from the chain alone.
+            "act_by": _iso(_due(dl) or dl.slo_at) if running else None,
             "requested_scope": o.requested_scope,
         },
     )
@@ -669,7 +673,8 @@ def clarify(
         "clarified",
         actor=f"authority:{authority_id}",
         now=now,
-        detail={"missing": missing, "clock_started": started},
+        detail={"missing": missing, "clock_started": started}
+        | ({"act_by": _iso(values["deadline"] or values["slo_at"])} if started else {}),
     )
     row = _row(conn, order_id)
     if not missing and row.status == S.NEEDS_CLARIFICATION:
