@@ -22,6 +22,7 @@ def build_app() -> typer.Typer:
         legal,
         media,
         policy,
+        report,
         review,
         stream,
         text,

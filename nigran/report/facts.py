@@ -95,6 +95,8 @@ class NoticeFact:
     source: str
     category: str
     received_at: datetime
+    jurisdiction: str | None = None
+    """The country whose law the notice invokes (None: the platform's terms)."""
     status: str = "open"
     resolved_at: datetime | None = None
 
@@ -216,6 +218,7 @@ def from_store(conn: Connection) -> Facts:
                 source=r.source,
                 category=r.category,
                 received_at=r.received_at,
+                jurisdiction=r.jurisdiction,
                 status=r.status,
                 resolved_at=r.resolved_at,
             )
@@ -333,6 +336,7 @@ def from_ledger(entries: Iterable[ledger.Entry]) -> Facts:
                 source=p["source"],
                 category=p["category"],
                 received_at=received,
+                jurisdiction=p.get("jurisdiction"),
             )
             notice_by_id[n.id] = n
             facts.notices.append(n)

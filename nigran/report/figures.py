@@ -167,9 +167,14 @@ def government_requests(facts: Facts, period: Period) -> Table:
 
 
 def _basis(r: RestrictionFact) -> str:
+    """Why the platform acted: on its own initiative, or on an order, a notice or an appeal
+    (a reviewer's removal on the platform's terms taken on an order counts as the order's)."""
     if r.own_initiative:
         return "own_initiative"
-    return {"order": "order", "appeal": "appeal"}.get(r.source, "notice")
+    kind = (r.source_ref or "").split(":", 1)[0]
+    return {"order": "order", "appeal": "appeal", "report": "notice"}.get(
+        kind, {"order": "order", "appeal": "appeal"}.get(r.source, "notice")
+    )
 
 
 def moderation(facts: Facts, period: Period) -> Table:
@@ -402,7 +407,8 @@ def _pack_fields(packs: PackSet, pack: str, report_id: str) -> list[str]:
 
 def in_monthly(facts: Facts, period: Period, packs: PackSet) -> Table:
     """IN.MONTHLY_COMPLIANCE: one block per month; ``breakdown`` is the complaint type or
-    action where the field asks for one."""
+    action where the field asks for one. Complaints are notices under Indian law and Indian
+    authorities' orders."""
     fields = _pack_fields(packs, "IN", "IN.MONTHLY_COMPLIANCE")
     t = Table(
         "in_monthly_compliance",
@@ -418,7 +424,7 @@ def in_monthly(facts: Facts, period: Period, packs: PackSet) -> Table:
     if set(fields) - known:
         raise KeyError(f"IN.MONTHLY_COMPLIANCE asks for fields Nigran cannot fill: {fields}")
     for m in period.months():
-        ns = [n for n in facts.notices if n.received_at in m]
+        ns = [n for n in facts.notices if n.received_at in m and n.jurisdiction == "IN"]
         ins = [o for o in facts.orders if o.received_at in m and o.jurisdiction == "IN"]
         rows: dict[str, list[tuple[str, int]]] = {
             "complaints_received_by_type": [

@@ -16,6 +16,7 @@ from nigran.report import period as periods
 from nigran.report.build import build, compare, from_ledger
 from nigran.store import Store
 from tests.legal.conftest import T0, seed
+from tests.legal.test_orders import IN_FIELDS
 
 H = timedelta(hours=1)
 DE_FIELDS = {"redress_information": "Verwaltungsgericht Köln"}
@@ -28,7 +29,7 @@ NOTICE = {
 
 
 def scenario(store: Store) -> dict[str, str]:
-    """Five orders, two notices, one appeal, hand-counted in the test below."""
+    """Six orders, three notices, one appeal, hand-counted in the test below."""
     seed(store)
     ids: dict[str, str] = {}
     with store.transaction() as conn:
@@ -74,6 +75,31 @@ def scenario(store: Store) -> dict[str, str]:
         ids["E"] = e.id
         orders.acknowledge(conn, e.id, by="legal-2", now=T0 + H / 2)
         orders.decide(conn, e.id, reviewer="legal-2", outcome="withhold", now=T0 + 4 * H)
+        # F: an Indian order (3 h clock), acknowledged after 15 minutes, removed globally on
+        # the platform's terms after 2 h.
+        f = orders.receive(
+            conn,
+            "MEITY",
+            OrderIn(legal_ground="IN.DEFAMATION", items=["v2"], details=IN_FIELDS),
+            now=T0,
+        )
+        ids["F"] = f.id
+        orders.acknowledge(conn, f.id, by="legal-2", now=T0 + H / 4)
+        orders.decide(
+            conn,
+            f.id,
+            reviewer="legal-2",
+            outcome="global",
+            tos_category="harassment",
+            now=T0 + 2 * H,
+        )
+        reports.submit(
+            conn,
+            ReportIn(
+                content="v1", reporter="u-7", category="harassment", jurisdiction="IN", **NOTICE
+            ),
+            now=T0,
+        )
         # Notices: one from a user (founded, removed), one from a trusted flagger (open).
         reports.add_trusted_flagger(conn, "tf-1", "Hotline", "DE", now=T0)
         r1 = reports.submit(
@@ -148,14 +174,17 @@ def test_hand_counted_scenario_and_ledger_recomputation(store: Store) -> None:
     assert pk["breaches"] == 2
     de = gov[("DE", "BNETZA")]
     assert de["median_hours_to_acknowledge"] == 0.5 and de["median_hours_to_act"] == 4.0
-    assert gov[("all", "all")]["received"] == 5
+    india = gov[("IN", "MEITY")]
+    assert india["removed_globally"] == 1 and india["withheld_locally"] == 0
+    assert india["share_within_deadline"] == 1.0 and india["median_hours_to_acknowledge"] == 0.25
+    assert gov[("all", "all")]["received"] == 6
 
     eu = report.table("eu_1.2.1_member_state_orders_to_act").rows
     assert [(r["member_state"], r["orders_received"]) for r in eu] == [("DE", 1)]
     assert eu[0]["median_time_to_acknowledge_receipt_hours"] == 0.5
 
     notices = report.table("eu_1.3_notices_article_16").rows
-    assert sum(r["notices_received"] for r in notices) == 2
+    assert sum(r["notices_received"] for r in notices) == 3
     assert sum(r["of_which_trusted_flaggers"] for r in notices) == 1
     assert sum(r["actions_taken"] for r in notices) == 1, (notices, report.table("notices").rows)
 
@@ -165,10 +194,12 @@ def test_hand_counted_scenario_and_ledger_recomputation(store: Store) -> None:
 
     mod = report.table("moderation").rows
     orders_mod = [r for r in mod if r["basis"] == "order"]
-    # Restrictions from orders A, B (v2) and E: human, withhold, local.
-    assert sum(r["restrictions"] for r in orders_mod) == 3
+    # Restrictions from orders A, B (v2), E and F (the legal hold in IN, and the removal on
+    # the platform's terms on top of it): all decided by people on an order.
+    assert sum(r["restrictions"] for r in orders_mod) == 5
     assert {(r["detection"], r["restriction_type"], r["scope"]) for r in orders_mod} == {
-        ("human", "withhold", "local")
+        ("human", "withhold", "local"),
+        ("human", "remove", "global"),
     }
     notice_mod = [r for r in mod if r["basis"] == "notice"]
     assert [(r["restriction_type"], r["restrictions"]) for r in notice_mod] == [("remove", 1)]
@@ -177,6 +208,15 @@ def test_hand_counted_scenario_and_ledger_recomputation(store: Store) -> None:
     assert log["2026-11"]["orders_received"] == 3
     assert log["2026-11"]["orders_actioned_in_time"] == 1
     assert log["2026-12"]["orders_received"] == 1
+    india_month = {
+        (r["field"], r["breakdown"]): r["value"]
+        for r in report.table("in_monthly_compliance").rows
+        if r["month"] == "2026-11"
+    }
+    assert india_month[("complaints_received_by_type", "notice:harassment")] == 1
+    assert india_month[("complaints_received_by_type", "order:IN.DEFAMATION")] == 1
+    assert india_month[("actions_taken_on_complaints", "order:actioned")] == 1
+    assert report.table("in_order_records").rows[0]["issuer_rank"] == "Joint Secretary"
     records = report.table("pk_order_records")
     assert records.columns[:3] == ["order_id", "requester", "legal_ground"]
     assert len(records.rows) == 4
