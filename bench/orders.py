@@ -1,6 +1,13 @@
-"""A month of authority orders and user reports against N legal reviewers, on a simulated clock.
+"""A month of authority orders and user reports against N legal reviewers, on a simulated clock:
+earliest deadline first (how Nigran's legal queue sorts) beside first come, first served, on the
+same arrivals, and the month replayed through the real workflow (``--db`` keeps it, for
+``nigran report``).
 
     python bench/orders.py [--scale 10] [--reports 4000] [--reviewers 1,2,3,4,6] [--seed 7]
+
+This is one draw of one month: it compares the two disciplines, it does not size a team. For
+staffing, with 95% intervals over many simulated months and the IN mix beside PK's, run
+``nigran plan staff --mix PK --mix IN --scale 10`` (docs/reports.md).
 
 Volume: TikTok received 303 Pakistani government requests in six months of 2023 (H2; anchors.md
 §7.2), about 50 a month; ``--scale 10`` sends ten times that. Items per order are lognormal with
@@ -190,9 +197,7 @@ def _share(jobs: list[Job], done: dict[int, datetime], kind: str) -> float:
     return sum(fin <= j.deadline for j, fin in js) / len(js) if js else 1.0
 
 
-def replay(
-    jobs: list[Job], done: dict[int, datetime], db: Path | None = None
-) -> dict[str, object]:
+def replay(jobs: list[Job], done: dict[int, datetime], db: Path | None = None) -> dict[str, object]:
     """The month through the real workflow; figures read back from the store. Legal staff
     acknowledge each order when a reviewer starts on it. With ``db`` the store is kept there
     (``nigran report --db sqlite:///PATH`` reads it)."""
@@ -307,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
                 break
             stable[policy] = n
     print(
-        "reviewers on duty needed for 100% of orders in time: "
+        f"on seed {a.seed}'s arrivals only (for staffing: nigran plan staff), reviewers on "
+        "duty needed for 100% of orders in time: "
         + "; ".join(
             f"{p.upper()} {need.get(p, f'>{a.max_reviewers}')} (and every N from "
             f"{stable.get(p, f'>{a.max_reviewers}')} to {a.max_reviewers})"

@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
         core,
         legal,
         media,
+        plan,
         policy,
         report,
         review,
