@@ -36,11 +36,15 @@ def staff(
     max_risk: Annotated[
         float, typer.Option(help="Acceptable monthly risk of missing a legal deadline.")
     ] = 0.05,
+    budget: Annotated[
+        bool, typer.Option(help="Also print the review budget per language queue.")
+    ] = False,
+    utilisation: Annotated[float, typer.Option(help="Reviewers' busy share (budget).")] = 0.85,
     utc_offset: Annotated[float, typer.Option(help="Local time of the shifts.")] = 5.0,
     db: DbOption = None,
 ) -> None:
     """Reviewers needed per queue and shift (Erlang C / A), legal desks per order mix
-    (simulation, 95% intervals)."""
+    (simulation, 95% intervals), and with --budget the review budget."""
     from nigran.report import period as periods
     from nigran.report import staffing
     from nigran.report.simulate import MIXES, wilson
@@ -72,6 +76,7 @@ def staff(
             for m in chosen
             for name, sub in staffing.desks(mixes[m])
         ]
+        budgets = staffing.review_budget(plans, utilisation) if budget else []
     except NigranError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -150,3 +155,30 @@ def staff(
                 f"monthly risk of a missed legal deadline at or under {max_risk:.0%} "
                 "(95% upper bound)"
             )
+    if budgets:
+        t = Table(
+            title=f"Review budget at {utilisation:.0%} utilisation: share of automatically "
+            "flagged items the planned staff can review",
+            title_justify="left",
+        )
+        for c in (
+            "queue",
+            "lang",
+            "on duty (max)",
+            "capacity per h",
+            "must take per h",
+            "flagged per h",
+            "reviewable share",
+        ):
+            t.add_column(c)
+        for b in budgets:
+            t.add_row(
+                b.queue,
+                b.language or "",
+                str(b.staff),
+                f"{b.capacity_per_h:g}",
+                f"{b.other_per_h:g}",
+                f"{b.flagged_per_h:g}",
+                f"{b.share:.1%}",
+            )
+        out.print(t)

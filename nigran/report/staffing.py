@@ -1,6 +1,8 @@
 """Staffing plans: how many reviewers each queue needs on duty, per shift, to meet its SLA
 (Erlang C, or Erlang A where reviewers' queues lose items to impatience), and how many legal
-reviewers meet every legal deadline (a simulation over many seeds, :mod:`.simulate`).
+reviewers meet every legal deadline (a simulation over many seeds, :mod:`.simulate`), and from
+that the review budget: the share of automatically flagged content the recommended staff can
+look at, per language queue.
 
 Arrival rates and handling times are measured from the record over a period (cases opened per
 queue and shift; claim to decision for handling) or given in a rates file::
@@ -19,6 +21,7 @@ evening 14-22 local time); ``patience_minutes`` makes the queue an Erlang A one.
 from __future__ import annotations
 
 import dataclasses
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -235,4 +238,52 @@ def plan_desk(
             break
     # Show the levels just below the answer, not every one from a single reviewer.
     out.rows = out.rows[-4:]
+    return out
+
+
+# -- the review budget ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    queue: str
+    language: str | None
+    staff: int
+    capacity_per_h: float
+    """Items the queue's planned staff can decide per hour at ``utilisation``."""
+    other_per_h: float
+    """Work the queue must take anyway (user reports, trusted flaggers, orders, appeals)."""
+    flagged_per_h: float
+    share: float
+    """Share of the automatically flagged items that can go to human review (1.0: all)."""
+
+
+def review_budget(plans: Sequence[QueuePlan], utilisation: float = 0.85) -> list[Budget]:
+    """Per queue (summed over shifts): what the recommended staff can review beyond the work the
+    queue must take, as a share of the automatically flagged items that could go to it. The
+    detectors use it to set operating points: flag no more than the people can see."""
+    if not 0 < utilisation <= 1:
+        raise InvalidInput("utilisation is a share in (0, 1]", where="utilisation")
+    by: dict[str, list[QueuePlan]] = {}
+    for p in plans:
+        by.setdefault(p.load.queue, []).append(p)
+    out = []
+    for queue, ps in sorted(by.items()):
+        # Averaged over the shifts (each is 8 hours): per hour of the day.
+        cap = sum(p.staff * utilisation / p.load.handle_h for p in ps) / len(ps)
+        flagged = sum(p.load.flagged_per_h for p in ps) / len(ps)
+        other = sum(p.load.rate_per_h - p.load.proactive_per_h for p in ps) / len(ps)
+        spare = max(0.0, cap - max(0.0, other))
+        share = 1.0 if flagged <= 0 else min(1.0, spare / flagged)
+        out.append(
+            Budget(
+                queue=queue,
+                language=ps[0].load.language,
+                staff=max(p.staff for p in ps),
+                capacity_per_h=round(cap, 2),
+                other_per_h=round(max(0.0, other), 2),
+                flagged_per_h=round(flagged, 2),
+                share=round(share, 4) if math.isfinite(share) else 0.0,
+            )
+        )
     return out

@@ -1,5 +1,5 @@
 """Erlang C and A against hand computation and the textbook example, the simulator against Erlang C
-where both apply, the legal desks and the command."""
+where both apply, the legal desks, the review budget and the command."""
 
 from __future__ import annotations
 
@@ -89,6 +89,26 @@ def test_legal_desks_from_the_packs() -> None:
         assert plan.rows[-2].risk_of_miss.high > 0.4
 
 
+def test_review_budget_by_hand() -> None:
+    load = staffing.QueueLoad(
+        queue="ur-hate",
+        shift="day",
+        rate_per_h=10,
+        proactive_per_h=4,
+        flagged_per_h=22,
+        handle_h=0.1,
+        target_h=1,
+        language="ur",
+    )
+    plan = staffing.QueuePlan(load, staff=2, levels={})
+    (b,) = staffing.review_budget([plan], utilisation=0.85)
+    # 2 reviewers x 0.85 / 0.1 h = 17 an hour; 6 must be taken (10 - 4 from detection);
+    # 11 left for 22 flagged: half of them.
+    assert b.capacity_per_h == 17 and b.other_per_h == 6 and b.share == 0.5
+    with pytest.raises(InvalidInput):
+        staffing.review_budget([plan], utilisation=0)
+
+
 def test_plan_staff_command(tmp_path: Path) -> None:
     rates = tmp_path / "rates.yaml"
     rates.write_text(
@@ -106,7 +126,7 @@ def test_plan_staff_command(tmp_path: Path) -> None:
         build_app(),
         [
             *("plan", "staff", "--rates", str(rates), "--mix", "IN"),
-            *("--seeds", "6", "--max-risk", "0.5"),
+            *("--seeds", "6", "--max-risk", "0.5", "--budget"),
         ],
         env={"COLUMNS": "200"},
     )
@@ -114,6 +134,7 @@ def test_plan_staff_command(tmp_path: Path) -> None:
     assert "IN legal desk:" in r.output and "on duty around the clock" in r.output
     # The textbook queue inside the file: 8 on duty, 74.0% / 88.0% / 94.8% at 7 / 8 / 9.
     assert "74.0% / 88.0% / 94.8%" in r.output
+    assert "Review budget" in r.output
     # Too few simulated months to bound the risk that tightly: refused, not silently wrong.
     r = CliRunner().invoke(
         build_app(), ["plan", "staff", "--mix", "PK", "--seeds", "10", "--max-risk", "0.05"]
