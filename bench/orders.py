@@ -1,6 +1,13 @@
-"""A month of authority orders and user reports against N legal reviewers, on a simulated clock.
+"""A month of authority orders and user reports against N legal reviewers, on a simulated clock:
+earliest deadline first (how Nigran's legal queue sorts) beside first come, first served, on the
+same arrivals, and the month replayed through the real workflow (``--db`` keeps it, for
+``nigran report``).
 
     python bench/orders.py [--scale 10] [--reports 4000] [--reviewers 1,2,3,4,6] [--seed 7]
+
+This is one draw of one month: it compares the two disciplines, it does not size a team. For
+staffing, with 95% intervals over many simulated months and the IN mix beside PK's, run
+``nigran plan staff --mix PK --mix IN --scale 10`` (docs/reports.md).
 
 Volume: TikTok received 303 Pakistani government requests in six months of 2023 (H2; anchors.md
 §7.2), about 50 a month; ``--scale 10`` sends ten times that. Items per order are lognormal with
@@ -154,6 +161,16 @@ def order_done(jobs: list[Job], done: dict[int, datetime]) -> dict[int, tuple[Jo
     return out
 
 
+def order_started(jobs: list[Job], done: dict[int, datetime]) -> dict[int, datetime]:
+    """When a reviewer first started on each order (its earliest chunk's start)."""
+    out: dict[int, datetime] = {}
+    for j in jobs:
+        if j.order >= 0 and j.id in done:
+            s = done[j.id] - j.work
+            out[j.order] = min(out.get(j.order, s), s)
+    return out
+
+
 def figures(jobs: list[Job], done: dict[int, datetime]) -> dict[str, float]:
     per_order = order_done(jobs, done).values()
     reports = [j for j in jobs if j.kind == "report"]
@@ -180,15 +197,17 @@ def _share(jobs: list[Job], done: dict[int, datetime], kind: str) -> float:
     return sum(fin <= j.deadline for j, fin in js) / len(js) if js else 1.0
 
 
-def replay(jobs: list[Job], done: dict[int, datetime]) -> dict[str, object]:
-    """The month through the real workflow; figures read back from the store."""
+def replay(jobs: list[Job], done: dict[int, datetime], db: Path | None = None) -> dict[str, object]:
+    """The month through the real workflow; figures read back from the store. Legal staff
+    acknowledge each order when a reviewer starts on it. With ``db`` the store is kept there
+    (``nigran report --db sqlite:///PATH`` reads it)."""
     from nigran.legal import authorities, orders
     from nigran.model import Content
     from nigran.runtime.pipeline import Pipeline
     from nigran.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(f"sqlite:///{Path(tmp) / 'orders.sqlite3'}")
+        store = Store.open(f"sqlite:///{db or Path(tmp) / 'orders.sqlite3'}")
         finished = order_done(jobs, done)
         order_jobs = [j for j, _ in finished.values()]
         Pipeline(store, detectors=[]).run(
@@ -208,8 +227,11 @@ def replay(jobs: list[Job], done: dict[int, datetime]) -> dict[str, object]:
             authorities.add_authority(
                 conn, "PTA", "Pakistan Telecommunication Authority", "PK", "PTA"
             )
+        started = order_started(jobs, done)
         events = sorted(
-            [(j.arrival, 0, j) for j in order_jobs] + [(fin, 1, j) for j, fin in finished.values()],
+            [(j.arrival, 0, j) for j in order_jobs]
+            + [(max(j.arrival, started[j.order]), 1, j) for j in order_jobs]
+            + [(fin, 2, j) for j, fin in finished.values()],
             key=lambda e: (e[0], e[1], e[2].id),
         )
         ids: dict[int, str] = {}
@@ -228,6 +250,8 @@ def replay(jobs: list[Job], done: dict[int, datetime]) -> dict[str, object]:
                         now=at,
                     )
                     ids[j.id] = v.id
+                elif what == 1:
+                    orders.acknowledge(conn, ids[j.id], by=f"legal-{j.id % 5}", now=at)
                 else:
                     orders.decide(
                         conn, ids[j.id], reviewer=f"legal-{j.id % 5}", outcome="withhold", now=at
@@ -248,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-reviewers", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-replay", action="store_true")
+    ap.add_argument("--db", type=Path, help="keep the replayed month in this SQLite file")
     a = ap.parse_args(argv)
     jobs = workload(a.scale, a.reports, a.seed)
     n_orders = len({j.order for j in jobs if j.order >= 0})
@@ -287,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
                 break
             stable[policy] = n
     print(
-        "reviewers on duty needed for 100% of orders in time: "
+        f"on seed {a.seed}'s arrivals only (for staffing: nigran plan staff), reviewers on "
+        "duty needed for 100% of orders in time: "
         + "; ".join(
             f"{p.upper()} {need.get(p, f'>{a.max_reviewers}')} (and every N from "
             f"{stable.get(p, f'>{a.max_reviewers}')} to {a.max_reviewers})"
@@ -296,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not a.no_replay and "edf" in need:
         t0 = time.perf_counter()
-        stats = replay(jobs, simulate(jobs, need["edf"], "edf"))
+        stats = replay(jobs, simulate(jobs, need["edf"], "edf"), a.db)
         print(
             f"replayed through nigran.legal.orders with {need['edf']} on duty (EDF) in "
             f"{time.perf_counter() - t0:.1f}s; from the store: {stats['actioned']} actioned, "

@@ -182,6 +182,14 @@ def decide_order(order_id: str, body: OrderDecisionIn, p: Who, request: Request)
     return v.full_view()
 
 
+@router.post("/orders/{order_id}/acknowledge", summary="Legal staff confirm receipt of an order")
+def acknowledge_order(order_id: str, p: Who, request: Request) -> dict[str, Any]:
+    p.require("legal")
+    with _store(request).transaction() as conn:
+        v = orders.acknowledge(conn, order_id, by=p.name, now=utcnow())
+    return v.full_view()
+
+
 class RespondIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str | None = None

@@ -236,6 +236,26 @@ def orders_decide(
     _print(v.full_view())
 
 
+@orders_app.command("acknowledge")
+def orders_acknowledge(
+    order_id: str,
+    reviewer: Annotated[str, typer.Option(help="A user with the legal role.")],
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """Confirm receipt of an order (the start of its time to acknowledge, once per order)."""
+    from nigran.legal import orders
+
+    _write_as(
+        db,
+        reviewer,
+        ("legal",),
+        lambda conn, person: orders.acknowledge(
+            conn, order_id, by=person.id, now=_at(at)
+        ).full_view(),
+    )
+
+
 @orders_app.command("respond")
 def orders_respond(
     order_id: str,

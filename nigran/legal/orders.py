@@ -18,6 +18,10 @@
   globally only by a legal reviewer, and only where it also breaks the platform's terms.
 - Every step is a row in ``order_events`` and a ledger entry (subject ``order:<id>``) in the
   same transaction, with the workflow time ``at``.
+- Receipt is confirmed by an explicit ``acknowledged`` event (:func:`acknowledge`), once per
+  order, whatever its status: routing to legal review is the system's bookkeeping, not a
+  confirmation that anyone has read the order, so it never counts as one. The time to
+  acknowledge that transparency reports give (EU IR 2024/2835) is measured from it.
 """
 
 from __future__ import annotations
@@ -152,6 +156,7 @@ class OrderView:
     acted_at: datetime | None
     response: str | None
     responded_at: datetime | None
+    acknowledged_at: datetime | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -179,6 +184,7 @@ class OrderView:
             "requested_scope": self.requested_scope,
             "status": self.status,
             "received_at": _iso(self.received_at),
+            "acknowledged_at": _iso(self.acknowledged_at),
             "deadline": _iso(self.deadline),
             "clock_running": self.clock_running,
             "missing": self.missing,
@@ -272,8 +278,28 @@ def _view(conn: Connection, row: Any, with_events: bool = True) -> OrderView:
         acted_at=row.acted_at,
         response=row.response,
         responded_at=row.responded_at,
+        acknowledged_at=next(
+            (
+                datetime.fromisoformat(str(e["at"]).replace("Z", "+00:00"))
+                for e in events
+                if e["kind"] == "acknowledged"
+            ),
+            None,
+        )
+        if with_events
+        else _acknowledged_at(conn, row.id),
         events=events,
     )
+
+
+def _acknowledged_at(conn: Connection, order_id: str) -> datetime | None:
+    at: datetime | None = conn.execute(
+        select(order_events.c.at)
+        .where(order_events.c.order_id == order_id, order_events.c.kind == "acknowledged")
+        .order_by(order_events.c.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    return at
 
 
 def _event(
@@ -512,6 +538,7 @@ def receive(
         to_status=S.RECEIVED,
         detail={
             "authority": authority.id,
+            "jurisdiction": jur,
             "order_type": rule.id,
             "kind": o.order_type.value,
             "legal_ground": o.legal_ground,
@@ -520,6 +547,9 @@ def receive(
             "term_from": dl.term_from.isoformat(),
             "deadline": _iso(dl.due_at) if running else None,
             "slo_at": _iso(dl.slo_at) if running else None,
+            # The time the order is judged against (OrderView.act_by), so reports can be
+            # recomputed from the chain alone.
+            "act_by": _iso(_due(dl) or dl.slo_at) if running else None,
             "requested_scope": o.requested_scope,
         },
     )
@@ -643,7 +673,8 @@ def clarify(
         "clarified",
         actor=f"authority:{authority_id}",
         now=now,
-        detail={"missing": missing, "clock_started": started},
+        detail={"missing": missing, "clock_started": started}
+        | ({"act_by": _iso(values["deadline"] or values["slo_at"])} if started else {}),
     )
     row = _row(conn, order_id)
     if not missing and row.status == S.NEEDS_CLARIFICATION:
@@ -857,6 +888,32 @@ def decide(
         detail={"action": action, "within_deadline": _within(row, now)},
     )
     close(conn, row.case_id, to.value, now)
+    return get(conn, order_id)
+
+
+def acknowledge(conn: Connection, order_id: str, *, by: str, now: datetime) -> OrderView:
+    """Confirm receipt of an order: legal staff (``by`` is the user's id) or the system
+    (``by="nigran"``, e.g. an automatic acknowledgement the authority's channel asks for). Once
+    per order; a second acknowledgement is an error, so the first time stands."""
+    row = _row(conn, order_id)
+    first = _acknowledged_at(conn, order_id)
+    if first is not None:
+        raise InvalidTransition(
+            f"order {order_id} was already acknowledged at {_iso(first)}", where=f"order:{order_id}"
+        )
+    if now < row.received_at:
+        raise InvalidInput(
+            f"an order cannot be acknowledged before it was received ({_iso(row.received_at)})",
+            where="at",
+        )
+    _event(
+        conn,
+        order_id,
+        "acknowledged",
+        actor="nigran" if by == "nigran" else f"reviewer:{by}",
+        now=now,
+        detail={"after_s": int((now - row.received_at).total_seconds())},
+    )
     return get(conn, order_id)
 
 

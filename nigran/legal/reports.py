@@ -240,6 +240,7 @@ def submit(
         {
             "report_id": report_id,
             "source": source,
+            "jurisdiction": r.jurisdiction,
             "lane": lane,
             "priority": priority,
             "weight": w,

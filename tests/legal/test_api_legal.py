@@ -54,6 +54,12 @@ def test_order_flow_over_http(client: TestClient, keys: dict[str, str]) -> None:
     assert r.status_code == 201, r.text
     order = r.json()
     assert order["status"] == "legal_review" and order["pack_order_type"] == "PK.PTA_DIRECTION"
+    assert order["acknowledged_at"] is None
+    ack = f"/v1/orders/{order['id']}/acknowledge"
+    assert client.post(ack, headers=h(keys["pta"])).status_code == 403
+    r = client.post(ack, headers=h(keys["legal"]))
+    assert r.status_code == 200 and r.json()["acknowledged_at"] is not None
+    assert client.post(ack, headers=h(keys["legal"])).status_code == 409
     r = client.post(
         f"/v1/orders/{order['id']}/decide", headers=h(keys["legal"]), json={"outcome": "withhold"}
     )

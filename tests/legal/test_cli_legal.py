@@ -86,6 +86,21 @@ def test_order_notice_appeal_and_dsa_commands(db: str, tmp_path: Path) -> None:
         run("orders", "receive", str(order), "--authority", "PTA", "--at", "2026-11-20T09:00:00Z")
     )
     assert got["deadline"] == "2026-11-22T09:00:00Z" and got["status"] == "legal_review"
+    # Routing to legal review is not an acknowledgement; legal staff confirm receipt.
+    assert got["acknowledged_at"] is None
+    acked = json.loads(
+        run(
+            "orders",
+            "acknowledge",
+            got["id"],
+            "--reviewer",
+            "legal-2",
+            "--at",
+            "2026-11-20T09:30:00Z",
+        )
+    )
+    assert acked["acknowledged_at"] == "2026-11-20T09:30:00Z"
+    assert acked["events"][-1]["actor"] == "reviewer:legal-2"
     decided = json.loads(
         run("orders", "decide", got["id"], "--reviewer", "legal-1", "--at", "2026-11-20T11:00:00Z")
     )

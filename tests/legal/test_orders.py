@@ -275,3 +275,30 @@ def test_schema_has_the_legal_branch(legal_store: Store) -> None:
     assert legal_store.current_revision() is not None
     # The legal branch is merged into the restrictions revision, which needs its tables.
     assert "0004_restrictions" in (legal_store.current_revision() or "")
+
+
+def test_acknowledgement_is_an_explicit_ledgered_event_once(legal_store: Store) -> None:
+    with legal_store.transaction() as conn:
+        o = orders.receive(
+            conn,
+            "PTA",
+            OrderIn(legal_ground="PK.DECENCY", items=["https://app.example/v/v1"], reasons="x"),
+            now=T0,
+        )
+    # Legal review opened on receipt: not an acknowledgement.
+    assert o.status == "legal_review" and o.acknowledged_at is None
+    with legal_store.transaction() as conn, pytest.raises(InvalidInput):
+        orders.acknowledge(conn, o.id, by="legal-1", now=T0 - timedelta(minutes=1))
+    with legal_store.transaction() as conn:
+        o = orders.acknowledge(conn, o.id, by="legal-1", now=T0 + timedelta(minutes=40))
+    assert o.acknowledged_at == T0 + timedelta(minutes=40)
+    assert o.authority_view()["acknowledged_at"] == "2026-11-20T09:40:00Z"
+    with legal_store.transaction() as conn, pytest.raises(InvalidTransition):
+        orders.acknowledge(conn, o.id, by="legal-2", now=T0 + timedelta(hours=1))
+    with legal_store.read() as conn:
+        entries = [e for e in ledger.for_subject(conn, f"order:{o.id}")]
+        listed = orders.list_orders(conn, with_events=False)
+    ack = [e for e in entries if e.kind == "order.acknowledged"]
+    assert len(ack) == 1 and ack[0].data()["actor"] == "reviewer:legal-1"
+    assert ack[0].data()["after_s"] == 2400
+    assert listed[0].acknowledged_at == T0 + timedelta(minutes=40)

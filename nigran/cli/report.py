@@ -1,0 +1,61 @@
+"""``nigran report``: the transparency report for a period (tables on the terminal; CSV, JSON and
+HTML in ``--out``). A thin wrapper over ``nigran.report``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from nigran.cli import app as root
+from nigran.cli.core import DbOption, open_store
+from nigran.errors import NigranError
+
+err = Console(stderr=True)
+
+
+@root.command("report")
+def report(
+    period: Annotated[str, typer.Option(help="2026, 2026-H2, 2026-Q4 or 2026-12 (UTC).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write <table>.csv, report.json and report.html here.")
+    ] = None,
+    language: Annotated[str, typer.Option(help="Language of the HTML report: en or ur.")] = "en",
+    pdf: Annotated[
+        bool, typer.Option(help="Also print the HTML to report.pdf with headless Chromium.")
+    ] = False,
+    check_ledger: Annotated[
+        bool, typer.Option(help="Recompute the figures from the ledger chain and compare.")
+    ] = True,
+    db: DbOption = None,
+) -> None:
+    """Transparency report: government requests, EU IR 2024/2835 templates, India's monthly
+    report, the PK order log, moderation, appeals and review capacity, from the record."""
+    from nigran.report import html, render
+    from nigran.report import period as periods
+    from nigran.report.build import build
+
+    if language not in ("en", "ur"):
+        raise typer.BadParameter("language is en or ur")
+    try:
+        p = periods.parse(period)
+        with open_store(db).read() as conn:
+            rep = build(conn, p, check_ledger=check_ledger)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    render.print_summary(rep)
+    if out is not None:
+        paths = render.write_files(rep, out)
+        page = out / ("report.html" if language == "en" else f"report.{language}.html")
+        page.write_text(html.render(rep, language), encoding="utf-8")
+        paths.append(page)
+        if pdf:
+            from nigran.report.pdf import print_pdf
+
+            paths.append(print_pdf(page, page.with_suffix(".pdf")))
+        Console().print(f"wrote {len(paths)} files to {out}")
+    if rep.ledger_mismatches:
+        raise typer.Exit(1)
