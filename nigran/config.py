@@ -24,6 +24,7 @@ def _default_data_dir() -> Path:
 
 DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_BATCH_ITEMS = 1000
+DEFAULT_DSA_URL = "https://transparency.dsa.ec.europa.eu"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,12 @@ class Settings:
     text_encoder: str | None = None
     """The pretrained encoder blended into the text heads (``e5``), or None (the default: off;
     see :mod:`nigran.detect.text.encoder`)."""
+    dsa_url: str = DEFAULT_DSA_URL
+    """The DSA Transparency Database's base URL (``nigran dsa submit`` posts to
+    ``<dsa_url>/api/v1/statements``)."""
+    dsa_token: str | None = None
+    """The platform's API token for the Transparency Database (``NIGRAN_DSA_TOKEN``); never
+    printed or stored by Nigran."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -101,6 +108,8 @@ def settings() -> Settings:
             training_data_dir=Path(raw.get("training_data_dir", "../shared/data")),
             freeze_heap=_flag("NIGRAN_FREEZE_HEAP", raw.get("freeze_heap"), True),
             text_encoder=_encoder(raw.get("text_encoder")),
+            dsa_url=str(raw.get("dsa_url") or DEFAULT_DSA_URL).rstrip("/"),
+            dsa_token=str(raw["dsa_token"]) if raw.get("dsa_token") else None,
         )
     except ValueError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc

@@ -509,6 +509,45 @@ def dsa_export(
         raise typer.Exit(1)
 
 
+@dsa_app.command("submit")
+def dsa_submit(
+    since: str | None = None,
+    until: str | None = None,
+    batch: Annotated[int, typer.Option(min=1, max=100)] = 100,
+    db: DbOption = None,
+) -> None:
+    """Send the valid statements to the Transparency Database (NIGRAN_DSA_URL, with the token
+    in NIGRAN_DSA_TOKEN); each is recorded, and an accepted one is never sent again."""
+    from nigran.config import settings
+    from nigran.legal import dsa
+    from nigran.legal.dsa_submit import submit
+
+    cfg = settings()
+    store = open_store(db)
+    with store.read() as conn:
+        built = dsa.collect(
+            conn, since=_at(since) if since else None, until=_at(until) if until else None
+        )
+    for p in built.problems:
+        err.print(f"[red]invalid, not sent[/] {p}")
+    try:
+        r = submit(store, built.statements, url=cfg.dsa_url, token=cfg.dsa_token, batch=batch)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    for puid, msgs in r.problems.items():
+        err.print(f"[red]rejected[/] {puid}: {'; '.join(msgs)}")
+    sent = r.accepted + r.already_present + r.rejected + r.failed
+    Console().print(
+        f"{sent} sent in {r.requests} request(s) to {cfg.dsa_url}: {r.accepted} accepted, "
+        f"{r.already_present} already present, {r.rejected} rejected, {r.failed} failed; "
+        f"{r.skipped_done} already accepted and {r.skipped_unchanged} rejected and unchanged, "
+        f"not sent; {built.invalid} invalid"
+    )
+    if r.rejected or r.failed or built.invalid:
+        raise typer.Exit(1)
+
+
 @dsa_app.command("validate")
 def dsa_validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],

@@ -161,7 +161,8 @@ class _Checker:
         return True
 
     def one_of(self, name: str, allowed: Iterable[str], *, array: bool = False) -> None:
-        """``in:``; with ``array`` every element must be in the list (Laravel's array form)."""
+        """``in:``; with ``array`` every element must be in the list (Laravel's array form). The
+        API's nullable lists are ``in:null,...``, so the string "null" passes where it says so."""
         value = self.get(name)
         allowed = set(allowed)
         if array and isinstance(value, list):
@@ -256,10 +257,10 @@ def validate(sor: Mapping[str, Any]) -> list[FieldProblem]:
     if monetary_other and c.required("decision_monetary_other"):
         c.max_len("decision_monetary_other", 500)
     if c.get("account_type") is not None:
-        c.one_of("account_type", o.account_types)
+        c.one_of("account_type", {"null", *o.account_types})
     spec = c.get("category_specification")
     if spec is not None and c.array("category_specification"):
-        c.one_of("category_specification", o.keywords, array=True)
+        c.one_of("category_specification", {"null", *o.keywords}, array=True)
     if c.has("category_specification_other"):
         c.max_len("category_specification_other", 500)
     # The ground, and the fields each ground requires (the other ground's are ignored).
