@@ -91,7 +91,13 @@ TABLE: tuple[Language, ...] = (
     # Cross-script: no labelled data of their own; read in Urdu script by the Urdu heads.
     Language("pa", "Punjabi (Gurmukhi)", "ਪੰਜਾਬੀ", "Guru", "ltr", None, "ur", True, "en", "pan",
              True, ("pa-Guru",), "pa"),
-    Language("hi", "Hindi", "हिन्दी", "Deva", "ltr", None, "ur", True, "en", None, True, (), "hi"),
+    Language("hi", "Hindi", "हिन्दी", "Deva", "ltr", None, "ur", True, "hi", None, True, (), "hi"),
+    # Languages only notices are written in (the EU and DE packs name them): no classifier
+    # heads, not reported by the identifier; a profile in them gets notices in them.
+    Language("de", "German", "Deutsch", "Latn", "ltr", None, None, False, "de", None, False, (),
+             "de"),
+    Language("fr", "French", "Français", "Latn", "ltr", None, None, False, "fr", None, False, (),
+             "fr"),
     # Undetermined: no letters, or Latin script whose language was not told (mostly Roman
     # Urdu on this platform; the rules give it Roman Urdu's bars).
     Language("und", "Undetermined", "", "Zyyy", "ltr", None, None, False, None, None, True),
