@@ -372,15 +372,39 @@ def reports_trusted(
     id: str,
     name: Annotated[str, typer.Option()],
     jurisdiction: Annotated[str, typer.Option()],
+    awarded_by: Annotated[
+        str, typer.Option(help="The authority that awarded the status (e.g. Bundesnetzagentur).")
+    ],
+    expertise: Annotated[
+        str, typer.Option(help="Comma-separated taxonomy categories the status covers.")
+    ],
     priority: float = 1.0,
     db: DbOption = None,
 ) -> None:
-    """Register a trusted flagger for a jurisdiction."""
+    """Register a trusted flagger account for a jurisdiction, with its awarding authority and
+    areas of expertise (its reports outside them are ordinary notices)."""
     from nigran.legal import reports
 
-    with open_store(db).transaction() as conn:
-        reports.add_trusted_flagger(conn, id, name, jurisdiction, priority=priority, now=utcnow())
-    Console().print(f"trusted flagger {id} for {jurisdiction.upper()}, priority {priority}")
+    areas = [a.strip() for a in expertise.split(",") if a.strip()]
+    try:
+        with open_store(db).transaction() as conn:
+            reports.add_trusted_flagger(
+                conn,
+                id,
+                name,
+                jurisdiction,
+                awarded_by=awarded_by,
+                expertise=areas,
+                priority=priority,
+                now=utcnow(),
+            )
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    Console().print(
+        f"trusted flagger {id} for {jurisdiction.upper()}, awarded by {awarded_by}, "
+        f"expertise {', '.join(sorted(set(areas)))}, priority {priority}"
+    )
 
 
 @appeals_app.command("file")

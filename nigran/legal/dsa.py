@@ -390,12 +390,19 @@ def _report_source(conn: Connection, where: Any) -> _Source | None:
     if row is None:
         return None
     if row.source == "trusted_flagger":
-        name = conn.execute(
-            select(trusted_flaggers.c.name).where(trusted_flaggers.c.id == row.reporter)
-        ).scalar()
+        tf = conn.execute(
+            select(trusted_flaggers.c.name, trusted_flaggers.c.awarded_by).where(
+                trusted_flaggers.c.id == row.reporter
+            )
+        ).first()
+        identity = (
+            f"{tf.name} (trusted flagger, status awarded by {tf.awarded_by})"
+            if tf is not None and tf.awarded_by
+            else (tf.name if tf is not None else None)
+        )
         return _Source(
             "SOURCE_TRUSTED_FLAGGER",
-            str(name)[:500] if name else None,
+            identity[:500] if identity else None,
             "A trusted flagger (Art. 22 DSA) notified the content.",
             False,
         )

@@ -94,6 +94,11 @@ trusted_flaggers = Table(
     Column("priority", Float, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Art. 22: status is awarded by a Digital Services Coordinator (or the law of the pack) for
+    # areas of expertise; a report outside them is an ordinary notice. Null on rows registered
+    # before revision 0005: those flaggers must be registered again with both.
+    Column("awarded_by", String(256)),
+    Column("expertise", JSON),
 )
 
 reporters = Table(

@@ -1,4 +1,9 @@
-"""DSA submissions: what was sent to the Transparency Database, when, and its answer.
+"""DSA submissions: what was sent to the Transparency Database, when, and its answer; trusted
+flaggers gain the authority that awarded their status and their areas of expertise.
+
+Trusted flaggers registered before this revision have neither, so their reports are ordinary
+notices until they are registered again (``nigran reports trusted-flagger ... --awarded-by
+--expertise``): status nobody can trace to an awarding authority is not granted.
 
 Revision ID: 0005_dsa_submissions
 Revises: 0004_restrictions
@@ -34,8 +39,14 @@ def upgrade() -> None:
         sa.Column("answered_at", UtcDateTime),
     )
     op.create_index("ix_dsa_submissions_puid", "dsa_submissions", ["puid", "status"])
+    with op.batch_alter_table("trusted_flaggers") as b:
+        b.add_column(sa.Column("awarded_by", sa.String(256)))
+        b.add_column(sa.Column("expertise", sa.JSON))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("trusted_flaggers") as b:
+        b.drop_column("expertise")
+        b.drop_column("awarded_by")
     op.drop_index("ix_dsa_submissions_puid", table_name="dsa_submissions")
     op.drop_table("dsa_submissions")
