@@ -248,3 +248,24 @@ def test_cli_submit(legal_store: Store, store_url: str, monkeypatch: pytest.Monk
     assert "accepted" in r.output and api.requests == [len(api.stored)]
     assert "0 sent" in " ".join(again.output.split())
     assert api.token not in r.output + again.output
+
+
+def test_demo_export_passes_the_official_rules(store: Store) -> None:
+    """``./dev demo``'s stream, moderated, exported: every statement passes the stand-in."""
+    import json
+
+    from nigran.model import Content
+    from nigran.runtime.pipeline import Pipeline
+    from tests.conftest import REPO
+
+    lines = (REPO / "examples" / "stream.jsonl").read_text(encoding="utf-8").splitlines()
+    Pipeline(store).run([Content.model_validate(json.loads(line)) for line in lines])
+    with store.read() as conn:
+        result = dsa.collect(conn)
+    assert result.problems == [] and len(result.statements) >= 10
+    assert {s["puid"]: standin_verdict(s) for s in result.statements} == {
+        s["puid"]: set() for s in result.statements
+    }
+    with tdb_standin.serve() as api:
+        report = submit(store, result.statements, url=api.url, token=api.token)
+    assert report.accepted == len(result.statements) and report.rejected == 0
