@@ -25,6 +25,7 @@ def _default_data_dir() -> Path:
 
 DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_BATCH_ITEMS = 1000
+DEFAULT_DSA_URL = "https://transparency.dsa.ec.europa.eu"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,12 @@ class Settings:
     checkpoint_log: Path | None = None
     """The append-only file every signed ledger checkpoint is also written to (JSON lines);
     None means ``ledger-checkpoints.jsonl`` in the data directory."""
+    dsa_url: str = DEFAULT_DSA_URL
+    """The DSA Transparency Database's base URL (``nigran dsa submit`` posts to
+    ``<dsa_url>/api/v1/statements``)."""
+    dsa_token: str | None = None
+    """The platform's API token for the Transparency Database (``NIGRAN_DSA_TOKEN``); never
+    printed or stored by Nigran."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -128,6 +135,8 @@ def settings() -> Settings:
             text_encoder=_encoder(raw.get("text_encoder")),
             trusted_proxies=_proxies(raw.get("trusted_proxies")),
             checkpoint_log=Path(raw["checkpoint_log"]) if raw.get("checkpoint_log") else None,
+            dsa_url=str(raw.get("dsa_url") or DEFAULT_DSA_URL).rstrip("/"),
+            dsa_token=str(raw["dsa_token"]) if raw.get("dsa_token") else None,
         )
     except ValueError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc

@@ -58,31 +58,46 @@ class Language:
     """Whether the language identifier reports it (others arrive as hints or configuration)."""
     aliases: tuple[str, ...] = ()
     """Other codes that mean this language (accepted, never stored)."""
+    iso639_1: str | None = None
+    """The two-letter ISO 639-1 code of the language itself, for registries that know only
+    those (the DSA Transparency Database's ``content_language``): Roman Urdu is Urdu (``ur``),
+    Shahmukhi and Gurmukhi Punjabi are Punjabi (``pa``); None where there is none (Saraiki)."""
 
 
 TABLE: tuple[Language, ...] = (
     # Order matters where lists are derived: Urdu first (OCR tries its model first).
     Language("ur", "Urdu", "اردو", "Arab", "rtl", "nastaliq", "ur", False, "ur", "urd", True,
-             ("ur-Arab",)),
+             ("ur-Arab",), "ur"),
     Language("ur-Latn", "Roman Urdu", "Roman Urdu", "Latn", "ltr", None, "ur-Latn", False, "ur",
-             "eng", True, ("roman_ur",)),
-    Language("en", "English", "English", "Latn", "ltr", None, "en", False, "en", "eng", True),
+             "eng", True, ("roman_ur",), "ur"),
+    Language("en", "English", "English", "Latn", "ltr", None, "en", False, "en", "eng", True, (),
+             "en"),
     # Punjabi in Shahmukhi: Pakistan's Punjabi, written like Urdu and read with its heads.
     Language("pnb", "Punjabi (Shahmukhi)", "پنجابی", "Arab", "rtl", "nastaliq", "ur", False,
-             "ur", "urd", True, ("pa-Arab",)),
-    Language("ps", "Pashto", "پښتو", "Arab", "rtl", "naskh", "ur", False, "ur", "pus", True),
-    Language("sd", "Sindhi", "سنڌي", "Arab", "rtl", "naskh", "ur", False, "ur", "snd", True),
+             "ur", "urd", True, ("pa-Arab",), "pa"),
+    Language("ps", "Pashto", "پښتو", "Arab", "rtl", "naskh", "ur", False, "ur", "pus",
+             True, (), "ps"),
+    Language("sd", "Sindhi", "سنڌي", "Arab", "rtl", "naskh", "ur", False, "ur", "snd",
+             True, (), "sd"),
     # Saraiki arrives only as a hint (the identifier does not tell it apart); no heads read it.
     Language("skr", "Saraiki", "سرائیکی", "Arab", "rtl", "nastaliq", None, False, "ur", "urd",
              False),
     # Persian and Arabic: the identifier reports them, and short Urdu is often misread as them,
     # so the Urdu heads read them too. No OCR model is installed for them.
-    Language("fa", "Persian", "فارسی", "Arab", "rtl", "naskh", "ur", False, "en", None, True),
-    Language("ar", "Arabic", "العربية", "Arab", "rtl", "naskh", "ur", False, "en", None, True),
+    Language("fa", "Persian", "فارسی", "Arab", "rtl", "naskh", "ur", False, "en", None,
+             True, (), "fa"),
+    Language("ar", "Arabic", "العربية", "Arab", "rtl", "naskh", "ur", False, "en", None,
+             True, (), "ar"),
     # Cross-script: no labelled data of their own; read in Urdu script by the Urdu heads.
     Language("pa", "Punjabi (Gurmukhi)", "ਪੰਜਾਬੀ", "Guru", "ltr", None, "ur", True, "en", "pan",
-             True, ("pa-Guru",)),
-    Language("hi", "Hindi", "हिन्दी", "Deva", "ltr", None, "ur", True, "en", None, True),
+             True, ("pa-Guru",), "pa"),
+    Language("hi", "Hindi", "हिन्दी", "Deva", "ltr", None, "ur", True, "hi", None, True, (), "hi"),
+    # Languages only notices are written in (the EU and DE packs name them): no classifier
+    # heads, not reported by the identifier; a profile in them gets notices in them.
+    Language("de", "German", "Deutsch", "Latn", "ltr", None, None, False, "de", None, False, (),
+             "de"),
+    Language("fr", "French", "Français", "Latn", "ltr", None, None, False, "fr", None, False, (),
+             "fr"),
     # Undetermined: no letters, or Latin script whose language was not told (mostly Roman
     # Urdu on this platform; the rules give it Roman Urdu's bars).
     Language("und", "Undetermined", "", "Zyyy", "ltr", None, None, False, None, None, True),

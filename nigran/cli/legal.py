@@ -392,15 +392,39 @@ def reports_trusted(
     id: str,
     name: Annotated[str, typer.Option()],
     jurisdiction: Annotated[str, typer.Option()],
+    awarded_by: Annotated[
+        str, typer.Option(help="The authority that awarded the status (e.g. Bundesnetzagentur).")
+    ],
+    expertise: Annotated[
+        str, typer.Option(help="Comma-separated taxonomy categories the status covers.")
+    ],
     priority: float = 1.0,
     db: DbOption = None,
 ) -> None:
-    """Register a trusted flagger for a jurisdiction."""
+    """Register a trusted flagger account for a jurisdiction, with its awarding authority and
+    areas of expertise (its reports outside them are ordinary notices)."""
     from nigran.legal import reports
 
-    with open_store(db).transaction() as conn:
-        reports.add_trusted_flagger(conn, id, name, jurisdiction, priority=priority, now=utcnow())
-    Console().print(f"trusted flagger {id} for {jurisdiction.upper()}, priority {priority}")
+    areas = [a.strip() for a in expertise.split(",") if a.strip()]
+    try:
+        with open_store(db).transaction() as conn:
+            reports.add_trusted_flagger(
+                conn,
+                id,
+                name,
+                jurisdiction,
+                awarded_by=awarded_by,
+                expertise=areas,
+                priority=priority,
+                now=utcnow(),
+            )
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    Console().print(
+        f"trusted flagger {id} for {jurisdiction.upper()}, awarded by {awarded_by}, "
+        f"expertise {', '.join(sorted(set(areas)))}, priority {priority}"
+    )
 
 
 @appeals_app.command("file")
@@ -526,6 +550,45 @@ def dsa_export(
         f"{result.invalid} invalid; {result.skipped_not_eu} decisions outside the EU/EEA"
     )
     if result.invalid:
+        raise typer.Exit(1)
+
+
+@dsa_app.command("submit")
+def dsa_submit(
+    since: str | None = None,
+    until: str | None = None,
+    batch: Annotated[int, typer.Option(min=1, max=100)] = 100,
+    db: DbOption = None,
+) -> None:
+    """Send the valid statements to the Transparency Database (NIGRAN_DSA_URL, with the token
+    in NIGRAN_DSA_TOKEN); each is recorded, and an accepted one is never sent again."""
+    from nigran.config import settings
+    from nigran.legal import dsa
+    from nigran.legal.dsa_submit import submit
+
+    cfg = settings()
+    store = open_store(db)
+    with store.read() as conn:
+        built = dsa.collect(
+            conn, since=_at(since) if since else None, until=_at(until) if until else None
+        )
+    for p in built.problems:
+        err.print(f"[red]invalid, not sent[/] {p}")
+    try:
+        r = submit(store, built.statements, url=cfg.dsa_url, token=cfg.dsa_token, batch=batch)
+    except NigranError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    for puid, msgs in r.problems.items():
+        err.print(f"[red]rejected[/] {puid}: {'; '.join(msgs)}")
+    sent = r.accepted + r.already_present + r.rejected + r.failed
+    Console().print(
+        f"{sent} sent in {r.requests} request(s) to {cfg.dsa_url}: {r.accepted} accepted, "
+        f"{r.already_present} already present, {r.rejected} rejected, {r.failed} failed; "
+        f"{r.skipped_done} already accepted and {r.skipped_unchanged} rejected and unchanged, "
+        f"not sent; {built.invalid} invalid"
+    )
+    if r.rejected or r.failed or built.invalid:
         raise typer.Exit(1)
 
 

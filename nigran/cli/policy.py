@@ -17,7 +17,7 @@ from rich.table import Table
 
 from nigran.cli import app as root_app
 from nigran.errors import NigranError
-from nigran.model import Content, Signal
+from nigran.model import Content, Signal, utcnow
 from nigran.policy import PolicyContext, ruleset
 from nigran.policy import engine as eng
 from nigran.policy import packs as pk
@@ -78,10 +78,18 @@ def lint(
     checked = len(chosen) + len(rule_files)
     for p in problems:
         out.print(p)
+    # Stale or unverified grounds and terms are warnings: the packs are valid, but a lawyer
+    # should look (automated enforcement holds them for legal review meanwhile).
+    warnings = pk.stale_terms(packs, utcnow().date()) if not problems else []
+    for w in warnings:
+        out.print(str(w))
     if problems:
         err.print(f"[red]{len(problems)} problem(s)[/] in {checked} file(s)")
         raise typer.Exit(1)
-    out.print(f"ok: {len(chosen)} pack(s) and {len(rule_files)} rules file(s) valid")
+    out.print(
+        f"ok: {len(chosen)} pack(s) and {len(rule_files)} rules file(s) valid"
+        + (f"; {len(warnings)} warning(s)" if warnings else "")
+    )
 
 
 show_app = typer.Typer(help="Show the taxonomy, packs, rules and versions.", no_args_is_help=True)

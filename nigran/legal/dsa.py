@@ -1,84 +1,45 @@
-"""DSA Transparency Database export: statements of reasons as the database's submission JSON.
+"""DSA Transparency Database export: one statement of reasons per restriction.
 
-One statement per restrictive decision that applies in the EU/EEA (a global action, or one
-scoped to EEA countries), built from the decision, its source (order, Art. 16 notice, trusted
-flagger, own initiative), the content and the taxonomy's DSA category. Each statement is checked
-field by field against the submission rules (``anchors.md`` §5.1: required fields, enumerations,
-lengths, conditional fields, dates, ``puid``); a statement that fails is not written, and every
-failing field is reported. Valid statements are written in batches of at most 100, the limit
-of the database's multiple-statement endpoint, one JSON file per batch.
+Each restriction (``restrictions`` table) that applies in the EU/EEA becomes one statement with
+that restriction's own facts: its action, its EU/EEA countries only, its ground (a law of a pack,
+or a term of service), its source (automated detection, a reviewer, an Art. 16 notice, a trusted
+flagger, an authority order, an appeal) and whether automated means found it or decided it. The
+``puid`` is the restriction's id, so a restriction is reported once, whatever else its decision
+carried and whatever later happened to its neighbours.
+
+``decision_facts`` and the two explanation fields are written from those facts for publication:
+they never copy a notifier's, an authority's or a reviewer's free text, and they name no person.
+
+Validation (:func:`validate`) mirrors the API's rules (``dsa_tdb/StatementStoreRequest.php``)
+and nothing else, with the enumerations read from the official files shipped in
+:mod:`nigran.legal.dsa_tdb`: what it accepts, the API accepts, and the other way round.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from sqlalchemy import Connection, select
 
-from nigran.legal.locate import locate
-from nigran.model import ActionType, Decision
+from nigran import languages
+from nigran.legal.dsa_tdb import official
+from nigran.legal.locate import Stored, locate
+from nigran.model import ActionType, Restriction, RestrictionSource
 from nigran.policy.packs import PackSet, default_packs
-from nigran.policy.taxonomy import DSA_CATEGORIES, taxonomy
-from nigran.store.queries import decision_from_row
-from nigran.store.tables import decisions, signals
-from nigran.store.tables_legal import reports
+from nigran.policy.taxonomy import taxonomy
+from nigran.store.queries import restriction_from_row
+from nigran.store.tables import restrictions
+from nigran.store.tables_legal import appeals, authorities, orders, reports, trusted_flaggers
 
 BATCH = 100
-EEA = frozenset(
-    {
-        *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
-        *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
-        *("IS", "LI", "NO"),
-    }
-)
-VISIBILITY = {
-    "DECISION_VISIBILITY_CONTENT_REMOVED",
-    "DECISION_VISIBILITY_CONTENT_DISABLED",
-    "DECISION_VISIBILITY_CONTENT_DEMOTED",
-    "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED",
-    "DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED",
-    "DECISION_VISIBILITY_CONTENT_LABELLED",
-    "DECISION_VISIBILITY_OTHER",
-}
-MONETARY = {
-    "DECISION_MONETARY_SUSPENSION",
-    "DECISION_MONETARY_TERMINATION",
-    "DECISION_MONETARY_OTHER",
-}
-PROVISION = {
-    "DECISION_PROVISION_PARTIAL_SUSPENSION",
-    "DECISION_PROVISION_TOTAL_SUSPENSION",
-    "DECISION_PROVISION_PARTIAL_TERMINATION",
-    "DECISION_PROVISION_TOTAL_TERMINATION",
-}
-ACCOUNT = {"DECISION_ACCOUNT_SUSPENDED", "DECISION_ACCOUNT_TERMINATED"}
-GROUNDS = {"DECISION_GROUND_ILLEGAL_CONTENT", "DECISION_GROUND_INCOMPATIBLE_CONTENT"}
-CONTENT_TYPES = {
-    f"CONTENT_TYPE_{t}"
-    for t in ["APP", "AUDIO", "IMAGE", "PRODUCT", "SYNTHETIC_MEDIA", "TEXT", "VIDEO", "OTHER"]
-}
-SOURCES = {
-    "SOURCE_ARTICLE_16",
-    "SOURCE_TRUSTED_FLAGGER",
-    "SOURCE_TYPE_OTHER_NOTIFICATION",
-    "SOURCE_VOLUNTARY",
-}
-AUTOMATED_DECISION = {
-    "AUTOMATED_DECISION_FULLY",
-    "AUTOMATED_DECISION_PARTIALLY",
-    "AUTOMATED_DECISION_NOT_AUTOMATED",
-}
-ACCOUNT_TYPES = {"ACCOUNT_TYPE_BUSINESS", "ACCOUNT_TYPE_PRIVATE"}
-YES_NO = {"Yes", "No"}
-PUID = re.compile(r"^[A-Za-z0-9_-]{1,500}$")
-KEYWORD = re.compile(r"^KEYWORD_[A-Z0-9_]+$")
-LANG = re.compile(r"^[A-Z]{2}$")
+"""The most statements the database's multiple-statement endpoint takes in one request."""
 
 _ACTION_VISIBILITY = {
     ActionType.REMOVE: "DECISION_VISIBILITY_CONTENT_REMOVED",
@@ -88,13 +49,27 @@ _ACTION_VISIBILITY = {
     ActionType.LABEL: "DECISION_VISIBILITY_CONTENT_LABELLED",
 }
 _CONTENT_TYPE = {
-    "video": ["CONTENT_TYPE_VIDEO"],
-    "live": ["CONTENT_TYPE_VIDEO"],
-    "image": ["CONTENT_TYPE_IMAGE"],
-    "text": ["CONTENT_TYPE_TEXT"],
-    "comment": ["CONTENT_TYPE_TEXT"],
-    "profile": ["CONTENT_TYPE_TEXT"],
+    "video": "CONTENT_TYPE_VIDEO",
+    "live": "CONTENT_TYPE_VIDEO",
+    "image": "CONTENT_TYPE_IMAGE",
+    "audio": "CONTENT_TYPE_AUDIO",
+    "text": "CONTENT_TYPE_TEXT",
+    "comment": "CONTENT_TYPE_TEXT",
+    "profile": "CONTENT_TYPE_TEXT",
 }
+_MEASURE = {
+    ActionType.REMOVE: "The content was removed",
+    ActionType.WITHHOLD: "Access to the content was disabled",
+    ActionType.AGE_RESTRICT: "The content was restricted to adult viewers",
+    ActionType.REDUCE_REACH: "The content was demoted in recommendations",
+    ActionType.LABEL: "A label was added to the content",
+    ActionType.SUSPEND_ACCOUNT: "The account was suspended",
+}
+# Countries an order can come from outside the EU/EEA (for the truthful source identity).
+_THIRD_COUNTRY = {"PK": "Pakistan", "IN": "India", "GB": "United Kingdom", "TR": "Türkiye"}
+
+
+# -- validation: the API's rules, field by field ------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,253 +82,520 @@ class FieldProblem:
         return f"{self.puid}: {self.field}: {self.message}"
 
 
-def _text(sor: dict[str, Any], name: str, limit: int, required: bool, out: list[str]) -> None:
-    v = sor.get(name)
-    if v is None or v == "":
-        if required:
-            out.append(f"{name}|required")
-        return
-    if not isinstance(v, str):
-        out.append(f"{name}|must be a string")
-    elif len(v) > limit:
-        out.append(f"{name}|{len(v)} characters; at most {limit}")
+def _normalise(value: Any) -> Any:
+    """What the API's middleware makes of a JSON value before validation: strings trimmed
+    (TrimStrings), empty strings become null (ConvertEmptyStringsToNull), recursively."""
+    if isinstance(value, str):
+        value = value.strip()
+        return None if value == "" else value
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalise(v) for k, v in value.items()}
+    return value
 
 
-def _enum_list(
-    sor: dict[str, Any], name: str, allowed: set[str], out: list[str], required: bool = False
-) -> None:
-    v = sor.get(name)
-    if v is None:
-        if required:
-            out.append(f"{name}|required")
-        return
-    if not isinstance(v, list) or not v:
-        out.append(f"{name}|must be a non-empty array")
-        return
-    bad = [x for x in v if x not in allowed]
-    if bad:
-        out.append(f"{name}|not allowed: {bad}")
-    if len(set(v)) != len(v):
-        out.append(f"{name}|duplicate values")
+def _php_str(value: Any) -> str | None:
+    """PHP's ``(string)`` cast of a scalar, or None for what cannot be compared as one."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return None
 
 
-def _date(sor: dict[str, Any], name: str, required: bool, out: list[str]) -> date | None:
-    v = sor.get(name)
-    if v is None:
-        if required:
-            out.append(f"{name}|required (YYYY-MM-DD)")
-        return None
-    if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-        out.append(f"{name}|{v!r} is not YYYY-MM-DD")
+def _filled(value: Any) -> bool:
+    """Laravel's ``required``: not null, not an empty string, not an empty array."""
+    return not (value is None or value == "" or value == [] or value == {})
+
+
+def _date(value: Any) -> date | None:
+    """``date_format:Y-m-d``: exactly four-two-two digits naming a real calendar day."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return None
     try:
-        return date.fromisoformat(v)
+        return date.fromisoformat(value)
     except ValueError:
-        out.append(f"{name}|{v!r} is not a calendar date")
         return None
 
 
-def validate(sor: dict[str, Any]) -> list[FieldProblem]:
-    """Every rule of the submission schema that ``sor`` breaks, one problem per field."""
-    out: list[str] = []
-    puid = sor.get("puid")
-    if not isinstance(puid, str) or not PUID.match(puid):
-        out.append("puid|required: 1-500 characters of A-Z a-z 0-9 - _")
-    decision_fields = (
-        "decision_visibility",
-        "decision_monetary",
-        "decision_provision",
-        "decision_account",
-    )
-    if not any(sor.get(f) for f in decision_fields):
-        out.append(
-            "decision_visibility|at least one of decision_visibility, decision_monetary, "
-            "decision_provision, decision_account is required"
-        )
-    _enum_list(sor, "decision_visibility", VISIBILITY, out)
-    if "DECISION_VISIBILITY_OTHER" in (sor.get("decision_visibility") or []):
-        _text(sor, "decision_visibility_other", 500, True, out)
-    v = sor.get("decision_monetary")
-    if v is not None and v not in MONETARY:
-        out.append(f"decision_monetary|{v!r} not allowed")
-    if v == "DECISION_MONETARY_OTHER":
-        _text(sor, "decision_monetary_other", 500, True, out)
-    for name, allowed in (
-        ("decision_provision", PROVISION),
-        ("decision_account", ACCOUNT),
-        ("account_type", ACCOUNT_TYPES),
-    ):
-        v = sor.get(name)
-        if v is not None and v not in allowed:
-            out.append(f"{name}|{v!r} not allowed")
-    g = sor.get("decision_ground")
-    if g not in GROUNDS:
-        out.append(f"decision_ground|required, one of {sorted(GROUNDS)}; got {g!r}")
-    elif g == "DECISION_GROUND_ILLEGAL_CONTENT":
-        _text(sor, "illegal_content_legal_ground", 500, True, out)
-        _text(sor, "illegal_content_explanation", 2000, True, out)
-    else:
-        _text(sor, "incompatible_content_ground", 500, True, out)
-        _text(sor, "incompatible_content_explanation", 2000, True, out)
-        v = sor.get("incompatible_content_illegal")
-        if v is not None and v not in YES_NO:
-            out.append("incompatible_content_illegal|Yes or No")
-    _enum_list(sor, "content_type", CONTENT_TYPES, out, required=True)
-    if "CONTENT_TYPE_OTHER" in (sor.get("content_type") or []):
-        _text(sor, "content_type_other", 500, True, out)
-    if sor.get("category") not in DSA_CATEGORIES:
-        out.append(
-            f"category|required, one of the 16 STATEMENT_CATEGORY_* values; "
-            f"got {sor.get('category')!r}"
-        )
-    if sor.get("category_addition") is not None:
-        _enum_list(sor, "category_addition", set(DSA_CATEGORIES), out)
-    spec = sor.get("category_specification")
-    if spec is not None:
-        if not isinstance(spec, list) or any(
-            not isinstance(k, str) or not KEYWORD.match(k) for k in spec
-        ):
-            out.append("category_specification|must be an array of KEYWORD_* values")
-        elif "KEYWORD_OTHER" in spec:
-            _text(sor, "category_specification_other", 500, True, out)
-    ts = sor.get("territorial_scope")
-    if ts is not None:
-        if not isinstance(ts, list) or not ts:
-            out.append("territorial_scope|must be a non-empty array of EU/EEA country codes")
-        else:
-            bad = [c for c in ts if c not in EEA]
+_URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "sftp"})
+_PUID = re.compile(r"[a-zA-Z0-9\-_]+")
+_EAN = re.compile(r"[0-9]{13}")
+
+
+def _url(value: Any) -> bool:
+    """Laravel's ``url`` rule, for the schemes a statement can cite: a scheme, ``://``, a host
+    and no white space."""
+    if not isinstance(value, str) or re.search(r"\s", value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _URL_SCHEMES and bool(host) and value.count("://") >= 1
+
+
+class _Checker:
+    def __init__(self, sor: Mapping[str, Any]) -> None:
+        self.sor = sor
+        self.errors: dict[str, list[str]] = {}
+
+    def has(self, name: str) -> bool:
+        return name in self.sor
+
+    def get(self, name: str) -> Any:
+        return self.sor.get(name)
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def required(self, name: str) -> bool:
+        if not _filled(self.get(name)):
+            self.fail(name, "is required")
+            return False
+        return True
+
+    def one_of(self, name: str, allowed: Iterable[str], *, array: bool = False) -> None:
+        """``in:``; with ``array`` every element must be in the list (Laravel's array form). The
+        API's nullable lists are ``in:null,...``, so the string "null" passes where it says so."""
+        value = self.get(name)
+        allowed = set(allowed)
+        if array and isinstance(value, list):
+            bad = [v for v in value if _php_str(v) not in allowed]
             if bad:
-                out.append(f"territorial_scope|not EU/EEA country codes: {bad}")
-    lang = sor.get("content_language")
-    if lang is not None and (not isinstance(lang, str) or not LANG.match(lang)):
-        out.append(f"content_language|{lang!r} is not a two-letter ISO 639-1 code")
-    cd = _date(sor, "content_date", True, out)
-    ad = _date(sor, "application_date", True, out)
-    if cd and ad and cd > ad:
-        out.append("content_date|after application_date")
-    for name in (
-        "end_date_account_restriction",
-        "end_date_monetary_restriction",
-        "end_date_service_restriction",
-        "end_date_visibility_restriction",
-    ):
-        end = _date(sor, name, False, out)
-        if end and ad and end < ad:
-            out.append(f"{name}|before application_date")
-    _text(sor, "decision_facts", 5000, True, out)
-    src = sor.get("source_type")
-    if src not in SOURCES:
-        out.append(f"source_type|required, one of {sorted(SOURCES)}; got {src!r}")
-    _text(sor, "source_identity", 500, False, out)
-    if src == "SOURCE_VOLUNTARY" and sor.get("source_identity"):
-        out.append("source_identity|must be left out when source_type is SOURCE_VOLUNTARY")
-    if sor.get("automated_detection") not in YES_NO:
-        out.append("automated_detection|required: Yes or No")
-    if sor.get("automated_decision") not in AUTOMATED_DECISION:
-        out.append(f"automated_decision|required, one of {sorted(AUTOMATED_DECISION)}")
-    url = sor.get("decision_ground_reference_url")
-    if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
-        out.append("decision_ground_reference_url|must be an http(s) URL")
-    p = puid if isinstance(puid, str) else "?"
-    problems = []
-    for entry in out:
-        name, _, msg = entry.partition("|")
-        problems.append(FieldProblem(p, name, msg))
-    return problems
+                self.fail(name, f"not in the official list: {bad}")
+        elif isinstance(value, (list, dict)) or _php_str(value) not in allowed:
+            self.fail(name, f"{value!r} is not in the official list")
+
+    def array(self, name: str) -> bool:
+        if not isinstance(self.get(name), (list, dict)):
+            self.fail(name, "must be an array")
+            return False
+        return True
+
+    def max_len(self, name: str, limit: int) -> None:
+        value = self.get(name)
+        if isinstance(value, (list, dict)):
+            size = len(value)
+        else:
+            text = _php_str(value)
+            size = len(text) if text is not None else 0
+        if size > limit:
+            self.fail(name, f"{size} characters; at most {limit}")
+
+    def day(
+        self, name: str, *, earliest: date | None, latest: date, nullable: bool, required: bool
+    ) -> None:
+        if required and not self.required(name):
+            return
+        if not self.has(name) or (nullable and self.get(name) is None):
+            return
+        d = _date(self.get(name))
+        if d is None:
+            self.fail(name, f"{self.get(name)!r} is not a YYYY-MM-DD date")
+            return
+        if earliest is not None and d < earliest:
+            self.fail(name, f"before {earliest.isoformat()}")
+        if d > latest:
+            self.fail(name, f"after {latest.isoformat()}")
 
 
-def _source(conn: Connection, d: Decision) -> tuple[str, str | None]:
-    rule = d.explanation[0].rule if d.explanation else ""
-    if rule.startswith("order:"):
-        return "SOURCE_TYPE_OTHER_NOTIFICATION", "Member State authority order"
-    if rule.startswith("report:"):
-        row = conn.execute(select(reports.c.source).where(reports.c.id == rule[7:])).first()
-        if row is not None and row.source == "trusted_flagger":
-            return "SOURCE_TRUSTED_FLAGGER", None
-        return "SOURCE_ARTICLE_16", None
-    return "SOURCE_VOLUNTARY", None
+_DECISIONS = ("decision_visibility", "decision_monetary", "decision_provision", "decision_account")
+_END_DATES = (
+    "end_date_account_restriction",
+    "end_date_monetary_restriction",
+    "end_date_service_restriction",
+    "end_date_visibility_restriction",
+)
+_LATEST = date(2038, 1, 1)
+
+
+def validate(sor: Mapping[str, Any]) -> list[FieldProblem]:
+    """Every rule of the API (``StatementStoreRequest::rules``) that ``sor`` breaks, with the
+    official enumerations; one problem per failed rule, named by field.
+
+    Laravel's semantics are kept: a field present with null is checked by every rule unless the
+    rule list says ``nullable``; ``exclude_*`` fields are ignored, not refused; a ``required_if``
+    field is required only when its condition holds."""
+    o = official()
+    c = _Checker(_normalise(dict(sor)))
+    ids = c.get("content_id")
+    # content_id: an optional array whose EAN-13 entry is thirteen digits.
+    if ids is not None and c.array("content_id") and isinstance(ids, dict) and "EAN-13" in ids:
+        ean = ids["EAN-13"]
+        if not isinstance(ean, str) or not _EAN.fullmatch(ean):
+            c.fail("content_id.EAN-13", "must be a string of 13 digits")
+    ean = c.get("content_id_ean")
+    if ean is not None and (not isinstance(ean, str) or not _EAN.fullmatch(ean)):
+        c.fail("content_id_ean", "must be a string of 13 digits")
+    # The four kinds of decision: each optional and nullable, but one of them is required
+    # (required_without_all: required when none of the other three is filled).
+    for name in _DECISIONS:
+        alone = not any(_filled(c.get(other)) for other in _DECISIONS if other != name)
+        if (alone and not c.required(name)) or c.get(name) is None:
+            continue
+        if name == "decision_visibility":
+            if c.array(name):
+                c.one_of(name, {"null", *o.decision_visibilities}, array=True)
+        else:
+            allowed = {
+                "decision_monetary": o.decision_monetaries,
+                "decision_provision": o.decision_provisions,
+                "decision_account": o.decision_accounts,
+            }[name]
+            c.one_of(name, {"null", *allowed})
+    visibility = c.get("decision_visibility")
+    wants_other = isinstance(visibility, list) and "DECISION_VISIBILITY_OTHER" in visibility
+    if wants_other and c.required("decision_visibility_other"):
+        c.max_len("decision_visibility_other", 500)
+    monetary_other = c.get("decision_monetary") == "DECISION_MONETARY_OTHER"
+    if monetary_other and c.required("decision_monetary_other"):
+        c.max_len("decision_monetary_other", 500)
+    if c.get("account_type") is not None:
+        c.one_of("account_type", {"null", *o.account_types})
+    spec = c.get("category_specification")
+    if spec is not None and c.array("category_specification"):
+        c.one_of("category_specification", {"null", *o.keywords}, array=True)
+    if c.has("category_specification_other"):
+        c.max_len("category_specification_other", 500)
+    # The ground, and the fields each ground requires (the other ground's are ignored).
+    if c.required("decision_ground"):
+        c.one_of("decision_ground", o.decision_grounds)
+    url = c.get("decision_ground_reference_url")
+    if url is not None:
+        if not _url(url):
+            c.fail("decision_ground_reference_url", "is not a valid URL")
+        c.max_len("decision_ground_reference_url", 500)
+    ground = _php_str(c.get("decision_ground"))
+    needs: tuple[tuple[str, int], ...] = ()
+    if ground == "DECISION_GROUND_ILLEGAL_CONTENT":
+        needs = (("illegal_content_legal_ground", 500), ("illegal_content_explanation", 2000))
+    elif ground == "DECISION_GROUND_INCOMPATIBLE_CONTENT":
+        needs = (("incompatible_content_ground", 500), ("incompatible_content_explanation", 2000))
+        if c.has("incompatible_content_illegal"):
+            c.one_of("incompatible_content_illegal", o.incompatible_content_illegals)
+    for name, limit in needs:
+        if c.required(name):
+            c.max_len(name, limit)
+    # What the content is and what it was about.
+    if c.required("content_type") and c.array("content_type"):
+        c.one_of("content_type", o.content_types, array=True)
+    content_type = c.get("content_type")
+    type_other = isinstance(content_type, list) and "CONTENT_TYPE_OTHER" in content_type
+    if type_other and c.required("content_type_other"):
+        c.max_len("content_type_other", 500)
+    if c.required("category"):
+        c.one_of("category", o.categories)
+    if c.has("category_addition") and c.array("category_addition"):
+        c.one_of("category_addition", o.categories, array=True)
+    if c.get("territorial_scope") is not None and c.array("territorial_scope"):
+        c.one_of("territorial_scope", o.countries, array=True)
+    if c.get("content_language") is not None:
+        c.one_of("content_language", o.languages)
+    # Dates: formats and the fixed ranges; the API relates none of them to another.
+    c.day("content_date", earliest=date(2000, 1, 1), latest=_LATEST, nullable=False, required=True)
+    c.day(
+        "application_date", earliest=date(2020, 1, 1), latest=_LATEST, nullable=False, required=True
+    )
+    for name in _END_DATES:
+        c.day(name, earliest=None, latest=_LATEST, nullable=True, required=False)
+    if c.required("decision_facts"):
+        c.max_len("decision_facts", 5000)
+    if c.required("source_type"):
+        c.one_of("source_type", o.source_types)
+    if c.has("source_identity") and c.get("source_type") != "SOURCE_VOLUNTARY":
+        c.max_len("source_identity", 500)
+    if c.required("automated_detection"):
+        c.one_of("automated_detection", o.automated_detections)
+    if c.required("automated_decision"):
+        c.one_of("automated_decision", o.automated_decisions)
+    if c.required("puid"):
+        c.max_len("puid", 500)
+        puid = c.get("puid")
+        if not isinstance(puid, (str, int)) or not _PUID.fullmatch(str(puid)):
+            c.fail("puid", "may hold only A-Z a-z 0-9 - _")
+    raw_puid = sor.get("puid")
+    p = raw_puid if isinstance(raw_puid, str) else "?"
+    return [FieldProblem(p, name, msg) for name, msgs in c.errors.items() for msg in msgs]
+
+
+# -- building statements ------------------------------------------------------------------------
+
+
+def content_language(code: str | None) -> str | None:
+    """The database's ``content_language`` for a stored language code: the language's ISO 639-1
+    code (Roman Urdu is Urdu, ``UR``; Shahmukhi Punjabi is Punjabi, ``PA``), or None when the
+    official list has none for it (Saraiki, undetermined)."""
+    if not code:
+        return None
+    lang = languages.find(code)
+    iso = lang.iso639_1 if lang is not None else (code if re.fullmatch(r"[a-z]{2}", code) else None)
+    iso = iso.upper() if iso else None
+    return iso if iso in official().languages else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    source_type: str
+    identity: str | None
+    sentence: str
+    detected: bool
+    """Whether automated detection found the content (it opened the case, or acted itself)."""
+
+
+def _order_source(conn: Connection, order_id: str, packs: PackSet) -> _Source:
+    row = conn.execute(
+        select(orders.c.authority_id, orders.c.jurisdiction, orders.c.order_type).where(
+            orders.c.id == order_id
+        )
+    ).first()
+    if row is None:
+        return _Source(
+            "SOURCE_TYPE_OTHER_NOTIFICATION",
+            "Order of a public authority",
+            "A public authority ordered action against this content.",
+            False,
+        )
+    name = conn.execute(
+        select(authorities.c.name).where(authorities.c.id == row.authority_id)
+    ).scalar() or str(row.authority_id)
+    basis = ""
+    try:
+        rule = packs.order_type(row.order_type)
+        basis = f", {rule.instrument}" if rule.instrument else ""
+    except Exception:  # an order type retired from the packs still names its authority
+        basis = ""
+    if row.jurisdiction in official().countries:
+        identity = f"Order under Art. 9 DSA from {name} ({row.jurisdiction})"
+        sentence = f"A judicial or administrative authority of {row.jurisdiction} ordered action."
+    else:
+        country = _THIRD_COUNTRY.get(row.jurisdiction, row.jurisdiction)
+        # Not a Member State: an order of a third country is neither an Art. 9 order nor an
+        # Art. 16 notice; the database has no source type of its own for it.
+        identity = f"Order of a third-country authority: {name}, {country}{basis}"
+        sentence = (
+            f"An authority of {country} (a third country, not an EU Member State) ordered action; "
+            "the platform reviewed the content against its terms of service."
+        )
+    return _Source("SOURCE_TYPE_OTHER_NOTIFICATION", identity[:500], sentence, False)
+
+
+def _report_source(conn: Connection, where: Any) -> _Source | None:
+    row = conn.execute(select(reports.c.source, reports.c.reporter).where(where)).first()
+    if row is None:
+        return None
+    if row.source == "trusted_flagger":
+        tf = conn.execute(
+            select(trusted_flaggers.c.name, trusted_flaggers.c.awarded_by).where(
+                trusted_flaggers.c.id == row.reporter
+            )
+        ).first()
+        identity = (
+            f"{tf.name} (trusted flagger, status awarded by {tf.awarded_by})"
+            if tf is not None and tf.awarded_by
+            else (tf.name if tf is not None else None)
+        )
+        return _Source(
+            "SOURCE_TRUSTED_FLAGGER",
+            identity[:500] if identity else None,
+            "A trusted flagger (Art. 22 DSA) notified the content.",
+            False,
+        )
+    return _Source(
+        "SOURCE_ARTICLE_16", None, "A notice under Art. 16 DSA reported the content.", False
+    )
+
+
+def _source(conn: Connection, r: Restriction, packs: PackSet) -> _Source:
+    kind, _, ref = (r.source_ref or "").partition(":")
+    if r.source is RestrictionSource.AUTOMATED:
+        return _Source(
+            "SOURCE_VOLUNTARY",
+            None,
+            "The platform's automated detection found the content on its own initiative.",
+            True,
+        )
+    if kind == "order":
+        return _order_source(conn, ref, packs)
+    if kind == "report":
+        found = _report_source(conn, reports.c.id == ref)
+        if found is not None:
+            return found
+    if kind == "case":
+        found = _report_source(conn, reports.c.case_id == ref)
+        if found is not None:
+            return found
+    if kind == "appeal" or r.source is RestrictionSource.APPEAL:
+        appeal = conn.execute(select(appeals.c.id).where(appeals.c.id == ref)).first()
+        if appeal is not None or r.source is RestrictionSource.APPEAL:
+            return _Source(
+                "SOURCE_ARTICLE_16",
+                None,
+                "A notifier's complaint (Art. 20 DSA) against an earlier decision not to act "
+                "was upheld.",
+                False,
+            )
+    if r.source is RestrictionSource.TRUSTED_FLAGGER:
+        return _Source("SOURCE_TRUSTED_FLAGGER", None, "A trusted flagger notified it.", False)
+    if r.source is RestrictionSource.NOTICE:
+        return _Source("SOURCE_ARTICLE_16", None, "A notice under Art. 16 DSA reported it.", False)
+    # A reviewer's case opened by the pipeline: automated detection flagged it for review.
+    return _Source(
+        "SOURCE_VOLUNTARY",
+        None,
+        "The platform's automated detection flagged the content for human review.",
+        True,
+    )
+
+
+def _eea(r: Restriction) -> list[str]:
+    countries = official().countries
+    if r.action.scope.is_global:
+        return sorted(countries)
+    return sorted(set(countries) & set(r.action.scope.countries or ()))
+
+
+def _end(r: Restriction) -> date | None:
+    ends = [t for t in (r.action.expires_at, r.lifted_at) if t is not None]
+    return min(ends).date() if ends else None
 
 
 def statement(
-    conn: Connection, decision_id: int, d: Decision, packs: PackSet
+    conn: Connection,
+    r: Restriction,
+    packs: PackSet,
+    *,
+    item: Stored | None = None,
 ) -> dict[str, Any] | None:
-    """The SoR for one decision, or ``None`` where nothing in it applies in the EU/EEA."""
-    restrictive = [
-        a for a in d.actions if a.type in _ACTION_VISIBILITY or a.type is ActionType.SUSPEND_ACCOUNT
-    ]
-    eu = [a for a in restrictive if a.scope.is_global or EEA & set(a.scope.countries or ())]
-    if not eu:
+    """The statement for one restriction, or None where it does not apply in the EU/EEA."""
+    scope = _eea(r)
+    if not scope or (
+        r.action.type not in _ACTION_VISIBILITY and r.action.type is not ActionType.SUSPEND_ACCOUNT
+    ):
         return None
-    main = max(eu, key=lambda a: a.type.severity)
-    item = locate(conn, d.content_id)
-    scope: set[str] = set()
-    for a in eu:
-        scope |= EEA if a.scope.is_global else EEA & set(a.scope.countries or ())
-    sor: dict[str, Any] = {"puid": f"nigran-{decision_id}"}
-    vis = sorted({_ACTION_VISIBILITY[a.type] for a in eu if a.type in _ACTION_VISIBILITY})
-    if vis:
-        sor["decision_visibility"] = vis
-    if any(a.type is ActionType.SUSPEND_ACCOUNT for a in eu):
-        sor["decision_account"] = "DECISION_ACCOUNT_SUSPENDED"
+    item = item or locate(conn, r.content_id)
     cats = taxonomy()
-    if main.ground.kind == "law":
-        g = packs.grounds.get(main.ground.code)
-        category_codes = list(g.categories) if g else []
-        sor["decision_ground"] = "DECISION_GROUND_ILLEGAL_CONTENT"
-        sor["illegal_content_legal_ground"] = (
-            f"{g.label} ({g.legal_basis})" if g else main.ground.code
-        )[:500]
-        sor["illegal_content_explanation"] = (d.statement or "")[:2000]
+    sor: dict[str, Any] = {"puid": f"nigran-r-{r.id}"}
+    if r.action.type is ActionType.SUSPEND_ACCOUNT:
+        sor["decision_account"] = "DECISION_ACCOUNT_SUSPENDED"
     else:
-        category_codes = [main.ground.code]
-        c = cats.get(main.ground.code)
+        sor["decision_visibility"] = [_ACTION_VISIBILITY[r.action.type]]
+    ground_text: str
+    if r.action.ground.kind == "law":
+        g = packs.grounds.get(r.action.ground.code)
+        codes = list(g.categories) if g else []
+        sor["decision_ground"] = "DECISION_GROUND_ILLEGAL_CONTENT"
+        legal = f"{g.legal_basis}: {g.label}" if g else r.action.ground.code
+        sor["illegal_content_legal_ground"] = legal[:500]
+        ground_text = f"illegal under {g.legal_basis} ({g.label})" if g else f"illegal ({legal})"
+        sor["illegal_content_explanation"] = (
+            f"The content was assessed as {ground_text}, the law of the countries listed in "
+            "the territorial scope, where it is restricted."
+        )[:2000]
+    else:
+        codes = [r.action.ground.code]
+        c = cats.get(r.action.ground.code)
+        name = c.name if c else r.action.ground.code
         sor["decision_ground"] = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
-        sor["incompatible_content_ground"] = (c.name if c else main.ground.code)[:500]
-        sor["incompatible_content_explanation"] = (d.statement or "")[:2000]
-    known = [cats[c] for c in category_codes if c in cats]
-    sor["content_type"] = _CONTENT_TYPE.get(item.kind if item else "", ["CONTENT_TYPE_OTHER"])
+        sor["incompatible_content_ground"] = f"Terms of service: {name}"[:500]
+        ground_text = f"incompatible with the terms of service ({name})"
+        sor["incompatible_content_explanation"] = (f"The content was assessed as {ground_text}.")[
+            :2000
+        ]
+    known = [cats[code] for code in codes if code in cats]
+    kind = item.kind if item else ""
+    sor["content_type"] = [_CONTENT_TYPE.get(kind, "CONTENT_TYPE_OTHER")]
     if sor["content_type"] == ["CONTENT_TYPE_OTHER"]:
-        sor["content_type_other"] = "unknown"
+        sor["content_type_other"] = kind or "unknown"
     if known:
         sor["category"] = known[0].dsa_category
         extra = sorted({k.dsa_category for k in known[1:]} - {known[0].dsa_category})
         if extra:
             sor["category_addition"] = extra
-        sor["category_specification"] = sorted({kw for k in known for kw in k.dsa_keywords})
-        if "KEYWORD_OTHER" in sor["category_specification"]:
-            sor["category_specification_other"] = ", ".join(k.name for k in known)[:500]
-    sor["territorial_scope"] = sorted(scope)
-    if item and item.language and re.fullmatch(r"[a-z]{2}", item.language):
-        sor["content_language"] = item.language.upper()
-    content_day = (
-        item.created_at[:10]
-        if item and item.created_at
-        else (item.received_at.date().isoformat() if item else None)
-    )
-    sor["content_date"] = content_day
-    sor["application_date"] = d.decided_at.date().isoformat()
-    if main.expires_at is not None:
-        sor["end_date_visibility_restriction"] = main.expires_at.date().isoformat()
-    sor["decision_facts"] = (d.statement or "")[:5000]
-    src, who = _source(conn, d)
-    sor["source_type"] = src
-    if who:
-        sor["source_identity"] = who
-    detected = (
-        conn.execute(
-            select(signals.c.id).where(signals.c.content_id == d.content_id).limit(1)
-        ).first()
-        is not None
-    )
-    sor["automated_detection"] = "Yes" if (d.automated or detected) else "No"
+        keywords = sorted({kw for k in known for kw in k.dsa_keywords})
+        if keywords:
+            sor["category_specification"] = keywords
+        if "KEYWORD_OTHER" in keywords:
+            sor["category_specification_other"] = ", ".join(
+                k.name for k in known if "KEYWORD_OTHER" in k.dsa_keywords
+            )[:500]
+    else:
+        sor["category"] = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
+    sor["territorial_scope"] = scope
+    lang = content_language(item.language if item else None)
+    if lang:
+        sor["content_language"] = lang
+    if item is not None:
+        posted = _date((item.created_at or "")[:10]) or item.received_at.date()
+        sor["content_date"] = posted.isoformat()
+    sor["application_date"] = r.created_at.date().isoformat()
+    end = _end(r)
+    if end is not None:
+        key = (
+            "end_date_account_restriction"
+            if r.action.type is ActionType.SUSPEND_ACCOUNT
+            else "end_date_visibility_restriction"
+        )
+        sor[key] = end.isoformat()
+    src = _source(conn, r, packs)
+    sor["source_type"] = src.source_type
+    if src.identity and src.source_type != "SOURCE_VOLUNTARY":
+        sor["source_identity"] = src.identity
+    automated = r.source is RestrictionSource.AUTOMATED
+    sor["automated_detection"] = "Yes" if src.detected else "No"
     sor["automated_decision"] = (
-        "AUTOMATED_DECISION_FULLY"
-        if d.automated
-        else "AUTOMATED_DECISION_PARTIALLY"
-        if detected and src == "SOURCE_VOLUNTARY"
-        else "AUTOMATED_DECISION_NOT_AUTOMATED"
+        "AUTOMATED_DECISION_FULLY" if automated else "AUTOMATED_DECISION_NOT_AUTOMATED"
     )
+    decider = (
+        "Automated moderation decided, without human review"
+        if automated
+        else "An authorised legal reviewer decided"
+        if r.source is RestrictionSource.ORDER
+        else "A trained human moderator decided"
+    )
+    where = "everywhere" if r.action.scope.is_global else "in " + ", ".join(scope)
+    measure = _MEASURE[r.action.type]
+    if r.action.type is ActionType.AGE_RESTRICT and r.action.min_age:
+        measure = f"The content was restricted to viewers aged {r.action.min_age} or over"
+    sor["decision_facts"] = (
+        f"{src.sentence} {decider} that the {kind or 'item'} is {ground_text}. "
+        f"{measure} {where}, from {sor['application_date']}"
+        + (f" until {end.isoformat()}." if end else ".")
+    )[:5000]
     return sor
+
+
+def statements(
+    conn: Connection,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    packs: PackSet | None = None,
+) -> Iterable[tuple[str, dict[str, Any] | None]]:
+    """(restriction id, statement or None) for each restriction created in the window."""
+    packs = packs or default_packs()
+    q = select(restrictions)
+    if since is not None:
+        q = q.where(restrictions.c.created_at >= since)
+    if until is not None:
+        q = q.where(restrictions.c.created_at < until)
+    items: dict[str, Stored | None] = {}
+    for row in conn.execute(q.order_by(restrictions.c.created_at, restrictions.c.id)).all():
+        r = restriction_from_row(row)
+        if r.content_id not in items:
+            items[r.content_id] = locate(conn, r.content_id)
+        yield r.id, statement(conn, r, packs, item=items[r.content_id])
+
+
+def batches(items: Sequence[dict[str, Any]], size: int = BATCH) -> list[list[dict[str, Any]]]:
+    if not 1 <= size <= BATCH:
+        raise ValueError(f"batch size must be 1..{BATCH} (the database's multiple endpoint)")
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 @dataclass(slots=True)
@@ -363,45 +605,18 @@ class ExportResult:
     skipped_not_eu: int = 0
     problems: list[FieldProblem] = field(default_factory=list)
     invalid: int = 0
+    statements: list[dict[str, Any]] = field(default_factory=list)
 
 
-def statements(
+def collect(
     conn: Connection,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
-    packs: PackSet | None = None,
-) -> Iterable[tuple[int, dict[str, Any] | None]]:
-    packs = packs or default_packs()
-    q = select(decisions).where(decisions.c.outcome.not_in(("none", "review")))
-    if since is not None:
-        q = q.where(decisions.c.decided_at >= since)
-    if until is not None:
-        q = q.where(decisions.c.decided_at < until)
-    for row in conn.execute(q.order_by(decisions.c.id)).all():
-        d = decision_from_row(row)
-        yield int(row.id), statement(conn, int(row.id), d, packs)
-
-
-def batches(items: Sequence[dict[str, Any]], size: int = BATCH) -> list[list[dict[str, Any]]]:
-    if not 1 <= size <= BATCH:
-        raise ValueError(f"batch size must be 1..{BATCH} (the database's multiple endpoint)")
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
-def export(
-    conn: Connection,
-    out_dir: Path,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    batch: int = BATCH,
     packs: PackSet | None = None,
 ) -> ExportResult:
-    """Validate every statement and write the valid ones as ``sor-00001.json``... files, each
-    ``{"statements": [...]}`` with at most ``batch`` statements."""
+    """Build and validate every statement of the window; invalid ones are reported, not kept."""
     result = ExportResult()
-    valid: list[dict[str, Any]] = []
     seen: set[str] = set()
     for _, sor in statements(conn, since=since, until=until, packs=packs):
         if sor is None:
@@ -415,9 +630,24 @@ def export(
             result.invalid += 1
             continue
         seen.add(sor["puid"])
-        valid.append(sor)
+        result.statements.append(sor)
+    return result
+
+
+def export(
+    conn: Connection,
+    out_dir: Path,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    batch: int = BATCH,
+    packs: PackSet | None = None,
+) -> ExportResult:
+    """Validate every statement and write the valid ones as ``sor-00001.json``... files, each
+    ``{"statements": [...]}`` with at most ``batch`` statements."""
+    result = collect(conn, since=since, until=until, packs=packs)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for i, chunk in enumerate(batches(valid, batch), 1):
+    for i, chunk in enumerate(batches(result.statements, batch), 1):
         path = out_dir / f"sor-{i:05d}.json"
         path.write_bytes(orjson.dumps({"statements": chunk}, option=orjson.OPT_INDENT_2))
         result.files.append(path)
@@ -442,6 +672,9 @@ def validate_file(path: Path) -> tuple[int, list[FieldProblem]]:
         )
     puids: set[str] = set()
     for sor in items:
+        if not isinstance(sor, dict):
+            problems.append(FieldProblem("?", "statements", "each statement must be an object"))
+            continue
         problems += validate(sor)
         p = sor.get("puid")
         if isinstance(p, str):

@@ -2,95 +2,36 @@
 
 Every restrictive decision (automated or human, on an order, a report or the platform's own
 terms) gets one notice naming the restriction, where it applies and for how long, the facts, the
-ground (law or terms), whether automation was used, and how to appeal (DSA Art. 17; the PK pack
-also asks for a government-request flag). Templates exist in English and Urdu; the author's
-profile language wins, else the language detected on the content. Where a pack says the law
-forbids telling the user (e.g. India's s.69A blocking directions), the notice is *recorded* as
-withheld by law, with the citation, and no text is sent.
+ground (law or terms), whether automation was used, and every way to challenge it that the
+regime of the applicable pack gives (DSA Art. 17(3); the PK pack also asks for a
+government-request flag). The words are in :mod:`nigran.legal.notice_text` (en, ur, de, hi, fr);
+the author's profile language wins, else the language detected on the content. Where a pack says
+the law forbids telling the user (e.g. India's s.69A blocking directions), the notice is
+*recorded* as withheld by law, with the citation, and no text is sent.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
 from nigran import languages, ledger
-from nigran.model import Action, ActionType, Decision, Restriction, RestrictionSource
-from nigran.policy.durations import Duration
+from nigran.legal import notice_text
+from nigran.model import Action, Decision, Restriction, RestrictionSource
+from nigran.policy.durations import Duration, parse_duration
 from nigran.policy.packs import PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.store.tables import decisions, restrictions
-from nigran.store.tables_legal import notices
+from nigran.store.tables_legal import notices, orders
 
 LANGUAGES = languages.notice_languages()
-
-COUNTRY_UR = {
-    "PK": "پاکستان",
-    "IN": "بھارت",
-    "DE": "جرمنی",
-    "AE": "متحدہ عرب امارات",
-    "SA": "سعودی عرب",
-    "GB": "برطانیہ",
-    "US": "امریکہ",
-}
-COUNTRY_EN = {"PK": "Pakistan", "IN": "India", "DE": "Germany"}
-
-GROUND_UR = {
-    "PK.ISLAM": "اسلام کی عظمت (پیکا دفعہ 37)",
-    "PK.SECURITY": "پاکستان کی سلامتی (پیکا دفعہ 37)",
-    "PK.INTEGRITY_DEFENCE": "پاکستان کی سالمیت یا دفاع (پیکا دفعہ 37)",
-    "PK.PUBORD": "امنِ عامہ (پیکا دفعہ 37)",
-    "PK.DECENCY": "شائستگی اور اخلاقیات (پیکا دفعہ 37)",
-    "PK.CONTEMPT": "توہینِ عدالت (پیکا دفعہ 37)",
-    "PK.INCITE": "پیکا کے تحت جرم یا اس پر اکسانا",
-    "PK.HATE": "بین المذاہب، فرقہ وارانہ یا نسلی نفرت (پیکا دفعہ 11)",
-    "PK.LIVE_PROHIBITED": "ممنوعہ لائیو اسٹریم",
-    "PK.FALSE_INFORMATION": "جھوٹی معلومات (پیکا دفعہ 26 الف)",
-}
-CATEGORY_UR = {
-    "hate": "نفرت انگیز تقریر",
-    "harassment": "ہراسانی اور بدسلوکی",
-    "threat": "تشدد کی دھمکی",
-    "violent_extremism": "پرتشدد انتہا پسندی",
-    "graphic_violence": "دل دہلا دینے والا تشدد",
-    "sexual": "جنسی مواد",
-    "nudity": "عریانی",
-    "child_safety": "بچوں کا تحفظ",
-    "ncii": "رضامندی کے بغیر نجی تصاویر",
-    "self_harm": "خودکشی اور خود کو نقصان پہنچانا",
-    "dangerous_acts": "خطرناک حرکات اور چیلنج",
-    "regulated_goods": "ممنوعہ یا ضابطہ شدہ اشیا",
-    "fraud": "دھوکا دہی",
-    "misinformation": "غلط معلومات",
-    "synthetic_media": "مصنوعی طور پر تیار کردہ مواد",
-    "defamation": "ہتکِ عزت",
-    "privacy": "نجی معلومات",
-    "impersonation": "کسی اور کا روپ دھارنا",
-    "intellectual_property": "دانشورانہ املاک",
-    "spam": "اسپیم",
-    "religious_offence": "مذہبی جذبات مجروح کرنا",
-    "state_security": "ریاستی سلامتی",
-}
-ACTION_EN = {
-    ActionType.REMOVE: "removed",
-    ActionType.WITHHOLD: "withheld (not shown to viewers)",
-    ActionType.AGE_RESTRICT: "restricted to viewers aged {age} or over",
-    ActionType.REDUCE_REACH: "shown to fewer people (reduced reach)",
-    ActionType.LABEL: "labelled",
-    ActionType.SUSPEND_ACCOUNT: "affected by a suspension of your account",
-}
-ACTION_UR = {
-    ActionType.REMOVE: "ہٹا دیا گیا ہے",
-    ActionType.WITHHOLD: "روک دیا گیا ہے (ناظرین کو نہیں دکھایا جائے گا)",
-    ActionType.AGE_RESTRICT: "صرف {age} سال یا اس سے زیادہ عمر کے ناظرین تک محدود کر دیا گیا ہے",
-    ActionType.REDUCE_REACH: "کم لوگوں کو دکھایا جائے گا",
-    ActionType.LABEL: "پر لیبل لگا دیا گیا ہے",
-    ActionType.SUSPEND_ACCOUNT: "آپ کا اکاؤنٹ معطل ہونے کی وجہ سے متاثر ہوا ہے",
-}
+COUNTRY_UR = notice_text.COUNTRY["ur"]
+GROUND_UR = notice_text.GROUND_UR
+Facts = notice_text.Facts
+render = notice_text.render
 
 
 def choose_language(profile_language: str | None, content_language: str | None) -> str:
@@ -107,103 +48,51 @@ def choose_language(profile_language: str | None, content_language: str | None) 
     return "en"
 
 
-def _duration_text(d: Duration | None, lang: str) -> str:
-    if d is None:
-        return "no fixed limit" if lang == "en" else "کوئی مقررہ حد نہیں"
-    if d.months or d.years:
-        n = d.months + 12 * d.years
-        return f"{n} months" if lang == "en" else f"{n} ماہ"
-    days = d.fixed.days
-    return f"{days} days" if lang == "en" else f"{days} دن"
+def regime(packs: PackSet, pack_id: str | None) -> str | None:
+    """Which redress regime a pack belongs to: ``dsa`` (the EU pack and the packs that extend
+    it), ``pk``, ``in``, or None (the platform's own appeal only)."""
+    seen: set[str] = set()
+    while pack_id is not None and pack_id not in seen:
+        seen.add(pack_id)
+        if pack_id in ("EU", "PK", "IN"):
+            return {"EU": "dsa", "PK": "pk", "IN": "in"}[pack_id]
+        pack_id = packs.pack(pack_id).extends
+    return None
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """Everything a statement of reasons says, independent of language."""
-
-    content_id: str
-    action: Action
-    ground_label_en: str
-    ground_label_ur: str
-    facts: str
-    automated: bool
-    automated_detection: bool
-    appeal_window: Duration | None
-    government_request: bool
-    external_redress: tuple[str, ...] = ()
-
-
-def _scope_text(action: Action, lang: str) -> str:
-    countries = action.scope.countries
-    if countries is None:
-        return "everywhere" if lang == "en" else "ہر جگہ"
-    if lang == "en":
-        return "in " + ", ".join(COUNTRY_EN.get(c, c) for c in countries)
-    return "، ".join(COUNTRY_UR.get(c, c) for c in countries) + " میں"
-
-
-def render(lang: str, f: Facts) -> str:
-    a = f.action
-    age = a.min_age or 18
-    until_en = f"until {a.expires_at:%Y-%m-%d}" if a.expires_at else "with no end date"
-    until_ur = f"{a.expires_at:%Y-%m-%d} تک" if a.expires_at else "بغیر کسی اختتامی تاریخ کے"
-    window = _duration_text(f.appeal_window, lang)
-    if lang == "ur":
-        lines = [
-            f"آپ کا مواد ({f.content_id}) {_scope_text(a, 'ur')} "
-            + ACTION_UR[a.type].format(age=age)
-            + "۔",
-            f"مدت: {until_ur}۔",
-            f"بنیاد: {f.ground_label_ur}۔",
-            f"حقائق: {f.facts}" if f.facts else "",
-            "یہ کارروائی ایک سرکاری ادارے کے حکم پر کی گئی ہے۔" if f.government_request else "",
-            "اس مواد کی نشاندہی خودکار نظام نے کی۔"
-            if f.automated_detection
-            else "اس مواد کی نشاندہی خودکار نظام نے نہیں کی۔",
-            "یہ فیصلہ خودکار نظام نے کیا۔"
-            if f.automated
-            else "یہ فیصلہ ایک انسانی جائزہ کار نے کیا۔",
-            f"اپیل: آپ یہ نوٹس ملنے کے {window} کے اندر اپیل کر سکتے ہیں۔ "
-            "آپ کی اپیل کا فیصلہ ایک ایسا انسان کرے گا جس نے یہ فیصلہ نہیں کیا تھا۔",
-        ]
-        if f.external_redress:
-            lines.append("دیگر قانونی راستے: " + "؛ ".join(f.external_redress))
-    else:
-        lines = [
-            f"Your content ({f.content_id}) has been "
-            + ACTION_EN[a.type].format(age=age)
-            + f" {_scope_text(a, 'en')}.",
-            f"Duration: {until_en}.",
-            f"Ground: {f.ground_label_en}.",
-            f"Facts: {f.facts}" if f.facts else "",
-            "This action was taken on an order from a government authority."
-            if f.government_request
-            else "",
-            "The content was detected by automated means."
-            if f.automated_detection
-            else "The content was not detected by automated means.",
-            "The decision was taken by automated means."
-            if f.automated
-            else "The decision was taken by a human reviewer.",
-            f"Appeal: you can appeal within {window} of receiving this notice. "
-            "Your appeal will be decided by a person who did not take this decision.",
-        ]
-        if f.external_redress:
-            lines.append("Other redress: " + "; ".join(f.external_redress))
-    return "\n".join(line for line in lines if line)
-
-
-def ground_labels(action: Action, packs: PackSet) -> tuple[str, str]:
-    code = action.ground.code
-    if action.ground.kind == "law":
-        g = packs.grounds.get(code)
-        en = f"law: {g.label} ({g.legal_basis})" if g else f"law: {code}"
-        ur = "قانون: " + GROUND_UR.get(code, g.label if g else code)
-        return en, ur
-    cat = taxonomy().get(code)
-    en = f"our terms of service: {cat.name if cat else code}"
-    ur = "ہماری سروس کی شرائط: " + CATEGORY_UR.get(code, cat.name if cat else code)
-    return en, ur
+def facts_for(
+    action: Action,
+    *,
+    content_id: str,
+    packs: PackSet,
+    pack_id: str | None,
+    source: str,
+    automated: bool,
+    automated_detection: bool,
+    authority: str | None = None,
+) -> notice_text.Facts:
+    """What a notice about ``action`` says, in no language yet."""
+    law = action.ground.kind == "law"
+    g = packs.grounds.get(action.ground.code) if law else None
+    cat = taxonomy().get(action.ground.code) if not law else None
+    pack = packs.pack(pack_id) if pack_id else None
+    decide = pack.appeal.get("decide_within") if pack else None
+    return notice_text.Facts(
+        content_id=content_id,
+        action=action,
+        ground_basis=(g.legal_basis if g else action.ground.code) if law else None,
+        ground_label_en=(g.label if g else action.ground.code)
+        if law
+        else (cat.name if cat else action.ground.code),
+        category=(g.categories[0] if g and g.categories else None) if law else action.ground.code,
+        source=source,
+        automated=automated,
+        automated_detection=automated_detection,
+        appeal_window=appeal_window(packs, pack_id),
+        routes=notice_text.routes_for(regime(packs, pack_id), law=law, order=source == "order"),
+        authority=authority,
+        decide_within=parse_duration(decide) if isinstance(decide, str) else None,
+    )
 
 
 def pack_for_action(action: Action, packs: PackSet, upload_country: str | None) -> str | None:
@@ -216,6 +105,17 @@ def pack_for_action(action: Action, packs: PackSet, upload_country: str | None) 
             return hits[0].id
     return None
 
+
+_SOURCES = {
+    "voluntary": "voluntary",
+    "reviewer": "reviewer",
+    "user_report": "user_report",
+    "notice": "user_report",
+    "trusted_flagger": "trusted_flagger",
+    "order": "order",
+    "appeal": "appeal",
+}
+"""``issue``'s ``source`` -> the facts sentence a notice opens its facts with."""
 
 DEFAULT_APPEAL_WINDOW = Duration("P6M", months=6)
 """Where a pack sets no window, the platform's own: six months, the DSA's minimum."""
@@ -241,36 +141,37 @@ def issue(
     government_request: bool = False,
     withheld_by_law: str | None = None,
     order_id: str | None = None,
-    facts_by_language: dict[str, str] | None = None,
     packs: PackSet | None = None,
     now: datetime,
 ) -> list[str]:
-    """One statement of reasons per restriction ``decision`` put in place; ``withheld_by_law``
-    is the citation when the law forbids telling the author (the notice is recorded, not sent);
-    ``facts_by_language`` gives the facts per language (default: the decision's statement)."""
+    """One statement of reasons per restriction ``decision`` put in place, in the author's
+    language, its facts written from the restriction's own facts (never from free text);
+    ``withheld_by_law`` is the citation when the law forbids telling the author (the notice is
+    recorded, not sent)."""
     packs = packs or default_packs()
     lang = choose_language(profile_language, content_language)
+    kind = "order" if government_request or order_id else source
+    authority = None
+    if order_id is not None:
+        authority = conn.execute(
+            select(orders.c.authority_id).where(orders.c.id == order_id)
+        ).scalar()
     ids = []
     entries: list[tuple[str, str, object]] = []
     for restriction in restrictions:
         action = restriction.action
         pack_id = pack_for_action(action, packs, upload_country)
-        en, ur = ground_labels(action, packs)
-        facts = Facts(
+        facts = facts_for(
+            action,
             content_id=decision.content_id,
-            action=action,
-            ground_label_en=en,
-            ground_label_ur=ur,
-            facts=(facts_by_language or {}).get(lang, decision.statement),
+            packs=packs,
+            pack_id=pack_id,
+            source=_SOURCES.get(kind, "reviewer"),
             automated=decision.automated,
             automated_detection=decision.automated
             if automated_detection is None
             else automated_detection,
-            appeal_window=appeal_window(packs, pack_id),
-            government_request=government_request,
-            external_redress=tuple(packs.pack(pack_id).appeal.get("external", ()))
-            if pack_id
-            else (),
+            authority=authority,
         )
         text = "" if withheld_by_law else render(lang, facts)
         nid = uuid.uuid4().hex

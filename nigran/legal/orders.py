@@ -850,12 +850,6 @@ def decide(
             if mode == "restricted_by_law"
             else None,
             order_id=order_id,
-            facts_by_language=None
-            if reasons
-            else {
-                "en": f"Order {order_id} from {row.authority_id}.",
-                "ur": f"{row.authority_id} کا حکم نمبر {order_id}۔",
-            },
             packs=packs,
             now=now,
         )

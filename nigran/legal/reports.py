@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,9 +73,28 @@ def add_trusted_flagger(
     name: str,
     jurisdiction: str,
     *,
+    awarded_by: str,
+    expertise: Sequence[str],
     priority: float = 1.0,
     now: datetime,
 ) -> None:
+    """Register the account ``id`` as a trusted flagger in ``jurisdiction``: status awarded by
+    ``awarded_by`` (a Digital Services Coordinator, e.g. Bundesnetzagentur) for the taxonomy
+    categories in ``expertise`` (DSA Art. 22); its reports in other categories are ordinary
+    notices."""
+    if not awarded_by.strip():
+        raise InvalidInput(
+            "a trusted flagger needs the authority that awarded its status", where="awarded_by"
+        )
+    areas = sorted(set(expertise))
+    unknown = [c for c in areas if c not in taxonomy()]
+    if not areas or unknown:
+        raise InvalidInput(
+            f"expertise must name taxonomy categories (unknown: {unknown})"
+            if unknown
+            else "a trusted flagger needs at least one area of expertise",
+            where="expertise",
+        )
     conn.execute(
         insert(trusted_flaggers).values(
             id=id,
@@ -83,13 +103,22 @@ def add_trusted_flagger(
             priority=priority,
             active=True,
             created_at=now,
+            awarded_by=awarded_by.strip(),
+            expertise=areas,
         )
     )
     ledger.append(
         conn,
         "trusted_flagger.added",
         f"reporter:{id}",
-        {"id": id, "name": name, "jurisdiction": jurisdiction.upper(), "priority": priority},
+        {
+            "id": id,
+            "name": name,
+            "jurisdiction": jurisdiction.upper(),
+            "priority": priority,
+            "awarded_by": awarded_by.strip(),
+            "expertise": areas,
+        },
     )
 
 
@@ -149,6 +178,9 @@ def submit(
                 trusted_flaggers.c.active.is_(True),
             )
         ).one_or_none()
+        # Status holds only within the areas it was awarded for (Art. 22(2)(a)).
+        if tf is not None and r.category not in (tf.expertise or ()):
+            tf = None
     exempt = r.category in IDENTITY_EXEMPT
     problems = []
     if len(r.explanation.strip()) < MIN_EXPLANATION:

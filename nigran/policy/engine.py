@@ -225,6 +225,13 @@ class RuleEngine:
                 action = action.model_copy(
                     update={"expires_at": add_duration(ctx.now, e.expires, _UTC_ZONE)}
                 )
+            held = self._held_for_review(action, ctx) if e.layer == "law" else None
+            if held is not None:
+                # An unverified or stale legal ground is not enforced by automation: a legal
+                # reviewer decides (the pack may say ``unverified_terms: enforce`` instead).
+                self._route(acc, "legal", s.category, None, severity=4)
+                what.append(f"law:{action.ground.code} held for legal review ({held})")
+                continue
             bucket = (
                 acc.law if e.layer == "law" else acc.account if e.layer == "account" else acc.policy
             )
@@ -329,6 +336,12 @@ class RuleEngine:
         return Action(
             type=e.action_type, scope=Scope.only(*countries), ground=e.ground, min_age=e.min_age
         )
+
+    def _held_for_review(self, action: Action, ctx: PolicyContext) -> str | None:
+        ground = self.packs.grounds.get(action.ground.code)
+        if ground is None:
+            return None
+        return self.packs.pack(ground.pack).held_for_review(ground, ctx.now.date())
 
     def _route(
         self,

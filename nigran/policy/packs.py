@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -30,12 +30,16 @@ from jsonschema.exceptions import best_match
 
 from nigran.errors import NotFound, PackInvalid
 from nigran.model import ActionType, Scope
-from nigran.policy.durations import Duration, parse_duration
+from nigran.policy.durations import Duration, add_duration, parse_duration
 from nigran.policy.taxonomy import taxonomy
 from nigran.policy.yaml_lines import Located, load_located_file
 
 VerificationStatus = Literal["verified", "verified_multi", "conflicting", "unverified"]
 NoticeMode = Literal["required", "optional", "restricted_by_law", "deferred", "unknown"]
+
+
+DEFAULT_REVIEW_EVERY = Duration("P1Y", years=1)
+"""How long a lawyer's review of a ground or term holds where the pack does not say."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,8 @@ class LegalGround:
     action: ActionType
     proactive: bool
     verification: Verification
+    reviewed_at: date | None = None
+    """When a lawyer last checked it (the ground's own date, else the pack's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,8 @@ class Term:
     required_fields: tuple[str, ...]
     instrument: str | None
     verification: Verification
+    reviewed_at: date | None = None
+    """When a lawyer last checked it (the term's own date, else the pack's)."""
 
     def in_force(self, day: date) -> bool:
         return self.effective_from <= day and (
@@ -146,6 +154,28 @@ class Pack:
     regulators: Mapping[str, Mapping[str, Any]]
     file: str
     data: Mapping[str, Any] = field(repr=False)
+    review_every: Duration | None = None
+    unverified_terms: str = "legal_review"
+
+    def review_due(
+        self, verification: Verification, reviewed_at: date | None, today: date
+    ) -> str | None:
+        """Why a ground or term of this pack may not be enforced on its own (``unverified``,
+        or its review is past due), or None when it may."""
+        if verification.status == "unverified":
+            return "unverified"
+        every = self.review_every or DEFAULT_REVIEW_EVERY
+        since = reviewed_at or self.reviewed_at
+        if add_duration(datetime.combine(since, time(), UTC), every, self.tz).date() < today:
+            return f"review due: last reviewed {since}, reviews hold {every}"
+        return None
+
+    def held_for_review(self, ground: LegalGround, today: date) -> str | None:
+        """Why automated enforcement of ``ground`` waits for legal review, or None: an
+        unverified or stale ground is held unless the pack says ``unverified_terms: enforce``."""
+        if self.unverified_terms == "enforce":
+            return None
+        return self.review_due(ground.verification, ground.reviewed_at, today)
 
     @property
     def scope(self) -> Scope:
@@ -238,6 +268,7 @@ def _build(loc: Located) -> Pack:
             action=ActionType(g.get("action", d["geo"]["default_action"])),
             proactive=bool(g.get("proactive", False)),
             verification=_verification(g.get("verification")),
+            reviewed_at=date.fromisoformat(g.get("reviewed_at") or d["reviewed_at"]),
         )
         for code, g in d["grounds"].items()
     }
@@ -257,6 +288,7 @@ def _build(loc: Located) -> Pack:
                 required_fields=tuple(t.get("required_fields", ())),
                 instrument=t.get("instrument"),
                 verification=_verification(t.get("verification")),
+                reviewed_at=date.fromisoformat(t.get("reviewed_at") or d["reviewed_at"]),
             )
             for t in o["terms"]
         )
@@ -302,6 +334,8 @@ def _build(loc: Located) -> Pack:
         regulators=d["regulators"],
         file=loc.file,
         data=d,
+        review_every=_dur(d.get("review_every")) or DEFAULT_REVIEW_EVERY,
+        unverified_terms=d.get("unverified_terms", "legal_review"),
     )
 
 
@@ -529,6 +563,38 @@ def lint_files(paths: Iterable[Path]) -> tuple[dict[str, Pack], list[LintIssue]]
         if parent is not None and parent not in packs:
             del packs[pid]
     return packs, issues
+
+
+def stale_terms(packs: Mapping[str, Pack], today: date) -> list[LintIssue]:
+    """Warnings (not errors): grounds and clock terms in force today that are unverified or
+    whose review is past due, each at its line, so a lawyer knows what to look at next."""
+    out: list[LintIssue] = []
+    for pack in (packs[pid] for pid in sorted(packs)):
+        loc = load_located_file(Path(pack.file))
+        for code, g in pack.grounds.items():
+            why = pack.review_due(g.verification, g.reviewed_at, today)
+            if why:
+                out.append(
+                    LintIssue(
+                        pack.file, loc.line(("grounds", code)), f"warning: ground {code}: {why}"
+                    )
+                )
+        for oid, rule in pack.order_types.items():
+            if not rule.active:
+                continue
+            for j, term in enumerate(rule.terms):
+                if not term.in_force(today):
+                    continue
+                why = pack.review_due(term.verification, term.reviewed_at, today)
+                if why:
+                    out.append(
+                        LintIssue(
+                            pack.file,
+                            loc.line(("order_types", oid, "terms", j)),
+                            f"warning: {oid} term from {term.effective_from}: {why}",
+                        )
+                    )
+    return out
 
 
 def load_packs(directory: Path | None = None) -> PackSet:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from nigran.legal.dsa import EEA
+from nigran.legal.dsa_tdb import official
 from nigran.policy.packs import PackSet
 from nigran.policy.taxonomy import taxonomy
 from nigran.report.facts import AUTOMATED, HUMAN, HYBRID, Facts, OrderFact, RestrictionFact
@@ -303,7 +303,11 @@ def eu_templates(facts: Facts, period: Period, packs: PackSet) -> list[Table]:
         ],
         source=EU_SOURCE,
     )
-    eu = [o for o in facts.orders if o.received_at in period and o.jurisdiction in EEA]
+    eu = [
+        o
+        for o in facts.orders
+        if o.received_at in period and o.jurisdiction in official().countries
+    ]
     for (ms, cat), os_ in _group(
         eu, lambda o: (o.jurisdiction, dsa_category(o.legal_ground or "", "law", packs))
     ).items():

@@ -94,6 +94,11 @@ trusted_flaggers = Table(
     Column("priority", Float, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Art. 22: status is awarded by a Digital Services Coordinator (or the law of the pack) for
+    # areas of expertise; a report outside them is an ordinary notice. Null on rows registered
+    # before revision 0005: those flaggers must be registered again with both.
+    Column("awarded_by", String(256)),
+    Column("expertise", JSON),
 )
 
 reporters = Table(
@@ -182,3 +187,23 @@ appeals = Table(
     Column("order_id", String(64)),
 )
 Index("ix_appeals_content", appeals.c.content_id)
+
+dsa_submissions = Table(
+    "dsa_submissions",
+    metadata,
+    # One row per statement per attempt to send it to the DSA Transparency Database: what was
+    # sent (the statement itself and its hash), when, and the answer. A puid with an
+    # ``accepted`` (or ``already_present``) row is never sent again.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("puid", String(500), nullable=False),
+    Column("batch_id", String(32), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("http_status", Integer),
+    Column("answer", JSON),
+    Column("answered_at", UtcDateTime),
+)
+Index("ix_dsa_submissions_puid", dsa_submissions.c.puid, dsa_submissions.c.status)

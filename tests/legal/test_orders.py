@@ -273,8 +273,9 @@ def test_live_stream_order_is_held_to_the_pack_slo(legal_store: Store) -> None:
 
 def test_schema_has_the_legal_branch(legal_store: Store) -> None:
     assert legal_store.current_revision() is not None
-    # The legal branch is merged into the restrictions revision, which needs its tables.
-    assert "0004_restrictions" in (legal_store.current_revision() or "")
+    # The legal branch is merged into the restrictions revision, which needs its tables; the
+    # DSA submissions revision follows it.
+    assert "0005_dsa_submissions" in (legal_store.current_revision() or "")
 
 
 def test_acknowledgement_is_an_explicit_ledgered_event_once(legal_store: Store) -> None:

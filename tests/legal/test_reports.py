@@ -48,7 +48,14 @@ def test_child_safety_reports_need_no_identity(legal_store: Store) -> None:
 def test_trusted_flagger_gets_own_lane_priority_and_clock(legal_store: Store) -> None:
     with legal_store.transaction() as conn:
         reports.add_trusted_flagger(
-            conn, "jugendschutz", "jugendschutz.net", "DE", priority=2.0, now=T0
+            conn,
+            "jugendschutz",
+            "jugendschutz.net",
+            "DE",
+            awarded_by="Bundesnetzagentur",
+            expertise=["hate", "child_safety"],
+            priority=2.0,
+            now=T0,
         )
         tf = reports.submit(
             conn, _r(reporter="jugendschutz", reporter_name=None, reporter_email=None), now=T0
@@ -90,3 +97,51 @@ def test_unfounded_reporter_downweighted_warned_then_suspended(legal_store: Stor
         reports.submit(conn, _r(), now=t)
     with legal_store.transaction() as conn:  # after the suspension ends, reports are taken
         reports.submit(conn, _r(), now=t + reports.SUSPENSION + timedelta(days=1))
+
+
+def test_trusted_flagger_status_holds_only_within_its_expertise(legal_store: Store) -> None:
+    from nigran.legal import dsa
+    from nigran.model import ActionType
+
+    with legal_store.transaction() as conn:
+        reports.add_trusted_flagger(
+            conn,
+            "hateaid",
+            "HateAid",
+            "DE",
+            awarded_by="Bundesnetzagentur",
+            expertise=["hate"],
+            now=T0,
+        )
+        inside = reports.submit(conn, _r(reporter="hateaid"), now=T0)
+        outside = reports.submit(
+            conn, _r(reporter="hateaid", category="fraud", content="v2"), now=T0
+        )
+        reports.resolve(
+            conn,
+            inside["id"],
+            founded=True,
+            reviewer="mod-1",
+            action=ActionType.WITHHOLD,
+            scope="DE",
+            now=T0,
+        )
+        sors = dsa.collect(conn).statements
+    assert inside["source"] == "trusted_flagger" and outside["source"] == "notice"
+    assert [s["source_identity"] for s in sors] == [
+        "HateAid (trusted flagger, status awarded by Bundesnetzagentur)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("awarded_by", "expertise", "where"),
+    [("", ["hate"], "awarded_by"), ("BNetzA", [], "expertise"), ("BNetzA", ["spam?"], "expertise")],
+)
+def test_trusted_flagger_needs_an_awarding_authority_and_expertise(
+    legal_store: Store, awarded_by: str, expertise: list[str], where: str
+) -> None:
+    with legal_store.transaction() as conn, pytest.raises(InvalidInput) as e:
+        reports.add_trusted_flagger(
+            conn, "x", "X", "DE", awarded_by=awarded_by, expertise=expertise, now=T0
+        )
+    assert e.value.where == where

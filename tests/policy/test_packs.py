@@ -228,9 +228,9 @@ def test_registry_keeps_previous_version_when_reload_is_invalid(
     assert not result.accepted and result.issues
     assert reg.current is packs  # still enforcing the valid set
     _edit(d / "PK.yaml", "deadline: 48h", "deadline: PT48H")
-    _edit(d / "PK.yaml", 'pack_version: "2026.11.0"', 'pack_version: "2026.11.1"')
+    _edit(d / "PK.yaml", 'pack_version: "2026.12.0"', 'pack_version: "2026.12.1"')
     assert reg.reload(d.glob("*.yaml")).accepted
-    assert reg.current.pack("PK").version == "2026.11.1"
+    assert reg.current.pack("PK").version == "2026.12.1"
 
 
 def test_deadline_for_a_model_order(packs: PackSet) -> None:

@@ -67,7 +67,7 @@ def test_upgrade_gives_restrictions_provenance_and_keeps_the_ledger(
 
     r = CliRunner().invoke(build_app(), ["db", "upgrade", "--db", store_url])
     assert r.exit_code == 0, r.output
-    assert "0004_restrictions" in r.output
+    assert "0005_dsa_submissions" in r.output  # the head above 0004_restrictions
 
     store = Store.open(store_url)
     try:
