@@ -101,7 +101,15 @@ def scenario(store: Store) -> dict[str, str]:
             now=T0,
         )
         # Notices: one from a user (founded, removed), one from a trusted flagger (open).
-        reports.add_trusted_flagger(conn, "tf-1", "Hotline", "DE", now=T0)
+        reports.add_trusted_flagger(
+            conn,
+            "tf-1",
+            "Hotline",
+            "DE",
+            awarded_by="Bundesnetzagentur",
+            expertise=["hate"],
+            now=T0,
+        )
         r1 = reports.submit(
             conn, ReportIn(content="v2", reporter="u-9", category="harassment", **NOTICE), now=T0
         )
