@@ -56,9 +56,11 @@ MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
 """The largest count JSON bodies may carry (orjson and SQLite stop at 64 bits)."""
 
-# C0 controls (NUL included), DEL and C1 controls: never in stored text (PostgreSQL refuses NUL
-# outright; the others hide text from readers). Texts may keep tab and line breaks.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls (NUL included) and DEL: never in stored text (PostgreSQL refuses NUL outright; the
+# others hide text from readers). Texts may keep tab and line breaks. C1 controls (U+0080-U+009F)
+# are allowed in free text: real posts carry them as mojibake (an emoji's UTF-8 read as Latin-1),
+# and refusing those would leave abusive posts unmoderated; identifiers refuse them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Bidirectional overrides, embeddings, isolates and marks: in an id or author name they make the
 # console show something other than what is stored ("display spoofing").
 _BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -145,9 +147,9 @@ def utcnow() -> datetime:
 
 
 # The same characters as _CONTROL in orjson's output: short escapes for backspace and form feed,
-# \u00XX for the other C0 controls, DEL and C1 controls as they are (UTF-8). A backslash in the
+# \u00XX for the other C0 controls, DEL as it is. A backslash in the
 # text ("C:\\bin") can match too: the exact walk below then decides.
-_CONTROL_JSON = re.compile(rb"\\[bf]|\\u00(?:0[0-8bBeEfF]|1[0-9a-fA-F]|7[fF])|\x7f|\xc2[\x80-\x9f]")
+_CONTROL_JSON = re.compile(rb"\\[bf]|\\u00(?:0[0-8bBeEfF]|1[0-9a-fA-F]|7[fF])|\x7f")
 
 
 def _has_control(value: Any) -> bool:

@@ -25,7 +25,8 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# in bodies, as in nigran.model: C1 controls pass in free text (mojibake in real posts)
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Every response gets a CSP unless it brings its own (console pages and /docs do): JSON and error
 # bodies then cannot run anything even if a browser is tricked into rendering them.
 DEFAULT_HEADERS = (

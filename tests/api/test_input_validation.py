@@ -67,9 +67,10 @@ def test_texts_keep_tabs_and_line_breaks_and_known_tags_pass(client: TestClient)
         body("t2", language_hint="und-Latn"),
         body("t3", language_hint="pnb"),
         body("t4", version=2**31 - 1),
+        body("t5", "mojibake of an emoji: \u00f0\u0178\u02dc\u0090 stays moderable"),
     ]
     r = client.post("/v1/content", json=items)
-    assert [i["status"] for i in r.json()["items"]] == ["moderated"] * 4, r.text
+    assert [i["status"] for i in r.json()["items"]] == ["moderated"] * 5, r.text
     got = client.get("/v1/content/t4", params={"version": 2**31 - 1})
     assert got.status_code == 200 and got.json()["content"]["version"] == 2**31 - 1
 
