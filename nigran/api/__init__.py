@@ -21,6 +21,7 @@ from nigran.config import settings
 from nigran.enforce import Enforcer
 from nigran.errors import NigranError, PayloadTooLarge
 from nigran.runtime.pipeline import Pipeline
+from nigran.schedule import Scheduler
 from nigran.store import Store
 
 log = logging.getLogger("nigran.api")
@@ -79,9 +80,11 @@ def create_app(
     *,
     max_request_bytes: int | None = None,
     index_dir: Path | None = None,
+    scheduler: bool = False,
 ) -> FastAPI:
     """``index_dir``: where the media match index is saved between starts; by default the
-    configured data directory's when the app opens the configured database itself, else none."""
+    configured data directory's when the app opens the configured database itself, else none.
+    ``scheduler``: run due jobs (``nigran.schedule``) in a background thread while serving."""
     cfg = settings()
     configured = store is None
     store = store or Store.open()
@@ -99,10 +102,15 @@ def create_app(
                     log.exception("enforcement sync failed; retrying")
 
         task = asyncio.create_task(follow())
+        # Legal duties fall due whether or not anyone calls the API (``nigran serve`` turns
+        # this on; tests drive the scheduler themselves).
+        duties = Scheduler(store).start() if scheduler else None
         try:
             yield
         finally:
             task.cancel()
+            if duties is not None:
+                await run_in_threadpool(duties.stop)
 
     app = FastAPI(
         title="Nigran",

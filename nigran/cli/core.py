@@ -180,6 +180,9 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     db: DbOption = None,
+    scheduler: Annotated[
+        bool, typer.Option(help="Run due legal duties (nigran scheduler) in this process too.")
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
     import uvicorn
@@ -187,9 +190,37 @@ def serve(
     from nigran.api import create_app
 
     store = open_store(db)
-    api = create_app(store, index_dir=configured_index_dir(store))
+    api = create_app(store, index_dir=configured_index_dir(store), scheduler=scheduler)
     freeze_loaded()
     uvicorn.run(api, host=host, port=port)
+
+
+@app.command("scheduler")
+def scheduler_cmd(
+    db: DbOption = None,
+    interval: Annotated[
+        float, typer.Option(min=0.1, help="Seconds between looks when nothing is due.")
+    ] = 1.0,
+    once: Annotated[
+        bool, typer.Option(help="Run what is due now, then exit (for cron or a check).")
+    ] = False,
+) -> None:
+    """Run due legal duties (statements of reasons, order clocks, SLA, expiries), exactly once
+    across any number of processes. ``serve`` and ``worker`` run the same loop by default."""
+    import signal
+
+    from nigran.schedule import Scheduler
+
+    store = open_store(db)
+    s = Scheduler(store, interval=interval)
+    if once:
+        s.run(until_idle=True)
+    else:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: s.stop(timeout=0))
+        Console(stderr=True).print(f"scheduler {s.worker}: running due jobs (Ctrl-C stops)")
+        s.run()
+    Console().print(f"scheduler {s.worker}: {s.ran} job(s) run, {s.failed} failed")
 
 
 @ledger_app.command("verify")

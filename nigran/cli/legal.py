@@ -284,7 +284,16 @@ def orders_list(
     with open_store(db).read() as conn:
         views = orders.list_orders(conn, authority_id=authority, status=status, with_events=False)
     t = Table(
-        "id", "authority", "type", "ground", "status", "received", "deadline", "acted", "in time"
+        "id",
+        "authority",
+        "type",
+        "ground",
+        "status",
+        "clock",
+        "received",
+        "deadline",
+        "acted",
+        "in time",
     )
     for v in views:
         t.add_row(
@@ -293,6 +302,7 @@ def orders_list(
             v.kind,
             v.legal_ground or "-",
             v.status,
+            v.clock,
             f"{v.received_at:%Y-%m-%d %H:%M}",
             f"{v.act_by:%Y-%m-%d %H:%M}" if v.act_by else "stopped",
             f"{v.acted_at:%Y-%m-%d %H:%M}" if v.acted_at else "-",
@@ -319,7 +329,8 @@ def orders_export(
 
 @orders_app.command("escalate")
 def orders_escalate(at: AtOption = None, db: DbOption = None) -> None:
-    """Flag open orders with under a quarter of their clock left."""
+    """Check every open order's clock now (the scheduler does this by itself; this catches up
+    orders received before it ran): at risk, or breached past the deadline."""
     from nigran.legal import orders
 
     with open_store(db).transaction() as conn:

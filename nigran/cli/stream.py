@@ -71,9 +71,15 @@ def worker(
     idle_exit: Annotated[
         float | None, typer.Option(help="Exit after this many idle seconds (default: run on).")
     ] = None,
+    scheduler: Annotated[
+        bool, typer.Option(help="Run due legal duties (nigran scheduler) in this process too.")
+    ] = True,
 ) -> None:
     """Consume the work queue: moderate, store, ack. Run as many as you like, anywhere."""
+    from nigran.schedule import Scheduler
+
     store = open_store(db)
+    duties = Scheduler(store).start() if scheduler else None
     pipe = Pipeline(store, index_dir=configured_index_dir(store))
     freeze_loaded()
     w = Worker(pipe, _url(stream_url), Topology(prefix), batch_size=batch_size)
@@ -89,6 +95,9 @@ def worker(
     except NigranError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
+    finally:
+        if duties is not None:
+            duties.stop()
     s = w.stats
     Console().print(
         f"worker done: {s.moderated} moderated · {s.duplicates} already stored · "
