@@ -63,6 +63,8 @@ ORDER_LAPSE = "order.clarification_lapsed"
 """ref: an order id; a defective order with its clock stopped: remind, then refuse."""
 CASE_SLA = "case.sla"
 """ref: a case id; the case's SLA risk and breach."""
+STRIKE = "strike.count"
+"""ref: a restriction id; count the author's strike, warn or suspend (DSA Art. 23)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from nigran import enforce, jobs, ledger
 from nigran.errors import Forbidden, InvalidInput
 from nigran.model import (
+    ActionType,
     Binding,
     Decision,
     Lifter,
@@ -238,6 +239,13 @@ def apply(
     return out
 
 
+STRIKES = frozenset({ActionType.REMOVE, ActionType.WITHHOLD})
+NO_STRIKE = frozenset({RestrictionSource.ORDER, RestrictionSource.REPEAT_OFFENDER})
+"""A restriction that removes or withholds content is a strike against its author (counted by the
+``strike.count`` job, DSA Art. 23), unless an authority ordered it (the order answers to its own
+law) or it is itself a suspension."""
+
+
 def due_jobs(added: Sequence[Restriction], *, now: datetime) -> list[dict[str, Any]]:
     """The duties new restrictions create.
 
@@ -251,6 +259,8 @@ def due_jobs(added: Sequence[Restriction], *, now: datetime) -> list[dict[str, A
     for r in added:
         if r.source is RestrictionSource.AUTOMATED:
             out.append(jobs.due(jobs.STATEMENT, r.id, now, now=now))
+        if r.action.type in STRIKES and r.source not in NO_STRIKE:
+            out.append(jobs.due(jobs.STRIKE, r.id, now, now=now))
         if r.action.expires_at is not None:
             out.append(jobs.due(jobs.EXPIRE, r.id, r.action.expires_at, now=now))
     return out

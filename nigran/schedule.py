@@ -13,6 +13,7 @@ state it acts on first, so running it again, or for a duty added twice, changes 
 ``order.clarification_*``       a stopped clock's reminder (escalated to legal), then the
                                 order's refusal as defective
 ``case.sla``                    the review case's SLA risk and breach events
+``strike.count``                the author's strike: a warning, then suspension (Art. 23)
 ==============================  ==========================================================
 
 Time is injected: :func:`run_due` takes ``now`` (tests drive the clock); the loop uses the wall
@@ -31,7 +32,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select
 
 from nigran import enforce, jobs
-from nigran.legal import notices, orders
+from nigran.legal import notices, orders, strikes
 from nigran.legal.locate import locate
 from nigran.model import RestrictionSource, utcnow
 from nigran.review import sla
@@ -81,6 +82,10 @@ def _case_sla(conn: Connection, case_id: str, now: datetime) -> None:
     sla.advance(conn, now=now, case_ids=[case_id])
 
 
+def _strike(conn: Connection, restriction_id: str, now: datetime) -> None:
+    strikes.on_restriction(conn, restriction_id, now=now)
+
+
 def _order(step: Callable[..., bool]) -> Effect:
     def effect(conn: Connection, order_id: str, now: datetime) -> None:
         step(conn, order_id, now=now)
@@ -96,6 +101,7 @@ EFFECTS: dict[str, Effect] = {
     jobs.ORDER_REMIND: _order(orders.remind_clarification),
     jobs.ORDER_LAPSE: _order(orders.refuse_unclarified),
     jobs.CASE_SLA: _case_sla,
+    jobs.STRIKE: _strike,
 }
 
 

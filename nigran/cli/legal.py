@@ -378,6 +378,21 @@ def reports_resolve(
     )
 
 
+@reports_app.command("contest")
+def reports_contest(
+    report_id: str,
+    by: Annotated[str, typer.Option(help="The notifier (only they may contest).")],
+    reasons: Annotated[str, typer.Option()],
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """The notifier contests a decision not to act on their report (DSA Art. 20); another
+    person decides it with ``reports resolve``."""
+    from nigran.legal import reports
+
+    _write(db, lambda conn: reports.contest(conn, report_id, by=by, reasons=reasons, now=_at(at)))
+
+
 @reports_app.command("trusted-flagger")
 def reports_trusted(
     id: str,
