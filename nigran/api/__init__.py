@@ -11,15 +11,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nigran import __version__
+from nigran import __version__, metrics
 from nigran.banks.hashes import configured_index_dir
 from nigran.config import settings
 from nigran.enforce import Enforcer
 from nigran.errors import NigranError, PayloadTooLarge
+from nigran.model import utcnow
 from nigran.runtime.pipeline import Pipeline
 from nigran.schedule import Scheduler
 from nigran.store import Store
@@ -150,6 +152,14 @@ def create_app(
         with store.read() as conn:
             conn.exec_driver_sql("SELECT 1")
         return {"status": "ok", "version": __version__, "database": store.dialect}
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def prometheus_metrics() -> PlainTextResponse:
+        """Due jobs, order clocks, review queues and throughput (Prometheus text format); like
+        ``/healthz``, for the operator's network only."""
+        return PlainTextResponse(
+            metrics.prometheus_text(store, now=utcnow()), media_type=CONTENT_TYPE_LATEST
+        )
 
     @app.middleware("http")
     async def _read_your_writes(request: Request, call_next: Any) -> Any:

@@ -223,6 +223,53 @@ def scheduler_cmd(
     Console().print(f"scheduler {s.worker}: {s.ran} job(s) run, {s.failed} failed")
 
 
+@app.command("status")
+def status_cmd(db: DbOption = None) -> None:
+    """The clocks for a terminal: due jobs, order clocks per jurisdiction, review queues and
+    throughput (the figures of ``GET /metrics``)."""
+    from nigran.metrics import snapshot
+    from nigran.model import utcnow
+
+    store = open_store(db)
+    with store.read() as conn:
+        s = snapshot(conn, now=utcnow())
+    out = Console()
+    t = Table("job kind", "due", "overdue", "scheduled", "failed", title="Due jobs")
+    for kind in sorted({k for k, _ in s.jobs}):
+        t.add_row(
+            kind,
+            *(str(s.jobs.get((kind, st), 0)) for st in ("due", "overdue", "scheduled", "failed")),
+        )
+    out.print(t)
+    t = Table(
+        "jurisdiction",
+        "running",
+        "at_risk",
+        "breached",
+        "stopped",
+        "ever breached",
+        title="Open orders by clock",
+    )
+    for jur in sorted({j for j, _ in s.orders} | set(s.orders_breached)):
+        t.add_row(
+            jur,
+            *(
+                str(s.orders.get((jur, c), 0))
+                for c in ("running", "at_risk", "breached", "stopped")
+            ),
+            str(s.orders_breached.get(jur, 0)),
+        )
+    out.print(t)
+    t = Table("queue", "depth", "SLA at risk", "SLA breached", title="Review queues")
+    for q, (depth, risk, late) in sorted(s.queues.items()):
+        t.add_row(q, str(depth), str(risk), str(late))
+    out.print(t)
+    out.print(
+        f"decisions: {s.decisions.get(True, 0)} automated, {s.decisions.get(False, 0)} by people; "
+        f"{s.decisions_last_5m} in the last 5 minutes"
+    )
+
+
 @ledger_app.command("verify")
 def ledger_verify(db: DbOption = None) -> None:
     """Walk the hash chain; name the first entry that does not fit."""
