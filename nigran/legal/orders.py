@@ -1232,8 +1232,12 @@ def export_json(views: Sequence[OrderView]) -> str:
 
 
 def deadline_stats(views: Sequence[OrderView]) -> dict[str, Any]:
-    """Share actioned within deadline and time-to-action percentiles (hours)."""
+    """Share actioned within deadline and time-to-action percentiles (hours).
+
+    An order still open past its deadline (clock ``breached``) counts as not handled in time:
+    the share does not wait for the late action to be judged."""
     done = [v for v in views if v.acted_at is not None and v.status != S.REFUSED]
+    open_late = sum(1 for v in views if v.clock == "breached")
     times = sorted(
         (v.acted_at - v.received_at).total_seconds() / 3600 for v in done if v.acted_at is not None
     )
@@ -1249,7 +1253,11 @@ def deadline_stats(views: Sequence[OrderView]) -> dict[str, Any]:
         "orders": len(views),
         "actioned": len(done),
         "within_deadline": sum(judged),
-        "share_within_deadline": (sum(judged) / len(judged)) if judged else None,
+        "open_past_deadline": open_late,
+        "breached": sum(1 for v in views if "breached" in v.flags),
+        "share_within_deadline": (sum(judged) / (len(judged) + open_late))
+        if judged or open_late
+        else None,
         "p50_hours": pct(0.5),
         "p90_hours": pct(0.9),
     }

@@ -69,6 +69,9 @@ def test_order_left_alone_goes_at_risk_then_breached(legal_store: Store) -> None
     assert kinds.count("order.breached") == 1 and kinds.count("order.at_risk") == 1
     seen = v.authority_view()
     assert seen["clock"] == "breached"
+    # The transparency figures count it as not handled in time while it is still open.
+    stats = orders.deadline_stats([v])
+    assert stats["open_past_deadline"] == 1 and stats["share_within_deadline"] == 0
     assert [e["kind"] for e in seen["events"]][-2:] == ["at_risk", "breached"]
     # Acting late closes the clock as missed, never as met.
     with legal_store.transaction() as conn:
