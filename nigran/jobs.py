@@ -13,14 +13,16 @@ and PostgreSQL:
    ``UPDATE jobs SET claimed_by=me, lease_until=now+lease WHERE id=? AND done_at IS NULL AND
    (claimed_by IS NULL OR lease_until < now)``; on PostgreSQL the candidates are read with
    ``FOR UPDATE SKIP LOCKED``, so concurrent schedulers take different rows without waiting.
-2. The job's effect runs in one transaction that begins with :func:`finish` (``UPDATE jobs SET
-   done_at=... WHERE id=? AND claimed_by=me AND done_at IS NULL``): if another process has taken
-   the job over after our lease ran out, the update touches no row and the effect is not run.
-   The done mark and the effect commit together or not at all, so a process killed with
-   ``kill -9`` mid-job leaves the job undone and claimable again once its lease has passed, and
-   its effect is applied once. Effects are idempotent as well (a statement job checks that the
-   restriction has no notice yet; an order's clock job checks the order's state), so a job
-   added twice for one duty does no harm.
+2. The claimed jobs run in one transaction, each in a savepoint that begins with :func:`finish`
+   (``UPDATE jobs SET done_at=... WHERE id=? AND claimed_by=me AND done_at IS NULL``): if another
+   process has taken the job over after our lease ran out, the update touches no row and the
+   effect is not run. The done marks and the effects commit together or not at all, so a
+   process killed with ``kill -9`` mid-job leaves its jobs undone and claimable again once the
+   lease has passed, and each effect is applied once. A failing effect is rolled back to its
+   savepoint alone and its job rescheduled (:func:`fail`) in the same transaction.
+   Effects are idempotent as well (a statement job checks that the restriction has no notice
+   yet; an order's clock job checks the order's state), so a job added twice for one duty does
+   no harm.
 
 Why no library: APScheduler 3.x (its SQLAlchemy job store) keeps *schedules* and runs a job's
 callable outside any transaction of ours, so it cannot mark a job done in the transaction of its
@@ -153,21 +155,21 @@ def finish(conn: Connection, job: Job, worker: str, *, now: datetime) -> bool:
     return res.rowcount == 1
 
 
-def fail(store: Store, job: Job, worker: str, error: str, *, now: datetime) -> bool:
-    """Record a failed attempt: release the claim and retry later with backoff, or mark the job
-    failed after :data:`MAX_ATTEMPTS`. Returns True when the job is now failed for good."""
+def fail(conn: Connection, job: Job, worker: str, error: str, *, now: datetime) -> bool:
+    """Record a failed attempt in the caller's transaction (its effect rolled back): release the
+    claim and retry later with backoff, or mark the job failed after :data:`MAX_ATTEMPTS`.
+    Returns True when the job is now failed for good."""
     final = job.attempts >= MAX_ATTEMPTS
     values: dict[str, Any] = {"claimed_by": None, "lease_until": None, "error": error[:2000]}
     if final:
         values["failed_at"] = now
     else:
         values["due_at"] = now + BACKOFF * 2 ** (job.attempts - 1)
-    with store.transaction() as conn:
-        conn.execute(
-            update(jobs)
-            .where(jobs.c.id == job.id, jobs.c.claimed_by == worker, jobs.c.done_at.is_(None))
-            .values(**values)
-        )
+    conn.execute(
+        update(jobs)
+        .where(jobs.c.id == job.id, jobs.c.claimed_by == worker, jobs.c.done_at.is_(None))
+        .values(**values)
+    )
     return final
 
 

@@ -17,8 +17,8 @@ state it acts on first, so running it again, or for a duty added twice, changes 
 ==============================  ==========================================================
 
 Time is injected: :func:`run_due` takes ``now`` (tests drive the clock); the loop uses the wall
-clock. A failing effect is rolled back alone, and its job retried with backoff, then marked
-failed (``nigran status`` and ``/metrics`` count those).
+clock. A failing effect is rolled back alone (a savepoint), and its job retried with backoff,
+then marked failed (``nigran status`` and ``/metrics`` count those).
 """
 
 from __future__ import annotations
@@ -131,31 +131,36 @@ def run_due(
 ) -> Tick:
     """Claim and run the jobs due at ``now`` (default: the wall clock), up to ``limit``.
 
-    Each job runs in its own transaction with its done mark, so one failing effect does not
-    undo the others.
+    The batch runs in one transaction, each job in a savepoint with its done mark, so one
+    failing effect does not undo the others.
     """
     worker = worker or jobs.worker_id()
     fixed = now
     tick = Tick()
     claimed = jobs.claim(store, worker, now=fixed or utcnow(), limit=limit, lease=lease)
-    for job in claimed:
-        at = fixed or utcnow()
-        effect = EFFECTS.get(job.kind)
-        try:
-            with store.transaction() as conn:
-                if not jobs.finish(conn, job, worker, now=at):
-                    tick.lost.append(job)
-                    continue
-                if effect is None:
-                    raise LookupError(f"no effect for job kind {job.kind!r}")
-                effect(conn, job.ref, at)
-        except Exception as exc:
-            log.exception("job %s (%s %s) failed", job.id, job.kind, job.ref)
-            jobs.fail(store, job, worker, f"{type(exc).__name__}: {exc}", now=at)
-            tick.failed.append((job, str(exc)))
-            continue
-        tick.ran.append(job)
-        tick.lateness_s.append((at - job.due_at).total_seconds())
+    if not claimed:
+        return tick
+    # One transaction for the batch (one commit, not one per job), a savepoint per job: a
+    # failing effect is undone alone, and the done marks commit with the effects or not at all.
+    with store.transaction() as conn:
+        for job in claimed:
+            at = fixed or utcnow()
+            effect = EFFECTS.get(job.kind)
+            try:
+                with conn.begin_nested():
+                    if not jobs.finish(conn, job, worker, now=at):
+                        tick.lost.append(job)
+                        continue
+                    if effect is None:
+                        raise LookupError(f"no effect for job kind {job.kind!r}")
+                    effect(conn, job.ref, at)
+            except Exception as exc:
+                log.exception("job %s (%s %s) failed", job.id, job.kind, job.ref)
+                jobs.fail(conn, job, worker, f"{type(exc).__name__}: {exc}", now=at)
+                tick.failed.append((job, str(exc)))
+                continue
+            tick.ran.append(job)
+            tick.lateness_s.append((at - job.due_at).total_seconds())
     return tick
 
 
