@@ -484,6 +484,8 @@ class RestrictionSource(StrEnum):
     TRUSTED_FLAGGER = "trusted_flagger"
     APPEAL = "appeal"
     """A notifier's appeal against a decision not to act, decided by a person."""
+    REPEAT_OFFENDER = "repeat_offender"
+    """An account suspended for repeated strikes after a warning (DSA Art. 23)."""
 
 
 class Lifter(StrEnum):
@@ -509,6 +511,7 @@ LIFTABLE_BY: dict[RestrictionSource, frozenset[Lifter]] = {
     RestrictionSource.TRUSTED_FLAGGER: frozenset({Lifter.APPEAL, Lifter.EXPIRY}),
     RestrictionSource.APPEAL: frozenset({Lifter.APPEAL, Lifter.EXPIRY}),
     RestrictionSource.ORDER: frozenset({Lifter.ORDER, Lifter.EXPIRY}),
+    RestrictionSource.REPEAT_OFFENDER: frozenset({Lifter.APPEAL, Lifter.EXPIRY}),
 }
 """Who may lift what: an order's restriction only through the order; a person's through appeal;
 an automated one by a person or by re-moderating a newer version."""

@@ -10,7 +10,10 @@ which in the caller's transaction
    only through the order, a person's through appeal, an automated one by a person or by
    re-moderating a newer version,
 3. folds the item's active restrictions into per-country visibility (``nigran.enforce.refresh``),
-4. and returns the ledger entries for all of it (``decision.made``, ``restriction.added`` /
+4. adds the due jobs the new restrictions create (``nigran.jobs``): the author's statement of
+   reasons for an automated restriction, due at once, and the lift of a restriction with an
+   expiry, due then — so a duty exists exactly when its restriction does,
+5. and returns the ledger entries for all of it (``decision.made``, ``restriction.added`` /
    ``restriction.lifted``, ``enforcement.changed``), appended by :func:`record` or, for a batch,
    by the caller in one append.
 
@@ -32,9 +35,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from nigran import enforce, ledger
+from nigran import enforce, jobs, ledger
 from nigran.errors import Forbidden, InvalidInput
 from nigran.model import (
+    ActionType,
     Binding,
     Decision,
     Lifter,
@@ -61,6 +65,9 @@ class Recorded:
     """Ledger entry numbers, once appended."""
     superseded: bool = False
     """An automated decision on a version older than one already stored: it changed nothing."""
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+    """The due jobs the added restrictions create (inserted by :func:`apply` unless the caller
+    batches them: ``schedule=False``)."""
 
 
 # -- decisions as rows ----------------------------------------------------------------------------
@@ -119,6 +126,7 @@ def apply(
     remoderate: bool = False,
     replace_automated: bool = False,
     newest_version: int | None = None,
+    schedule: bool = True,
     now: datetime,
 ) -> Recorded:
     """Restrictions and visibility for a stored decision (see the module docstring).
@@ -215,6 +223,9 @@ def apply(
         out.entries.extend(
             ("restriction.added", r.content_id, enforce.restriction_payload(r)) for r in out.added
         )
+        out.jobs = due_jobs(out.added, now=now)
+        if schedule:
+            jobs.add(conn, out.jobs)
     if out.added or out.lifted:
         out.changes = enforce.refresh(
             conn,
@@ -225,6 +236,33 @@ def apply(
             now=now,
         )
         out.entries.extend(("enforcement.changed", decision.content_id, c) for c in out.changes)
+    return out
+
+
+STRIKES = frozenset({ActionType.REMOVE, ActionType.WITHHOLD})
+NO_STRIKE = frozenset({RestrictionSource.ORDER, RestrictionSource.REPEAT_OFFENDER})
+"""A restriction that removes or withholds content is a strike against its author (counted by the
+``strike.count`` job, DSA Art. 23), unless an authority ordered it (the order answers to its own
+law) or it is itself a suspension."""
+
+
+def due_jobs(added: Sequence[Restriction], *, now: datetime) -> list[dict[str, Any]]:
+    """The duties new restrictions create.
+
+    An automated restriction's statement of reasons is a job due now, run by the scheduler's next
+    tick (every second in ``serve``/``worker``), not issued here: rendering a notice needs the
+    legal layer (packs, language, redress), which sits above this one, and the pipeline's batch
+    path should not render thousands of notices inside its transaction. People's workflows
+    (review, orders, reports, appeals) issue their statements in their own transaction.
+    """
+    out = []
+    for r in added:
+        if r.source is RestrictionSource.AUTOMATED:
+            out.append(jobs.due(jobs.STATEMENT, r.id, now, now=now))
+        if r.action.type in STRIKES and r.source not in NO_STRIKE:
+            out.append(jobs.due(jobs.STRIKE, r.id, now, now=now))
+        if r.action.expires_at is not None:
+            out.append(jobs.due(jobs.EXPIRE, r.id, r.action.expires_at, now=now))
     return out
 
 

@@ -11,16 +11,19 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
-from nigran import __version__
+from nigran import __version__, metrics
 from nigran.api.guard import RequestGuard, error_body
 from nigran.banks.hashes import configured_index_dir
 from nigran.config import settings
 from nigran.enforce import Enforcer
 from nigran.errors import NigranError
+from nigran.model import utcnow
 from nigran.runtime.pipeline import Pipeline
+from nigran.schedule import Scheduler
 from nigran.store import Store
 
 log = logging.getLogger("nigran.api")
@@ -32,9 +35,11 @@ def create_app(
     *,
     max_request_bytes: int | None = None,
     index_dir: Path | None = None,
+    scheduler: bool = False,
 ) -> FastAPI:
     """``index_dir``: where the media match index is saved between starts; by default the
-    configured data directory's when the app opens the configured database itself, else none."""
+    configured data directory's when the app opens the configured database itself, else none.
+    ``scheduler``: run due jobs (``nigran.schedule``) in a background thread while serving."""
     cfg = settings()
     configured = store is None
     store = store or Store.open()
@@ -52,10 +57,15 @@ def create_app(
                     log.exception("enforcement sync failed; retrying")
 
         task = asyncio.create_task(follow())
+        # Legal duties fall due whether or not anyone calls the API (``nigran serve`` turns
+        # this on; tests drive the scheduler themselves).
+        duties = Scheduler(store).start() if scheduler else None
         try:
             yield
         finally:
             task.cancel()
+            if duties is not None:
+                await run_in_threadpool(duties.stop)
 
     app = FastAPI(
         title="Nigran",
@@ -100,6 +110,14 @@ def create_app(
         with store.read() as conn:
             conn.exec_driver_sql("SELECT 1")
         return {"status": "ok", "version": __version__, "database": store.dialect}
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def prometheus_metrics() -> PlainTextResponse:
+        """Due jobs, order clocks, review queues and throughput (Prometheus text format); like
+        ``/healthz``, for the operator's network only."""
+        return PlainTextResponse(
+            metrics.prometheus_text(store, now=utcnow()), media_type=CONTENT_TYPE_LATEST
+        )
 
     @app.middleware("http")
     async def _read_your_writes(request: Request, call_next: Any) -> Any:

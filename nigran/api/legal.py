@@ -244,6 +244,25 @@ def resolve_report(report_id: str, body: ResolveIn, p: Who, request: Request) ->
         )
 
 
+class ContestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    by: str
+    """The notifier, as the platform knows them (only they may contest)."""
+    reasons: str
+
+
+@router.post(
+    "/reports/{report_id}/contest",
+    summary="The notifier contests a decision not to act (DSA Art. 20)",
+)
+def contest_report(report_id: str, body: ContestIn, p: Who, request: Request) -> dict[str, Any]:
+    p.require("platform")
+    with _store(request).transaction() as conn:
+        return _jsonable(
+            reports.contest(conn, report_id, by=body.by, reasons=body.reasons, now=utcnow())
+        )
+
+
 class AppealIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     content_id: str

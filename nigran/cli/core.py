@@ -180,6 +180,9 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     db: DbOption = None,
+    scheduler: Annotated[
+        bool, typer.Option(help="Run due legal duties (nigran scheduler) in this process too.")
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
     import uvicorn
@@ -187,7 +190,7 @@ def serve(
     from nigran.api import create_app
 
     store = open_store(db)
-    api = create_app(store, index_dir=configured_index_dir(store))
+    api = create_app(store, index_dir=configured_index_dir(store), scheduler=scheduler)
     freeze_loaded()
     # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from any local peer; the
     # app honours it only from NIGRAN_TRUSTED_PROXIES (see nigran.api.create_app).
@@ -218,6 +221,81 @@ def _trusted_key(given: str | None) -> str | None:
     except ValueError as exc:
         raise NigranError(f"--public-key must be 64 hex digits: {exc}") from exc
     return text.lower()
+
+
+@app.command("scheduler")
+def scheduler_cmd(
+    db: DbOption = None,
+    interval: Annotated[
+        float, typer.Option(min=0.1, help="Seconds between looks when nothing is due.")
+    ] = 1.0,
+    once: Annotated[
+        bool, typer.Option(help="Run what is due now, then exit (for cron or a check).")
+    ] = False,
+) -> None:
+    """Run due legal duties (statements of reasons, order clocks, SLA, expiries), exactly once
+    across any number of processes. ``serve`` and ``worker`` run the same loop by default."""
+    import signal
+
+    from nigran.schedule import Scheduler
+
+    store = open_store(db)
+    s = Scheduler(store, interval=interval)
+    if once:
+        s.run(until_idle=True)
+    else:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: s.stop(timeout=0))
+        Console(stderr=True).print(f"scheduler {s.worker}: running due jobs (Ctrl-C stops)")
+        s.run()
+    Console().print(f"scheduler {s.worker}: {s.ran} job(s) run, {s.failed} failed")
+
+
+@app.command("status")
+def status_cmd(db: DbOption = None) -> None:
+    """The clocks for a terminal: due jobs, order clocks per jurisdiction, review queues and
+    throughput (the figures of ``GET /metrics``)."""
+    from nigran.metrics import snapshot
+    from nigran.model import utcnow
+
+    store = open_store(db)
+    with store.read() as conn:
+        s = snapshot(conn, now=utcnow())
+    out = Console()
+    t = Table("job kind", "due", "overdue", "scheduled", "failed", title="Due jobs")
+    for kind in sorted({k for k, _ in s.jobs}):
+        t.add_row(
+            kind,
+            *(str(s.jobs.get((kind, st), 0)) for st in ("due", "overdue", "scheduled", "failed")),
+        )
+    out.print(t)
+    t = Table(
+        "jurisdiction",
+        "running",
+        "at_risk",
+        "breached",
+        "stopped",
+        "ever breached",
+        title="Open orders by clock",
+    )
+    for jur in sorted({j for j, _ in s.orders} | set(s.orders_breached)):
+        t.add_row(
+            jur,
+            *(
+                str(s.orders.get((jur, c), 0))
+                for c in ("running", "at_risk", "breached", "stopped")
+            ),
+            str(s.orders_breached.get(jur, 0)),
+        )
+    out.print(t)
+    t = Table("queue", "depth", "SLA at risk", "SLA breached", title="Review queues")
+    for q, (depth, risk, late) in sorted(s.queues.items()):
+        t.add_row(q, str(depth), str(risk), str(late))
+    out.print(t)
+    out.print(
+        f"decisions: {s.decisions.get(True, 0)} automated, {s.decisions.get(False, 0)} by people; "
+        f"{s.decisions_last_5m} in the last 5 minutes"
+    )
 
 
 @ledger_app.command("verify")

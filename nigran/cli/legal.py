@@ -304,7 +304,16 @@ def orders_list(
     with open_store(db).read() as conn:
         views = orders.list_orders(conn, authority_id=authority, status=status, with_events=False)
     t = Table(
-        "id", "authority", "type", "ground", "status", "received", "deadline", "acted", "in time"
+        "id",
+        "authority",
+        "type",
+        "ground",
+        "status",
+        "clock",
+        "received",
+        "deadline",
+        "acted",
+        "in time",
     )
     for v in views:
         t.add_row(
@@ -313,6 +322,7 @@ def orders_list(
             v.kind,
             v.legal_ground or "-",
             v.status,
+            v.clock,
             f"{v.received_at:%Y-%m-%d %H:%M}",
             f"{v.act_by:%Y-%m-%d %H:%M}" if v.act_by else "stopped",
             f"{v.acted_at:%Y-%m-%d %H:%M}" if v.acted_at else "-",
@@ -339,7 +349,8 @@ def orders_export(
 
 @orders_app.command("escalate")
 def orders_escalate(at: AtOption = None, db: DbOption = None) -> None:
-    """Flag open orders with under a quarter of their clock left."""
+    """Check every open order's clock now (the scheduler does this by itself; this catches up
+    orders received before it ran): at risk, or breached past the deadline."""
     from nigran.legal import orders
 
     with open_store(db).transaction() as conn:
@@ -385,6 +396,21 @@ def reports_resolve(
             now=_at(at),
         ),
     )
+
+
+@reports_app.command("contest")
+def reports_contest(
+    report_id: str,
+    by: Annotated[str, typer.Option(help="The notifier (only they may contest).")],
+    reasons: Annotated[str, typer.Option()],
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """The notifier contests a decision not to act on their report (DSA Art. 20); another
+    person decides it with ``reports resolve``."""
+    from nigran.legal import reports
+
+    _write(db, lambda conn: reports.contest(conn, report_id, by=by, reasons=reasons, now=_at(at)))
 
 
 @reports_app.command("trusted-flagger")

@@ -97,8 +97,13 @@ def worker(
             "another; set when the consumer is first created.",
         ),
     ] = 60.0,
+    scheduler: Annotated[
+        bool, typer.Option(help="Run due legal duties (nigran scheduler) in this process too.")
+    ] = True,
 ) -> None:
     """Consume the work queue: moderate, store, ack. Run as many as you like, anywhere."""
+
+    from nigran.schedule import Scheduler
 
     def start() -> Pipeline:
         store = Store.open(db)
@@ -116,6 +121,7 @@ def worker(
     except TRANSIENT as exc:
         err.print(f"[red]error:[/] the database is not available: {exc}")
         raise typer.Exit(2) from exc
+    duties = Scheduler(pipe.store).start() if scheduler else None
     freeze_loaded()
     w = Worker(pipe, _url(stream_url), Topology(prefix), batch_size=batch_size, ack_wait=ack_wait)
 
@@ -133,6 +139,9 @@ def worker(
     except STREAM_TRANSIENT as exc:
         err.print(f"[red]error:[/] NATS is not available: {exc}")
         raise typer.Exit(2) from exc
+    finally:
+        if duties is not None:
+            duties.stop()
     s = w.stats
     Console().print(
         f"worker done: {s.moderated} moderated · {s.duplicates} already stored · "

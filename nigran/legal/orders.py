@@ -22,6 +22,13 @@
   order, whatever its status: routing to legal review is the system's bookkeeping, not a
   confirmation that anyone has read the order, so it never counts as one. The time to
   acknowledge that transparency reports give (EU IR 2024/2835) is measured from it.
+- The clock has states of its own beside the status (``OrderView.clock``): ``stopped``,
+  ``running``, ``at_risk``, ``breached`` while the order is open; ``met`` or ``missed`` once it
+  is acted on. ``at_risk`` (at the pack's ``clocks.at_risk_share`` of the clock left) and
+  ``breached`` (the deadline passed with the order still open) are events fired by the scheduler
+  (``nigran.schedule``) from due jobs written when the clock starts; a stopped clock gets a
+  reminder (with escalation to legal) and, after the pack's ``clocks.clarification_wait``, a
+  refusal of the order as defective.
 """
 
 from __future__ import annotations
@@ -31,16 +38,16 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, insert, select, update
 
-from nigran import ledger, record
+from nigran import jobs, ledger, record
 from nigran.errors import InvalidInput, InvalidTransition, NotFound
-from nigran.legal import notices
+from nigran.legal import clocks, notices
 from nigran.legal.authorities import Authority, get_authority
 from nigran.legal.locate import content_of, locate
 from nigran.model import (
@@ -56,7 +63,8 @@ from nigran.model import (
     Scope,
 )
 from nigran.policy.deadlines import OrderDeadline, missing_fields, order_deadline
-from nigran.policy.packs import OrderRule, PackSet, default_packs
+from nigran.policy.durations import add_duration
+from nigran.policy.packs import OrderRule, Pack, PackSet, default_packs
 from nigran.policy.taxonomy import taxonomy
 from nigran.review.cases import CaseRequest, close, open_cases
 from nigran.store.tables import cases
@@ -74,8 +82,9 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 OPEN = (S.RECEIVED, S.NEEDS_CLARIFICATION, S.LEGAL_REVIEW)
 SEVERITY = {OrderType.STANDARD: 3, OrderType.EMERGENCY: 4, OrderType.LIVE_STREAM: 4}
-AT_RISK_SHARE = 0.25
-"""An open order is at risk once less than this share of its clock is left."""
+AT_RISK_SHARE = clocks.DEFAULT.at_risk_share
+"""An open order is at risk once less than this share of its clock is left (the pack's
+``clocks.at_risk_share`` where it sets one)."""
 
 
 class OrderIn(BaseModel):
@@ -170,6 +179,21 @@ class OrderView:
             return None
         return self.acted_at <= self.act_by
 
+    @property
+    def clock(self) -> str:
+        """The clock's state: ``stopped``, ``running``, ``at_risk`` or ``breached`` while the order
+        is open; ``met``, ``missed`` or ``none`` (refused before its clock ran) once closed."""
+        if self.status not in {s.value for s in OPEN}:
+            within = self.within_deadline()
+            if within is None and self.acted_at is None and "breached" in self.flags:
+                return "missed"
+            return "none" if within is None else "met" if within else "missed"
+        if not self.clock_running:
+            return "stopped"
+        if "breached" in self.flags:
+            return "breached"
+        return "at_risk" if "at_risk" in self.flags else "running"
+
     def authority_view(self) -> dict[str, Any]:
         """Status, timestamps, action and scope, response: nothing internal (no reviewer
         names, case ids or other authorities' data)."""
@@ -187,6 +211,7 @@ class OrderView:
             "acknowledged_at": _iso(self.acknowledged_at),
             "deadline": _iso(self.deadline),
             "clock_running": self.clock_running,
+            "clock": self.clock,
             "missing": self.missing,
             "action": self.action,
             "acted_at": _iso(self.acted_at),
@@ -553,6 +578,10 @@ def receive(
             "requested_scope": o.requested_scope,
         },
     )
+    if running:
+        _schedule_clock(conn, order_id, pack, now, _due(dl), now=now)
+    elif missing:
+        _schedule_clarification(conn, order_id, pack, now=now)
     row = _row(conn, order_id)
     if missing and rule.on_missing_fields == "reject" and "extraterritorial" not in flags:
         _move(
@@ -666,6 +695,7 @@ def clarify(
             clock_running=True, clock_started_at=now, deadline=_due(dl2), slo_at=dl2.slo_at
         )
         started = True
+        _schedule_clock(conn, order_id, pack, now, _due(dl2), now=now)
     conn.execute(update(orders).where(orders.c.id == order_id).values(**values))
     _event(
         conn,
@@ -718,7 +748,8 @@ def decide(
     packs = packs or default_packs()
     row = _row(conn, order_id)
     status = OrderStatus(row.status)
-    if status is S.NEEDS_CLARIFICATION and not row.clock_running:
+    if status is S.NEEDS_CLARIFICATION and not row.clock_running and outcome != "refuse":
+        # Legal may refuse a defective order while its clock is stopped; not act on it.
         raise InvalidTransition(
             f"order {order_id} waits for clarification from the authority (clock stopped): "
             f"missing {', '.join(row.missing)}"
@@ -948,46 +979,198 @@ def respond(
     return get(conn, order_id)
 
 
+def _schedule_clock(
+    conn: Connection,
+    order_id: str,
+    pack: Pack,
+    started: datetime,
+    due: datetime | None,
+    *,
+    now: datetime,
+) -> None:
+    """The running clock's two moments as due jobs, in the caller's transaction."""
+    if due is None:
+        return
+    share = clocks.of(pack).at_risk_share
+    jobs.add(
+        conn,
+        [
+            jobs.due(jobs.ORDER_AT_RISK, order_id, due - (due - started) * share, now=now),
+            jobs.due(jobs.ORDER_BREACH, order_id, due, now=now),
+        ],
+    )
+
+
+def _schedule_clarification(conn: Connection, order_id: str, pack: Pack, *, now: datetime) -> None:
+    """A stopped clock waiting for the authority: a reminder, then the refusal."""
+    c = clocks.of(pack)
+    jobs.add(
+        conn,
+        [
+            jobs.due(
+                jobs.ORDER_REMIND,
+                order_id,
+                add_duration(now, c.clarification_reminder, pack.tz),
+                now=now,
+            ),
+            jobs.due(
+                jobs.ORDER_LAPSE,
+                order_id,
+                add_duration(now, c.clarification_wait, pack.tz),
+                now=now,
+            ),
+        ],
+    )
+
+
+def _pack_of(row: Any, packs: PackSet) -> Pack | None:
+    pid = str(row.pack_version).split("@", 1)[0]
+    return packs.pack(pid) if pid in packs.packs else None
+
+
+def _escalate_case(conn: Connection, row: Any, now: datetime) -> None:
+    if row.case_id:
+        # The review room's escalation: the case waits for legal, and is at risk now.
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == row.case_id, cases.c.status != "decided")
+            .values(escalated_to="legal", risk_at=now, priority=cases.c.priority * 4)
+        )
+
+
+def mark_at_risk(
+    conn: Connection, order_id: str, *, now: datetime, packs: PackSet | None = None
+) -> bool:
+    """The at-risk moment of an open order's clock: flag it, escalate its case to legal, and
+    record the ``at_risk`` event. False (nothing done) when the order is closed, its clock is not
+    running, it is flagged already, or less of its clock has passed than the threshold. Past the
+    deadline it is :func:`mark_breached` instead: a missed deadline is never "at risk"."""
+    row = _row(conn, order_id)
+    if row.status not in {s.value for s in OPEN} or not row.clock_running:
+        return False
+    if "at_risk" in row.flags or "breached" in row.flags:
+        return False
+    due, start = row.deadline or row.slo_at, row.clock_started_at
+    if due is None or start is None:
+        return False
+    if now >= due:
+        return mark_breached(conn, order_id, now=now)
+    pack = _pack_of(row, packs or default_packs())
+    share = clocks.of(pack).at_risk_share
+    left = due - now
+    if left > (due - start) * share:
+        return False
+    conn.execute(
+        update(orders)
+        .where(orders.c.id == row.id)
+        .values(flags=[*row.flags, "at_risk"], updated_at=now)
+    )
+    _escalate_case(conn, row, now)
+    _event(
+        conn,
+        row.id,
+        "at_risk",
+        actor="nigran",
+        now=now,
+        detail={"deadline": _iso(due), "left_s": int(left.total_seconds()), "share": share},
+    )
+    return True
+
+
+def mark_breached(conn: Connection, order_id: str, *, now: datetime) -> bool:
+    """The deadline of an order still open has passed: flag it ``breached``, escalate its case,
+    record the ``breached`` event (once). False when there is nothing to do."""
+    row = _row(conn, order_id)
+    if row.status not in {s.value for s in OPEN} or not row.clock_running:
+        return False
+    due = row.deadline or row.slo_at
+    if due is None or now < due or "breached" in row.flags:
+        return False
+    conn.execute(
+        update(orders)
+        .where(orders.c.id == row.id)
+        .values(flags=[*row.flags, "breached"], updated_at=now)
+    )
+    _escalate_case(conn, row, now)
+    _event(
+        conn,
+        row.id,
+        "breached",
+        actor="nigran",
+        now=now,
+        detail={"deadline": _iso(due), "late_s": int((now - due).total_seconds())},
+    )
+    return True
+
+
+def _waiting(row: Any) -> bool:
+    return bool(row.status == S.NEEDS_CLARIFICATION and not row.clock_running)
+
+
+def remind_clarification(
+    conn: Connection, order_id: str, *, now: datetime, packs: PackSet | None = None
+) -> bool:
+    """A defective order still waiting for the authority: record a reminder (the authority sees
+    it on its order) and escalate the order's case, if any, to legal."""
+    row = _row(conn, order_id)
+    if not _waiting(row):
+        return False
+    pack = _pack_of(row, packs or default_packs())
+    c = clocks.of(pack)
+    _escalate_case(conn, row, now)
+    _event(
+        conn,
+        row.id,
+        "clarification_reminder",
+        actor="nigran",
+        now=now,
+        detail={"missing": list(row.missing), "wait": str(c.clarification_wait)},
+    )
+    return True
+
+
+def refuse_unclarified(
+    conn: Connection, order_id: str, *, now: datetime, by: str = "nigran"
+) -> bool:
+    """Refuse a defective order whose clock is stopped waiting for a clarification that has not
+    come: by the scheduler after the pack's ``clocks.clarification_wait``, or by legal at any time
+    (``by``: the legal reviewer's id). False when the order is not waiting."""
+    row = _row(conn, order_id)
+    if not _waiting(row):
+        return False
+    reason = "refused: defective order not clarified (missing " + ", ".join(row.missing) + ")"
+    _move(
+        conn,
+        row,
+        S.REFUSED,
+        "refused",
+        actor="nigran" if by == "nigran" else f"reviewer:{by}",
+        now=now,
+        values={
+            "response": reason,
+            "decided_by": None if by == "nigran" else by,
+            "action": {"type": "none", "scope": None, "reasons": reason},
+            "acted_at": now,
+        },
+        detail={"missing": list(row.missing), "reason": "not_clarified"},
+    )
+    close(conn, row.case_id, S.REFUSED.value, now)
+    return True
+
+
 def escalate_at_risk(conn: Connection, *, now: datetime) -> list[str]:
-    """Flag open orders with little of their clock left; their cases are escalated to legal
-    and served first. Returns the order ids escalated now."""
+    """Check every open order's clock at ``now`` (the scheduler does this per order from its due
+    jobs; this sweep catches orders received before the jobs existed). Returns the order ids
+    flagged now, at risk or breached."""
     out = []
     rows = conn.execute(
-        select(orders).where(
+        select(orders.c.id).where(
             orders.c.status.in_([s.value for s in OPEN]), orders.c.clock_running.is_(True)
         )
     ).all()
-    for row in rows:
-        if "at_risk" in row.flags:
-            continue
-        v = _view(conn, row, with_events=False)
-        due, start = v.act_by, v.clock_started_at
-        if due is None or start is None:
-            continue
-        left = due - now
-        if left > (due - start) * AT_RISK_SHARE and left > timedelta(0):
-            continue
-        conn.execute(
-            update(orders)
-            .where(orders.c.id == row.id)
-            .values(flags=[*row.flags, "at_risk"], updated_at=now)
-        )
-        if row.case_id:
-            # The review room's escalation: the case waits for legal, and is at risk now.
-            conn.execute(
-                update(cases)
-                .where(cases.c.id == row.case_id, cases.c.status != "decided")
-                .values(escalated_to="legal", risk_at=now, priority=cases.c.priority * 4)
-            )
-        _event(
-            conn,
-            row.id,
-            "at_risk",
-            actor="nigran",
-            now=now,
-            detail={"deadline": _iso(due), "left_s": int(left.total_seconds())},
-        )
-        out.append(row.id)
+    for (oid,) in rows:
+        if mark_breached(conn, oid, now=now) or mark_at_risk(conn, oid, now=now):
+            out.append(oid)
     return out
 
 
@@ -1087,8 +1270,12 @@ def export_json(views: Sequence[OrderView]) -> str:
 
 
 def deadline_stats(views: Sequence[OrderView]) -> dict[str, Any]:
-    """Share actioned within deadline and time-to-action percentiles (hours)."""
+    """Share actioned within deadline and time-to-action percentiles (hours).
+
+    An order still open past its deadline (clock ``breached``) counts as not handled in time:
+    the share does not wait for the late action to be judged."""
     done = [v for v in views if v.acted_at is not None and v.status != S.REFUSED]
+    open_late = sum(1 for v in views if v.clock == "breached")
     times = sorted(
         (v.acted_at - v.received_at).total_seconds() / 3600 for v in done if v.acted_at is not None
     )
@@ -1104,7 +1291,11 @@ def deadline_stats(views: Sequence[OrderView]) -> dict[str, Any]:
         "orders": len(views),
         "actioned": len(done),
         "within_deadline": sum(judged),
-        "share_within_deadline": (sum(judged) / len(judged)) if judged else None,
+        "open_past_deadline": open_late,
+        "breached": sum(1 for v in views if "breached" in v.flags),
+        "share_within_deadline": (sum(judged) / (len(judged) + open_late))
+        if judged or open_late
+        else None,
         "p50_hours": pct(0.5),
         "p90_hours": pct(0.9),
     }

@@ -10,6 +10,11 @@
   reports sink in the queue. Past ``WARN_AT`` unfounded reports they are warned; past
   ``SUSPEND_AT`` (after a warning, and with most of their reports unfounded) they are suspended
   from reporting for ``SUSPENSION`` (Art. 23), with a notice each time.
+- The notifier hears from us twice (Art. 16(4) and (5)): a receipt when the report arrives, and
+  the decision with the redress open to them. A decision not to act can be contested within
+  ``CONTEST_WINDOW`` (Art. 20): :func:`contest` reopens the report as ``contested`` with a case
+  in the appeals lane that its first decider may not take; the new decision (:func:`resolve`,
+  by another person) may then act, as an ``appeal`` restriction.
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, insert, select, update
 
 from nigran import ledger, record
-from nigran.errors import InvalidInput, InvalidTransition, NotFound, ReporterSuspended
+from nigran.errors import (
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    ReporterSuspended,
+)
 from nigran.legal import notices
 from nigran.legal.locate import content_of, locate
 from nigran.model import (
@@ -48,6 +59,8 @@ SUSPEND_AT = 5
 SUSPEND_SHARE = 0.7
 """Suspend only reporters most of whose decided reports were unfounded."""
 SUSPENSION = timedelta(days=30)
+CONTEST_WINDOW = timedelta(days=183)
+"""Art. 20(1): a complaint may be lodged for at least six months after the decision."""
 IDENTITY_EXEMPT = frozenset({"child_safety"})
 """Categories whose reporters need not give name and email (Art. 16(2)(c))."""
 MIN_EXPLANATION = 10
@@ -282,6 +295,19 @@ def submit(
             "deadline": due.isoformat() if due else None,
         },
     )
+    notices.message(
+        conn,
+        kind="report_receipt",
+        recipient=r.reporter,
+        subject=f"report:{report_id}",
+        language="en",
+        content_id=item.id,
+        now=now,
+        texts={
+            "en": f"We received your report {report_id} about {r.content} "
+            f"({r.category}) on {now:%Y-%m-%d %H:%M} UTC. We will tell you what we decide."
+        },
+    )
     return get(conn, report_id)
 
 
@@ -316,8 +342,15 @@ def resolve(
     ``global`` or a country); an unfounded one counts against the reporter."""
     packs = packs or default_packs()
     r = get(conn, report_id)
-    if r["status"] != "open":
+    contested = r["status"] == "contested"
+    if r["status"] not in ("open", "contested"):
         raise InvalidTransition(f"report {report_id} was already resolved ({r['status']})")
+    if contested and reviewer.lower() == str(r["resolved_by"]).lower():
+        raise Forbidden(
+            f"{reviewer} decided report {report_id} before: a complaint is decided by another "
+            "person (DSA Art. 20(6))",
+            where="reviewer",
+        )
     status = "founded" if founded else "unfounded"
     conn.execute(
         update(reports)
@@ -364,7 +397,9 @@ def resolve(
         done = record.record(
             conn,
             d,
-            source=RestrictionSource.TRUSTED_FLAGGER
+            source=RestrictionSource.APPEAL
+            if contested
+            else RestrictionSource.TRUSTED_FLAGGER
             if r["source"] == "trusted_flagger"
             else RestrictionSource.NOTICE,
             source_ref=f"report:{report_id}",
@@ -384,7 +419,120 @@ def resolve(
             now=now,
         )
     if r["source"] != "trusted_flagger":
+        if contested:
+            # The complaint replaces the first decision in the reporter's record.
+            conn.execute(
+                update(reporters)
+                .where(reporters.c.id == r["reporter"])
+                .values(unfounded=reporters.c.unfounded - 1)
+            )
         _count(conn, r["reporter"], founded, now)
+    _tell_decision(conn, r, founded=founded, acted=founded and action is not None, now=now)
+    return get(conn, report_id)
+
+
+def _tell_decision(
+    conn: Connection, r: dict[str, Any], *, founded: bool, acted: bool, now: datetime
+) -> None:
+    """The notifier's decision notice (Art. 16(5)), with the redress open to them."""
+    if acted:
+        text = (
+            f"We reviewed your report {r['id']} about {r['location']} and acted on it: the "
+            "content is restricted. Thank you."
+        )
+    elif founded:
+        text = f"We reviewed your report {r['id']} about {r['location']}: you were right."
+    else:
+        text = (
+            f"We reviewed your report {r['id']} about {r['location']} and did not find that it "
+            f"breaks the law or our terms. You can contest this decision until "
+            f"{now + CONTEST_WINDOW:%Y-%m-%d} (DSA Art. 20); another person will review it."
+        )
+    notices.message(
+        conn,
+        kind="report_decision",
+        recipient=r["reporter"],
+        subject=f"report:{r['id']}",
+        language="en",
+        content_id=r["content_id"],
+        now=now,
+        texts={"en": text},
+    )
+
+
+def contest(
+    conn: Connection,
+    report_id: str,
+    *,
+    by: str,
+    reasons: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The notifier's complaint against a decision not to act on their report (DSA Art. 20):
+    the report is ``contested`` again, with a case in the appeals lane its first decider may not
+    take, and :func:`resolve` by another person decides it (and may act)."""
+    r = get(conn, report_id)
+    if by.lower() != str(r["reporter"]).lower():
+        raise Forbidden("only the notifier may contest the decision on a report", where="by")
+    if r["status"] != "unfounded":
+        raise InvalidTransition(
+            f"report {report_id} is {r['status']}: only a decision not to act can be contested"
+        )
+    if r["resolved_at"] is not None and now > r["resolved_at"] + CONTEST_WINDOW:
+        raise InvalidTransition(
+            f"the decision on report {report_id} can no longer be contested (after "
+            f"{r['resolved_at'] + CONTEST_WINDOW:%Y-%m-%d})"
+        )
+    if len(reasons.strip()) < MIN_EXPLANATION:
+        raise InvalidInput("say why the decision is wrong", where="reasons")
+    item = locate(conn, r["content_id"])
+    if item is None:
+        raise NotFound(f"content {r['content_id']} is gone", where="content")
+    (case_id,), _ = open_cases(
+        conn,
+        [
+            CaseRequest(
+                subject=item.id,
+                item=content_of(conn, item),
+                language=item.language,
+                category=r["category"],
+                severity=taxonomy()[r["category"]].severity,
+                source="appeal",
+                excluded_reviewer=r["resolved_by"],
+                ref=f"report:{report_id}",
+            )
+        ],
+        now=now,
+    )
+    conn.execute(
+        update(reports).where(reports.c.id == report_id).values(status="contested", case_id=case_id)
+    )
+    ledger.append(
+        conn,
+        "report.contested",
+        r["content_id"],
+        {
+            "report_id": report_id,
+            "by": by,
+            "reasons": reasons,
+            "case_id": case_id,
+            "first_decided_by": r["resolved_by"],
+            "at": now.isoformat(),
+        },
+    )
+    notices.message(
+        conn,
+        kind="complaint_receipt",
+        recipient=r["reporter"],
+        subject=f"report:{report_id}",
+        language="en",
+        content_id=r["content_id"],
+        now=now,
+        texts={
+            "en": f"We received your complaint about our decision on report {report_id}. "
+            "Someone who did not take that decision will review it."
+        },
+    )
     return get(conn, report_id)
 
 

@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Row
 
-from nigran import ledger
+from nigran import jobs, ledger
 from nigran.errors import ClaimConflict, ClaimExpired, Forbidden, InvalidInput, NotFound
 from nigran.model import Content, ReviewRouting, utcnow
 from nigran.review import priority as prio
@@ -200,6 +200,16 @@ def open_cases(
         )
     if rows:
         conn.execute(insert(cases), rows)
+        # The SLA clock's two moments, as due jobs in this transaction (nigran.jobs).
+        jobs.add(
+            conn,
+            [
+                jobs.due(jobs.CASE_SLA, row["id"], at, now=now)
+                for row in rows
+                for at in dict.fromkeys((row.get("risk_at"), row.get("deadline")))
+                if at is not None
+            ],
+        )
         if append:
             ledger.append_many(conn, entries)
     return [r["id"] for r in rows], entries

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select, tuple_
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
-from nigran import enforce, ledger, record
+from nigran import enforce, jobs, ledger, record
 from nigran.banks.hashes import BankStore
 from nigran.banks.terms import TermStore
 from nigran.detect import Detector, default_detectors
@@ -338,6 +338,7 @@ class Pipeline:
         spans: list[int] = []
         case_requests: list[tuple[int, review_cases.CaseRequest]] = []
         changed_under_orders: list[tuple[Content, review_cases.CaseRequest]] = []
+        due_jobs: list[dict[str, object]] = []
         for c, fp, (lang, sigs, d), sids, did in zip(
             items, fingerprints, analysed, per_item_ids, decision_ids, strict=True
         ):
@@ -379,8 +380,10 @@ class Pipeline:
                     source=RestrictionSource.AUTOMATED,
                     remoderate=True,
                     newest_version=newest.get(c.id),
+                    schedule=False,
                     now=now,
                 )
+                due_jobs.extend(done.jobs)
             item_entries.append(("decision.made", c.id, record.made_payload(d, did, sids, done)))
             item_entries.extend(done.entries)
             if d.review is not None and not done.superseded:
@@ -425,6 +428,8 @@ class Pipeline:
                 spans[pos] = n + len(extra.get(pos, []))
             entries = merged
         seqs = ledger.append_many(conn, entries)
+        # The batch's duties (statements of reasons, expiries) in one insert, same transaction.
+        jobs.add(conn, due_jobs)
         if changed_under_orders:
             by_ref = {
                 (r.ref, r.subject): cid for (_, r), cid in zip(case_requests, case_ids, strict=True)

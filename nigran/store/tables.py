@@ -207,3 +207,27 @@ ledger_checkpoints = Table(
     Column("public_key", String(64), nullable=False),
     Column("signature", String(128), nullable=False),
 )
+
+jobs = Table(
+    # Due jobs: every legal duty with a time attached (nigran/jobs.py). Written in the transaction
+    # of the event that creates the duty; claimed with a lease; marked done in the transaction of
+    # the duty's effect.
+    "jobs",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("kind", String(48), nullable=False),
+    Column("ref", String(300), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("claimed_by", String(128)),
+    Column("lease_until", UtcDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("done_at", UtcDateTime),
+    Column("done_by", String(128)),
+    Column("failed_at", UtcDateTime),
+    Column("error", Text),
+)
+Index("ix_jobs_pending", jobs.c.done_at, jobs.c.failed_at, jobs.c.due_at)
+Index("ix_jobs_ref", jobs.c.kind, jobs.c.ref)

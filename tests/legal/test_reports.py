@@ -91,7 +91,12 @@ def test_unfounded_reporter_downweighted_warned_then_suspended(legal_store: Stor
             )
         ]
         status = reports.reporter_status(conn, "u9")
-    assert kinds == ["reporter_warning", "reporter_suspension"]
+    # Each report's receipt and decision (Art. 16), and the warning before the suspension.
+    assert [k for k in kinds if k.startswith("reporter_")] == [
+        "reporter_warning",
+        "reporter_suspension",
+    ]
+    assert kinds.count("report_receipt") == kinds.count("report_decision") == reports.SUSPEND_AT
     assert status["suspended_until"] is not None
     with legal_store.transaction() as conn, pytest.raises(ReporterSuspended):
         reports.submit(conn, _r(), now=t)
