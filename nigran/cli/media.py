@@ -262,14 +262,16 @@ def bank_set(
 def match(file: Path, db: DbOption = None) -> None:
     """Match a file against the banks (read-only: hot-hash counters are not touched)."""
     from nigran.detect.media.hashing import file_digests, open_image, pdq_dihedral
-    from nigran.detect.media.vpdq import video_hash
+    from nigran.detect.media.vpdq import video_variants
 
     banks = _bank_store(db).banks
     try:
         digests = file_digests(file)
         if _is_video(file):
+            # All 8 orientations, as the pipeline matches: a mirrored or rotated re-upload
+            # found by ``moderate`` is found here too.
             result = banks.match_video(
-                video_hash(file), md5=digests.md5, sha256=digests.sha256, count=False
+                video_variants(file), md5=digests.md5, sha256=digests.sha256, count=False
             )
         else:
             result = banks.match_image(

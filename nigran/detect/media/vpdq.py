@@ -54,6 +54,7 @@ __all__ = [
     "hash_frames_dihedral",
     "parse_video_hash",
     "video_hash",
+    "video_variants",
 ]
 
 DEDUPE_DISTANCE = 8
@@ -216,6 +217,12 @@ def hash_frames_dihedral(
 def video_hash(path: Path) -> VideoHash:
     """Sample and hash a video file; raises :class:`~nigran.errors.InvalidMedia` if broken."""
     return hash_frames(sample_frames(path, images=False))
+
+
+def video_variants(path: Path) -> list[VideoHash]:
+    """A video file hashed in its 8 orientations (original first), as the pipeline matches it
+    (``Analysed.video_variants``), so ``nigran media match`` finds what ``moderate`` finds."""
+    return hash_frames_dihedral(sample_frames(path, images=False))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ def transcode(
     start: float = 0.0,
     end: float | None = None,
     rotate: bool = False,
+    mirror: bool = False,
 ) -> Path:
     """Re-encode ``src`` the way a re-uploader would: other codec, size, a small crop, a trim."""
     with av.open(str(src)) as inp, av.open(str(dst), mode="w") as out:
@@ -43,6 +44,8 @@ def transcode(
                 image = image.crop((dx, dy, w - dx, h - dy))
             if rotate:
                 image = image.transpose(Image.Transpose.ROTATE_90)
+            if mirror:
+                image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
             if size:
                 image = image.resize(size)
             if first:
