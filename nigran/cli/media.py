@@ -59,9 +59,16 @@ def hash_file(
             "signal string) or file (the vpdq library's frame,quality,hash,timestamp lines)."
         ),
     ] = "nigran",
+    pytx_compatible: Annotated[
+        bool,
+        typer.Option(
+            help="Image PDQ as python-threatexchange/HMA compute it: raw channels for palette "
+            "and CMYK files (differs from Nigran's only for those)."
+        ),
+    ] = False,
 ) -> None:
     """Print a file's MD5, SHA-256 and PDQ (image: 8 dihedral variants; video: vPDQ frames)."""
-    from nigran.detect.media.hashing import file_digests, open_image, pdq_dihedral
+    from nigran.detect.media.hashing import file_digests, open_image, pdq_dihedral, pdq_pytx
     from nigran.detect.media.vpdq import video_hash
 
     if vpdq not in ("nigran", "pytx", "file"):
@@ -76,11 +83,13 @@ def hash_file(
             value: Any = video.to_pytx() if vpdq == "pytx" else video.to_json()
             out: dict[str, Any] = {"kind": "video", "vpdq": value}
         else:
-            variants = pdq_dihedral(open_image(file))
+            image = open_image(file)
+            variants = pdq_dihedral(image)[:8]
+            upright = pdq_pytx(image) if pytx_compatible else variants[0]
             out = {
                 "kind": "image",
-                "pdq": variants[0].hex,
-                "quality": variants[0].quality,
+                "pdq": upright.hex,
+                "quality": upright.quality,
                 "dihedral": [v.hex for v in variants],
             }
     except NigranError as exc:
