@@ -243,10 +243,11 @@ class OcrEngine:
                     break
                 # Tesseract sometimes finds no line at all in a clear one-line picture at one
                 # scale and reads it exactly at another (measured on rendered Naskh lines);
-                # a blank read is tried once more, 1.5x larger. Textures always yield "words",
-                # so they are never read twice.
+                # a blank read is tried once more, larger (1.5x, or up to 300 px high).
+                # Textures always yield "words", so they are never read twice.
                 if len(pngs) == 1:
-                    pngs.append(_scaled_png(prepared, 1.5, self.max_side))
+                    factor = max(1.5, min(3.0, 300 / max(1, prepared.height)))
+                    pngs.append(_scaled_png(prepared, factor, self.max_side))
                 attempt += 1
         return read
 
