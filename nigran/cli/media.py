@@ -167,7 +167,7 @@ def bank_add(
 ) -> None:
     """Bank a file (PDQ for an image, vPDQ and MD5 for a video) or a given PDQ hash."""
     from nigran.detect.media.hashing import file_digests, open_image, pdq_from_image
-    from nigran.detect.media.vpdq import video_hash
+    from nigran.detect.media.vpdq import bank_video_hash
 
     banks = _bank_store(db)
     added = []
@@ -177,7 +177,8 @@ def bank_add(
                 added.append(hb.add_entry(bank, "pdq", pdq, actor=actor, note=note, source=source))
             if file is not None:
                 if _is_video(file):
-                    vh = orjson.dumps(video_hash(file).to_json()).decode()
+                    # Sampled 4 times a second, so trimmed copies match (vpdq.BANK_INTERVAL).
+                    vh = orjson.dumps(bank_video_hash(file).to_json()).decode()
                     added.append(
                         hb.add_entry(bank, "vpdq", vh, actor=actor, note=note, source=source)
                     )

@@ -103,6 +103,7 @@ def synthetic_video(
     scene_seconds: float = 2.0,
     codec: str = "libx264",
     preset: str = "ultrafast",
+    bitrate: int | None = None,
 ) -> Path:
     """Write an MP4 of ``seconds`` with a new scene every ``scene_seconds``; returns ``path``."""
     import av
@@ -119,6 +120,9 @@ def synthetic_video(
         stream.time_base = Fraction(1, fps)
         if codec == "libx264":
             stream.options = {"preset": preset, "crf": "23"}
+            if bitrate:  # an upload's average bitrate instead of constant quality
+                stream.options = {"preset": preset}
+                stream.bit_rate = bitrate
         scene = synthetic_image(int(rng.integers(0, 2**31)), scene_size)
         for i in range(frames):
             if i and i % per_scene == 0:
