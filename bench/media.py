@@ -7,6 +7,9 @@ Prints:
   memory at N and extrapolated to 10M; save and reload time; cost of an incremental add/remove.
 - Video: time to sample (1 fps + scene cuts) and hash one minute of 720p (made here with PyAV),
   on one thread; lookup of that video among 10,000 banked videos.
+- Video at upload bitrates (0.7, 1.5 and 3.7 Mbit/s 720p, made here): hashing CPU per minute and
+  the share of a re-encode's frames matching the banked original, for the sampler before issue
+  22, the current one, and full decoding.
 - NudeNet: images per second on one thread.
 
 Usage: .venv/bin/python -m bench.media [--hashes 1000000] [--queries 1000] [--baseline-queries 20]
@@ -26,10 +29,17 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, Literal  # noqa: E402
 
 import numpy as np  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
 
+from nigran.detect.media.frames import (  # noqa: E402
+    MAX_VIDEO_BYTES,
+    MAX_VIDEO_SECONDS,
+    SCENE_THRESHOLD,
+    Frame,
+)
 from nigran.detect.media.index import PdqIndex, brute_force  # noqa: E402
 
 RADIUS = 31
@@ -360,6 +370,148 @@ def bench_nudenet(n_images: int) -> None:
     print(f"nudenet: {n_images / elapsed:.1f} images/s ({elapsed / n_images * 1e3:.1f} ms/image)")
 
 
+# -- video sampling at upload bitrates ---------------------------------------------------------
+#
+# The sampler before issue 22, kept here verbatim (names aside) as the baseline: non-reference
+# frames never decoded, each sample the first decoded frame at or after its second.
+
+
+def _sample_frames_before_issue22(
+    path: Path,
+    *,
+    interval: float = 1.0,
+    scene_threshold: float = SCENE_THRESHOLD,
+    max_bytes: int = MAX_VIDEO_BYTES,
+    max_seconds: float = MAX_VIDEO_SECONDS,
+    skip_nonref: bool = True,
+    images: bool = True,
+) -> list[Frame]:
+    """Frames at ``0, interval, 2*interval...`` seconds plus the first frame of each new scene.
+
+    ``images=False``: hashing only, no display copies (:attr:`Frame.image` is None)."""
+    import av
+
+    from nigran.detect.media.frames import MIN_SCENE_GAP, _frame, _luma_grid, _timestamp
+    from nigran.detect.media.hashing import check_media_file
+    from nigran.errors import InvalidMedia, PayloadTooLarge
+
+    where = str(path)
+    check_media_file(path, max_bytes=max_bytes)
+    frames: list[Frame] = []
+    try:
+        with av.open(where, mode="r") as container:
+            if not container.streams.video:
+                raise InvalidMedia("file has no video stream", where=where)
+            stream = container.streams.video[0]
+            stream.codec_context.thread_count = 1
+            if skip_nonref:
+                # Frames no other frame refers to (most B-frames) are not decoded: measured
+                # here, half the decode time of a B-frame H.264 stream; a sample then lands on
+                # the next decoded frame, a few hundredths of a second later at most.
+                stream.codec_context.skip_frame = "NONREF"
+                # Deblocking is a fifth of H.264 decoding; PDQ at 64x64 cannot see the block
+                # edges it smooths (2 bits apart on average, measured).
+                stream.codec_context.options = {"skip_loop_filter": "all"}
+            if container.duration is not None and container.duration / 1e6 > max_seconds:
+                raise PayloadTooLarge(
+                    f"video is {container.duration / 1e6:.0f} s long; the limit is "
+                    f"{max_seconds:.0f} s",
+                    where=where,
+                )
+            next_sample = 0.0
+            last_scene = -MIN_SCENE_GAP
+            previous: NDArray[np.int16] | None = None
+            for frame in container.decode(stream):
+                t = _timestamp(frame, stream)
+                if t > max_seconds:
+                    raise PayloadTooLarge(
+                        f"video runs past {max_seconds:.0f} s, the limit", where=where
+                    )
+                grid = _luma_grid(frame, frame.width, frame.height)
+                reason: Literal["interval", "scene"] | None = None
+                if t >= next_sample:
+                    reason = "interval"
+                    while next_sample <= t:
+                        next_sample += interval
+                elif (
+                    previous is not None
+                    and previous.shape == grid.shape
+                    and t - last_scene >= MIN_SCENE_GAP
+                    and float(np.abs(grid - previous).mean()) > scene_threshold
+                ):
+                    reason = "scene"
+                    last_scene = t
+                previous = grid
+                if reason is not None:
+                    frames.append(_frame(frame, t, reason, images))
+    except (PayloadTooLarge, InvalidMedia):
+        raise
+    except av.FFmpegError as exc:
+        raise InvalidMedia(f"video is corrupt or not a video: {exc}", where=where) from exc
+    except (ValueError, OSError) as exc:
+        raise InvalidMedia(f"video cannot be decoded: {exc}", where=where) from exc
+    if not frames:
+        raise InvalidMedia("video has no decodable frames", where=where)
+    return frames
+
+
+def bench_bitrates(seconds: int) -> None:
+    """Hashing CPU per minute of 720p and match shares of re-encodes, at three upload bitrates,
+    for the sampler before issue 22, the current one, and full decoding of every frame."""
+    from nigran.detect.media.frames import sample_frames
+    from nigran.detect.media.samples import synthetic_video
+    from nigran.detect.media.vpdq import BANK_INTERVAL, compare_videos, hash_frames
+
+    print(
+        f"== Video at upload bitrates: {seconds} s of 1280x720 at 30 fps, a cut every 1.2 s "
+        "and panning (H.264 veryfast, B-frames), one thread =="
+    )
+    print(f"  ({_load()})")
+    samplers: dict[str, Any] = {
+        "before (non-ref skipped, first frame after)": lambda p, **kw: (
+            _sample_frames_before_issue22(p, images=False, **kw)
+        ),
+        "now (frame shown at each second)": lambda p, **kw: sample_frames(p, images=False, **kw),
+        "full decoding, frame shown": lambda p, **kw: sample_frames(
+            p, images=False, skip_nonref=False, **kw
+        ),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        source = synthetic_video(
+            Path(tmp) / "source.mp4",
+            seed=9,
+            seconds=seconds,
+            size=(1280, 720),
+            fps=30,
+            scene_seconds=1.2,
+            preset="veryfast",
+            bitrate=8_000_000,
+        )
+        uploads = {}
+        for rate in (700_000, 1_500_000, 3_700_000):
+            uploads[rate] = synthetic_video(
+                Path(tmp) / f"up-{rate}.mp4",
+                seed=9,
+                seconds=seconds,
+                size=(1280, 720),
+                fps=30,
+                scene_seconds=1.2,
+                preset="medium",  # another encoder's choices, same pictures
+                bitrate=rate,
+            )
+        for label, sample in samplers.items():
+            bank = hash_frames(sample(source, interval=BANK_INTERVAL))
+            cells = []
+            for rate, path in uploads.items():
+                c = time.thread_time()
+                frames = sample(path)
+                video = hash_frames(frames)
+                cpu = (time.thread_time() - c) * 60 / seconds
+                share = compare_videos(video, bank).query_share
+                cells.append(f"{rate / 1e6:.1f} Mbit/s: {cpu:.2f} s CPU/min, share {share:.2f}")
+            print(f"  {label:<46} " + " | ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hashes", type=int, default=1_000_000)
@@ -373,7 +525,8 @@ def main() -> None:
         type=Path,
         help="reuse this video (made here if missing) instead of a new one",
     )
-    parser.add_argument("--only", choices=["index", "store", "video", "nudenet"])
+    parser.add_argument("--only", choices=["index", "store", "video", "bitrates", "nudenet"])
+    parser.add_argument("--bitrate-seconds", type=int, default=20)
     args = parser.parse_args()
     if args.only in (None, "index"):
         bench_index(args.hashes, args.queries, args.baseline_queries)
@@ -381,6 +534,8 @@ def main() -> None:
         bench_store(args.store_entries)
     if args.only in (None, "video"):
         bench_video(args.videos, args.video_file)
+    if args.only in (None, "bitrates"):
+        bench_bitrates(args.bitrate_seconds)
     if args.only in (None, "nudenet"):
         bench_nudenet(args.images)
 

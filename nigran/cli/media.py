@@ -59,9 +59,16 @@ def hash_file(
             "signal string) or file (the vpdq library's frame,quality,hash,timestamp lines)."
         ),
     ] = "nigran",
+    pytx_compatible: Annotated[
+        bool,
+        typer.Option(
+            help="Image PDQ as python-threatexchange/HMA compute it: raw channels for palette "
+            "and CMYK files (differs from Nigran's only for those)."
+        ),
+    ] = False,
 ) -> None:
     """Print a file's MD5, SHA-256 and PDQ (image: 8 dihedral variants; video: vPDQ frames)."""
-    from nigran.detect.media.hashing import file_digests, open_image, pdq_dihedral
+    from nigran.detect.media.hashing import file_digests, open_image, pdq_dihedral, pdq_pytx
     from nigran.detect.media.vpdq import video_hash
 
     if vpdq not in ("nigran", "pytx", "file"):
@@ -76,11 +83,13 @@ def hash_file(
             value: Any = video.to_pytx() if vpdq == "pytx" else video.to_json()
             out: dict[str, Any] = {"kind": "video", "vpdq": value}
         else:
-            variants = pdq_dihedral(open_image(file))
+            image = open_image(file)
+            variants = pdq_dihedral(image)[:8]
+            upright = pdq_pytx(image) if pytx_compatible else variants[0]
             out = {
                 "kind": "image",
-                "pdq": variants[0].hex,
-                "quality": variants[0].quality,
+                "pdq": upright.hex,
+                "quality": upright.quality,
                 "dihedral": [v.hex for v in variants],
             }
     except NigranError as exc:
@@ -158,7 +167,7 @@ def bank_add(
 ) -> None:
     """Bank a file (PDQ for an image, vPDQ and MD5 for a video) or a given PDQ hash."""
     from nigran.detect.media.hashing import file_digests, open_image, pdq_from_image
-    from nigran.detect.media.vpdq import video_hash
+    from nigran.detect.media.vpdq import bank_video_hash
 
     banks = _bank_store(db)
     added = []
@@ -168,7 +177,8 @@ def bank_add(
                 added.append(hb.add_entry(bank, "pdq", pdq, actor=actor, note=note, source=source))
             if file is not None:
                 if _is_video(file):
-                    vh = orjson.dumps(video_hash(file).to_json()).decode()
+                    # Sampled 4 times a second, so trimmed copies match (vpdq.BANK_INTERVAL).
+                    vh = orjson.dumps(bank_video_hash(file).to_json()).decode()
                     added.append(
                         hb.add_entry(bank, "vpdq", vh, actor=actor, note=note, source=source)
                     )
@@ -262,14 +272,16 @@ def bank_set(
 def match(file: Path, db: DbOption = None) -> None:
     """Match a file against the banks (read-only: hot-hash counters are not touched)."""
     from nigran.detect.media.hashing import file_digests, open_image, pdq_dihedral
-    from nigran.detect.media.vpdq import video_hash
+    from nigran.detect.media.vpdq import video_variants
 
     banks = _bank_store(db).banks
     try:
         digests = file_digests(file)
         if _is_video(file):
+            # All 8 orientations, as the pipeline matches: a mirrored or rotated re-upload
+            # found by ``moderate`` is found here too.
             result = banks.match_video(
-                video_hash(file), md5=digests.md5, sha256=digests.sha256, count=False
+                video_variants(file), md5=digests.md5, sha256=digests.sha256, count=False
             )
         else:
             result = banks.match_image(

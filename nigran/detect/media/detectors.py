@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +19,8 @@ from nigran.detect import Detector
 from nigran.detect.media.banks import BankMatch, HashBanks
 from nigran.detect.media.refs import Analysed, MediaLoader
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "HashMatchDetector",
@@ -177,7 +181,12 @@ class OcrDetector:
     """Reads on-screen text and runs the text detectors over it as the ``on_screen`` field.
 
     Signals keep the text detector's category, score and spans (which point into the OCR text,
-    carried in ``evidence.details['on_screen_text']`` since the platform never sent it)."""
+    carried in ``evidence.details['on_screen_text']`` since the platform never sent it). Their
+    language is the language of the text read, not the item's: an Urdu threat on an image with
+    an English caption is judged, and reviewed, as Urdu.
+
+    Each item has ``item_seconds`` of OCR in all: frames past it are not read, and a read that
+    runs over is no text; both are logged and counted (:attr:`timeouts`), never a stall."""
 
     name = "ocr"
 
@@ -188,6 +197,7 @@ class OcrDetector:
         *,
         loader: MediaLoader | None = None,
         max_frames: int = 6,
+        item_seconds: float = 12.0,
     ) -> None:
         from nigran.detect.media.ocr import OcrEngine
 
@@ -195,35 +205,62 @@ class OcrDetector:
         self.text_detectors = list(text_detectors)
         self.loader = loader or MediaLoader()
         self.max_frames = max_frames
+        self.item_seconds = item_seconds
+        self.timeouts = 0
+        """Items whose OCR ran out of time (part or all of their text read as none)."""
         inner = "+".join(f"{d.name}:{d.version}" for d in self.text_detectors)
-        self.version = f"{self.engine.version}/{'+'.join(self.engine.languages)}/{inner}"[:200]
+        settings = getattr(self.engine, "settings", "")
+        self.version = (
+            f"{self.engine.version}/{'+'.join(self.engine.languages)}/{settings}/{inner}"[:200]
+        )
 
     def on_screen_text(self, item: Content) -> tuple[str, list[dict[str, Any]]]:
         where: list[dict[str, Any]] = []
         lines: list[str] = []
+        deadline = time.monotonic() + self.item_seconds
+        ran_out = False
         for ref in item.media:
             media: Analysed = self.loader.load(ref)
             for at, picture in media.pictures(self.max_frames):
-                text = self.engine.read(picture)
-                if text and text not in lines:
-                    lines.append(text)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    ran_out = True
+                    break
+                read = self.engine.read_text(picture, timeout=left)
+                ran_out = ran_out or read.timed_out
+                if read.text and read.text not in lines:
+                    lines.append(read.text)
                     where.append({"media": ref.ref, "t": at})
+        if ran_out:
+            self.timeouts += 1
+            log.warning(
+                "OCR of item %s ran past its %.0f s budget; frames after it read as no text "
+                "(%d items so far)",
+                item.id,
+                self.item_seconds,
+                self.timeouts,
+            )
         return "\n".join(lines), where
 
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
+        from nigran.detect.media.ocr import text_language
+
         out: list[list[Signal]] = []
         for item in items:
             text, where = self.on_screen_text(item) if item.media else ("", [])
             if not text.strip():
                 out.append([])
                 continue
+            language = text_language(text, self.engine.languages)
             only_text = Content(
                 id=item.id,
                 version=item.version,
                 kind=item.kind,
                 author=item.author,
                 texts={TextField.ON_SCREEN: text[:20_000]},
-                language_hint=item.language_hint,
+                # The text detectors (and so the signals, and review routing) take the
+                # language of what was read, never the item's caption language.
+                language_hint=language,
             )
             signals: list[Signal] = []
             for detector in self.text_detectors:
@@ -233,12 +270,14 @@ class OcrDetector:
                         "on_screen_text": text[:2000],
                         "read_from": where,
                         "ocr": self.engine.version,
+                        "ocr_language": language,
                     }
                     signals.append(
                         s.model_copy(
                             update={
                                 "source": SignalSource.OCR,
                                 "detector": f"ocr+{s.detector}"[:64],
+                                "language": language or s.language,
                                 "evidence": s.evidence.model_copy(update={"details": details}),
                             }
                         )

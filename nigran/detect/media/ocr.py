@@ -9,18 +9,34 @@ Tesseract and its language data come from Debian (``scripts/system-packages.txt`
 subprocess, one image on stdin, one thread (``OMP_THREAD_LIMIT=1``): the pipeline parallelises
 across items.
 
-Measured here (tests/detect/media/test_media_ocr.py): an Urdu sentence rendered in Noto Naskh
-Arabic or Amiri reads back exactly; in Noto Nastaliq Urdu (the usual on-screen style) tesseract's
-``urd`` model drops or merges some letters, which is why the lexicon's normalisation matters.
+What keeps noise from becoming signals (a textured photo read as a "threat"):
+
+- a line is kept only if it reads like language: its words' mean confidence reaches
+  :data:`MIN_LINE_CONFIDENCE` (or :data:`LOW_LINE_CONFIDENCE` with words of
+  :data:`LONG_WORDS` letters on average, which texture "words" are not) and at least
+  :data:`MIN_WORD_SHARE` of its tokens are words of one script (letters only, Arabic or Latin,
+  two letters or more); all kept lines together hold at least :data:`MIN_LETTERS` letters, or
+  the picture has no text;
+- large pictures are reduced to :data:`MAX_OCR_SIDE` before reading (a 12 MP photo's text is
+  then read in about 2 s instead of timing out), and each read has a time limit: a read that
+  runs over is "no text", logged and counted (:attr:`OcrEngine.timeouts`), never a stall.
+
+How well Nastaliq is read: ``python -m bench.ocr`` measures character error rates per engine
+and font on rendered Urdu sentences (figures in docs/performance.md).
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import logging
 import os
 import shutil
 import subprocess
+import time
+import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from PIL import Image, ImageOps
@@ -29,7 +45,20 @@ from nigran import languages
 from nigran.errors import ConfigError
 from nigran.model import MAX_TEXT_CHARS, Content, TextField
 
-__all__ = ["DEFAULT_LANGUAGES", "OcrEngine", "with_on_screen_text"]
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "MAX_OCR_SIDE",
+    "MIN_LINE_CONFIDENCE",
+    "MIN_WORD_CONFIDENCE",
+    "MIN_WORD_SHARE",
+    "OcrEngine",
+    "OcrText",
+    "is_word",
+    "text_language",
+    "with_on_screen_text",
+]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGES = languages.ocr_models(own_family_only=True)
 """The models of the languages with classifier heads of their own (``urd``, ``eng``), Urdu
@@ -38,6 +67,51 @@ first: its model also reads Punjabi (Shahmukhi) and much Sindhi/Pashto text; add
 
 APT_PACKAGES = ("tesseract-ocr", *(f"tesseract-ocr-{m}" for m in languages.ocr_models()))
 """Every model the table of languages names (``scripts/system-packages.txt`` installs them)."""
+
+MAX_OCR_SIDE = 2000
+"""Longer side pictures are reduced to before reading: captions and signs stay far above the
+~20 px letter height tesseract needs, and a 12 MP photo no longer runs into the time limit."""
+
+MIN_LINE_CONFIDENCE = 50.0
+"""Mean tesseract confidence (0-100) of a line's words from which the line is kept (if it is
+mostly words, :data:`MIN_WORD_SHARE`)."""
+
+LOW_LINE_CONFIDENCE = 35.0
+LONG_WORDS = 2.6
+"""A less confident line (mean from :data:`LOW_LINE_CONFIDENCE`) is kept if its tokens average
+:data:`LONG_WORDS` letters or more. Measured (urd model, 4 textures and 2 photos against 18
+Nastaliq renderings): every line tesseract "read" in a texture averaged 2.5 letters a token or
+fewer and mostly 26-42 confidence; Nastaliq lines average 2.7-5.8 letters (tesseract merges
+words) at 34-69 confidence, 16 of 18 kept."""
+
+MIN_WORD_CONFIDENCE = 10.0
+"""Within a kept line, words below this are dropped (tesseract's near-zero guesses)."""
+
+MIN_WORD_SHARE = 0.6
+"""Share of a line's tokens that must be words of one script (:func:`is_word`) to keep it."""
+
+MIN_LETTERS = 4
+"""Fewer letters than this in all kept words: no text (two stray letters are not a caption)."""
+
+UPSCALE_BELOW = 1000
+"""Pictures whose longer side is below this are enlarged, at most 2x, towards it: small frames'
+captions get the letter size tesseract needs. Enlarging further hurts: a Nastaliq line made 400 px
+high read at CER 0.25, at its own 100 px 0.15 (``bench.ocr``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OcrText:
+    """What one read found."""
+
+    text: str
+    """The kept words, line by line ("" when the picture has no text by the rules above)."""
+    words: int = 0
+    """Words tesseract reported."""
+    kept: int = 0
+    """Words kept (confident enough); ``text`` is empty when they do not look like language."""
+    confidence: float = 0.0
+    """Mean confidence of the kept words (0 when none)."""
+    timed_out: bool = False
 
 
 @cache
@@ -56,8 +130,18 @@ class OcrEngine:
         *,
         psm: int = 6,
         binary: str | None = None,
-        timeout: float = 30.0,
+        timeout: float = 8.0,
+        max_side: int = MAX_OCR_SIDE,
+        min_confidence: float = MIN_LINE_CONFIDENCE,
+        min_word_share: float = MIN_WORD_SHARE,
+        min_height: int | None = None,
+        combined: bool = False,
     ) -> None:
+        """``min_confidence`` and ``min_word_share``: see :data:`MIN_LINE_CONFIDENCE` and
+        :data:`MIN_WORD_SHARE` (0 and 0 keep everything tesseract reports); ``min_height``:
+        enlarge pictures to this height instead (the rule before :data:`UPSCALE_BELOW`, kept for
+        the benchmark's baseline); ``combined``: one tesseract pass with all the models together
+        (``urd+eng``) instead of one model after another until one reads text."""
         found = binary or shutil.which("tesseract")
         if found is None:
             raise ConfigError(
@@ -73,41 +157,135 @@ class OcrEngine:
         self.languages = tuple(languages)
         self.psm = psm
         self.timeout = timeout
+        self.max_side = max_side
+        self.min_confidence = min_confidence
+        self.min_word_share = min_word_share
+        self.min_height = min_height
+        self.passes = ("+".join(self.languages),) if combined else self.languages
+        self.timeouts = 0
+        """Reads that ran over their time limit (each one logged, its picture read as no text)."""
         first = subprocess.run(
             [found, "--version"], capture_output=True, text=True, timeout=30, check=False
         )
         self.version = (first.stdout or first.stderr).splitlines()[0].strip()
+        self.settings = f"psm{psm}/conf{min_confidence:g}/share{min_word_share:g}/side{max_side}"
 
     @staticmethod
     def available() -> bool:
         return shutil.which("tesseract") is not None
 
     def read(self, image: Image.Image) -> str:
-        """The text tesseract finds in ``image`` (may be empty)."""
+        """The text tesseract finds in ``image`` and the filters keep (may be empty)."""
+        return self.read_text(image).text
+
+    def prepare(self, image: Image.Image) -> Image.Image:
+        """Grey, dark text on light, letters of a size tesseract reads."""
         grey = ImageOps.grayscale(image)
         if _median(grey) < 128:
             # Captions are usually light text on dark video; tesseract reads dark on light far
             # better (measured: a short white-on-black Urdu line went from unreadable to exact).
             grey = ImageOps.invert(grey)
-        if grey.height < 400:
-            # tesseract wants text at least ~20 px high; small frames are scaled up first.
-            scale = 400 / max(1, grey.height)
-            grey = grey.resize((round(grey.width * scale), 400), Image.Resampling.LANCZOS)
-        buf = io.BytesIO()
-        grey.save(buf, format="PNG")
-        env = dict(os.environ, OMP_THREAD_LIMIT="1")
-        try:
-            done = subprocess.run(
-                [self.binary, "-", "-", "-l", "+".join(self.languages), "--psm", str(self.psm)],
-                input=buf.getvalue(),
-                capture_output=True,
-                timeout=self.timeout,
-                env=env,
-                check=False,
+        if max(grey.size) > self.max_side:
+            scale = self.max_side / max(grey.size)
+            size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+            grey = grey.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        elif self.min_height is not None and grey.height < self.min_height:
+            scale = self.min_height / max(1, grey.height)
+            grey = grey.resize(
+                (round(grey.width * scale), self.min_height), Image.Resampling.LANCZOS
             )
-        except subprocess.TimeoutExpired:
-            return ""
-        return " ".join(done.stdout.decode("utf-8", "replace").split())
+        elif self.min_height is None and max(grey.size) < UPSCALE_BELOW:
+            # Small frames: letters of a 24 px caption in a 320 px frame are too small to read.
+            scale = min(2.0, UPSCALE_BELOW / max(1, max(grey.size)))
+            size = (round(grey.width * scale), round(grey.height * scale))
+            grey = grey.resize(size, Image.Resampling.LANCZOS)
+        return grey
+
+    def read_text(self, image: Image.Image, *, timeout: float | None = None) -> OcrText:
+        """Read ``image`` within ``timeout`` seconds (default: the engine's); a read that runs
+        over returns no text with ``timed_out`` set, and is logged and counted."""
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        if limit <= 0:
+            return self._timed_out(image, limit)
+        prepared = self.prepare(image)
+        buf = io.BytesIO()
+        prepared.save(buf, format="PNG")
+        pngs = [buf.getvalue()]
+        env = dict(os.environ, OMP_THREAD_LIMIT="1")
+        deadline = time.monotonic() + limit
+        read = OcrText("")
+        # One model at a time, Urdu first, until one reads text: measured (bench.ocr), ``urd``
+        # alone is 4x faster than ``urd+eng`` in one pass and reads Urdu better; English text,
+        # which the Urdu model reads as noise the filter drops, is read by the next pass.
+        for models in self.passes:
+            attempt = 0
+            while attempt < 2:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return self._timed_out(image, limit)
+                command = [self.binary, "-", "-", "-l", models, "--psm", str(self.psm), "tsv"]
+                try:
+                    done = subprocess.run(
+                        command,
+                        input=pngs[attempt],
+                        capture_output=True,
+                        timeout=left,
+                        env=env,
+                        check=False,
+                    )
+                except subprocess.TimeoutExpired:
+                    return self._timed_out(image, limit)
+                words = _tsv_words(done.stdout.decode("utf-8", "replace"))
+                read = self.filter(words)
+                if read.text:
+                    return read
+                if words or attempt == 1:
+                    break
+                # Tesseract sometimes finds no line at all in a clear one-line picture at one
+                # scale and reads it exactly at another (measured on rendered Naskh lines);
+                # a blank read is tried once more, larger (1.5x, or up to 300 px high).
+                # Textures always yield "words", so they are never read twice.
+                if len(pngs) == 1:
+                    factor = max(1.5, min(3.0, 300 / max(1, prepared.height)))
+                    pngs.append(_scaled_png(prepared, factor, self.max_side))
+                attempt += 1
+        return read
+
+    def _timed_out(self, image: Image.Image, limit: float) -> OcrText:
+        self.timeouts += 1
+        log.warning(
+            "OCR of a %dx%d picture ran over its %.1f s limit: read as no text (%d so far)",
+            image.width,
+            image.height,
+            limit,
+            self.timeouts,
+        )
+        return OcrText("", timed_out=True)
+
+    def filter(self, words: Sequence[tuple[tuple[int, int, int], float, str]]) -> OcrText:
+        """Keep the lines that read like language (confident enough on average, mostly words of
+        one script), without their near-zero words; no text unless enough letters are left."""
+        lines: dict[tuple[int, int, int], list[tuple[float, str]]] = {}
+        for line, conf, word in words:
+            lines.setdefault(line, []).append((conf, word))
+        kept: list[list[tuple[float, str]]] = []
+        for line_words in lines.values():
+            mean = sum(c for c, _ in line_words) / len(line_words)
+            shaped = sum(is_word(w) for _, w in line_words) / len(line_words)
+            length = sum(sum(c.isalpha() for c in w) for _, w in line_words) / len(line_words)
+            confident = mean >= self.min_confidence or (
+                mean >= min(self.min_confidence, LOW_LINE_CONFIDENCE) and length >= LONG_WORDS
+            )
+            if confident and shaped >= self.min_word_share:
+                floor = min(MIN_WORD_CONFIDENCE, mean)
+                kept.append([(c, w) for c, w in line_words if c >= floor])
+        flat = [cw for line_words in kept for cw in line_words]
+        letters = sum(c.isalpha() for _, w in flat for c in w)
+        confidence = round(sum(c for c, _ in flat) / len(flat), 1) if flat else 0.0
+        if letters < MIN_LETTERS or not flat:
+            return OcrText("", words=len(words), kept=0, confidence=confidence)
+        text = "\n".join(" ".join(w for _, w in line_words) for line_words in kept if line_words)
+        return OcrText(text, words=len(words), kept=len(flat), confidence=confidence)
 
     def read_all(self, images: Iterable[Image.Image]) -> str:
         """Text of several frames, each distinct line once, in order of first appearance."""
@@ -117,6 +295,95 @@ class OcrEngine:
             if text and text not in seen:
                 seen.append(text)
         return "\n".join(seen)
+
+
+def _scaled_png(grey: Image.Image, factor: float, max_side: int) -> bytes:
+    factor = min(factor, max_side / max(1, max(grey.size)))
+    size = (max(1, round(grey.width * factor)), max(1, round(grey.height * factor)))
+    buf = io.BytesIO()
+    grey.resize(size, Image.Resampling.LANCZOS).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _tsv_words(tsv: str) -> list[tuple[tuple[int, int, int], float, str]]:
+    """``((block, paragraph, line), confidence, word)`` for each word of tesseract's TSV."""
+    out = []
+    rows = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in rows:
+        if len(row) < 12 or row[0] != "5":
+            continue
+        word = row[11].strip()
+        try:
+            conf = float(row[10])
+            line = (int(row[2]), int(row[3]), int(row[4]))
+        except ValueError:
+            continue
+        if word:
+            out.append((line, conf, word))
+    return out
+
+
+_SINGLE_LETTER_WORDS = frozenset("aAIو")
+"""One-letter tokens that are words (English "a", "I"; Urdu "و", and)."""
+
+
+def _script(c: str) -> str | None:
+    if not c.isalpha():
+        return None
+    name = unicodedata.name(c, "")
+    if name.startswith("ARABIC"):
+        return "Arab"
+    if name.startswith("LATIN"):
+        return "Latn"
+    return name.split(" ", 1)[0] or None
+
+
+def is_word(token: str) -> bool:
+    """A token made of letters of one script (Arabic or Latin; inner marks, apostrophes and
+    hyphens allowed), two letters or more: what a word read off a picture looks like, and what
+    tesseract's readings of textures (``|/-_ '=~``, ``yeu``, mixed digits and letters) mostly
+    are not."""
+    core = token.strip(".,;:!?()[]{}\"'«»“”‘’،۔؟٫٬")
+    if not core:
+        return False
+    scripts = set()
+    letters = 0
+    for c in core:
+        if c in "'’-" or unicodedata.category(c) in ("Mn", "Mc", "Cf"):
+            continue
+        script = _script(c)
+        if script is None:
+            return False
+        scripts.add(script)
+        letters += 1
+    if len(scripts) != 1 or scripts - {"Arab", "Latn"}:
+        return False
+    return letters >= 2 or core in _SINGLE_LETTER_WORDS
+
+
+def text_language(text: str, models: Sequence[str]) -> str | None:
+    """The language of text read off a picture, for the text detectors and review routing.
+
+    The language identifier decides; Arabic-script text it cannot place among the languages
+    whose tesseract model read it (short OCR text is often taken for Persian or Arabic) goes to
+    the first of those (Urdu by default), as does Arabic-script text it does not know."""
+    from nigran.detect.text.langid import guess_language
+
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    found = guess_language(text)
+    arabic = sum(_script(c) == "Arab" for c in letters) > len(letters) / 2
+    if not arabic:
+        return found if found != "und" else None
+    readers = [
+        lang.code
+        for lang in languages.TABLE
+        if lang.script == "Arab" and lang.ocr is not None and lang.ocr in models
+    ]
+    if found in readers:
+        return found
+    return readers[0] if readers else found
 
 
 def _median(grey: Image.Image) -> int:

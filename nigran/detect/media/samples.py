@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFilter
 
-__all__ = ["synthetic_image", "synthetic_video"]
+__all__ = ["synthetic_image", "synthetic_texture", "synthetic_video", "text_image"]
 
 
 def synthetic_image(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
@@ -34,6 +34,52 @@ def synthetic_image(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Imag
         else:
             draw.rectangle((x0, y0, x0 + w, y0 + h), fill=colour)
     return field.filter(ImageFilter.GaussianBlur(radius=max(1.0, width / 400)))
+
+
+def synthetic_texture(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
+    """Fine, busy texture (gravel, foliage, fabric): high-frequency detail everywhere, the
+    pictures where a transform's rounding moves PDQ bits most, and where OCR sees false text."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    cells = rng.integers(0, 256, (max(1, height // 4), max(1, width // 4), 3), dtype=np.uint8)
+    noise = Image.fromarray(cells, "RGB").resize(size, Image.Resampling.NEAREST)
+    return noise.filter(ImageFilter.GaussianBlur(radius=1.5))
+
+
+def text_image(
+    lines: list[str],
+    font: Path | str,
+    *,
+    size: int = 40,
+    width: int = 800,
+    background: tuple[int, int, int] = (255, 255, 255),
+    colour: tuple[int, int, int] = (0, 0, 0),
+    rtl: bool = False,
+    padding: int = 30,
+) -> Image.Image:
+    """``lines`` rendered in ``font`` (a TrueType file), one under another; ``rtl`` shapes and
+    right-aligns them (Pillow's raqm layout, which Urdu and Arabic need)."""
+    from PIL import ImageFont
+
+    layout = ImageFont.Layout.RAQM if rtl else ImageFont.Layout.BASIC
+    face = ImageFont.truetype(str(font), size, layout_engine=layout)
+    direction = "rtl" if rtl else None
+    heights: list[int] = []
+    for line in lines:
+        box = face.getbbox(line, direction=direction)
+        heights.append(int(box[3] - min(0, box[1])))
+    line_gap = int(size * 0.6)
+    height = 2 * padding + sum(heights) + line_gap * max(0, len(lines) - 1)
+    image = Image.new("RGB", (width, max(height, size + 2 * padding)), background)
+    draw = ImageDraw.Draw(image)
+    y = padding
+    for line, line_height in zip(lines, heights, strict=True):
+        box = face.getbbox(line, direction=direction)
+        x = width - padding - (box[2] - box[0]) if rtl else float(padding)
+        at = (x - box[0], y - min(0.0, box[1]))
+        draw.text(at, line, font=face, fill=colour, direction=direction)
+        y += line_height + line_gap
+    return image
 
 
 def _pan(scene: Image.Image, size: tuple[int, int], t: float) -> NDArray[np.uint8]:
@@ -57,6 +103,7 @@ def synthetic_video(
     scene_seconds: float = 2.0,
     codec: str = "libx264",
     preset: str = "ultrafast",
+    bitrate: int | None = None,
 ) -> Path:
     """Write an MP4 of ``seconds`` with a new scene every ``scene_seconds``; returns ``path``."""
     import av
@@ -73,6 +120,9 @@ def synthetic_video(
         stream.time_base = Fraction(1, fps)
         if codec == "libx264":
             stream.options = {"preset": preset, "crf": "23"}
+            if bitrate:  # an upload's average bitrate instead of constant quality
+                stream.options = {"preset": preset}
+                stream.bit_rate = bitrate
         scene = synthetic_image(int(rng.integers(0, 2**31)), scene_size)
         for i in range(frames):
             if i and i % per_scene == 0:

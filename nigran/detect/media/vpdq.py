@@ -49,11 +49,13 @@ __all__ = [
     "VideoHash",
     "VideoIndex",
     "VideoMatch",
+    "bank_video_hash",
     "compare_videos",
     "hash_frames",
     "hash_frames_dihedral",
     "parse_video_hash",
     "video_hash",
+    "video_variants",
 ]
 
 DEDUPE_DISTANCE = 8
@@ -63,6 +65,13 @@ QUERY_SHARE = 0.8
 """vPDQ's default: 80 % of the query's frames must match."""
 
 TARGET_SHARE = 0.0
+
+BANK_INTERVAL = 0.25
+"""Seconds between the samples of a video being banked. Uploads are sampled every second from
+their own start; a trimmed copy starts anywhere, so its samples fall between the banked video's
+whole seconds. Banking 4 samples a second puts one within 1/8 s of every upload sample, where
+even fast-changing footage still matches (a 1 s step left a copy trimmed at 1.5 s matching 0.33
+of its frames, 4 a second 1.00). The query side, the one hashed per upload, stays at 1 a second."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +225,17 @@ def hash_frames_dihedral(
 def video_hash(path: Path) -> VideoHash:
     """Sample and hash a video file; raises :class:`~nigran.errors.InvalidMedia` if broken."""
     return hash_frames(sample_frames(path, images=False))
+
+
+def bank_video_hash(path: Path) -> VideoHash:
+    """The hash a video is banked under: samples every :data:`BANK_INTERVAL` seconds."""
+    return hash_frames(sample_frames(path, interval=BANK_INTERVAL, images=False))
+
+
+def video_variants(path: Path) -> list[VideoHash]:
+    """A video file hashed in its 8 orientations (original first), as the pipeline matches it
+    (``Analysed.video_variants``), so ``nigran media match`` finds what ``moderate`` finds."""
+    return hash_frames_dihedral(sample_frames(path, images=False))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,36 +24,54 @@ def transcode(
     start: float = 0.0,
     end: float | None = None,
     rotate: bool = False,
+    mirror: bool = False,
+    fps: int | None = None,
+    bitrate: int | None = None,
 ) -> Path:
-    """Re-encode ``src`` the way a re-uploader would: other codec, size, a small crop, a trim."""
-    with av.open(str(src)) as inp, av.open(str(dst), mode="w") as out:
+    """Re-encode ``src`` the way a re-uploader would: other codec, size, a small crop, a trim,
+    another frame rate (each output frame is the picture shown at its time), a bitrate."""
+    with av.open(str(src)) as inp:
         stream_in = inp.streams.video[0]
-        rate = stream_in.average_rate or Fraction(10)
+        rate = Fraction(fps) if fps else (stream_in.average_rate or Fraction(10))
+        shown: list[tuple[float, Image.Image]] = [
+            (float(frame.time or 0.0), frame.to_image()) for frame in inp.decode(stream_in)
+        ]
+    first = shown[0][0]
+    shown = [(t - first, image) for t, image in shown]
+    last = shown[-1][0] if end is None else min(end, shown[-1][0] + 1e-6)
+    with av.open(str(dst), mode="w") as out:
         stream = out.add_stream(codec, rate=rate)
-        first = True
-        n = 0
-        for frame in inp.decode(stream_in):
-            t = float(frame.time or 0.0)
-            if t < start or (end is not None and t >= end):
-                continue
-            image: Image.Image = frame.to_image()
+        if bitrate:
+            stream.bit_rate = bitrate
+        if codec == "libx264":
+            stream.options = {"preset": "veryfast"}
+        k, n, opened = 0, 0, False
+        while True:
+            t = start + n / float(rate)
+            if t > last:
+                break
+            while k + 1 < len(shown) and shown[k + 1][0] <= t + 1e-6:
+                k += 1
+            image = shown[k][1]
+            n += 1
             if crop:
                 w, h = image.size
                 dx, dy = int(w * crop), int(h * crop)
                 image = image.crop((dx, dy, w - dx, h - dy))
             if rotate:
                 image = image.transpose(Image.Transpose.ROTATE_90)
+            if mirror:
+                image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
             if size:
                 image = image.resize(size)
-            if first:
+            if not opened:
                 stream.width, stream.height = image.size[0] // 2 * 2, image.size[1] // 2 * 2
                 stream.pix_fmt = "yuv420p"
-                first = False
+                opened = True
             image = image.resize((stream.width, stream.height))
             out_frame = av.VideoFrame.from_image(image)
-            out_frame.pts = n
+            out_frame.pts = n - 1
             out_frame.time_base = Fraction(1) / rate
-            n += 1
             for packet in stream.encode(out_frame):
                 out.mux(packet)
         for packet in stream.encode():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,17 @@ def test_video_hash_in_pytx_and_vpdq_file_forms(video_a: Path, db: str) -> None:
     assert [f.hex for f in VideoHash.from_vpdq_file(lines).frames] == hexes
     result = runner.invoke(build_app(), ["media", "hash", str(video_a), "--vpdq", "xml"])
     assert result.exit_code == 2 and "--vpdq must be" in result.output
+
+
+def test_media_match_finds_mirrored_and_rotated_copies_of_a_banked_video(
+    video_a: Path, video_b: Path, transcoded: Callable[..., Path], db: str
+) -> None:
+    """``media match`` matches in all 8 orientations, as ``moderate`` does."""
+    mirrored = transcoded(video_a, "cli-mirrored.mp4", mirror=True, size=(160, 120))
+    rotated = transcoded(video_a, "cli-rotated.mp4", rotate=True, size=(120, 160))
+    _run("media", "bank", "create", "tv", "--actor", "alice")
+    _run("media", "bank", "add", "tv", "--file", str(video_a), "--actor", "alice")
+    for copy in (mirrored, rotated):
+        found = json.loads(_run("media", "match", str(copy)))
+        assert [(m["bank"], m["category"]) for m in found["matches"]] == [("tv", "sexual")], copy
+    assert json.loads(_run("media", "match", str(video_b)))["matches"] == []

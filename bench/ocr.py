@@ -1,0 +1,166 @@
+"""Urdu OCR: character error rate per engine configuration and font, on rendered sentences.
+
+Renders ordinary Urdu sentences (written for this benchmark; no slurs) in Nastaliq (the vendored
+Noto Nastaliq Urdu) and Naskh (Noto Naskh Arabic, Amiri), at two sizes, dark on light and as a
+light caption on a dark or photo-like background, clean and after video-frame compression
+(reduced to 60 % and JPEG at quality 35), and reads each with several tesseract
+configurations. Prints the CER (edit distance / reference length, whitespace folded) per engine
+and font, beside the baseline (the configuration before issue 22: ``urd+eng``, page mode 6, no
+word filter), and how many images gave no text at all.
+
+Usage: .venv/bin/python -m bench.ocr [--sentences 12] [--engines baseline,urd,...]
+One tesseract thread per read; a full run is about 600 reads (some minutes on one core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image, ImageFilter
+
+from nigran.detect.media.ocr import OcrEngine, OcrText
+from nigran.detect.media.samples import synthetic_image, synthetic_texture, text_image
+
+SENTENCES = [
+    "آج موسم بہت اچھا ہے",
+    "میں کل بازار جاؤں گا",
+    "یہ کتاب میرے دوست نے لکھی ہے",
+    "ہمارے گاؤں میں ایک پرانا درخت ہے",
+    "بچے اسکول سے گھر واپس آ گئے",
+    "براہ کرم اپنا نام اور پتہ لکھیں",
+    "شام کو ہم سب نے مل کر کھانا کھایا",
+    "لاہور پاکستان کا ایک بڑا شہر ہے",
+    "اس ویڈیو کو بہت لوگوں نے پسند کیا",
+    "بارش کے بعد سڑکیں گیلی ہو گئیں",
+    "میری امی چائے بہت شوق سے پیتی ہیں",
+    "کل صبح دس بجے میٹنگ ہوگی",
+    "ریل گاڑی وقت پر اسٹیشن پہنچ گئی",
+    "ہم نے چھٹیوں میں پہاڑوں کی سیر کی",
+]
+
+FONTS = {
+    "nastaliq": Path(__file__).resolve().parents[1]
+    / "nigran/console/static/NotoNastaliqUrdu-Regular.ttf",
+    "naskh-noto": Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"),
+    "naskh-amiri": Path("/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf"),
+}
+
+# Each read may take 2 minutes: the time limit is for production, and a benchmark under load must
+# not count a timed-out texture as "no noise".
+T = 120.0
+
+ENGINES: dict[str, Callable[[], OcrEngine]] = {
+    # The configuration before issue 22: urd+eng in one pass, pictures enlarged to 400 px high,
+    # no filter at all.
+    "baseline": lambda: OcrEngine(
+        ("urd", "eng"), combined=True, min_confidence=0, min_word_share=0, min_height=400, timeout=T
+    ),
+    "urd+eng/400": lambda: OcrEngine(("urd", "eng"), combined=True, min_height=400, timeout=T),
+    "urd+eng": lambda: OcrEngine(("urd", "eng"), combined=True, timeout=T),
+    "urd>eng": lambda: OcrEngine(("urd", "eng"), timeout=T),  # the product's default
+    "urd-psm7": lambda: OcrEngine(("urd",), psm=7, timeout=T),
+    "Arabic": lambda: OcrEngine(("Arabic",), timeout=T),
+    "urd+Arabic": lambda: OcrEngine(("urd", "Arabic"), combined=True, timeout=T),
+}
+
+
+def _edits(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def cer(read: str, truth: str) -> float:
+    a, b = " ".join(read.split()), " ".join(truth.split())
+    return _edits(a, b) / max(1, len(b))
+
+
+def _video_frame(image: Image.Image) -> Image.Image:
+    """What a caption looks like in a frame of a compressed upload: reduced to 60 % (a 1080p
+    caption in a 640 px frame) and saved as a low-quality JPEG."""
+    small = image.resize(
+        (round(image.width * 0.6), round(image.height * 0.6)), Image.Resampling.BILINEAR
+    )
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=35)
+    return Image.open(io.BytesIO(out.getvalue())).convert("RGB")
+
+
+def renders(n: int) -> list[tuple[str, str, str, Image.Image]]:
+    """``(font, condition, sentence, image)`` for each rendering."""
+    photo = synthetic_image(3, (900, 160)).filter(ImageFilter.GaussianBlur(3))
+    out = []
+    for font, path in FONTS.items():
+        if not path.exists():
+            continue
+        for k, sentence in enumerate(SENTENCES[:n]):
+            size = (40, 28)[k % 2]
+            plain = text_image([sentence], path, size=size, width=900, rtl=True)
+            caption = text_image(
+                [sentence], path, size=size, width=900, rtl=True,
+                background=(20, 20, 20), colour=(255, 255, 255),
+            )  # fmt: skip
+            on_photo = photo.resize(caption.size).point(lambda v: v // 3)
+            on_photo.paste(
+                caption, mask=caption.convert("L").point(lambda v: 255 if v > 128 else 0)
+            )
+            out += [
+                (font, "plain", sentence, plain),
+                (font, "caption", sentence, caption),
+                (font, "video", sentence, _video_frame(on_photo)),
+            ]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=len(SENTENCES))
+    parser.add_argument("--engines", default="baseline,urd>eng,urd-psm7,Arabic,urd+Arabic")
+    args = parser.parse_args()
+    images = renders(args.sentences)
+    textless = [synthetic_texture(k, (480, 360)) for k in (1, 2)] + [
+        synthetic_image(k, (640, 480)) for k in (3, 4)
+    ]
+    print(
+        f"{len(images)} renderings of {args.sentences} sentences (sizes 40 and 28 px; plain: dark"
+        " on light; caption: light on dark; video: caption on a photo, reduced, JPEG q35);"
+        f" CER = edits / characters; noise: textless pictures (2 textures, 2 photos) read as"
+        " text\n"
+    )
+    header = f"{'engine':<12} {'font':<12} {'CER':>6} {'empty':>6} {'s/read':>7} {'noise':>5}"
+    print(header + "   by condition")
+    for name in args.engines.split(","):
+        engine = ENGINES[name]()
+        scores: dict[str, list[float]] = defaultdict(list)
+        by_condition: dict[tuple[str, str], list[float]] = defaultdict(list)
+        empty: dict[str, int] = defaultdict(int)
+        start = time.perf_counter()
+        for font, condition, sentence, image in images:
+            found: OcrText = engine.read_text(image)
+            score = min(1.0, cer(found.text, sentence))
+            scores[font].append(score)
+            by_condition[(font, condition)].append(score)
+            empty[font] += not found.text
+        seconds = (time.perf_counter() - start) / max(1, len(images))
+        noise = sum(bool(engine.read_text(p).text) for p in textless)
+        for font, values in scores.items():
+            conditions = "  ".join(
+                f"{c}: {sum(v) / len(v):.3f}" for (f, c), v in by_condition.items() if f == font
+            )
+            print(
+                f"{name:<12} {font:<12} {sum(values) / len(values):6.3f} "
+                f"{empty[font]:>3}/{len(values):<2} {seconds:7.2f} {noise:>3}/{len(textless)}"
+                f"   {conditions}"
+            )
+
+
+if __name__ == "__main__":
+    main()
