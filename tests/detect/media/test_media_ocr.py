@@ -17,7 +17,7 @@ from nigran.detect.media.samples import synthetic_image, synthetic_texture, text
 from nigran.model import Content, MediaKind, MediaRef, SignalSource
 from nigran.store import Store
 from nigran.store.tables import cases
-from tests.factories import THREAT_UR
+from tests.factories import THREAT_UR, stored_ref
 
 NASKH = Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf")
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -34,7 +34,7 @@ def _item(path: Path, **kw: object) -> Content:
             "id": "post-1",
             "kind": "image",
             "author": "u1",
-            "media": [MediaRef(ref=str(path), kind=MediaKind.IMAGE).model_dump()],
+            "media": [MediaRef(ref=stored_ref(path), kind=MediaKind.IMAGE).model_dump()],
             **kw,
         }
     )
