@@ -49,6 +49,8 @@ class Settings:
     checkpoint_log: Path | None = None
     """The append-only file every signed ledger checkpoint is also written to (JSON lines);
     None means ``ledger-checkpoints.jsonl`` in the data directory."""
+    checkpoint_every_s: int | None = None
+    """Sign a checkpoint this often (seconds), as a scheduled duty; None: only on command."""
     dsa_url: str = DEFAULT_DSA_URL
     """The DSA Transparency Database's base URL (``nigran dsa submit`` posts to
     ``<dsa_url>/api/v1/statements``)."""
@@ -114,6 +116,15 @@ def _from_file() -> dict[str, Any]:
     return section
 
 
+def _positive(raw: Any) -> int | None:
+    if raw in (None, ""):
+        return None
+    n = int(raw)
+    if n <= 0:
+        raise ValueError(f"checkpoint_every_s must be a positive number of seconds, not {raw!r}")
+    return n
+
+
 def settings() -> Settings:
     """Read settings now (cheap; not cached, so tests can change the environment)."""
     raw: dict[str, Any] = _from_file()
@@ -135,6 +146,7 @@ def settings() -> Settings:
             text_encoder=_encoder(raw.get("text_encoder")),
             trusted_proxies=_proxies(raw.get("trusted_proxies")),
             checkpoint_log=Path(raw["checkpoint_log"]) if raw.get("checkpoint_log") else None,
+            checkpoint_every_s=_positive(raw.get("checkpoint_every_s")),
             dsa_url=str(raw.get("dsa_url") or DEFAULT_DSA_URL).rstrip("/"),
             dsa_token=str(raw["dsa_token"]) if raw.get("dsa_token") else None,
         )

@@ -29,9 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, event, select
 
-from nigran import enforce, jobs
+from nigran import checkpoint, checkpoint_log, enforce, jobs
+from nigran.config import settings
 from nigran.legal import notices, orders, strikes
 from nigran.legal.locate import locate
 from nigran.model import RestrictionSource, utcnow
@@ -39,6 +40,7 @@ from nigran.review import sla
 from nigran.store import Store
 from nigran.store.queries import decision_from_row
 from nigran.store.tables import decisions
+from nigran.store.tables import jobs as job_rows
 from nigran.store.tables_legal import notices as notice_rows
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,46 @@ def _strike(conn: Connection, restriction_id: str, now: datetime) -> None:
     strikes.on_restriction(conn, restriction_id, now=now)
 
 
+def _checkpoint(conn: Connection, _ref: str, now: datetime) -> None:
+    """Sign a checkpoint and schedule the next one, in the job's transaction; the checkpoint log
+    line is written once that transaction has committed (a line for a checkpoint that never
+    committed would be a false alarm at the next verify)."""
+    every = settings().checkpoint_every_s
+    if every is None:
+        return  # switched off since the job was scheduled
+    key = checkpoint.load_or_create_key()
+    p = checkpoint.create(conn, key, published=checkpoint_log.read_if_present())
+    # One chain: a job another process added meanwhile (both found none pending) is dropped.
+    jobs.cancel(conn, jobs.CHECKPOINT, PERIODIC, now=now)
+    jobs.add(conn, [jobs.due(jobs.CHECKPOINT, PERIODIC, now + timedelta(seconds=every), now=now)])
+    event.listen(conn, "commit", lambda _c: checkpoint_log.append(p), once=True)
+
+
+PERIODIC = "periodic"
+
+
+def ensure_periodic(store: Store, *, now: datetime | None = None) -> bool:
+    """With ``NIGRAN_CHECKPOINT_EVERY_S`` set, make sure a periodic checkpoint job is pending
+    (one is due now if none is); returns whether one was added."""
+    if settings().checkpoint_every_s is None:
+        return False
+    now = now or utcnow()
+    with store.transaction() as conn:
+        pending = conn.execute(
+            select(job_rows.c.id)
+            .where(
+                job_rows.c.kind == jobs.CHECKPOINT,
+                job_rows.c.done_at.is_(None),
+                job_rows.c.failed_at.is_(None),
+            )
+            .limit(1)
+        ).first()
+        if pending is not None:
+            return False
+        jobs.add(conn, [jobs.due(jobs.CHECKPOINT, PERIODIC, now, now=now)])
+    return True
+
+
 def _order(step: Callable[..., bool]) -> Effect:
     def effect(conn: Connection, order_id: str, now: datetime) -> None:
         step(conn, order_id, now=now)
@@ -102,6 +144,7 @@ EFFECTS: dict[str, Effect] = {
     jobs.ORDER_LAPSE: _order(orders.refuse_unclarified),
     jobs.CASE_SLA: _case_sla,
     jobs.STRIKE: _strike,
+    jobs.CHECKPOINT: _checkpoint,
 }
 
 
@@ -205,6 +248,7 @@ class Scheduler:
                 self._stop.wait(self.interval)
 
     def start(self) -> Scheduler:
+        ensure_periodic(self.store)
         self._thread = threading.Thread(target=self.run, name="nigran-scheduler", daemon=True)
         self._thread.start()
         return self
