@@ -112,20 +112,22 @@ def refresh(
     version: int,
     decision_id: int | None,
     now: datetime,
+    old: dict[str, CountryState] | None = None,
 ) -> list[dict[str, object]]:
     """Bring an item's per-country rows to the fold of ``in_force``; returns one change record
-    per country whose visibility changed (the payloads of ``enforcement.changed`` entries)."""
-    old = current(conn, content_id)
+    per country whose visibility changed (the payloads of ``enforcement.changed`` entries).
+    ``old``: the rows as they are, when the caller knows them (none, for an item that had
+    nothing in force); read from the store otherwise."""
+    old = current(conn, content_id) if old is None else old
     new = country_states(in_force, now)
     changes: list[dict[str, object]] = []
+    inserts: list[dict[str, object]] = []
     for country in sorted(set(old) | set(new)):
         before, after = old.get(country), new.get(country)
         if before == after:
             continue
-        where = (enforcement.c.content_id == content_id) & (enforcement.c.country == country)
-        if after is None:
-            conn.execute(delete(enforcement).where(where))
-        else:
+        values: dict[str, object] = {}
+        if after is not None:
             values = {
                 "visibility": after.visibility.value,
                 "ground": after.ground,
@@ -136,10 +138,12 @@ def refresh(
                 "updated_at": now,
                 "restriction_id": after.restriction_id,
             }
-            if before is None:
-                conn.execute(
-                    insert(enforcement).values(content_id=content_id, country=country, **values)
-                )
+        if before is None:
+            inserts.append({"content_id": content_id, "country": country, **values})
+        else:
+            where = (enforcement.c.content_id == content_id) & (enforcement.c.country == country)
+            if after is None:
+                conn.execute(delete(enforcement).where(where))
             else:
                 conn.execute(update(enforcement).where(where).values(**values))
         if (
@@ -162,6 +166,8 @@ def refresh(
                 "restriction_id": after.restriction_id if after else None,
             }
         )
+    if inserts:
+        conn.execute(insert(enforcement), inserts)
     return changes
 
 

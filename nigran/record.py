@@ -127,6 +127,7 @@ def apply(
     replace_automated: bool = False,
     newest_version: int | None = None,
     schedule: bool = True,
+    deferred: dict[str, dict[str, object]] | None = None,
     now: datetime,
 ) -> Recorded:
     """Restrictions and visibility for a stored decision (see the module docstring).
@@ -136,9 +137,13 @@ def apply(
     ``remoderate``: an automated decision that replaces the item's automated restrictions (the
     pipeline, a retroactive match). ``replace_automated``: a person's decision on a review case,
     which ends the automated restrictions it was asked to check. ``lift``: restrictions this
-    decision ends, each checked against ``lifter``.
+    decision ends, each checked against ``lifter``. ``deferred``: for a batch, new restriction
+    rows are collected here (by id) for one insert at the end instead of one per item; a lift of
+    one of them changes the collected row.
     """
     out = Recorded(decision_id)
+    # Visibility rows are the fold of what is in force: with nothing in force, there are none.
+    had_none = not in_force
     if remoderate and newest_version is not None and newest_version > decision.content_version:
         out.superseded = True
         return out
@@ -181,13 +186,19 @@ def apply(
         gone = r.model_copy(
             update={"lifted_at": now, "lifted_by": lifter, "lifted_ref": lifted_ref}
         )
-        conn.execute(
-            update(restrictions)
-            .where(restrictions.c.id == r.id, restrictions.c.lifted_at.is_(None))
-            .values(
-                lifted_at=now, lifted_by=lifter.value if lifter else None, lifted_ref=lifted_ref
+        lift_values = {
+            "lifted_at": now,
+            "lifted_by": lifter.value if lifter else None,
+            "lifted_ref": lifted_ref,
+        }
+        if deferred is not None and r.id in deferred:
+            deferred[r.id].update(lift_values)  # added earlier in this batch, not yet written
+        else:
+            conn.execute(
+                update(restrictions)
+                .where(restrictions.c.id == r.id, restrictions.c.lifted_at.is_(None))
+                .values(**lift_values)
             )
-        )
         out.lifted.append(gone)
         in_force[:] = [x for x in in_force if x.id != r.id]
         out.entries.append(
@@ -219,7 +230,10 @@ def apply(
         out.added.append(r)
         in_force.append(r)
     if out.added:
-        conn.execute(insert(restrictions), [restriction_row(r) for r in out.added])
+        if deferred is not None:
+            deferred.update((r.id, restriction_row(r)) for r in out.added)
+        else:
+            conn.execute(insert(restrictions), [restriction_row(r) for r in out.added])
         out.entries.extend(
             ("restriction.added", r.content_id, enforce.restriction_payload(r)) for r in out.added
         )
@@ -233,6 +247,7 @@ def apply(
             in_force,
             version=decision.content_version,
             decision_id=decision_id,
+            old={} if had_none else None,
             now=now,
         )
         out.entries.extend(("enforcement.changed", decision.content_id, c) for c in out.changes)

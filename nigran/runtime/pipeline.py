@@ -33,7 +33,7 @@ from nigran.model import Content, Decision, Restriction, RestrictionSource, Sign
 from nigran.policy import Policy, PolicyContext, default_policy
 from nigran.review import cases as review_cases
 from nigran.store import Store
-from nigran.store.tables import content, signals
+from nigran.store.tables import content, restrictions, signals
 
 
 @dataclass(slots=True)
@@ -337,6 +337,7 @@ class Pipeline:
         entries: list[tuple[str, str, object]] = []
         spans: list[int] = []
         case_requests: list[tuple[int, review_cases.CaseRequest]] = []
+        new_restrictions: dict[str, dict[str, object]] = {}
         changed_under_orders: list[tuple[Content, review_cases.CaseRequest]] = []
         due_jobs: list[dict[str, object]] = []
         for c, fp, (lang, sigs, d), sids, did in zip(
@@ -380,6 +381,7 @@ class Pipeline:
                     source=RestrictionSource.AUTOMATED,
                     remoderate=True,
                     newest_version=newest.get(c.id),
+                    deferred=new_restrictions,
                     schedule=False,
                     now=now,
                 )
@@ -409,6 +411,8 @@ class Pipeline:
             entries.extend(item_entries)
             spans.append(len(item_entries))
             outcomes.append(Outcome(c, lang, sigs, d, did))
+        if new_restrictions:  # one insert for the batch's new restrictions
+            conn.execute(insert(restrictions), list(new_restrictions.values()))
         if case_requests:
             case_ids, case_entries = review_cases.open_cases(
                 conn, [r for _, r in case_requests], now=now, append=False
