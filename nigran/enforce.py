@@ -78,16 +78,6 @@ def active(conn: Connection, content_ids: Iterable[str]) -> dict[str, list[Restr
     return out
 
 
-def all_of(conn: Connection, content_id: str) -> list[Restriction]:
-    """Every restriction an item ever had, lifted ones included, oldest first."""
-    rows = conn.execute(
-        select(restrictions)
-        .where(restrictions.c.content_id == content_id)
-        .order_by(restrictions.c.created_at, restrictions.c.id)
-    ).all()
-    return [restriction_from_row(r) for r in rows]
-
-
 def get(conn: Connection, restriction_id: str) -> Restriction | None:
     row = conn.execute(
         select(restrictions).where(restrictions.c.id == restriction_id)

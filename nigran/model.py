@@ -550,15 +550,6 @@ class Restriction(_Value):
     lifted_ref: str | None = None
     """What lifted it: ``decision:<id>``, ``appeal:<id>``, ``order:<id>``."""
 
-    @property
-    def active(self) -> bool:
-        return self.lifted_at is None
-
-    def in_force(self, now: datetime) -> bool:
-        return self.lifted_at is None and (
-            self.action.expires_at is None or self.action.expires_at > now
-        )
-
     def liftable_by(self, lifter: Lifter) -> bool:
         return lifter in LIFTABLE_BY[self.source]
 

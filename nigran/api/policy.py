@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
+from nigran.enforce import Enforcer
 from nigran.errors import InvalidInput
 from nigran.model import Content, Decision, Signal
 from nigran.policy import PolicyContext
@@ -17,8 +17,7 @@ from nigran.policy import packs as pk
 from nigran.policy.deadlines import order_deadline
 from nigran.policy.durations import parse_instant
 from nigran.policy.taxonomy import taxonomy
-from nigran.policy.visibility import VisibilityIndex, from_rows
-from nigran.store import Store
+from nigran.policy.visibility import VisibilityIndex
 
 router = APIRouter(prefix="/v1/policy", tags=["policy"])
 
@@ -153,11 +152,10 @@ def evaluate(
 
 @router.get("/withheld/{country}", summary="Items a viewer in a country cannot see")
 def withheld(request: Request, country: str) -> dict[str, Any]:
-    from nigran.store.tables import enforcement
-
-    store: Store = request.app.state.store
-    with store.read() as conn:
-        ix = from_rows(conn.execute(select(enforcement)).all())
+    # The serving path's own index (built from the restrictions in force), brought up to date.
+    enforcer: Enforcer = request.app.state.enforcer
+    enforcer.sync()
+    ix = enforcer.index
     code = country.upper()
     items = [
         {

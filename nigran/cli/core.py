@@ -484,11 +484,11 @@ def enforce_show(
 ) -> None:
     """The restrictions on CONTENT_ID, each with where it came from and who may lift it (JSON
     lines)."""
-    from nigran import enforce
     from nigran.model import LIFTABLE_BY
+    from nigran.store.queries import restrictions_of
 
     with open_store(db).read() as conn:
-        found = enforce.all_of(conn, content_id)
+        found = restrictions_of(conn, content_id)
     for r in found:
         if r.lifted_at is not None and not all_:
             continue

@@ -452,18 +452,14 @@ def withheld(
     db: DbOption = None,
 ) -> None:
     """Items a viewer in COUNTRY cannot see (withheld there or removed), from the store."""
-    from sqlalchemy import select
-
-    from nigran.policy.visibility import from_rows
+    from nigran.enforce import Enforcer
     from nigran.store import Store
-    from nigran.store.tables import enforcement
 
     try:
         store = Store.open(db)
     except NigranError as exc:
         raise _fail(exc) from exc
-    with store.read() as conn:
-        ix = from_rows(conn.execute(select(enforcement)).all())
+    ix = Enforcer(store).index  # the serving path's index, from the restrictions in force
     ids = ix.withheld_in(country.upper())
     for cid in ids:
         grounds = ", ".join(sorted({r.ground or "?" for r in ix.restrictions(cid)}))

@@ -24,7 +24,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from nigran.errors import InvalidInput
 from nigran.model import Action, ActionType, Decision, Restriction, Visibility
@@ -326,32 +325,6 @@ class VisibilityIndex:
             if vis in (Visibility.WITHHELD, Visibility.REMOVED):
                 out.append(cid)
         return sorted(out)
-
-
-def add_row(ix: VisibilityIndex, r: Any) -> None:
-    """Add one row of the store's enforcement table (``content_id, country, visibility, min_age,
-    expires_at, ground, decision_id``; country ``'*'`` = everywhere) as restriction
-    ``{decision_id}/{country}``."""
-    vis = Visibility(r.visibility)
-    if vis is Visibility.VISIBLE:
-        return
-    ix.apply(
-        r.content_id,
-        f"{r.decision_id}/{r.country}",
-        vis,
-        None if r.country == GLOBAL else [r.country],
-        min_age=r.min_age,
-        expires_at=r.expires_at,
-        ground=r.ground,
-    )
-
-
-def from_rows(rows: Iterable[Any]) -> VisibilityIndex:
-    """An index from the store's enforcement rows (see :func:`add_row`)."""
-    ix = VisibilityIndex()
-    for r in rows:
-        add_row(ix, r)
-    return ix
 
 
 def add_restriction(ix: VisibilityIndex, r: Restriction) -> None:

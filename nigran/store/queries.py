@@ -145,14 +145,7 @@ def content_record(conn: Connection, content_id: str, version: int | None = None
         decision=decision_from_row(drow),
         decision_id=int(drow.id),
         visibility=country_states_of(conn, content_id),
-        restrictions=[
-            restriction_from_row(r)
-            for r in conn.execute(
-                select(restrictions)
-                .where(restrictions.c.content_id == content_id)
-                .order_by(restrictions.c.created_at, restrictions.c.id)
-            )
-        ],
+        restrictions=restrictions_of(conn, content_id),
         ledger=seqs,
         versions=versions,
     )
@@ -215,3 +208,13 @@ def restriction_from_row(row: Any) -> Restriction:
         lifted_by=Lifter(row.lifted_by) if row.lifted_by else None,
         lifted_ref=row.lifted_ref,
     )
+
+
+def restrictions_of(conn: Connection, content_id: str) -> list[Restriction]:
+    """Every restriction an item ever had, lifted ones included, oldest first."""
+    rows = conn.execute(
+        select(restrictions)
+        .where(restrictions.c.content_id == content_id)
+        .order_by(restrictions.c.created_at, restrictions.c.id)
+    )
+    return [restriction_from_row(r) for r in rows]

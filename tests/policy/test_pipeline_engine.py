@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
-
 from nigran import enforce
 from nigran.model import Content
 from nigran.policy.engine import load_engine
-from nigran.policy.visibility import from_rows
 from nigran.runtime.pipeline import moderate
 from nigran.store import Store
-from nigran.store.tables import enforcement
 
 
 def test_engine_in_the_pipeline_withholds_in_pk_only(tmp_path: Path) -> None:
@@ -38,9 +34,8 @@ def test_engine_in_the_pipeline_withholds_in_pk_only(tmp_path: Path) -> None:
     assert not enforce.visible(store, "ur-1", "PK", 30)
     assert enforce.visible(store, "ur-1", "DE", 30)
     assert not enforce.visible(store, "ur-1", "DE", 16)
-    # The in-memory index built from the stored rows answers the same.
-    with store.read() as conn:
-        ix = from_rows(conn.execute(select(enforcement)).all())
+    # The in-memory index built from the stored restrictions answers as the stored rows do.
+    ix = enforce.Enforcer(store).index
     for country in ("PK", "DE", "IN"):
         for age in (None, 16, 30):
             assert ix.visible("ur-1", country, age) == enforce.visible(store, "ur-1", country, age)
