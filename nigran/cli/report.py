@@ -29,6 +29,12 @@ def report(
     check_ledger: Annotated[
         bool, typer.Option(help="Recompute the figures from the ledger chain and compare.")
     ] = True,
+    provider: Annotated[
+        str, typer.Option(help="Name of the service provider (EU Annex I Part 1).")
+    ] = "",
+    service: Annotated[
+        str, typer.Option(help="Name of the service (the EU templates' Service column).")
+    ] = "",
     db: DbOption = None,
 ) -> None:
     """Transparency report: government requests, EU IR 2024/2835 templates, India's monthly
@@ -42,7 +48,7 @@ def report(
     try:
         p = periods.parse(period)
         with open_store(db).read() as conn:
-            rep = build(conn, p, check_ledger=check_ledger)
+            rep = build(conn, p, check_ledger=check_ledger, provider=provider, service=service)
     except NigranError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc

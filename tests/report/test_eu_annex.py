@@ -1,0 +1,110 @@
+"""The EU IR 2024/2835 Annex I templates: the Commission's CSV layout, and human resources per
+official EU language from the roster and the period's decisions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from nigran.report import eu_annex
+from nigran.report import period as periods
+from nigran.report.build import build
+from nigran.report.render import write_files
+from nigran.review.auth import add_user, update_user
+from nigran.store import Store
+from tests.report.test_figures import scenario
+
+# The header lines of the Commission's CSV templates, as published
+# (4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_<n>_<name>.csv).
+PART_3_HEADER = (
+    'Applicability,Service,Reporting period,Category of illegal content,"Description of the '
+    'sub-category ""Other""",Scope,Number of orders to act against illegal content received,'
+    "Number of specific items of information included in the total number of orders to act "
+    "against illegal content,Median time to inform the authority of the receipt of the order "
+    "to act against illegal content,Median time to give effect to the order to act against "
+    "illegal content,Number of orders to provide information,Median time to inform the "
+    "authority of the receipt of the order to provide information,Median time to give effect "
+    "to the order to provide information,Contextual information on number of orders to act "
+    "against illegal content received,Contextual information on number of specific items of "
+    "information included in the total number of orders to act against illegal content,"
+    "Contextual information on Median time to inform the authority of the receipt of the order "
+    "to act against illegal content,Contextual information on Median time to give effect to the "
+    "order to act against illegal content,Contextual information on Number of orders to provide "
+    "information,Contextual information on Median time to inform the authority of the receipt "
+    "of the order to provide information,Contextual information on Median time to give effect "
+    "to the order to provide information"
+)
+PART_9_HEADER = (
+    "Applicability,Service,Reporting period,Section,Indicator,Scope,Value,Contextual information"
+)
+PART_7_HEADER = (
+    "Applicability,Service,Reporting period,Section,Indicator,Scope,Value,Contextual Information"
+)
+
+
+def _header(path: Path) -> str:
+    return path.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_files_are_named_and_headed_as_the_commission_templates(
+    store: Store, tmp_path: Path
+) -> None:
+    scenario(store)
+    with store.read() as conn:
+        report = build(conn, periods.parse("2026-H2"), provider="Example Ltd", service="Nigran")
+    write_files(report, tmp_path)
+    assert _header(tmp_path / "eu_annex_i_part_3_member_states_orders.csv") == PART_3_HEADER
+    assert _header(tmp_path / "eu_annex_i_part_9_human_resources.csv") == PART_9_HEADER
+    assert _header(tmp_path / "eu_annex_i_part_7_appeals_and_recidivism.csv") == PART_7_HEADER
+    for part in (1, 3, 4, 5, 6, 7, 8, 9):
+        assert len(list(tmp_path.glob(f"eu_annex_i_part_{part}_*.csv"))) == 1
+
+    # Every category block in the template's order: the category, its keywords, KEYWORD_OTHER.
+    p4 = list(csv.DictReader(io.StringIO((tmp_path / "eu_annex_i_part_4_notices.csv").read_text())))
+    labels = [r["Category of illegal content"] for r in p4]
+    expected = ["TOTAL"]
+    for category, keywords in eu_annex.CATEGORY_TREE:
+        expected += [category, *keywords, "KEYWORD_OTHER"]
+    assert labels == [*expected, "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE"]
+    assert {r["Service"] for r in p4} == {"Nigran"}
+
+    summary = {r["Indicator"]: r["Value"] for r in report.table("eu_annex_i_part_1_summary").rows}
+    assert summary["Name of the service provider"] == "Example Ltd"
+    assert summary["Starting date of reporting period"] == "2026-07-01"
+    assert summary["Ending date of reporting period"] == "2026-12-31"
+
+
+def test_human_resources_per_official_language(store: Store) -> None:
+    """Part 9 and the capacity table, hand-counted from five accounts and the scenario's
+    decisions: legal-1 decided orders A (v1, Urdu) and B (v2, English); legal-2 orders E (v3,
+    English) and F (v2, English: two decisions, the legal hold and the removal on the terms);
+    mod-1 the notice on v2 (English). Upholding an appeal adds no decision."""
+    scenario(store)
+    add_user(store, "legal-1", "a-long-password", roles=["legal"], languages=["ur", "en"])
+    add_user(store, "legal-2", "a-long-password", roles=["legal"], languages=["en", "de"])
+    add_user(store, "mod-1", "a-long-password", roles=["reviewer"], languages=["en"])
+    add_user(store, "ur-mod", "a-long-password", roles=["reviewer"], languages=["ur"])
+    add_user(store, "gone", "a-long-password", roles=["reviewer"], languages=["fr"])
+    update_user(store, "gone", active=False)
+    with store.read() as conn:
+        report = build(conn, periods.parse("2026-H2"))
+    p9 = {
+        (r["Indicator"].strip(), r["Scope"]): r
+        for r in report.table("eu_annex_i_part_9_human_resources").rows
+    }
+    assert p9[(eu_annex.INTERNAL, "Total number")]["Value"] == 4
+    assert p9[(eu_annex.EXTERNAL, "Total number")]["Value"] is None
+    linguistic = eu_annex.LINGUISTIC.strip()
+    assert p9[(linguistic, "Total number")]["Value"] == 3  # ur-mod reads no EU language
+    assert p9[(linguistic, "en")]["Value"] == 3
+    assert p9[(linguistic, "de")]["Value"] == 1
+    assert p9[(linguistic, "fr")]["Value"] == 0  # deactivated
+    assert p9[(linguistic, "en")]["Contextual information"].startswith("3 of them decided")
+    assert [s for (i, s) in p9 if i == linguistic][1:] == list(eu_annex.EU_LANGUAGES)
+
+    cap = {r["language"]: r for r in report.table("review_capacity").rows}
+    assert cap["en"]["reviewers"] == 3 and cap["en"]["legal_reviewers"] == 2
+    assert cap["en"]["active_reviewers"] == 3 and cap["en"]["decisions"] == 5
+    assert cap["ur"]["reviewers"] == 2 and cap["ur"]["eu_official"] is False
+    assert cap["ur"]["active_reviewers"] == 1 and cap["ur"]["decisions"] == 1
