@@ -165,7 +165,7 @@ def read_rates(path: Path) -> tuple[list[QueueLoad], dict[str, Mix]]:
         for name, over in (data.get("mixes") or {}).items():
             if name not in MIXES:
                 raise InvalidInput(f"{path}: no mix {name!r} (known: {sorted(MIXES)})")
-            mixes[name] = dataclasses.replace(MIXES[name], **over)
+            mixes[name] = dataclasses.replace(MIXES[name], **{"source": f"given in {path}", **over})
     except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise InvalidInput(f"{path}: not a rates file: {exc}", where="rates") from exc
     return loads, mixes
