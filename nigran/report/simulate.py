@@ -293,11 +293,18 @@ def replicate(
     policy: str = "edf",
     target_h: float = 0.0,
     packs: PackSet | None = None,
+    months: Sequence[list[Piece]] | None = None,
 ) -> Replicated:
+    """``servers`` on duty over the months drawn from ``seeds`` (or the ``months`` already
+    drawn from them, so several staffing levels are tried on the same arrivals)."""
     packs = packs or default_packs()
     outs = []
-    for s in seeds:
-        pieces = workload(mix, s, scale=scale, packs=packs)
+    drawn = (
+        months
+        if months is not None
+        else (workload(mix, s, scale=scale, packs=packs) for s in seeds)
+    )
+    for pieces in drawn:
         outs.append(outcome(pieces, run(pieces, servers, policy), target_h))
     kinds = sorted({k for o in outs for k in o.by_type})
     return Replicated(

@@ -35,7 +35,7 @@ from sqlalchemy import Connection, select
 from nigran.errors import InvalidInput
 from nigran.report import erlang
 from nigran.report.period import Period
-from nigran.report.simulate import MIXES, Mix, Replicated, replicate
+from nigran.report.simulate import MIXES, MONTH_H, Mix, Replicated, replicate, workload
 from nigran.store.tables import cases
 
 SHIFTS = {"night": (22, 6), "day": (6, 14), "evening": (14, 22)}
@@ -230,8 +230,13 @@ def plan_desk(
     max_staff: int = 40,
 ) -> DeskPlan:
     out = DeskPlan(mix, desk)
-    for n in range(1, max_staff + 1):
-        r = replicate(mix, n, seeds, scale=scale)
+    # Every level is tried on the same simulated months (common random numbers: the levels
+    # differ by the staff alone, and the months are drawn once). Fewer on duty than the mean
+    # work in hand cannot keep up, so the search starts at 80% of it.
+    months = [workload(mix, s, scale=scale) for s in seeds]
+    load = statistics.fmean(sum(p.work for p in m) for m in months) / MONTH_H if months else 0.0
+    for n in range(max(1, math.floor(0.8 * load)), max_staff + 1):
+        r = replicate(mix, n, seeds, scale=scale, months=months)
         out.rows.append(r)
         if r.risk_of_miss.high <= max_risk:
             out.recommended = n
