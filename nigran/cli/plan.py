@@ -147,9 +147,14 @@ def staff(
                 str(qp.staff),
                 " / ".join(f"{v:.1%}" for v in qp.levels.values()),
                 "" if qp.abandon is None else f"{qp.abandon:.1%}",
-                "measured" if ld.measured else "given",
+                ("measured" if ld.handle_measured else "measured*") if ld.measured else "given",
             )
         out.print(t)
+        if any(not qp.load.handle_measured for qp in plans):
+            out.print(
+                "* no case was decided in that queue in the period: its handling time is "
+                "the 5-minute default, assumed"
+            )
         heads = sum(qp.staff for qp in plans) * 7 * 8 / 40
         out.print(
             f"review queues: {sum(qp.staff for qp in plans)} shift-seats a day, "

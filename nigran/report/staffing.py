@@ -36,6 +36,7 @@ from nigran.errors import InvalidInput
 from nigran.report import erlang
 from nigran.report.period import Period
 from nigran.report.simulate import MIXES, MONTH_H, Mix, Replicated, replicate, workload
+from nigran.store import tables_review  # noqa: F401  (adds claimed_at, source... to cases)
 from nigran.store.tables import cases
 
 SHIFTS = {"night": (22, 6), "day": (6, 14), "evening": (14, 22)}
@@ -70,6 +71,9 @@ class QueueLoad:
     ``proactive_per_h``). Measured: the cases detection opened; a rates file can give the
     whole flagged stream, automated decisions included."""
     measured: bool = True
+    """The rates come from the record (False: a rates file)."""
+    handle_measured: bool = True
+    """False where no case was decided in the period: the handling time is the 5-minute default."""
 
 
 @dataclass(slots=True)
@@ -128,7 +132,8 @@ def measure(conn: Connection, period: Period, utc_offset_h: float = 5.0) -> list
                     language=lang,
                     proactive_per_h=sum(1 for r in here if r.source == "proactive") / (days * 8),
                     flagged_per_h=sum(1 for r in here if r.source == "proactive") / (days * 8),
-                    measured=bool(handled),
+                    measured=True,
+                    handle_measured=bool(handled),
                 )
             )
     return out

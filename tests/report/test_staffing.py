@@ -156,6 +156,10 @@ def test_order_mixes_measured_from_the_record(sqlite_store: Store) -> None:
     scenario(sqlite_store)
     with sqlite_store.read() as conn:
         mixes = measure_mixes(conn, periods.parse("2026-H2"))
+        loads = staffing.measure(conn, periods.parse("2026-H2"))
+    # The queues' rates are measured; no case was claimed and decided in the review queues, so
+    # no handling time was, and the plan says it assumed one.
+    assert loads and all(ld.measured and not ld.handle_measured for ld in loads)
     assert sorted(mixes) == ["DE", "IN", "PK"]
     month = 720 / (184 * 24)  # a 30-day month over the 184 days of July to December
     pk = mixes["PK"]
@@ -188,6 +192,7 @@ def test_plan_staff_from_the_record_and_given_volumes(sqlite_store: Store) -> No
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "IN volume: measured from the record, 2026-H2: 1 orders" in r.output
+    assert "assumed" in r.output  # the footnote on the queues without a handling time
     r = CliRunner().invoke(
         build_app(),
         ["plan", "staff", "--mix", "IN", "--volume", "IN=30", "--seeds", "20", "--max-risk", "0.2"],
