@@ -285,11 +285,16 @@ EU_LABELS = {
 }
 
 
-def _compact(t: Table) -> tuple[list[str], list[dict[str, Any]], bool]:
+SHARED = ("Applicability", "Service", "Reporting period", "Section")
+"""Template columns that usually hold one value for a whole Part: said once above the table."""
+
+
+def _compact(t: Table) -> tuple[list[str], list[dict[str, Any]], bool, dict[str, str]]:
     """An EU template shown on a page: its rows with something to report (and its first, the
-    total) and the columns filled in them. The CSV keeps every row of the template."""
+    total), the columns filled in them, and the columns with one value throughout, said once.
+    The CSV keeps every row and column of the template."""
     if not t.name.startswith("eu_annex_i_"):
-        return t.columns, t.rows, False
+        return t.columns, t.rows, False, {}
 
     def reports(r: dict[str, Any]) -> bool:
         return any(
@@ -300,12 +305,18 @@ def _compact(t: Table) -> tuple[list[str], list[dict[str, Any]], bool]:
 
     rows = [r for i, r in enumerate(t.rows) if i == 0 or reports(r)]
     cols = [c for c in t.columns if any(r.get(c) not in (None, "") for r in rows)]
-    return cols, rows, len(rows) < len(t.rows) or len(cols) < len(t.columns)
+    shared = {
+        c: str(rows[0].get(c))
+        for c in SHARED
+        if c in cols and len({str(r.get(c)) for r in rows}) == 1 and len(rows) > 1
+    }
+    cols = [c for c in cols if c not in shared]
+    return cols, rows, len(rows) < len(t.rows) or len(cols) < len(t.columns), shared
 
 
 def _table(t: Table, lang: str) -> str:
     e = html.escape
-    columns, rows, compacted = _compact(t)
+    columns, rows, compacted, shared = _compact(t)
     head = "".join(f"<th>{e(_t(c, lang))}</th>" for c in columns)
     body = "".join(
         "<tr>"
@@ -313,7 +324,7 @@ def _table(t: Table, lang: str) -> str:
         + "</tr>"
         for r in rows
     )
-    notes = []
+    notes = [f"<span dir='ltr'>{e(c)}: {e(v)}</span>" for c, v in shared.items()]
     if compacted:
         notes.append(_t(COMPACT_NOTE, lang))
     if not t.ledgered:
