@@ -16,6 +16,20 @@ from nigran.errors import NigranError
 err = Console(stderr=True)
 
 
+def _qualitative(path: Path) -> dict[str, str]:
+    import yaml
+
+    from nigran.errors import InvalidInput
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"{path}: not readable YAML: {exc}", where="qualitative") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise InvalidInput(f"{path}: give indicator: text pairs", where="qualitative")
+    return {str(k): v.strip() for k, v in data.items()}
+
+
 @root.command("report")
 def report(
     period: Annotated[str, typer.Option(help="2026, 2026-H2, 2026-Q4 or 2026-12 (UTC).")],
@@ -35,6 +49,10 @@ def report(
     service: Annotated[
         str, typer.Option(help="Name of the service (the EU templates' Service column).")
     ] = "",
+    qualitative: Annotated[
+        Path | None,
+        typer.Option(help="YAML: the provider's text per EU Part 11 indicator (see docs)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Transparency report: government requests, EU IR 2024/2835 templates, India's monthly
@@ -47,8 +65,16 @@ def report(
         raise typer.BadParameter("language is en or ur")
     try:
         p = periods.parse(period)
+        texts = _qualitative(qualitative) if qualitative is not None else None
         with open_store(db).read() as conn:
-            rep = build(conn, p, check_ledger=check_ledger, provider=provider, service=service)
+            rep = build(
+                conn,
+                p,
+                check_ledger=check_ledger,
+                provider=provider,
+                service=service,
+                qualitative=texts,
+            )
     except NigranError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc

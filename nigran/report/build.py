@@ -221,9 +221,11 @@ def build(
     provider: str = "",
     service: str = "",
     published: date | None = None,
+    qualitative: dict[str, str] | None = None,
 ) -> Report:
     """``provider`` and ``service`` name the reporter in the EU templates (Part 1 and the
-    Service column); ``published`` is the publication date Part 1 states (default: today)."""
+    Service column); ``published`` is the publication date Part 1 states (default: today);
+    ``qualitative`` the provider's text for Part 11, by indicator key."""
     packs = packs or default_packs()
     tables = compute(facts_mod.from_store(conn), period, packs, service)
     report = Report(period, tables)
@@ -237,6 +239,13 @@ def build(
     report.tables += [
         eu_table(name, cols, rows, ledgered=False),
         eu_human_resources(conn, period, service),
+        eu_table(
+            *eu_annex.part_11(
+                {"Service": service, "Reporting period": eu_annex.reporting_period(period)},
+                qualitative or {},
+            ),
+            ledgered=False,
+        ),
         review_capacity(conn, period),
         order_records(conn, period, packs, "PK"),
         order_records(conn, period, packs, "IN"),

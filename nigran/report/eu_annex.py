@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from nigran.errors import InvalidInput
 from nigran.legal.dsa_tdb import official
 from nigran.policy.packs import PackSet
 from nigran.policy.taxonomy import taxonomy
@@ -774,6 +775,80 @@ def part_9(
     return "human_resources", P9, rows
 
 
+# -- Part 11: qualitative information -------------------------------------------------------------
+
+P11 = ["Applicability", "Service", "Reporting period", "Indicator", "Value"]
+QUALITATIVE: tuple[tuple[str, str, str], ...] = (
+    (
+        "summary",
+        ALL,
+        "Summary of the content moderation engaged in at the providers’ own initiative",
+    ),
+    (
+        "own_initiative",
+        ALL,
+        "Meaningful and comprehensible information regarding content moderation engaged in at "
+        "the providers' own initiative",
+    ),
+    ("automated_means", ALL, "Qualitative description of the automated means"),
+    (
+        "accuracy",
+        ALL,
+        "Qualitative description of indicators of accuracy and possible rate of error of "
+        "automated means",
+    ),
+    ("purposes", ALL, "Specification of the precise purposes to apply automated means"),
+    ("safeguards", ALL, "Safeguards applied to the use of automated means"),
+    (
+        "governance",
+        VLOPS,
+        "High-level description of the content moderation governance structure",
+    ),
+    (
+        "qualifications",
+        VLOPS,
+        "Qualifications of the human resources dedicated to content moderation",
+    ),
+    ("training", VLOPS, "Training given to human resources dedicated to content moderation"),
+    ("support", VLOPS, "Support given to human resources dedicated to content moderation "),
+    (
+        "methodology",
+        VLOPS,
+        "Methodology used to compute the number of human resources dedicated to content "
+        "moderation  ",
+    ),
+)
+HR_METHOD = (
+    "Counted by Nigran from its reviewer roster at the time of the report: every active account "
+    "holding a review role (reviewer, lead, legal, admin) is one moderator; a moderator has "
+    "linguistic expertise in each official EU language their account lists; the contextual "
+    "information says how many of them decided content in that language during the period "
+    "(decisions recorded against their account)."
+)
+
+
+def part_11(prefix: Row, texts: dict[str, str]) -> tuple[str, list[str], list[Row]]:
+    """The qualitative Part: the provider's own text per indicator (``texts``, keyed by the
+    short names of :data:`QUALITATIVE`); the human-resources methodology, which is Nigran's
+    own, is filled unless the provider gives one."""
+    unknown = sorted(set(texts) - {k for k, _, _ in QUALITATIVE})
+    if unknown:
+        raise InvalidInput(
+            f"qualitative text for unknown indicators {unknown}; known: "
+            f"{[k for k, _, _ in QUALITATIVE]}",
+            where="qualitative",
+        )
+    given = {"methodology": HR_METHOD, **texts}
+    return (
+        "qualitative",
+        P11,
+        [
+            {**prefix, "Applicability": a, "Indicator": ind, "Value": given.get(k, "")}
+            for k, a, ind in QUALITATIVE
+        ],
+    )
+
+
 def file_stem(part: int, name: str) -> str:
     return f"eu_annex_i_part_{part}_{name}"
 
@@ -787,6 +862,7 @@ PARTS = {
     "appeals_and_recidivism": 7,
     "automated_means": 8,
     "human_resources": 9,
+    "qualitative": 11,
 }
 
 
@@ -820,6 +896,7 @@ __all__ = [
     "ledgered_parts",
     "part_1",
     "part_9",
+    "part_11",
     "part_name",
     "reporting_period",
 ]

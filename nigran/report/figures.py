@@ -282,6 +282,7 @@ PART_TITLES = {
     "automated_means": "EU Annex I Part 8: use of automated means",
     "human_resources": "EU Annex I Part 9: human resources dedicated to content moderation",
     "summary": "EU Annex I Part 1: identification of the report",
+    "qualitative": "EU Annex I Part 11: qualitative information",
 }
 
 

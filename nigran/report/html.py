@@ -298,7 +298,8 @@ def _compact(t: Table) -> tuple[list[str], list[dict[str, Any]], bool, dict[str,
 
     def reports(r: dict[str, Any]) -> bool:
         return any(
-            isinstance(v, int | float) and not isinstance(v, bool) and v != 0
+            (isinstance(v, int | float) and not isinstance(v, bool) and v != 0)
+            or (c == "Value" and isinstance(v, str) and v != "")
             for c, v in r.items()
             if c not in EU_LABELS
         )

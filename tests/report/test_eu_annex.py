@@ -7,6 +7,9 @@ import csv
 import io
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from nigran.cli import build_app
 from nigran.report import eu_annex
 from nigran.report import period as periods
 from nigran.report.build import build
@@ -108,3 +111,38 @@ def test_human_resources_per_official_language(store: Store) -> None:
     assert cap["en"]["active_reviewers"] == 3 and cap["en"]["decisions"] == 5
     assert cap["ur"]["reviewers"] == 2 and cap["ur"]["eu_official"] is False
     assert cap["ur"]["active_reviewers"] == 1 and cap["ur"]["decisions"] == 1
+
+
+def test_part_11_takes_the_providers_text(sqlite_store: Store, tmp_path: Path) -> None:
+    scenario(sqlite_store)
+    texts = tmp_path / "qualitative.yaml"
+    texts.write_text("safeguards: |\n  Every automated removal can be appealed to a person.\n")
+    url = sqlite_store.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(
+        build_app(),
+        [
+            *("report", "--period", "2026-H2", "--out", str(out)),
+            *("--qualitative", str(texts), "--db", url),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    rows = {
+        r["Indicator"].strip(): r["Value"]
+        for r in csv.DictReader(
+            io.StringIO((out / "eu_annex_i_part_11_qualitative.csv").read_text())
+        )
+    }
+    assert len(rows) == len(eu_annex.QUALITATIVE)
+    assert rows["Safeguards applied to the use of automated means"] == (
+        "Every automated removal can be appealed to a person."
+    )
+    assert rows["Qualitative description of the automated means"] == ""
+    # The human-resources methodology is Nigran's own, so it is filled.
+    method = "Methodology used to compute the number of human resources dedicated to content"
+    assert rows[method + " moderation"].startswith("Counted by Nigran from its reviewer roster")
+    texts.write_text("safegaurds: typo\n")
+    r = CliRunner().invoke(
+        build_app(), ["report", "--period", "2026-H2", "--qualitative", str(texts), "--db", url]
+    )
+    assert r.exit_code == 2 and "safegaurds" in r.output
