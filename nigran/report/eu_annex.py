@@ -399,7 +399,7 @@ P4 += ["Contextual information on " + c for c in P4[5:15]]
 TF = "trusted_flagger"
 
 
-def _notices_fill(ns: Sequence[NoticeFact]) -> Row:
+def _notices_fill(ns: Sequence[NoticeFact], on_law: Callable[[NoticeFact], bool]) -> Row:
     tf = [n for n in ns if n.source == TF]
     acted = [n for n in ns if n.status == "founded"]
     acted_tf = [n for n in acted if n.source == TF]
@@ -410,13 +410,16 @@ def _notices_fill(ns: Sequence[NoticeFact]) -> Row:
         P4[8]: len(tf),
         P4[9]: _median(_hours(n.received_at, n.resolved_at) for n in acted),
         P4[10]: _median(_hours(n.received_at, n.resolved_at) for n in acted_tf),
-        P4[11]: sum(1 for n in acted if n.jurisdiction),
-        P4[12]: sum(1 for n in acted_tf if n.jurisdiction),
-        P4[13]: sum(1 for n in acted if not n.jurisdiction),
-        P4[14]: sum(1 for n in acted_tf if not n.jurisdiction),
+        P4[11]: sum(1 for n in acted if on_law(n)),
+        P4[12]: sum(1 for n in acted_tf if on_law(n)),
+        P4[13]: sum(1 for n in acted if not on_law(n)),
+        P4[14]: sum(1 for n in acted_tf if not on_law(n)),
         P4[17]: "A notice names one item." if ns else "",
         P4[19]: (HOURS + " Receipt to the founded decision.") if acted else "",
-        P4[21]: "Law: the notice invoked a country's law; terms: it did not." if acted else "",
+        P4[21]: "Law: the restriction the notice led to has a legal ground (or, with none "
+        "recorded, the notice invoked a country's law); terms: otherwise."
+        if acted
+        else "",
     }
 
 
@@ -424,11 +427,24 @@ def part_4(
     facts: Facts, period: Period, packs: PackSet, prefix: Callable[[], Row]
 ) -> tuple[str, list[str], list[Row]]:
     ns = [n for n in facts.notices if n.received_at in period]
+    grounds: dict[str, set[str]] = {}
+    for r in facts.restrictions:
+        ref = r.source_ref or ""
+        if ref.startswith("report:"):
+            grounds.setdefault(ref.removeprefix("report:"), set()).add(r.ground_kind)
+
+    def on_law(n: NoticeFact) -> bool:
+        kinds = grounds.get(n.id)
+        return "law" in kinds if kinds else bool(n.jurisdiction)
+
     items = [
         (classify(n.category, "policy", packs, unspecified=NOT_SPECIFIED_NOTICE), n) for n in ns
     ]
     b = _Block(P4, "Category of illegal content", lambda: {**prefix(), "Applicability": HOSTING})
-    return "notices", P4, b.rows(items, _notices_fill, CATEGORY_TREE, [NOT_SPECIFIED_NOTICE])
+    rows = b.rows(
+        items, lambda xs: _notices_fill(xs, on_law), CATEGORY_TREE, [NOT_SPECIFIED_NOTICE]
+    )
+    return "notices", P4, rows
 
 
 # -- Parts 5 and 6: own-initiative measures --------------------------------------------------------

@@ -16,7 +16,7 @@ from nigran.report.build import build
 from nigran.report.render import write_files
 from nigran.review.auth import add_user, update_user
 from nigran.store import Store
-from tests.report.test_figures import scenario
+from tests.report.test_figures import H, scenario
 
 # The header lines of the Commission's CSV templates, as published
 # (4_EN_Annex_I__Templates_for_Transparency_Reports_CSV_Part_<n>_<name>.csv).
@@ -146,3 +146,33 @@ def test_part_11_takes_the_providers_text(sqlite_store: Store, tmp_path: Path) -
         build_app(), ["report", "--period", "2026-H2", "--qualitative", str(texts), "--db", url]
     )
     assert r.exit_code == 2 and "safegaurds" in r.output
+
+
+def test_notice_actions_on_the_law_or_the_terms(store: Store) -> None:
+    """tf-1's notice invokes German law but names no legal ground: resolved with a removal on
+    the terms after 3 h, it is an action on the terms (the restriction's ground), like u-9's."""
+    from sqlalchemy import select
+
+    from nigran.legal import reports
+    from nigran.model import ActionType
+    from nigran.store.tables_legal import reports as reports_t
+    from tests.legal.conftest import T0
+
+    scenario(store)
+    with store.transaction() as conn:
+        tf = conn.execute(
+            select(reports_t.c.id).where(reports_t.c.source == "trusted_flagger")
+        ).scalar_one()
+        reports.resolve(
+            conn, tf, founded=True, reviewer="mod-2", action=ActionType.REMOVE, now=T0 + 3 * H
+        )
+    with store.read() as conn:
+        report = build(conn, periods.parse("2026-H2"))
+    total = report.table("eu_annex_i_part_4_notices").rows[0]
+    assert total["Category of illegal content"] == "TOTAL"
+    assert total["Number of actions taken on the basis of the law"] == 0
+    terms = "Number of actions taken on the basis of the terms and conditions of the service"
+    assert total[terms] == 2 and total[terms + " (Trusted Flagger notices)"] == 1
+    assert total["Median time to take action"] == 4.5  # 6 h (u-9) and 3 h (tf-1)
+    assert total["Median time to take action (Trusted Flagger notices)"] == 3.0
+    assert report.ledger_mismatches == []
