@@ -238,6 +238,7 @@ def build(
     )
     report.tables += [
         eu_table(name, cols, rows, ledgered=False),
+        eu_table(*eu_annex.part_2(), ledgered=False),
         eu_human_resources(conn, period, service),
         eu_table(
             *eu_annex.part_11(

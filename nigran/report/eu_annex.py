@@ -304,6 +304,66 @@ def part_1(
     )
 
 
+# -- Part 2: the categories and what Nigran puts in them ----------------------------------------
+
+NOT_SPECIFIED_LABELS = {
+    # The template's own category, absent from the Transparency Database's list: its text as
+    # providers file it (e.g. booking.com's 2_categories_names.csv).
+    NOT_SPECIFIED_ORDER: "Type of illegal content not specified by the public authority",
+}
+P2 = [
+    "Category label",
+    "Category description",
+    "Category of illegal content / incompatible with the terms and conditions",
+    "Contextual information",
+]
+
+
+def part_2() -> tuple[str, list[str], list[Row]]:
+    """The template's categories with their labels (the Transparency Database's English text)
+    and, as contextual information, the Nigran categories each one holds (the taxonomy's
+    mapping, first listed keyword; the rest under the category's KEYWORD_OTHER)."""
+    off = official()
+    held: dict[tuple[str, str | None], list[str]] = {}
+    for code, cat in sorted(taxonomy().items()):
+        keywords = dict(_tree(True)).get(cat.dsa_category, ())
+        kw = next((k for k in cat.dsa_keywords if k in keywords), OTHER)
+        held.setdefault((cat.dsa_category, None), []).append(f"{code} ({cat.name})")
+        held.setdefault((cat.dsa_category, kw), []).append(code)
+
+    def note(category: str, keyword: str | None) -> str:
+        codes = held.get((category, keyword))
+        return "Nigran categories: " + ", ".join(codes) if codes else ""
+
+    rows = [
+        {P2[0]: "TOTAL", P2[1]: "All the entries", P2[2]: "TOTAL", P2[3]: ""},
+    ]
+    number = 0
+    for number, (category, keywords) in enumerate(_tree(True), start=1):
+        rows.append(
+            {
+                P2[0]: f"Category {number}",
+                P2[1]: off.categories[category],
+                P2[2]: category,
+                P2[3]: note(category, None),
+            }
+        )
+        for letter, k in zip("abcdefghijklmnop", (*keywords, OTHER), strict=False):
+            rows.append(
+                {
+                    P2[0]: f"Category {number}{letter}",
+                    P2[1]: off.keywords[k],
+                    P2[2]: k,
+                    P2[3]: note(category, k),
+                }
+            )
+    for extra in (NOT_SPECIFIED_ORDER, NOT_SPECIFIED_NOTICE):
+        number += 1
+        label = off.categories.get(extra, NOT_SPECIFIED_LABELS.get(extra, extra))
+        rows.append({P2[0]: f"Category {number}", P2[1]: label, P2[2]: extra, P2[3]: ""})
+    return "categories_names", P2, rows
+
+
 # -- Part 3: Member States' orders -----------------------------------------------------------------
 
 P3 = [
@@ -871,6 +931,7 @@ def file_stem(part: int, name: str) -> str:
 
 PARTS = {
     "summary": 1,
+    "categories_names": 2,
     "member_states_orders": 3,
     "notices": 4,
     "own_initiative_illegal": 5,
@@ -911,6 +972,7 @@ __all__ = [
     "file_stem",
     "ledgered_parts",
     "part_1",
+    "part_2",
     "part_9",
     "part_11",
     "part_name",

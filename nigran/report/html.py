@@ -44,6 +44,9 @@ UR: dict[str, str] = {
     "EU Annex I Part 1: identification of the report": (
         "یورپی یونین ضمیمہ اول، حصہ 1: رپورٹ کی شناخت"
     ),
+    "EU Annex I Part 2: categories and what they hold": (
+        "یورپی یونین ضمیمہ اول، حصہ 2: زمرے اور ان میں شامل مواد"
+    ),
     "EU Annex I Part 3: Member States' orders": (
         "یورپی یونین ضمیمہ اول، حصہ 3: رکن ریاستوں کے احکامات"
     ),
@@ -296,10 +299,13 @@ def _compact(t: Table) -> tuple[list[str], list[dict[str, Any]], bool, dict[str,
     if not t.name.startswith("eu_annex_i_"):
         return t.columns, t.rows, False, {}
 
+    # Parts 1 and 11 report text in Value; Part 2 what each category holds.
+    text_columns = {"Value", "Contextual information"} if "categories" in t.name else {"Value"}
+
     def reports(r: dict[str, Any]) -> bool:
         return any(
             (isinstance(v, int | float) and not isinstance(v, bool) and v != 0)
-            or (c == "Value" and isinstance(v, str) and v != "")
+            or (c in text_columns and isinstance(v, str) and v != "")
             for c, v in r.items()
             if c not in EU_LABELS
         )

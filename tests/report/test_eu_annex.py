@@ -176,3 +176,27 @@ def test_notice_actions_on_the_law_or_the_terms(store: Store) -> None:
     assert total["Median time to take action"] == 4.5  # 6 h (u-9) and 3 h (tf-1)
     assert total["Median time to take action (Trusted Flagger notices)"] == 3.0
     assert report.ledger_mismatches == []
+
+
+PART_2_HEADER = (
+    "Category label,Category description,Category of illegal content / incompatible with the "
+    "terms and conditions,Contextual information"
+)
+
+
+def test_part_2_says_what_each_category_holds(sqlite_store: Store, tmp_path: Path) -> None:
+    with sqlite_store.read() as conn:
+        report = build(conn, periods.parse("2026-H2"), check_ledger=False)
+    write_files(report, tmp_path)
+    assert _header(tmp_path / "eu_annex_i_part_2_categories_names.csv") == PART_2_HEADER
+    rows = report.table("eu_annex_i_part_2_categories_names").rows
+    blocks = [*eu_annex.CATEGORY_TREE, eu_annex.TC_BLOCK]
+    assert len(rows) == 1 + sum(2 + len(kws) for _, kws in blocks) + 2
+    by = {r["Category label"]: r for r in rows}
+    assert by["Category 1"]["Category description"] == "Animal welfare"
+    code = "Category of illegal content / incompatible with the terms and conditions"
+    assert by["Category 6c"][code] == "KEYWORD_HATE_SPEECH"
+    assert by["Category 6c"]["Contextual information"] == "Nigran categories: hate"
+    assert by["Category 16"]["Category description"] == (
+        "Type of illegal content not specified by the public authority"
+    )
