@@ -222,10 +222,13 @@ def build(
     service: str = "",
     published: date | None = None,
     qualitative: dict[str, str] | None = None,
+    recipients: dict[str, int] | None = None,
 ) -> Report:
     """``provider`` and ``service`` name the reporter in the EU templates (Part 1 and the
     Service column); ``published`` is the publication date Part 1 states (default: today);
-    ``qualitative`` the provider's text for Part 11, by indicator key."""
+    ``qualitative`` the provider's text for Part 11, by indicator key; ``recipients`` its
+    average monthly active recipients for Part 10 (``total`` and per Member State), which Part
+    10 is written with only when given."""
     packs = packs or default_packs()
     tables = compute(facts_mod.from_store(conn), period, packs, service)
     report = Report(period, tables)
@@ -233,6 +236,7 @@ def build(
         again, report.ledger_entries = from_ledger(conn, period, packs, service)
         report.ledger_checked = True
         report.ledger_mismatches = compare(tables, again)
+    prefix = {"Service": service, "Reporting period": eu_annex.reporting_period(period)}
     name, cols, rows = eu_annex.part_1(
         period, provider, service, f"{published or datetime.now(UTC).date():%Y-%m-%d}"
     )
@@ -240,14 +244,13 @@ def build(
         eu_table(name, cols, rows, ledgered=False),
         eu_table(*eu_annex.part_2(), ledgered=False),
         eu_human_resources(conn, period, service),
-        eu_table(
-            *eu_annex.part_11(
-                {"Service": service, "Reporting period": eu_annex.reporting_period(period)},
-                qualitative or {},
-            ),
-            ledgered=False,
-        ),
+        eu_table(*eu_annex.part_11(prefix, qualitative or {}), ledgered=False),
         review_capacity(conn, period),
+        *(
+            [eu_table(*eu_annex.part_10(prefix, recipients), ledgered=False)]
+            if recipients is not None
+            else []
+        ),
         order_records(conn, period, packs, "PK"),
         order_records(conn, period, packs, "IN"),
     ]

@@ -13,9 +13,10 @@ rows in the template's order (every category and keyword, zeros where nothing ha
 
 What Nigran leaves empty, and says so in the row's "Contextual information" column: orders to
 provide information (Art. 10: Nigran records orders to act only), out-of-court disputes, the
-accuracy of automated means (measured by the detection benchmarks, not by the record), and the
-average monthly active recipients (Part 10: Nigran does not count recipients). Times are in
-hours, as the contextual information says.
+accuracy of automated means (measured by the detection benchmarks, not by the record) and
+external moderators. Parts 10 (average monthly active recipients: Nigran does not see who views
+a service) and 11 (qualitative text) hold what the provider gives. Times are in hours, as the
+contextual information says.
 """
 
 from __future__ import annotations
@@ -185,6 +186,19 @@ EU_LANGUAGES = (
     "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
 )  # fmt: skip
 """The 24 official languages of the Union (ISO 639-1), the template's ``bg, [...], sv`` rows."""
+
+EU_MEMBER_STATES = (
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+)  # fmt: skip
+"""The 27 in the template's order (its Scope rows run "AT, […], SE": English names, Austria to
+Sweden), with the Transparency Database's codes (Greece is GR)."""
+
+
+def member_state_order(code: str) -> tuple[int, str]:
+    """Sort key: the template's order, then any other EEA state by code."""
+    return (EU_MEMBER_STATES.index(code), "") if code in EU_MEMBER_STATES else (99, code)
+
 
 ALL = "All"
 HOSTING = "Only for providers of hosting services, including online platforms"
@@ -424,7 +438,7 @@ def part_3(
     ]
     b = _Block(P3, "Category of illegal content", lambda: {**prefix(), "Applicability": ALL})
     rows = b.rows(items, _orders_fill, CATEGORY_TREE, [NOT_SPECIFIED_ORDER], {"Scope": "TOTAL"})
-    for ms in sorted({o.jurisdiction for o in eu}):
+    for ms in sorted({o.jurisdiction for o in eu}, key=member_state_order):
         mine = [(c, o) for c, o in items if o.jurisdiction == ms]
         rows += b.rows(mine, _orders_fill, CATEGORY_TREE, [NOT_SPECIFIED_ORDER], {"Scope": ms})
     for r in rows:  # said once per block, on its total
@@ -851,6 +865,38 @@ def part_9(
     return "human_resources", P9, rows
 
 
+# -- Part 10: average monthly active recipients (the provider's figures) -------------------------
+
+P10 = ["Applicability", "Service", "Reporting period", "Section", "Indicator", "Scope", "Value"]
+AMAR = "Number of average monthly active recipients during the reporting period "
+
+
+def part_10(prefix: Row, recipients: dict[str, int]) -> tuple[str, list[str], list[Row]]:
+    """Average monthly active recipients, in total and per Member State, as the provider counts
+    them (Nigran sees uploads and reports, not who views a service): ``recipients`` maps
+    ``total`` and Member State codes to numbers; a state not given is left empty."""
+    given = {k.upper(): v for k, v in recipients.items()}
+    unknown = sorted(set(given) - {"TOTAL", *official().countries})
+    if unknown:
+        raise InvalidInput(
+            f"recipients for {unknown}: give 'total' and EU/EEA country codes", where="recipients"
+        )
+    scopes = ["TOTAL", *EU_MEMBER_STATES]
+    scopes += sorted(set(given) - set(scopes), key=member_state_order)
+    rows = [
+        {
+            **prefix,
+            "Applicability": "Only for VLOPs and VLOSEs",
+            "Section": "AMAR",
+            "Indicator": AMAR,
+            "Scope": scope,
+            "Value": given.get(scope),
+        }
+        for scope in scopes
+    ]
+    return "AMAR", P10, rows
+
+
 # -- Part 11: qualitative information -------------------------------------------------------------
 
 P11 = ["Applicability", "Service", "Reporting period", "Indicator", "Value"]
@@ -939,6 +985,7 @@ PARTS = {
     "appeals_and_recidivism": 7,
     "automated_means": 8,
     "human_resources": 9,
+    "AMAR": 10,
     "qualitative": 11,
 }
 
@@ -974,6 +1021,7 @@ __all__ = [
     "part_1",
     "part_2",
     "part_9",
+    "part_10",
     "part_11",
     "part_name",
     "reporting_period",

@@ -283,6 +283,7 @@ PART_TITLES = {
     "human_resources": "EU Annex I Part 9: human resources dedicated to content moderation",
     "summary": "EU Annex I Part 1: identification of the report",
     "qualitative": "EU Annex I Part 11: qualitative information",
+    "AMAR": "EU Annex I Part 10: average monthly active recipients",
     "categories_names": "EU Annex I Part 2: categories and what they hold",
 }
 

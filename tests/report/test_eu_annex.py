@@ -200,3 +200,34 @@ def test_part_2_says_what_each_category_holds(sqlite_store: Store, tmp_path: Pat
     assert by["Category 16"]["Category description"] == (
         "Type of illegal content not specified by the public authority"
     )
+
+
+PART_10_HEADER = "Applicability,Service,Reporting period,Section,Indicator,Scope,Value"
+
+
+def test_part_10_from_the_providers_recipient_counts(sqlite_store: Store, tmp_path: Path) -> None:
+    scenario(sqlite_store)
+    counts = tmp_path / "amar.yaml"
+    counts.write_text("total: 1200000\nDE: 400000\nse: 25000\n")
+    url = sqlite_store.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "out"
+    args = ["report", "--period", "2026-H2", "--db", url, "--recipients", str(counts)]
+    r = CliRunner().invoke(build_app(), [*args, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    path = out / "eu_annex_i_part_10_AMAR.csv"
+    assert _header(path) == PART_10_HEADER
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    scopes = [r["Scope"] for r in rows]
+    # TOTAL, then the 27 from Austria to Sweden, as the template's "AT, […], SE".
+    assert scopes == ["TOTAL", *eu_annex.EU_MEMBER_STATES] and scopes[1] == "AT"
+    assert scopes[-1] == "SE"
+    values = {r["Scope"]: r["Value"] for r in rows}
+    assert values["TOTAL"] == "1200000" and values["DE"] == "400000" and values["SE"] == "25000"
+    assert values["FR"] == ""  # not given: left empty, not zero
+    counts.write_text("total: 10\nPK: 5\n")
+    r = CliRunner().invoke(build_app(), args)
+    assert r.exit_code == 2 and "PK" in r.output
+    # Without recipient counts Part 10 is not written at all.
+    out2 = tmp_path / "out2"
+    r = CliRunner().invoke(build_app(), [*args[:-2], "--out", str(out2)])
+    assert r.exit_code == 0 and not (out2 / "eu_annex_i_part_10_AMAR.csv").exists()
