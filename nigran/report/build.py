@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from nigran import ledger
 from nigran.legal import orders as legal_orders
 from nigran.policy.packs import PackSet, default_packs
-from nigran.report import eu_annex
+from nigran.report import eu_provided, eu_template
 from nigran.report import facts as facts_mod
 from nigran.report.figures import Table, compute, eu_table
 from nigran.report.period import Period
@@ -145,7 +145,7 @@ def review_capacity(conn: Connection, period: Period) -> Table:
         t.rows.append(
             {
                 "language": lang,
-                "eu_official": lang.split("-")[0] in eu_annex.EU_LANGUAGES,
+                "eu_official": lang.split("-")[0] in eu_template.EU_LANGUAGES,
                 "reviewers": len(people),
                 "legal_reviewers": sum(1 for u in people if "legal" in u.roles),
                 "active_reviewers": len(by),
@@ -161,9 +161,9 @@ def eu_human_resources(conn: Connection, period: Period, service: str) -> Table:
     active: dict[str, set[str]] = {}
     for lang, by in _decided(conn, period).items():
         active.setdefault(lang.split("-")[0], set()).update(by)
-    prefix = {"Service": service, "Reporting period": eu_annex.reporting_period(period)}
+    prefix = {"Service": service, "Reporting period": eu_template.reporting_period(period)}
     roster = [(u.id, list(u.languages)) for u in _roster(conn)]
-    name, cols, rows = eu_annex.part_9(prefix, roster, active)
+    name, cols, rows = eu_provided.part_9(prefix, roster, active)
     return eu_table(name, cols, rows, ledgered=False)
 
 
@@ -236,18 +236,18 @@ def build(
         again, report.ledger_entries = from_ledger(conn, period, packs, service)
         report.ledger_checked = True
         report.ledger_mismatches = compare(tables, again)
-    prefix = {"Service": service, "Reporting period": eu_annex.reporting_period(period)}
-    name, cols, rows = eu_annex.part_1(
+    prefix = {"Service": service, "Reporting period": eu_template.reporting_period(period)}
+    name, cols, rows = eu_provided.part_1(
         period, provider, service, f"{published or datetime.now(UTC).date():%Y-%m-%d}"
     )
     report.tables += [
         eu_table(name, cols, rows, ledgered=False),
-        eu_table(*eu_annex.part_2(), ledgered=False),
+        eu_table(*eu_provided.part_2(), ledgered=False),
         eu_human_resources(conn, period, service),
-        eu_table(*eu_annex.part_11(prefix, qualitative or {}), ledgered=False),
+        eu_table(*eu_provided.part_11(prefix, qualitative or {}), ledgered=False),
         review_capacity(conn, period),
         *(
-            [eu_table(*eu_annex.part_10(prefix, recipients), ledgered=False)]
+            [eu_table(*eu_provided.part_10(prefix, recipients), ledgered=False)]
             if recipients is not None
             else []
         ),

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from nigran.policy.packs import PackSet
-from nigran.report import eu_annex
+from nigran.report import eu_annex, eu_template
 from nigran.report.facts import Facts, OrderFact, RestrictionFact
 from nigran.report.period import Period
 
@@ -290,14 +290,14 @@ PART_TITLES = {
 
 def eu_table(name: str, columns: list[str], rows: list[Row], *, ledgered: bool = True) -> Table:
     """One Part of the Commission's template as a table named like its file."""
-    n = eu_annex.PARTS[name]
+    n = eu_template.PARTS[name]
     return Table(
-        eu_annex.file_stem(n, name),
+        eu_template.file_stem(n, name),
         PART_TITLES[name],
         columns,
         rows,
         ledgered=ledgered,
-        source=eu_annex.TEMPLATE_SOURCE.format(part=eu_annex.part_name(name)),
+        source=eu_template.TEMPLATE_SOURCE.format(part=eu_template.part_name(name)),
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from nigran.cli import build_app
-from nigran.report import eu_annex
+from nigran.report import eu_provided, eu_template
 from nigran.report import period as periods
 from nigran.report.build import build
 from nigran.report.render import write_files
@@ -67,7 +67,7 @@ def test_files_are_named_and_headed_as_the_commission_templates(
     p4 = list(csv.DictReader(io.StringIO((tmp_path / "eu_annex_i_part_4_notices.csv").read_text())))
     labels = [r["Category of illegal content"] for r in p4]
     expected = ["TOTAL"]
-    for category, keywords in eu_annex.CATEGORY_TREE:
+    for category, keywords in eu_template.CATEGORY_TREE:
         expected += [category, *keywords, "KEYWORD_OTHER"]
     assert labels == [*expected, "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE"]
     assert {r["Service"] for r in p4} == {"Nigran"}
@@ -96,15 +96,15 @@ def test_human_resources_per_official_language(store: Store) -> None:
         (r["Indicator"].strip(), r["Scope"]): r
         for r in report.table("eu_annex_i_part_9_human_resources").rows
     }
-    assert p9[(eu_annex.INTERNAL, "Total number")]["Value"] == 4
-    assert p9[(eu_annex.EXTERNAL, "Total number")]["Value"] is None
-    linguistic = eu_annex.LINGUISTIC.strip()
+    assert p9[(eu_provided.INTERNAL, "Total number")]["Value"] == 4
+    assert p9[(eu_provided.EXTERNAL, "Total number")]["Value"] is None
+    linguistic = eu_provided.LINGUISTIC.strip()
     assert p9[(linguistic, "Total number")]["Value"] == 3  # ur-mod reads no EU language
     assert p9[(linguistic, "en")]["Value"] == 3
     assert p9[(linguistic, "de")]["Value"] == 1
     assert p9[(linguistic, "fr")]["Value"] == 0  # deactivated
     assert p9[(linguistic, "en")]["Contextual information"].startswith("3 of them decided")
-    assert [s for (i, s) in p9 if i == linguistic][1:] == list(eu_annex.EU_LANGUAGES)
+    assert [s for (i, s) in p9 if i == linguistic][1:] == list(eu_template.EU_LANGUAGES)
 
     cap = {r["language"]: r for r in report.table("review_capacity").rows}
     assert cap["en"]["reviewers"] == 3 and cap["en"]["legal_reviewers"] == 2
@@ -133,7 +133,7 @@ def test_part_11_takes_the_providers_text(sqlite_store: Store, tmp_path: Path) -
             io.StringIO((out / "eu_annex_i_part_11_qualitative.csv").read_text())
         )
     }
-    assert len(rows) == len(eu_annex.QUALITATIVE)
+    assert len(rows) == len(eu_provided.QUALITATIVE)
     assert rows["Safeguards applied to the use of automated means"] == (
         "Every automated removal can be appealed to a person."
     )
@@ -190,7 +190,7 @@ def test_part_2_says_what_each_category_holds(sqlite_store: Store, tmp_path: Pat
     write_files(report, tmp_path)
     assert _header(tmp_path / "eu_annex_i_part_2_categories_names.csv") == PART_2_HEADER
     rows = report.table("eu_annex_i_part_2_categories_names").rows
-    blocks = [*eu_annex.CATEGORY_TREE, eu_annex.TC_BLOCK]
+    blocks = [*eu_template.CATEGORY_TREE, eu_template.TC_BLOCK]
     assert len(rows) == 1 + sum(2 + len(kws) for _, kws in blocks) + 2
     by = {r["Category label"]: r for r in rows}
     assert by["Category 1"]["Category description"] == "Animal welfare"
@@ -219,7 +219,7 @@ def test_part_10_from_the_providers_recipient_counts(sqlite_store: Store, tmp_pa
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     scopes = [r["Scope"] for r in rows]
     # TOTAL, then the 27 from Austria to Sweden, as the template's "AT, […], SE".
-    assert scopes == ["TOTAL", *eu_annex.EU_MEMBER_STATES] and scopes[1] == "AT"
+    assert scopes == ["TOTAL", *eu_template.EU_MEMBER_STATES] and scopes[1] == "AT"
     assert scopes[-1] == "SE"
     values = {r["Scope"]: r["Value"] for r in rows}
     assert values["TOTAL"] == "1200000" and values["DE"] == "400000" and values["SE"] == "25000"
