@@ -1,5 +1,10 @@
 // Console behaviour without inline scripts (the page's CSP forbids them): click-to-reveal media
-// and keyboard shortcuts for the decision form. Everything else is plain forms and htmx.
+// and keyboard shortcuts for the whole review walk. Everything else is plain forms and htmx.
+//
+// Keys (shown on each page): n take the next case · r reveal media · 0-9 pick an action ·
+// d decide · e escalate · s second opinion · u release · Esc leave a text field.
+// While typing in a text field (note, statement, countries) only the explicit keys work:
+// Esc leaves the field and Ctrl+Enter decides.
 (function () {
   "use strict";
   function reveal(figure) {
@@ -21,16 +26,38 @@
     var media = ev.target.closest("[data-reveal]");
     if (media && media.tagName === "IMG") { reveal(media.closest("figure")); }
   });
+  var NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"];
   function typing(el) {
-    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+    // A field that takes typed characters: shortcuts must not fire there. A <select> is not
+    // one: picking an action with a digit leaves focus where it was, and d still decides.
+    if (!el) { return false; }
+    if (el.isContentEditable || el.tagName === "TEXTAREA") { return true; }
+    return el.tagName === "INPUT" && NOT_TEXT.indexOf((el.type || "text").toLowerCase()) < 0;
   }
   function click(id) { var el = document.getElementById(id); if (el) { el.click(); } }
+  function announce(text) {
+    var out = document.getElementById("key-status");
+    if (out) { out.textContent = text; }
+  }
   document.addEventListener("keydown", function (ev) {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(document.activeElement)) { return; }
+    var active = document.activeElement;
+    if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter" && active && active.closest("#decide-form")) {
+      click("decide"); ev.preventDefault(); return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    if (typing(active)) {
+      if (ev.key === "Escape") { active.blur(); ev.preventDefault(); }
+      return;
+    }
     var action = document.getElementById("action");
     if (action && /^[0-9]$/.test(ev.key)) {
       var i = parseInt(ev.key, 10);
-      if (i < action.options.length) { action.selectedIndex = i; action.focus(); ev.preventDefault(); }
+      if (i < action.options.length) {
+        action.selectedIndex = i;
+        action.dispatchEvent(new Event("change", { bubbles: true }));
+        announce("Action: " + action.options[i].textContent.trim());
+      }
+      ev.preventDefault();
       return;
     }
     switch (ev.key) {
