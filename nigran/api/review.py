@@ -69,6 +69,8 @@ class ClaimView(BaseModel):
     case_id: str
     seq: int
     expires_at: str
+    held: bool = False
+    """True: the reviewer already held this case (one claim at a time); no new claim was made."""
 
 
 class VerdictIn(BaseModel):
@@ -156,7 +158,9 @@ async def claim(request: Request, queue: str, user: UserDep, response: Response)
     if got is None:
         response.status_code = 204
         return None
-    return ClaimView(case_id=got.case_id, seq=got.seq, expires_at=got.expires_at.isoformat())
+    return ClaimView(
+        case_id=got.case_id, seq=got.seq, expires_at=got.expires_at.isoformat(), held=got.held
+    )
 
 
 @router.get("/cases/{case_id}")

@@ -308,14 +308,15 @@ async def claim(request: Request, queue: str) -> Response:
         return _error(request, exc, sess)
     if got is None:
         return RedirectResponse(f"/console/queues/{quote(queue)}?empty=1", 303)
-    return RedirectResponse(f"/console/cases/{got.case_id}", 303)
+    # One claim at a time: a reviewer who still holds a case is sent back to it.
+    return RedirectResponse(f"/console/cases/{got.case_id}{'?held=1' if got.held else ''}", 303)
 
 
 # -- cases ----------------------------------------------------------------------------------------
 
 
 @router.get("/cases/{case_id}")
-async def case_page(request: Request, case_id: str) -> Response:
+async def case_page(request: Request, case_id: str, held: int = 0) -> Response:
     sess = await _guard(request, *REVIEW)
     if isinstance(sess, Response):
         return sess
@@ -339,6 +340,7 @@ async def case_page(request: Request, case_id: str) -> Response:
             v=v,
             c=v.case,
             mine=mine,
+            held=held and mine,
             actions=[a.value for a in ActionType],
             legal=s.user.has("legal", "lead"),
             wellness=s.user.wellness,

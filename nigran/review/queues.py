@@ -52,6 +52,8 @@ class QueueConfig:
     risk_fraction: float
     min_risk_minutes: float
     claim_minutes: float
+    claims_per_reviewer: int = 1
+    """How many live claims one reviewer may hold at once; 0 is the multi-claim mode (no limit)."""
 
     def get(self, queue_id: str) -> Queue:
         for q in self.queues:
@@ -165,9 +167,17 @@ def parse(data: Any, where: str) -> QueueConfig:
             risk_fraction=float(defaults.get("risk_fraction", 0.25)),
             min_risk_minutes=float(defaults.get("min_risk_minutes", 15)),
             claim_minutes=float(defaults.get("claim_minutes", 10)),
+            claims_per_reviewer=_non_negative(defaults.get("claims_per_reviewer", 1)),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid defaults: {exc}", where=where) from exc
+
+
+def _non_negative(value: Any) -> int:
+    n = int(value)
+    if n < 0 or n != value:
+        raise ValueError(f"claims_per_reviewer must be a whole number >= 0, not {value!r}")
+    return n
 
 
 def load(path: str | Path | None = None) -> QueueConfig:

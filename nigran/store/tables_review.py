@@ -151,3 +151,10 @@ review_labels = Table(
 Index("ix_review_labels_labelled_at", review_labels.c.labelled_at)
 
 Index("ix_cases_claimable", cases.c.status, cases.c.queue, cases.c.risk_at)
+# The claims a reviewer holds (one claim per reviewer is checked on every claim).
+Index(
+    "ix_cases_claimed_by",
+    cases.c.claimed_by,
+    postgresql_where=cases.c.status == "claimed",
+    sqlite_where=cases.c.status == "claimed",
+)

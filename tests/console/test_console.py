@@ -348,3 +348,34 @@ def test_a_reviewer_sees_an_orders_hold_and_cannot_lift_it(world: World) -> None
         follow_redirects=False,
     )
     assert not enforce.visible(world.store, "c1", "PK")  # "no violation" leaves the order's hold
+
+
+def test_one_claim_at_a_time_and_stale_claims_show_open(world: World) -> None:
+    from sqlalchemy import update
+
+    from nigran.store.tables import cases as cases_t
+
+    other = report(world.store, stored(world.store, "c2", THREAT_UR), category="threat")
+    client, csrf = signed_in(world, "amna")
+    r = client.post("/console/queues/ur-hate/claim", data={"csrf": csrf}, follow_redirects=False)
+    first = r.headers["location"].rsplit("/", 1)[1]
+    assert first in (world.case_id, other)
+    again = client.post(
+        "/console/queues/ur-hate/claim", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert again.headers["location"] == f"/console/cases/{first}?held=1"
+    page = client.get(again.headers["location"]).text
+    assert 'id="held"' in page and "one case at a time" in page
+    queue = client.get("/console/queues/ur-hate").text
+    assert queue.count("claimed by amna") == 1
+    # The claim runs out: the queue page and its counts show the case open again.
+    with world.store.transaction() as conn:
+        conn.execute(
+            update(cases_t)
+            .where(cases_t.c.id == first)
+            .values(claim_expires_at=utcnow() - timedelta(minutes=1))
+        )
+    assert "claimed by" not in client.get("/console/queues/ur-hate").text
+    assert "claimed by" not in client.get("/console/queues/ur-hate/rows").text
+    lst = client.get("/console/queues").text
+    assert re.search(r'data-queue="ur-hate">[^<]*</a></td>\s*<td>2</td><td>0</td>', lst), lst

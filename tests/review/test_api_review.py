@@ -49,7 +49,11 @@ def test_claim_and_decide_over_http(world: World) -> None:
     assert [q["id"] for q in qs] == ["ur-hate"] and qs[0]["open"] == 1
     got = c.post("/v1/review/queues/ur-hate/claim", headers=h)
     assert got.status_code == 200 and got.json()["case_id"] == world.case_id
-    assert c.post("/v1/review/queues/ur-hate/claim", headers=h).status_code == 204
+    assert got.json()["held"] is False
+    # One claim at a time: asking again returns the case already held, not a new one.
+    held = c.post("/v1/review/queues/ur-hate/claim", headers=h)
+    assert held.status_code == 200 and held.json()["case_id"] == world.case_id
+    assert held.json()["held"] is True and held.json()["seq"] == got.json()["seq"]
     detail = c.get(f"/v1/review/cases/{world.case_id}", headers=h).json()
     assert detail["content"]["texts"]["body"] == THREAT_UR and "expected" not in detail["case"]
     law = c.post(
@@ -68,6 +72,7 @@ def test_claim_and_decide_over_http(world: World) -> None:
     assert vis["visible"] is False
     again = c.post(f"/v1/review/cases/{world.case_id}/decision", headers=h, json={"action": "none"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "claim_conflict"
+    assert c.post("/v1/review/queues/ur-hate/claim", headers=h).status_code == 204
 
 
 def test_missing_or_bad_token_is_401(world: World) -> None:
