@@ -7,7 +7,9 @@ and screenshots of each page kept in ``test-artifacts/``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from nigran.model import TextField
@@ -19,7 +21,7 @@ from nigran.store.tables_review import outcomes
 from tests.console.test_browser import ARGS, ARTIFACTS, CHROMIUM, _need_browser, _signed_in_page
 from tests.console.test_console import image_file
 from tests.factories import BENIGN_UR, THREAT_UR, item
-from tests.review.support import REVIEW_ALL, person
+from tests.review.support import REVIEW_ALL, person, video_case
 
 
 def test_keyboard_only_walk(server: tuple[str, Store], tmp_path: Path) -> None:
@@ -82,3 +84,68 @@ def test_keyboard_only_walk(server: tuple[str, Store], tmp_path: Path) -> None:
         ).all()
     assert len(by) == 1 and by[0].decided_by == "amna"
     assert (ARTIFACTS / "keyboard-walk-case.png").stat().st_size > 10_000
+
+
+def _box(locator: Any) -> tuple[float, float]:
+    r = locator.evaluate(
+        "el => { const b = el.getBoundingClientRect(); return [b.width, b.height]; }"
+    )
+    return float(r[0]), float(r[1])
+
+
+def test_portrait_video_whole_with_controls_usable_while_blurred(
+    server: tuple[str, Store], tmp_path: Path
+) -> None:
+    """A 180×320 (9:16) video is shown whole at its own ratio, blurred, and plays, seeks and
+    unmutes from controls outside the blur; Enlarge shows it bigger at the same ratio."""
+    from nigran.detect.media.samples import synthetic_video
+
+    sync_playwright = _need_browser()
+    base, store = server
+    person(store, "amna", "ur-hate")
+    video = synthetic_video(tmp_path / "portrait.mp4", seed=9, seconds=6, size=(180, 320))
+    case_id = video_case(store, "tall1", video)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page, errors = _signed_in_page(browser, base, "amna")
+            page.goto(f"{base}/console/cases/{case_id}")
+            v = page.locator("figure.thumb video")
+            v.evaluate(
+                "v => new Promise(r => v.readyState >= 1 ? r() : "
+                "v.addEventListener('loadedmetadata', r))"
+            )
+            natural = v.evaluate("v => [v.videoWidth, v.videoHeight]")
+            assert natural == [180, 320]
+            w, h = _box(v)
+            assert h >= 300  # the full height is on screen, not a 160-pixel crop
+            assert w / h == pytest.approx(180 / 320, rel=0.03)
+
+            # Blurred, yet the controls are outside the blur and work.
+            assert "blur" in v.evaluate("el => getComputedStyle(el).filter")
+            bar = page.locator("figure.thumb .controls")
+            assert bar.evaluate("el => getComputedStyle(el).filter") == "none"
+            assert v.evaluate("el => el.muted") is True
+            page.click("figure.thumb [data-play]")
+            page.wait_for_function("() => document.querySelector('video').currentTime > 0.3")
+            assert page.locator("figure.thumb [data-play]").inner_text() == "Pause"
+            page.click("figure.thumb [data-play]")
+            assert v.evaluate("el => el.paused") is True
+            page.locator("figure.thumb [data-seek-bar]").fill("500")
+            assert v.evaluate("el => el.currentTime") == pytest.approx(3.0, abs=0.2)
+            page.click("figure.thumb [data-mute]")
+            assert v.evaluate("el => el.muted") is False
+            assert "blur" in v.evaluate("el => getComputedStyle(el).filter")  # still blurred
+            page.screenshot(path=str(ARTIFACTS / "portrait-video-case.png"), full_page=True)
+
+            page.click("figure.thumb [data-enlarge]")
+            big_w, big_h = _box(v)
+            assert big_h > h * 1.5 and big_w / big_h == pytest.approx(180 / 320, rel=0.03)
+            page.screenshot(path=str(ARTIFACTS / "portrait-video-enlarged.png"))
+            page.keyboard.press("Escape")
+            assert _box(v) == pytest.approx((w, h), abs=1)
+            assert not errors, errors
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "portrait-video-case.png").stat().st_size > 10_000

@@ -1,7 +1,8 @@
 // Console behaviour without inline scripts (the page's CSP forbids them): click-to-reveal media
 // and keyboard shortcuts for the whole review walk. Everything else is plain forms and htmx.
 //
-// Keys (shown on each page): n take the next case · r reveal media · 0-9 pick an action ·
+// Keys (shown on each page): n take the next case · r reveal media · f enlarge media (Esc
+// closes) · 0-9 pick an action ·
 // d decide · e escalate · s second opinion · u release · Esc leave a text field.
 // While typing in a text field (note, statement, countries) only the explicit keys work:
 // Esc leaves the field and Ctrl+Enter decides.
@@ -13,9 +14,59 @@
       media.classList.toggle("revealed");
     });
   }
+  function enlarge(figure, on) {
+    // The figure itself becomes the lightbox: the same element, so blur, greyscale, sound and
+    // position carry over, and closing it puts everything back where it was.
+    if (!figure) { return; }
+    var open = on === undefined ? !figure.classList.contains("enlarged") : on;
+    figure.classList.toggle("enlarged", open);
+    var button = figure.querySelector("[data-enlarge]");
+    if (button) {
+      button.setAttribute("aria-pressed", open ? "true" : "false");
+      button.firstChild.textContent = open ? "Close " : "Enlarge ";
+    }
+  }
+  function clock(t) {
+    t = Math.max(0, Math.floor(t || 0));
+    return Math.floor(t / 60) + ":" + ("0" + (t % 60)).slice(-2);
+  }
+  function syncControls(video) {
+    var bar = video.closest("figure").querySelector(".controls");
+    if (!bar) { return; }
+    bar.querySelector("[data-play]").textContent = video.paused ? "Play" : "Pause";
+    var mute = bar.querySelector("[data-mute]");
+    mute.textContent = video.muted ? "Sound off" : "Sound on";
+    mute.setAttribute("aria-pressed", video.muted ? "true" : "false");
+    if (video.duration > 0 && isFinite(video.duration)) {
+      bar.querySelector("[data-seek-bar]").value = String(Math.round(1000 * video.currentTime / video.duration));
+    }
+    bar.querySelector("[data-time]").textContent = clock(video.currentTime) + " / " + clock(video.duration);
+  }
+  ["play", "pause", "timeupdate", "volumechange", "loadedmetadata"].forEach(function (name) {
+    // Media events do not bubble; capture sees them on the way down.
+    document.addEventListener(name, function (ev) {
+      if (ev.target.tagName === "VIDEO") { syncControls(ev.target); }
+    }, true);
+  });
+  document.addEventListener("input", function (ev) {
+    var bar = ev.target.closest("[data-seek-bar]");
+    if (!bar) { return; }
+    var video = bar.closest("figure").querySelector("video");
+    if (video && video.duration > 0) { video.currentTime = video.duration * parseInt(bar.value, 10) / 1000; }
+  });
   document.addEventListener("click", function (ev) {
     var button = ev.target.closest("[data-reveal-button]");
     if (button) { reveal(button.closest("figure")); return; }
+    var big = ev.target.closest("[data-enlarge]");
+    if (big) { enlarge(big.closest("figure")); return; }
+    var play = ev.target.closest("[data-play]");
+    if (play) {
+      var v = play.closest("figure").querySelector("video");
+      if (v.paused) { v.play(); } else { v.pause(); }
+      return;
+    }
+    var mute = ev.target.closest("[data-mute]");
+    if (mute) { var mv = mute.closest("figure").querySelector("video"); mv.muted = !mv.muted; return; }
     var frame = ev.target.closest("[data-seek]");
     if (frame) {
       // A frame thumbnail jumps the video to that moment (it stays as blurred as it was).
@@ -45,6 +96,8 @@
       click("decide"); ev.preventDefault(); return;
     }
     if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    var open = document.querySelector("figure.enlarged");
+    if (open && ev.key === "Escape") { enlarge(open, false); ev.preventDefault(); return; }
     if (typing(active)) {
       if (ev.key === "Escape") { active.blur(); ev.preventDefault(); }
       return;
@@ -62,6 +115,7 @@
     }
     switch (ev.key) {
       case "r": document.querySelectorAll("figure.thumb").forEach(reveal); break;
+      case "f": enlarge(open || document.querySelector("figure.thumb:has([data-enlarge])")); break;
       case "d": click("decide"); break;
       case "e": click("escalate"); break;
       case "s": click("second"); break;
