@@ -259,6 +259,7 @@ async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "
         now = utcnow()
         with _store(request).read() as conn:
             rows = cases.queue_cases(conn, queue, now)
+            previews = views.previews(conn, rows)
             seen = cases.severe_seen(
                 conn, s.user.id, now - timedelta(hours=float(s.user.wellness["shift_hours"]))
             )
@@ -269,6 +270,8 @@ async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "
             sess=s,
             queue=q,
             rows=rows,
+            previews=previews,
+            wellness=s.user.wellness,
             empty=empty,
             done=done,
             break_prompt=cap is not None and seen >= int(cap),
@@ -289,7 +292,16 @@ async def queue_rows(request: Request, queue: str) -> Response:
         q = _queue_or_403(s, queue)
         with _store(request).read() as conn:
             found = cases.queue_cases(conn, queue, utcnow())
-        return _render(request, "queue_rows.html", sess=s, queue=q, rows=found)
+            previews = views.previews(conn, found)
+        return _render(
+            request,
+            "queue_rows.html",
+            sess=s,
+            queue=q,
+            rows=found,
+            previews=previews,
+            wellness=s.user.wellness,
+        )
 
     return _wrap(rows, request, s)
 
@@ -406,6 +418,26 @@ async def case_media(request: Request, case_id: str, n: int) -> Response:
             path,
             media_type=MEDIA_TYPES[path.suffix.lower()],
             headers={"Cache-Control": "private, no-store"},
+        )
+
+    return await _media_route(request, case_id, n, respond)
+
+
+@router.get("/cases/{case_id}/media/{n}/thumb.jpg")
+async def case_thumb(request: Request, case_id: str, n: int) -> Response:
+    """A small JPEG of the case's n-th media (an image, or a video's first sampled frame) for
+    the queue page, which shows it only to reviewers who opted in, blurred until revealed."""
+
+    def respond(v: views.CaseView, path: Path, _s: auth.Session) -> Response:
+        if v.content.media[n].kind.value == "video":
+            thumbs = thumbnails.all_thumbnails(path)
+            if not thumbs:
+                raise NotFound(f"no frame of video {n} of case {case_id} could be read")
+            data = thumbs[0].jpeg
+        else:
+            data = thumbnails.image_thumbnail(path)
+        return Response(
+            data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"}
         )
 
     return await _media_route(request, case_id, n, respond)

@@ -43,6 +43,7 @@ DEFAULT_WELLNESS: dict[str, Any] = {
     "mute": True,
     "severe_cap": 40,
     "shift_hours": 8,
+    "queue_thumbnails": False,
 }
 
 _hasher = PasswordHasher()

@@ -149,3 +149,69 @@ def test_portrait_video_whole_with_controls_usable_while_blurred(
         finally:
             browser.close()
     assert (ARTIFACTS / "portrait-video-case.png").stat().st_size > 10_000
+
+
+def test_queue_preview_with_thumbnails_only_when_opted_in(
+    server: tuple[str, Store], tmp_path: Path
+) -> None:
+    """Each row links to its case and shows an excerpt (Urdu right to left in Nastaliq) and the
+    media type; thumbnails appear only for a reviewer who turned them on, blurred until
+    revealed."""
+    from nigran.detect.media.samples import synthetic_video
+    from nigran.review import auth
+
+    sync_playwright = _need_browser()
+    base, store = server
+    person(store, "amna", "ur-hate")
+    person(store, "bilal", "ur-hate")
+    auth.update_user(
+        store, "amna", wellness={**auth.get_user(store, "amna").wellness, "queue_thumbnails": True}
+    )
+    c = item("pv1", texts={TextField.BODY: THREAT_UR}, media=[image_file(tmp_path)])
+    img_case = moderate(store, [c], policy=REVIEW_ALL).outcomes[0].case_id
+    video = synthetic_video(tmp_path / "pv.mp4", seed=3, seconds=4, size=(180, 320))
+    vid_case = video_case(store, "pv2", video)
+    assert img_case is not None
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page, errors = _signed_in_page(browser, base, "amna")
+            page.goto(f"{base}/console/queues/ur-hate")
+            for cid, kind in ((img_case, "image"), (vid_case, "video")):
+                row = page.locator(f"tr[data-case='{cid}']")
+                assert row.locator(f"a[href='/console/cases/{cid}']").count() == 2
+                assert kind in row.locator("td.media-type").inner_text()
+                excerpt = row.locator(".excerpt")
+                assert excerpt.inner_text() == THREAT_UR
+                assert excerpt.get_attribute("dir") == "rtl"
+                style = excerpt.evaluate(
+                    "el => [getComputedStyle(el).direction, getComputedStyle(el).fontFamily]"
+                )
+                assert style[0] == "rtl" and "Nastaliq" in style[1]
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.qthumb img')]"
+                ".every(i => i.complete && i.naturalWidth > 0)"
+            )
+            thumbs = page.locator(".qthumb img")
+            assert thumbs.count() == 2
+            assert all(
+                "blur" in thumbs.nth(i).evaluate("el => getComputedStyle(el).filter")
+                for i in range(2)
+            )
+            page.screenshot(path=str(ARTIFACTS / "queue-preview.png"), full_page=True)
+            thumbs.first.click()
+            assert thumbs.first.evaluate("el => getComputedStyle(el).filter") == "none"
+            page.locator(f"tr[data-case='{vid_case}'] a.case-link").click()
+            page.wait_for_url(f"**/console/cases/{vid_case}")
+            assert not errors, errors
+
+            other, errors2 = _signed_in_page(browser, base, "bilal")
+            other.goto(f"{base}/console/queues/ur-hate")
+            assert other.locator("tr[data-case] .excerpt").count() == 2
+            assert other.locator(".qthumb img").count() == 0  # not opted in: no thumbnails
+            assert other.locator("#thumbs-off a[href='/console/settings']").count() == 1
+            assert not errors2, errors2
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "queue-preview.png").stat().st_size > 10_000
