@@ -31,6 +31,7 @@ from nigran.console import charts, thumbnails
 from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Unauthorized
 from nigran.model import ActionType, utcnow
 from nigran.review import auth, cases, decide, qa, queues, sla, views
+from nigran.review import wellness as prefs
 from nigran.store import Store
 from nigran.store.tables import ledger as ledger_t
 
@@ -271,7 +272,7 @@ async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "
             queue=q,
             rows=rows,
             previews=previews,
-            wellness=s.user.wellness,
+            wellness=prefs.of(s.user.wellness),
             empty=empty,
             done=done,
             break_prompt=cap is not None and seen >= int(cap),
@@ -300,7 +301,7 @@ async def queue_rows(request: Request, queue: str) -> Response:
             queue=q,
             rows=found,
             previews=previews,
-            wellness=s.user.wellness,
+            wellness=prefs.of(s.user.wellness),
         )
 
     return _wrap(rows, request, s)
@@ -355,7 +356,7 @@ async def case_page(request: Request, case_id: str, held: int = 0) -> Response:
             held=held and mine,
             actions=[a.value for a in ActionType],
             legal=s.user.has("legal", "lead"),
-            wellness=s.user.wellness,
+            wellness=prefs.of(s.user.wellness),
         )
 
     return _wrap(page, request, s)
@@ -459,7 +460,7 @@ async def case_frames(request: Request, case_id: str, n: int) -> Response:
             c=v.case,
             n=n,
             frames=thumbnails.strip(path, flagged),
-            wellness=s.user.wellness,
+            wellness=prefs.of(s.user.wellness),
         )
 
     return await _media_route(request, case_id, n, respond)
@@ -556,6 +557,50 @@ async def release_post(request: Request, case_id: str) -> Response:
         return ""
 
     return await _case_post(request, case_id, act)
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+
+@router.get("/settings")
+async def settings_page(request: Request, saved: int = 0) -> Response:
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    return _settings_form(request, sess, saved=bool(saved))
+
+
+def _settings_form(
+    request: Request, sess: auth.Session, *, saved: bool = False, error: NigranError | None = None
+) -> HTMLResponse:
+    cfg = queues.config()
+    return _render(
+        request,
+        "settings.html",
+        status=error.status if error else 200,
+        sess=sess,
+        w=prefs.of(sess.user.wellness),
+        levels=prefs.BLUR_LEVELS,
+        team_limit=cfg.exposure_limit,
+        severe_cap=sess.user.wellness.get("severe_cap"),
+        shift_hours=sess.user.wellness.get("shift_hours"),
+        saved=saved,
+        error=error,
+    )
+
+
+@router.post("/settings")
+async def settings_post(request: Request) -> Response:
+    sess = await _guard(request, *REVIEW, post=True)
+    if isinstance(sess, Response):
+        return sess
+    form = await request.form()
+    try:
+        changes = prefs.from_form(form)
+        await run_in_threadpool(auth.set_wellness, _store(request), sess.user.id, changes)
+    except NigranError as exc:
+        return _settings_form(request, sess, error=exc)
+    return RedirectResponse("/console/settings?saved=1", 303)
 
 
 # -- dashboards -----------------------------------------------------------------------------------

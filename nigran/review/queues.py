@@ -54,6 +54,11 @@ class QueueConfig:
     claim_minutes: float
     claims_per_reviewer: int = 1
     """How many live claims one reviewer may hold at once; 0 is the multi-claim mode (no limit)."""
+    exposure_limit: int = 20
+    """The team's limit of graphic media one reviewer reveals in a shift before the console
+    suggests a break (a suggestion, never a block)."""
+    graphic_categories: frozenset[str] = frozenset()
+    """Categories whose media count as graphic for that limit."""
 
     def get(self, queue_id: str) -> Queue:
         for q in self.queues:
@@ -168,6 +173,8 @@ def parse(data: Any, where: str) -> QueueConfig:
             min_risk_minutes=float(defaults.get("min_risk_minutes", 15)),
             claim_minutes=float(defaults.get("claim_minutes", 10)),
             claims_per_reviewer=_non_negative(defaults.get("claims_per_reviewer", 1)),
+            exposure_limit=_positive(defaults.get("exposure_limit", 20), "exposure_limit"),
+            graphic_categories=frozenset(defaults.get("graphic_categories") or ()),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid defaults: {exc}", where=where) from exc
@@ -177,6 +184,13 @@ def _non_negative(value: Any) -> int:
     n = int(value)
     if n < 0 or n != value:
         raise ValueError(f"claims_per_reviewer must be a whole number >= 0, not {value!r}")
+    return n
+
+
+def _positive(value: Any, name: str) -> int:
+    n = int(value)
+    if n < 1 or n != value:
+        raise ValueError(f"{name} must be a whole number >= 1, not {value!r}")
     return n
 
 

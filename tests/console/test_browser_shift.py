@@ -215,3 +215,38 @@ def test_queue_preview_with_thumbnails_only_when_opted_in(
         finally:
             browser.close()
     assert (ARTIFACTS / "queue-preview.png").stat().st_size > 10_000
+
+
+def test_wellness_settings_page_applies_to_the_case(
+    server: tuple[str, Store], tmp_path: Path
+) -> None:
+    """A reviewer sets strong blur without greyscale on the settings page; the store keeps it and
+    the case page draws the media that way."""
+    from nigran.review import auth
+
+    sync_playwright = _need_browser()
+    base, store = server
+    person(store, "amna", "ur-hate")
+    c = item("ws1", texts={TextField.BODY: THREAT_UR}, media=[image_file(tmp_path)])
+    case_id = moderate(store, [c], policy=REVIEW_ALL).outcomes[0].case_id
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page, errors = _signed_in_page(browser, base, "amna")
+            page.goto(f"{base}/console/settings")
+            page.select_option("#blur", "3")
+            page.uncheck("#greyscale")
+            page.fill("#exposure-limit", "12")
+            page.screenshot(path=str(ARTIFACTS / "wellness-settings.png"), full_page=True)
+            page.click("#save")
+            page.wait_for_url("**/console/settings?saved=1")
+            assert page.locator("#blur").input_value() == "3"
+            page.goto(f"{base}/console/cases/{case_id}")
+            img = page.locator("figure.thumb img")
+            assert img.evaluate("el => getComputedStyle(el).filter") == "blur(28px) grayscale(0)"
+            assert not errors, errors
+        finally:
+            browser.close()
+    w = auth.get_user(store, "amna").wellness
+    assert (w["blur"], w["greyscale"], w["exposure_limit"]) == (3, False, 12)

@@ -95,7 +95,7 @@ def test_review_walk_through_forms(world: World) -> None:
     case = client.get(r.headers["location"]).text
     assert 'dir="rtl"' in case and "nastaliq" in case
     assert "<mark" in case  # the lexicon's evidence span is highlighted in the original text
-    assert re.search(r'<img[^>]*class="wellness blur grey"', case)
+    assert re.search(r'<img[^>]*class="wellness blur blur-2 grey"', case)
     img = client.get(f"/console/cases/{world.case_id}/media/0")
     assert img.status_code == 200 and img.headers["content-type"] == "image/png"
     assert client.get(f"/console/cases/{world.case_id}/media/1").status_code == 404
@@ -379,3 +379,49 @@ def test_one_claim_at_a_time_and_stale_claims_show_open(world: World) -> None:
     assert "claimed by" not in client.get("/console/queues/ur-hate/rows").text
     lst = client.get("/console/queues").text
     assert re.search(r'data-queue="ur-hate">[^<]*</a></td>\s*<td>2</td><td>0</td>', lst), lst
+
+
+def test_wellness_settings_persist_and_apply(world: World, tmp_path: Path) -> None:
+    from nigran.errors import InvalidInput
+    from tests.review.support import video_case
+
+    client, csrf = signed_in(world, "amna")
+    page = client.get("/console/settings").text
+    assert '<option value="2" selected>medium</option>' in page  # the defaults
+    assert 'id="greyscale" checked' in page and 'id="mute" checked' in page
+    r = client.post(
+        "/console/settings",
+        data={"csrf": csrf, "blur": "3", "autoplay": "on", "exposure_limit": "5"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/console/settings?saved=1"
+    w = auth.get_user(world.store, "amna").wellness
+    assert (w["blur"], w["greyscale"], w["mute"], w["autoplay"], w["exposure_limit"]) == (
+        3,
+        False,
+        False,
+        True,
+        5,
+    )
+    assert w["severe_cap"] == 40  # a lead's setting, untouched
+    # A new session (another browser) gets them, and the case page applies them.
+    again, _ = signed_in(world, "amna")
+    assert '<option value="3" selected>strong</option>' in again.get("/console/settings").text
+    case = again.get(f"/console/cases/{world.case_id}").text
+    assert re.search(r'<img[^>]*class="wellness blur blur-3"', case)
+    from nigran.detect.media.samples import synthetic_video
+
+    vid = video_case(
+        world.store, "v9", synthetic_video(tmp_path / "v.mp4", seed=1, seconds=2, size=(64, 48))
+    )
+    video = re.search(r"<video[^>]*>", again.get(f"/console/cases/{vid}").text)
+    assert video and " autoplay " in video.group(0) and "muted" not in video.group(0)
+    # Out of range: refused with the field named, nothing saved.
+    bad = client.post("/console/settings", data={"csrf": csrf, "blur": "9"})
+    assert bad.status_code == 400 and "blur must be one of" in bad.text
+    bad = client.post("/console/settings", data={"csrf": csrf, "exposure_limit": "0"})
+    assert bad.status_code == 400 and "exposure limit" in bad.text
+    assert auth.get_user(world.store, "amna").wellness["blur"] == 3
+    with pytest.raises(InvalidInput, match="severe_cap"):
+        auth.set_wellness(world.store, "amna", {"severe_cap": 400})
+    assert client.post("/console/settings", data={"csrf": "forged"}).status_code == 403
