@@ -30,7 +30,7 @@ from nigran.banks.reviewer import bank_after_decision
 from nigran.console import charts, thumbnails
 from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Unauthorized
 from nigran.model import ActionType, utcnow
-from nigran.review import auth, cases, decide, qa, queues, sla, views
+from nigran.review import auth, cases, decide, exposure, qa, queues, sla, views
 from nigran.review import wellness as prefs
 from nigran.store import Store
 from nigran.store.tables import ledger as ledger_t
@@ -261,6 +261,7 @@ async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "
         with _store(request).read() as conn:
             rows = cases.queue_cases(conn, queue, now)
             previews = views.previews(conn, rows)
+            exposed = exposure.status(conn, s.user.id, s.user.wellness, now)
             seen = cases.severe_seen(
                 conn, s.user.id, now - timedelta(hours=float(s.user.wellness["shift_hours"]))
             )
@@ -273,6 +274,7 @@ async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "
             rows=rows,
             previews=previews,
             wellness=prefs.of(s.user.wellness),
+            exposure=exposed,
             empty=empty,
             done=done,
             break_prompt=cap is not None and seen >= int(cap),
@@ -341,6 +343,7 @@ async def case_page(request: Request, case_id: str, held: int = 0) -> Response:
         now = utcnow()
         with store.read() as conn:
             v = views.case_view(conn, case_id, now)
+            exposed = exposure.status(conn, s.user.id, s.user.wellness, now)
         mine = (
             v.case["claimed_by"] == s.user.id
             and v.case["status"] == "claimed"
@@ -357,6 +360,8 @@ async def case_page(request: Request, case_id: str, held: int = 0) -> Response:
             actions=[a.value for a in ActionType],
             legal=s.user.has("legal", "lead"),
             wellness=prefs.of(s.user.wellness),
+            exposure=exposed,
+            graphic=exposure.is_graphic(v.case["category"], v.signals),
         )
 
     return _wrap(page, request, s)
@@ -422,6 +427,32 @@ async def case_media(request: Request, case_id: str, n: int) -> Response:
         )
 
     return await _media_route(request, case_id, n, respond)
+
+
+@router.post("/cases/{case_id}/media/{n}/revealed")
+async def media_revealed(request: Request, case_id: str, n: int) -> Response:
+    """The reviewer revealed the case's n-th media: counted towards their shift's exposure when
+    it is graphic. Answers with the break banner (empty while under the limit)."""
+    sess = await _guard(request, *REVIEW, post=True)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def count() -> Response:
+        store = _store(request)
+        _case_or_403(store, s, case_id)
+        now = utcnow()
+        with store.read() as conn:
+            v = views.case_view(conn, case_id, now)
+        if not 0 <= n < len(v.content.media):
+            raise NotFound(f"case {case_id} has no media {n}", where=case_id)
+        graphic = exposure.is_graphic(v.case["category"], v.signals)
+        exposure.record(store, s.user.id, case_id, n, graphic=graphic, now=now)
+        with store.read() as conn:
+            exposed = exposure.status(conn, s.user.id, s.user.wellness, now)
+        return _render(request, "exposure.html", sess=s, exposure=exposed)
+
+    return await run_in_threadpool(_wrap, count, request, s)
 
 
 @router.get("/cases/{case_id}/media/{n}/thumb.jpg")

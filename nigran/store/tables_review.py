@@ -158,3 +158,18 @@ Index(
     postgresql_where=cases.c.status == "claimed",
     sqlite_where=cases.c.status == "claimed",
 )
+
+# -- exposure -------------------------------------------------------------------------------------
+
+exposures = Table(
+    "review_exposures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), nullable=False),
+    Column("case_id", String(64), nullable=False),
+    # Which of the case's media was revealed, and whether it counted as graphic then.
+    Column("media", Integer, nullable=False),
+    Column("graphic", Boolean, nullable=False),
+    Column("revealed_at", UtcDateTime, nullable=False),
+)
+Index("ix_review_exposures_user", exposures.c.user_id, exposures.c.revealed_at)

@@ -250,3 +250,47 @@ def test_wellness_settings_page_applies_to_the_case(
             browser.close()
     w = auth.get_user(store, "amna").wellness
     assert (w["blur"], w["greyscale"], w["exposure_limit"]) == (3, False, 12)
+
+
+def test_exposure_break_banner_after_the_limit(server: tuple[str, Store], tmp_path: Path) -> None:
+    """With a limit of one graphic reveal, revealing a sexual-content case's image (keyboard r)
+    brings up the break banner on the page at once; it suggests, it does not block: the case is
+    still decided with the keyboard."""
+    from sqlalchemy import select
+
+    from nigran.review import auth
+    from nigran.store.tables_review import exposures
+    from tests.review.support import report, stored
+
+    sync_playwright = _need_browser()
+    base, store = server
+    person(store, "amna", "ur-sexual")
+    auth.set_wellness(store, "amna", {"exposure_limit": 1})
+    c = stored(store, "gx1", THREAT_UR, media=[image_file(tmp_path)])
+    case_id = report(store, c, category="sexual", severity=2)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page, errors = _signed_in_page(browser, base, "amna")
+            page.goto(f"{base}/console/queues/ur-sexual")
+            assert page.locator("#exposure-break").count() == 0
+            page.keyboard.press("n")
+            page.wait_for_url(f"**/console/cases/{case_id}")
+            assert page.locator("#exposure-break").count() == 0
+            page.keyboard.press("r")
+            banner = page.locator("#exposure-break")
+            banner.wait_for(timeout=10_000)
+            assert "1 graphic media" in banner.inner_text() and "limit 1" in banner.inner_text()
+            page.screenshot(path=str(ARTIFACTS / "exposure-break.png"), full_page=True)
+            page.keyboard.press("0")
+            page.keyboard.press("d")
+            page.wait_for_url("**/console/queues/ur-sexual?done=*")
+            assert page.locator("#exposure-break").count() == 1  # still suggested on the queue
+            assert not errors, errors
+        finally:
+            browser.close()
+    with store.read() as conn:
+        rows = conn.execute(select(exposures.c.user_id, exposures.c.graphic)).all()
+        assert [(r.user_id, r.graphic) for r in rows] == [("amna", True)]
+        assert cases.case_row(conn, case_id).status == "decided"

@@ -8,11 +8,27 @@
 // Esc leaves the field and Ctrl+Enter decides.
 (function () {
   "use strict";
+  function counted(figure) {
+    // The first reveal of a case's medium on this page is reported, so the server can count
+    // the shift's exposure to graphic media; its answer is the break banner (or nothing).
+    var page = figure.closest("[data-case]");
+    if (!page || !figure.hasAttribute("data-media") || figure.hasAttribute("data-counted")) { return; }
+    figure.setAttribute("data-counted", "");
+    var url = "/console/cases/" + page.getAttribute("data-case") + "/media/" + figure.getAttribute("data-media") + "/revealed";
+    fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": document.body.getAttribute("data-csrf") || "" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var box = document.getElementById("exposure");
+        if (box && html !== null) { box.innerHTML = html; }
+      });
+  }
   function reveal(figure) {
     // The medium and its frame thumbnails are revealed (or hidden again) together.
+    var shown = false;
     figure.querySelectorAll("[data-reveal]").forEach(function (media) {
-      media.classList.toggle("revealed");
+      shown = media.classList.toggle("revealed") || shown;
     });
+    if (shown) { counted(figure); }
   }
   function enlarge(figure, on) {
     // The figure itself becomes the lightbox: the same element, so blur, greyscale, sound and

@@ -1,0 +1,105 @@
+"""Exposure to graphic media over a shift, and when to suggest a break.
+
+Each time a reviewer reveals one of a case's media, the console records it here with whether
+the medium counted as graphic: the case's category, or a signal on the item (a detector's
+nudity or violence finding included), is one of the queue configuration's
+``graphic_categories``. Past the limit (the team's ``exposure_limit``, or the reviewer's own
+if lower) the console suggests a break with a banner. It never blocks: deciding whether to
+stop is the reviewer's, and the severe-case cap (``severe_cap``) is what holds cases back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from nigran.model import Signal, utcnow
+from nigran.review import wellness
+from nigran.review.queues import QueueConfig, config
+from nigran.store import Store
+from nigran.store.tables_review import exposures
+
+
+def is_graphic(category: str, signals: Iterable[Signal], cfg: QueueConfig | None = None) -> bool:
+    """Whether a case's media count as graphic: its category or one of its item's signals is
+    one of the configured graphic categories."""
+    graphic = (cfg or config()).graphic_categories
+    return category in graphic or any(s.category in graphic for s in signals)
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    graphic: int
+    """Graphic media revealed in the shift so far."""
+    limit: int
+    shift_hours: float
+
+    @property
+    def suggest_break(self) -> bool:
+        return self.graphic >= self.limit
+
+
+def limit_for(prefs: Mapping[str, Any], cfg: QueueConfig | None = None) -> int:
+    """The limit that applies: the team's, or the reviewer's own when it is lower."""
+    team = (cfg or config()).exposure_limit
+    own = wellness.of(prefs).exposure_limit
+    return team if own is None else min(team, own)
+
+
+def shift_start(prefs: Mapping[str, Any], now: datetime) -> datetime:
+    return now - timedelta(hours=float(prefs.get("shift_hours", 8)))
+
+
+def count(conn: Connection, user_id: str, since: datetime) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(exposures)
+            .where(
+                exposures.c.user_id == user_id,
+                exposures.c.revealed_at >= since,
+                exposures.c.graphic.is_(True),
+            )
+        ).scalar_one()
+    )
+
+
+def status(
+    conn: Connection,
+    user_id: str,
+    prefs: Mapping[str, Any],
+    now: datetime,
+    cfg: QueueConfig | None = None,
+) -> Exposure:
+    """The reviewer's exposure in the shift ending ``now`` (a rolling ``shift_hours`` window)."""
+    return Exposure(
+        graphic=count(conn, user_id, shift_start(prefs, now)),
+        limit=limit_for(prefs, cfg),
+        shift_hours=float(prefs.get("shift_hours", 8)),
+    )
+
+
+def record(
+    store: Store,
+    user_id: str,
+    case_id: str,
+    media: int,
+    *,
+    graphic: bool,
+    now: datetime | None = None,
+) -> None:
+    """One reveal of media ``media`` of ``case_id`` by ``user_id``."""
+    with store.transaction() as conn:
+        conn.execute(
+            insert(exposures).values(
+                user_id=user_id,
+                case_id=case_id,
+                media=media,
+                graphic=graphic,
+                revealed_at=now or utcnow(),
+            )
+        )
