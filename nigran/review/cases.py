@@ -318,6 +318,22 @@ def held_claims(conn: Connection, reviewer: str, now: datetime) -> list[Claim]:
     return [Claim(r.id, reviewer, int(r.claim_seq), r.claim_expires_at, held=True) for r in rows]
 
 
+def _room(reviewer: str, now: datetime, limit: int) -> Any:
+    """SQL: ``reviewer`` holds fewer than ``limit`` live claims."""
+    mine = cases.alias("mine")
+    held = (
+        select(func.count())
+        .select_from(mine)
+        .where(
+            mine.c.status == "claimed",
+            mine.c.claimed_by == reviewer,
+            mine.c.claim_expires_at > now,
+        )
+        .scalar_subquery()
+    )
+    return held < limit
+
+
 def live_claim(now: datetime) -> Any:
     """SQL: the case is claimed and the claim has not run out (what "claimed" means to people)."""
     return and_(cases.c.status == "claimed", cases.c.claim_expires_at > now)
@@ -466,13 +482,18 @@ def claim_next(
                 # One reviewer's claims (two tabs, a retried request) are serialised by a
                 # session advisory lock on their id, so the count of held claims is exact;
                 # different reviewers never wait for each other.
+                # The UPDATE itself checks the count (one round trip more than without a limit
+                # for the lock, one for the unlock); what is held is read only when it refused.
                 key = (_CLAIM_LOCK_CLASS, func.hashtext(reviewer.id))
                 conn.execute(select(func.pg_advisory_lock(*key)))
                 try:
-                    mine = held_claims(conn, reviewer.id, now)
-                    if len(mine) >= limit:
-                        return mine[0]
-                    got = conn.execute(take.where(cases.c.id == picked)).one_or_none()
+                    got = conn.execute(
+                        take.where(cases.c.id == picked, _room(reviewer.id, now, limit))
+                    ).one_or_none()
+                    if got is None:
+                        mine = held_claims(conn, reviewer.id, now)
+                        if len(mine) >= limit:
+                            return mine[0]
                 finally:
                     conn.execute(select(func.pg_advisory_unlock(*key)))
     else:

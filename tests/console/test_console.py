@@ -192,6 +192,8 @@ def _routes(cid: str) -> list[tuple[str, str]]:
         ("GET", f"/console/cases/{cid}/media/0"),
         ("GET", f"/console/cases/{cid}/media/0/frames"),
         ("GET", f"/console/cases/{cid}/media/0/frames/0.jpg"),
+        ("GET", f"/console/cases/{cid}/media/0/thumb.jpg"),
+        ("POST", f"/console/cases/{cid}/media/0/revealed"),
         ("POST", f"/console/cases/{cid}/decide"),
         ("POST", f"/console/cases/{cid}/escalate"),
         ("POST", f"/console/cases/{cid}/second-opinion"),
@@ -210,6 +212,7 @@ OPEN = {
     "/console",
     "/console/",
     "/console/queues",
+    "/console/settings",
 }
 
 
@@ -243,6 +246,8 @@ def test_403_on_every_route_outside_your_rights(world: World, who: str) -> None:
         assert r.status_code == 403, (who, method, path, r.status_code)
     if who == "auth1":
         assert client.get("/console/queues").status_code == 403
+        assert client.get("/console/settings").status_code == 403
+        assert client.post("/console/settings", data={"csrf": csrf}).status_code == 403
     lead, _ = signed_in(world, "lead1")
     assert "claimed by" not in lead.get("/console/queues/ur-hate").text
 
