@@ -261,7 +261,9 @@ async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "
         with _store(request).read() as conn:
             rows = cases.queue_cases(conn, queue, now)
             previews = views.previews(conn, rows)
-            exposed = exposure.status(conn, s.user.id, s.user.wellness, now)
+            exposed = exposure.status(
+                conn, s.user.id, s.user.wellness, now, queue_ids=s.user.queues
+            )
             seen = cases.severe_seen(
                 conn, s.user.id, now - timedelta(hours=float(s.user.wellness["shift_hours"]))
             )
@@ -343,7 +345,9 @@ async def case_page(request: Request, case_id: str, held: int = 0) -> Response:
         now = utcnow()
         with store.read() as conn:
             v = views.case_view(conn, case_id, now)
-            exposed = exposure.status(conn, s.user.id, s.user.wellness, now)
+            exposed = exposure.status(
+                conn, s.user.id, s.user.wellness, now, queue_ids=s.user.queues
+            )
         mine = (
             v.case["claimed_by"] == s.user.id
             and v.case["status"] == "claimed"
@@ -449,7 +453,9 @@ async def media_revealed(request: Request, case_id: str, n: int) -> Response:
         graphic = exposure.is_graphic(v.case["category"], v.signals)
         exposure.record(store, s.user.id, case_id, n, graphic=graphic, now=now)
         with store.read() as conn:
-            exposed = exposure.status(conn, s.user.id, s.user.wellness, now)
+            exposed = exposure.status(
+                conn, s.user.id, s.user.wellness, now, queue_ids=s.user.queues
+            )
         return _render(request, "exposure.html", sess=s, exposure=exposed)
 
     return await run_in_threadpool(_wrap, count, request, s)
@@ -612,7 +618,7 @@ def _settings_form(
         sess=sess,
         w=prefs.of(sess.user.wellness),
         levels=prefs.BLUR_LEVELS,
-        team_limit=cfg.exposure_limit,
+        team_limit=exposure.team_limit(sess.user.queues, cfg),
         severe_cap=sess.user.wellness.get("severe_cap"),
         shift_hours=sess.user.wellness.get("shift_hours"),
         saved=saved,

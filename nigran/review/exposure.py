@@ -3,9 +3,10 @@
 Each time a reviewer reveals one of a case's media, the console records it here with whether
 the medium counted as graphic: the case's category, or a signal on the item (a detector's
 nudity or violence finding included), is one of the queue configuration's
-``graphic_categories``. Past the limit (the team's ``exposure_limit``, or the reviewer's own
-if lower) the console suggests a break with a banner. It never blocks: deciding whether to
-stop is the reviewer's, and the severe-case cap (``severe_cap``) is what holds cases back.
+``graphic_categories``. Past the limit, the console suggests a break with a banner. The limit
+is the team's ``exposure_limit`` (the lowest one set by the reviewer's queues, else the file's
+default), or the reviewer's own when lower. It never blocks: deciding whether to stop is the
+reviewer's, and the severe-case cap (``severe_cap``) is what holds cases back.
 """
 
 from __future__ import annotations
@@ -43,9 +44,18 @@ class Exposure:
         return self.graphic >= self.limit
 
 
-def limit_for(prefs: Mapping[str, Any], cfg: QueueConfig | None = None) -> int:
+def team_limit(queue_ids: Iterable[str] = (), cfg: QueueConfig | None = None) -> int:
+    """The team's limit: the lowest one set by the reviewer's queues, else the file's default."""
+    cfg = cfg or config()
+    own = [q.exposure_limit for q in cfg.queues if q.id in set(queue_ids) and q.exposure_limit]
+    return min(own) if own else cfg.exposure_limit
+
+
+def limit_for(
+    prefs: Mapping[str, Any], cfg: QueueConfig | None = None, queue_ids: Iterable[str] = ()
+) -> int:
     """The limit that applies: the team's, or the reviewer's own when it is lower."""
-    team = (cfg or config()).exposure_limit
+    team = team_limit(queue_ids, cfg)
     own = wellness.of(prefs).exposure_limit
     return team if own is None else min(team, own)
 
@@ -74,11 +84,12 @@ def status(
     prefs: Mapping[str, Any],
     now: datetime,
     cfg: QueueConfig | None = None,
+    queue_ids: Iterable[str] = (),
 ) -> Exposure:
     """The reviewer's exposure in the shift ending ``now`` (a rolling ``shift_hours`` window)."""
     return Exposure(
         graphic=count(conn, user_id, shift_start(prefs, now)),
-        limit=limit_for(prefs, cfg),
+        limit=limit_for(prefs, cfg, queue_ids),
         shift_hours=float(prefs.get("shift_hours", 8)),
     )
 

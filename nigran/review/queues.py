@@ -34,6 +34,8 @@ class Queue:
     sources: frozenset[str] = frozenset()
     jurisdictions: frozenset[str] = frozenset()
     sla_hours: Mapping[int, float] = field(default_factory=dict)
+    exposure_limit: int | None = None
+    """This team's own limit of graphic reveals per shift (None: the file's default)."""
 
     def matches(
         self, language: str | None, category: str, source: str, jurisdiction: str | None = None
@@ -137,6 +139,7 @@ def parse(data: Any, where: str) -> QueueConfig:
             "sources",
             "jurisdictions",
             "sla_hours",
+            "exposure_limit",
         }
         if unknown:
             raise ConfigError(f"unknown keys {sorted(unknown)} in queue {qid!r}", where=at)
@@ -156,6 +159,7 @@ def parse(data: Any, where: str) -> QueueConfig:
                 sources=sources,
                 jurisdictions=frozenset(raw.get("jurisdictions") or ()),
                 sla_hours=_hours(raw["sla_hours"], at) if "sla_hours" in raw else default_hours,
+                exposure_limit=_queue_limit(raw.get("exposure_limit"), f"{at} ({qid})"),
             )
         )
     if not queues:
@@ -185,6 +189,15 @@ def _non_negative(value: Any) -> int:
     if n < 0 or n != value:
         raise ValueError(f"claims_per_reviewer must be a whole number >= 0, not {value!r}")
     return n
+
+
+def _queue_limit(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return _positive(value, "exposure_limit")
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(str(exc), where=where) from exc
 
 
 def _positive(value: Any, name: str) -> int:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from nigran.errors import ConfigError
 from nigran.model import Signal, SignalSource
 from nigran.review import auth, exposure, queues
 from nigran.store import Store
@@ -57,3 +61,22 @@ def test_break_suggested_after_the_limit_within_the_shift(store: Store) -> None:
     # The reviewer's own limit is stored with their account.
     auth.set_wellness(store, "amna", {"exposure_limit": 2})
     assert exposure.limit_for(auth.get_user(store, "amna").wellness, cfg) == 2
+
+
+def test_a_queue_sets_its_team_s_own_limit(tmp_path: Path) -> None:
+    text = (resources.files("nigran.review") / "queues.yaml").read_text(encoding="utf-8")
+    # The Urdu sexual-content team stops earlier than the file's default.
+    text = text.replace(
+        "    categories: [sexual]\n", "    categories: [sexual]\n    exposure_limit: 5\n", 1
+    )
+    path = tmp_path / "queues.yaml"
+    path.write_text(text, encoding="utf-8")
+    cfg = queues.load(path)
+    assert cfg.get("ur-sexual").exposure_limit == 5 and cfg.get("ur-hate").exposure_limit is None
+    assert exposure.team_limit(["ur-hate"], cfg) == cfg.exposure_limit
+    assert exposure.team_limit(["ur-hate", "ur-sexual"], cfg) == 5
+    assert exposure.limit_for({"exposure_limit": 3}, cfg, ["ur-sexual"]) == 3
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("exposure_limit: 5", "exposure_limit: 0"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="exposure_limit"):
+        queues.load(bad)
