@@ -28,7 +28,14 @@ from starlette.concurrency import run_in_threadpool
 
 from nigran.banks.reviewer import bank_after_decision
 from nigran.console import charts, thumbnails
-from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Unauthorized
+from nigran.errors import (
+    Forbidden,
+    InvalidInput,
+    NigranError,
+    NotFound,
+    TooManyAttempts,
+    Unauthorized,
+)
 from nigran.model import ActionType, utcnow
 from nigran.review import auth, cases, decide, exposure, qa, queues, sla, views
 from nigran.review import wellness as prefs
@@ -459,6 +466,28 @@ async def media_revealed(request: Request, case_id: str, n: int) -> Response:
         return _render(request, "exposure.html", sess=s, exposure=exposed)
 
     return await run_in_threadpool(_wrap, count, request, s)
+
+
+@router.post("/cases/{case_id}/media/{n}/hidden")
+async def media_hidden(request: Request, case_id: str, n: int) -> Response:
+    """The page reports how long the case's n-th media stayed revealed (when it is hidden again
+    or the page is left: a beacon with the form's ``csrf`` and ``seconds``)."""
+    sess = await _guard(request, *REVIEW, post=True)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+    form = await request.form()
+
+    def add() -> Response:
+        _case_or_403(_store(request), s, case_id)
+        try:
+            seconds = float(str(form.get("seconds") or ""))
+        except ValueError as exc:
+            raise InvalidInput("seconds must be a number", where="seconds") from exc
+        exposure.on_screen(_store(request), s.user.id, case_id, n, seconds)
+        return Response(status_code=204)
+
+    return await run_in_threadpool(_wrap, add, request, s)
 
 
 @router.get("/cases/{case_id}/media/{n}/thumb.jpg")

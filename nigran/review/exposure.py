@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
+from nigran.errors import InvalidInput
 from nigran.model import Signal, utcnow
 from nigran.review import wellness
 from nigran.review.queues import QueueConfig, config
@@ -32,12 +33,22 @@ def is_graphic(category: str, signals: Iterable[Signal], cfg: QueueConfig | None
     return category in graphic or any(s.category in graphic for s in signals)
 
 
+MAX_SECONDS = 4 * 3600.0
+"""The most one report of time on screen may add (a tab left open overnight is not exposure)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Exposure:
     graphic: int
     """Graphic media revealed in the shift so far."""
     limit: int
     shift_hours: float
+    seconds: float = 0.0
+    """How long those graphic media stayed revealed, as far as the pages reported it."""
+
+    @property
+    def minutes(self) -> int:
+        return round(self.seconds / 60)
 
     @property
     def suggest_break(self) -> bool:
@@ -64,18 +75,16 @@ def shift_start(prefs: Mapping[str, Any], now: datetime) -> datetime:
     return now - timedelta(hours=float(prefs.get("shift_hours", 8)))
 
 
-def count(conn: Connection, user_id: str, since: datetime) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(exposures)
-            .where(
-                exposures.c.user_id == user_id,
-                exposures.c.revealed_at >= since,
-                exposures.c.graphic.is_(True),
-            )
-        ).scalar_one()
-    )
+def count(conn: Connection, user_id: str, since: datetime) -> tuple[int, float]:
+    """Graphic reveals by ``user_id`` since ``since``, and the seconds they stayed revealed."""
+    n, secs = conn.execute(
+        select(func.count(), func.coalesce(func.sum(exposures.c.seconds), 0.0)).where(
+            exposures.c.user_id == user_id,
+            exposures.c.revealed_at >= since,
+            exposures.c.graphic.is_(True),
+        )
+    ).one()
+    return int(n), float(secs)
 
 
 def status(
@@ -87,10 +96,12 @@ def status(
     queue_ids: Iterable[str] = (),
 ) -> Exposure:
     """The reviewer's exposure in the shift ending ``now`` (a rolling ``shift_hours`` window)."""
+    n, secs = count(conn, user_id, shift_start(prefs, now))
     return Exposure(
-        graphic=count(conn, user_id, shift_start(prefs, now)),
+        graphic=n,
         limit=limit_for(prefs, cfg, queue_ids),
         shift_hours=float(prefs.get("shift_hours", 8)),
+        seconds=secs,
     )
 
 
@@ -114,3 +125,26 @@ def record(
                 revealed_at=now or utcnow(),
             )
         )
+
+
+def on_screen(store: Store, user_id: str, case_id: str, media: int, seconds: float) -> bool:
+    """Add ``seconds`` (capped at ``MAX_SECONDS``) of time on screen to ``user_id``'s latest
+    reveal of that medium; False if there is none to add it to."""
+    if not seconds >= 0:  # also refuses NaN
+        raise InvalidInput(f"seconds must be a number >= 0, not {seconds!r}", where="seconds")
+    with store.transaction() as conn:
+        latest = (
+            select(func.max(exposures.c.id))
+            .where(
+                exposures.c.user_id == user_id,
+                exposures.c.case_id == case_id,
+                exposures.c.media == media,
+            )
+            .scalar_subquery()
+        )
+        done = conn.execute(
+            update(exposures)
+            .where(exposures.c.id == latest)
+            .values(seconds=func.coalesce(exposures.c.seconds, 0.0) + min(seconds, MAX_SECONDS))
+        )
+        return bool(done.rowcount)

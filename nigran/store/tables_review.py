@@ -171,5 +171,7 @@ exposures = Table(
     Column("media", Integer, nullable=False),
     Column("graphic", Boolean, nullable=False),
     Column("revealed_at", UtcDateTime, nullable=False),
+    # How long it stayed revealed on the page, summed over reveals (None: not reported yet).
+    Column("seconds", Float),
 )
 Index("ix_review_exposures_user", exposures.c.user_id, exposures.c.revealed_at)

@@ -283,6 +283,17 @@ def test_exposure_break_banner_after_the_limit(server: tuple[str, Store], tmp_pa
             banner.wait_for(timeout=10_000)
             assert "1 graphic media" in banner.inner_text() and "limit 1" in banner.inner_text()
             page.screenshot(path=str(ARTIFACTS / "exposure-break.png"), full_page=True)
+            # Hidden again after a while on screen: the page reports the time (a beacon).
+            page.wait_for_timeout(1200)
+            page.keyboard.press("r")
+            on_screen = None
+            for _ in range(100):
+                with store.read() as conn:
+                    on_screen = conn.execute(select(exposures.c.seconds)).scalar()
+                if on_screen is not None:
+                    break
+                page.wait_for_timeout(100)
+            assert on_screen is not None and on_screen >= 1.0
             page.keyboard.press("0")
             page.keyboard.press("d")
             page.wait_for_url("**/console/queues/ur-sexual?done=*")

@@ -194,6 +194,7 @@ def _routes(cid: str) -> list[tuple[str, str]]:
         ("GET", f"/console/cases/{cid}/media/0/frames/0.jpg"),
         ("GET", f"/console/cases/{cid}/media/0/thumb.jpg"),
         ("POST", f"/console/cases/{cid}/media/0/revealed"),
+        ("POST", f"/console/cases/{cid}/media/0/hidden"),
         ("POST", f"/console/cases/{cid}/decide"),
         ("POST", f"/console/cases/{cid}/escalate"),
         ("POST", f"/console/cases/{cid}/second-opinion"),
@@ -430,3 +431,23 @@ def test_wellness_settings_persist_and_apply(world: World, tmp_path: Path) -> No
     with pytest.raises(InvalidInput, match="severe_cap"):
         auth.set_wellness(world.store, "amna", {"severe_cap": 400})
     assert client.post("/console/settings", data={"csrf": "forged"}).status_code == 403
+
+
+def test_reveal_and_time_on_screen_are_recorded(world: World) -> None:
+    from sqlalchemy import select
+
+    from nigran.store.tables_review import exposures
+
+    client, csrf = signed_in(world, "amna")
+    base = f"/console/cases/{world.case_id}/media/0"
+    r = client.post(f"{base}/revealed", headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200 and "exposure-break" not in r.text  # a threat is not graphic
+    assert client.post(f"{base}/revealed").status_code == 403  # no CSRF token
+    assert client.post(f"{base}/hidden", data={"csrf": csrf, "seconds": "2.5"}).status_code == 204
+    bad = client.post(f"{base}/hidden", data={"csrf": csrf, "seconds": "soon"})
+    assert bad.status_code == 400 and "seconds" in bad.text
+    none = client.post(f"/console/cases/{world.case_id}/media/7/revealed", data={"csrf": csrf})
+    assert none.status_code == 404  # the case has one medium
+    with world.store.read() as conn:
+        rows = conn.execute(select(exposures.c.user_id, exposures.c.graphic, exposures.c.seconds))
+        assert [tuple(r) for r in rows] == [("amna", False, 2.5)]

@@ -80,3 +80,26 @@ def test_a_queue_sets_its_team_s_own_limit(tmp_path: Path) -> None:
     bad.write_text(text.replace("exposure_limit: 5", "exposure_limit: 0"), encoding="utf-8")
     with pytest.raises(ConfigError, match="exposure_limit"):
         queues.load(bad)
+
+
+def test_time_on_screen_adds_up_per_shift(store: Store) -> None:
+    from nigran.errors import InvalidInput
+
+    person(store, "amna", "ur-hate")
+    prefs = auth.get_user(store, "amna").wellness
+    t0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    assert not exposure.on_screen(store, "amna", "g1", 0, 5.0)  # nothing revealed yet
+    exposure.record(store, "amna", "g1", 0, graphic=True, now=t0)
+    exposure.record(store, "amna", "t1", 0, graphic=False, now=t0)
+    assert exposure.on_screen(store, "amna", "g1", 0, 30.0)
+    assert exposure.on_screen(store, "amna", "g1", 0, 45.5)  # revealed again: adds up
+    assert exposure.on_screen(store, "amna", "t1", 0, 600.0)  # not graphic: not counted
+    with store.read() as conn:
+        got = exposure.status(conn, "amna", prefs, t0 + timedelta(minutes=5))
+    assert (got.graphic, got.seconds, got.minutes) == (1, 75.5, 1)
+    exposure.on_screen(store, "amna", "g1", 0, 24 * 3600.0)  # a tab left open overnight
+    with store.read() as conn:
+        capped = exposure.status(conn, "amna", prefs, t0 + timedelta(minutes=5)).seconds
+    assert capped == 75.5 + exposure.MAX_SECONDS
+    with pytest.raises(InvalidInput, match="seconds"):
+        exposure.on_screen(store, "amna", "g1", 0, -1.0)

@@ -22,13 +22,26 @@
         if (box && html !== null) { box.innerHTML = html; }
       });
   }
+  var shownAt = new Map();  // figure -> when it was revealed (ms)
+  function hidden(figure) {
+    // Time on screen, reported when the medium is hidden again or the page is left.
+    var since = shownAt.get(figure);
+    var page = figure.closest("[data-case]");
+    shownAt.delete(figure);
+    if (since === undefined || !page || !figure.hasAttribute("data-media")) { return; }
+    var body = new FormData();
+    body.append("csrf", document.body.getAttribute("data-csrf") || "");
+    body.append("seconds", String((Date.now() - since) / 1000));
+    navigator.sendBeacon("/console/cases/" + page.getAttribute("data-case") + "/media/" + figure.getAttribute("data-media") + "/hidden", body);
+  }
+  window.addEventListener("pagehide", function () { shownAt.forEach(function (_, figure) { hidden(figure); }); });
   function reveal(figure) {
     // The medium and its frame thumbnails are revealed (or hidden again) together.
     var shown = false;
     figure.querySelectorAll("[data-reveal]").forEach(function (media) {
       shown = media.classList.toggle("revealed") || shown;
     });
-    if (shown) { counted(figure); }
+    if (shown) { counted(figure); shownAt.set(figure, Date.now()); } else { hidden(figure); }
   }
   function enlarge(figure, on) {
     // The figure itself becomes the lightbox: the same element, so blur, greyscale, sound and

@@ -2,8 +2,8 @@
 
 ``ix_cases_claimed_by`` covers only claimed rows, so checking what a reviewer already holds
 before a claim is one small index probe whatever the backlog. ``review_exposures`` records each
-reveal of a case's media by a reviewer (graphic or not), which the console counts over a shift
-to suggest a break.
+reveal of a case's media by a reviewer (graphic or not) and how long it stayed revealed, which
+the console counts over a shift to suggest a break.
 
 This revision merges the two 0005 heads (``0005_jobs`` and ``0005_dsa_submissions``).
 
@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("media", sa.Integer, nullable=False),
         sa.Column("graphic", sa.Boolean, nullable=False),
         sa.Column("revealed_at", UtcDateTime, nullable=False),
+        sa.Column("seconds", sa.Float),
     )
     op.create_index("ix_review_exposures_user", "review_exposures", ["user_id", "revealed_at"])
 
