@@ -134,6 +134,9 @@ def work(
         out.claim_db_s.append(t_end - max(t0, getattr(_local, "checkout", t0)))
         if got is None:
             return
+        if got.held:  # one claim at a time: the last decision did not go through
+            out.errors.append(f"claim: still holding {got.case_id}")
+            return
         out.held.append(got.case_id)
         if think_ms:
             time.sleep(rng.expovariate(1000 / think_ms))  # reading the case

@@ -12,13 +12,13 @@ import random
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from nigran.banks.reviewer import bank_after_decision
 from nigran.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from nigran.model import utcnow
-from nigran.review import auth, cases, decide, qa, queues, sla, views
+from nigran.review import auth, cases, decide, exposure, qa, queues, sla, views, wellness
 from nigran.store import Store, queries
 
 router = APIRouter(prefix="/v1/review", tags=["review"])
@@ -69,6 +69,8 @@ class ClaimView(BaseModel):
     case_id: str
     seq: int
     expires_at: str
+    held: bool = False
+    """True: the reviewer already held this case (one claim at a time); no new claim was made."""
 
 
 class VerdictIn(BaseModel):
@@ -156,7 +158,9 @@ async def claim(request: Request, queue: str, user: UserDep, response: Response)
     if got is None:
         response.status_code = 204
         return None
-    return ClaimView(case_id=got.case_id, seq=got.seq, expires_at=got.expires_at.isoformat())
+    return ClaimView(
+        case_id=got.case_id, seq=got.seq, expires_at=got.expires_at.isoformat(), held=got.held
+    )
 
 
 @router.get("/cases/{case_id}")
@@ -292,6 +296,50 @@ def post_sample(request: Request, body: SampleIn, user: UserDep) -> dict[str, An
 def post_sweep(request: Request, user: UserDep) -> dict[str, Any]:
     user.require("lead")
     return {"events": sla.sweep(_store(request))}
+
+
+class WellnessIn(BaseModel):
+    """A reviewer's own wellness preferences; only the fields sent change. ``exposure_limit``
+    null goes back to the team's limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    blur: int | None = Field(default=None, ge=0, le=3)
+    greyscale: bool | None = None
+    mute: bool | None = None
+    autoplay: bool | None = None
+    queue_thumbnails: bool | None = None
+    exposure_limit: int | None = Field(default=None, ge=1, le=wellness.MAX_EXPOSURE_LIMIT)
+
+
+def _wellness_out(request: Request, user: auth.User) -> dict[str, Any]:
+    w = wellness.of(user.wellness)
+    with _store(request).read() as conn:
+        e = exposure.status(conn, user.id, user.wellness, utcnow(), queue_ids=user.queues)
+    return {
+        "settings": {k: getattr(w, k) for k in wellness.EDITABLE},
+        "team_exposure_limit": exposure.team_limit(user.queues),
+        "shift_hours": float(user.wellness.get("shift_hours", 8)),
+        "exposure": {
+            "graphic": e.graphic,
+            "limit": e.limit,
+            "seconds": e.seconds,
+            "suggest_break": e.suggest_break,
+        },
+    }
+
+
+@router.get("/me/wellness")
+def get_wellness(request: Request, user: UserDep) -> dict[str, Any]:
+    """The caller's wellness settings and their exposure to graphic media this shift."""
+    return _wellness_out(request, user)
+
+
+@router.patch("/me/wellness")
+def patch_wellness(request: Request, body: WellnessIn, user: UserDep) -> dict[str, Any]:
+    sent = body.model_dump(exclude_unset=True)
+    changes = {k: v for k, v in sent.items() if v is not None or k == "exposure_limit"}
+    return _wellness_out(request, auth.set_wellness(_store(request), user.id, changes))
 
 
 @router.get("/users")

@@ -28,9 +28,17 @@ from starlette.concurrency import run_in_threadpool
 
 from nigran.banks.reviewer import bank_after_decision
 from nigran.console import charts, thumbnails
-from nigran.errors import Forbidden, NigranError, NotFound, TooManyAttempts, Unauthorized
+from nigran.errors import (
+    Forbidden,
+    InvalidInput,
+    NigranError,
+    NotFound,
+    TooManyAttempts,
+    Unauthorized,
+)
 from nigran.model import ActionType, utcnow
-from nigran.review import auth, cases, decide, qa, queues, sla, views
+from nigran.review import auth, cases, decide, exposure, qa, queues, sla, views
+from nigran.review import wellness as prefs
 from nigran.store import Store
 from nigran.store.tables import ledger as ledger_t
 
@@ -259,6 +267,10 @@ async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "
         now = utcnow()
         with _store(request).read() as conn:
             rows = cases.queue_cases(conn, queue, now)
+            previews = views.previews(conn, rows)
+            exposed = exposure.status(
+                conn, s.user.id, s.user.wellness, now, queue_ids=s.user.queues
+            )
             seen = cases.severe_seen(
                 conn, s.user.id, now - timedelta(hours=float(s.user.wellness["shift_hours"]))
             )
@@ -269,6 +281,9 @@ async def queue_page(request: Request, queue: str, empty: int = 0, done: str = "
             sess=s,
             queue=q,
             rows=rows,
+            previews=previews,
+            wellness=prefs.of(s.user.wellness),
+            exposure=exposed,
             empty=empty,
             done=done,
             break_prompt=cap is not None and seen >= int(cap),
@@ -289,7 +304,16 @@ async def queue_rows(request: Request, queue: str) -> Response:
         q = _queue_or_403(s, queue)
         with _store(request).read() as conn:
             found = cases.queue_cases(conn, queue, utcnow())
-        return _render(request, "queue_rows.html", sess=s, queue=q, rows=found)
+            previews = views.previews(conn, found)
+        return _render(
+            request,
+            "queue_rows.html",
+            sess=s,
+            queue=q,
+            rows=found,
+            previews=previews,
+            wellness=prefs.of(s.user.wellness),
+        )
 
     return _wrap(rows, request, s)
 
@@ -308,14 +332,15 @@ async def claim(request: Request, queue: str) -> Response:
         return _error(request, exc, sess)
     if got is None:
         return RedirectResponse(f"/console/queues/{quote(queue)}?empty=1", 303)
-    return RedirectResponse(f"/console/cases/{got.case_id}", 303)
+    # One claim at a time: a reviewer who still holds a case is sent back to it.
+    return RedirectResponse(f"/console/cases/{got.case_id}{'?held=1' if got.held else ''}", 303)
 
 
 # -- cases ----------------------------------------------------------------------------------------
 
 
 @router.get("/cases/{case_id}")
-async def case_page(request: Request, case_id: str) -> Response:
+async def case_page(request: Request, case_id: str, held: int = 0) -> Response:
     sess = await _guard(request, *REVIEW)
     if isinstance(sess, Response):
         return sess
@@ -327,6 +352,9 @@ async def case_page(request: Request, case_id: str) -> Response:
         now = utcnow()
         with store.read() as conn:
             v = views.case_view(conn, case_id, now)
+            exposed = exposure.status(
+                conn, s.user.id, s.user.wellness, now, queue_ids=s.user.queues
+            )
         mine = (
             v.case["claimed_by"] == s.user.id
             and v.case["status"] == "claimed"
@@ -339,9 +367,12 @@ async def case_page(request: Request, case_id: str) -> Response:
             v=v,
             c=v.case,
             mine=mine,
+            held=held and mine,
             actions=[a.value for a in ActionType],
             legal=s.user.has("legal", "lead"),
-            wellness=s.user.wellness,
+            wellness=prefs.of(s.user.wellness),
+            exposure=exposed,
+            graphic=exposure.is_graphic(v.case["category"], v.signals),
         )
 
     return _wrap(page, request, s)
@@ -409,6 +440,76 @@ async def case_media(request: Request, case_id: str, n: int) -> Response:
     return await _media_route(request, case_id, n, respond)
 
 
+@router.post("/cases/{case_id}/media/{n}/revealed")
+async def media_revealed(request: Request, case_id: str, n: int) -> Response:
+    """The reviewer revealed the case's n-th media: counted towards their shift's exposure when
+    it is graphic. Answers with the break banner (empty while under the limit)."""
+    sess = await _guard(request, *REVIEW, post=True)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+
+    def count() -> Response:
+        store = _store(request)
+        _case_or_403(store, s, case_id)
+        now = utcnow()
+        with store.read() as conn:
+            v = views.case_view(conn, case_id, now)
+        if not 0 <= n < len(v.content.media):
+            raise NotFound(f"case {case_id} has no media {n}", where=case_id)
+        graphic = exposure.is_graphic(v.case["category"], v.signals)
+        exposure.record(store, s.user.id, case_id, n, graphic=graphic, now=now)
+        with store.read() as conn:
+            exposed = exposure.status(
+                conn, s.user.id, s.user.wellness, now, queue_ids=s.user.queues
+            )
+        return _render(request, "exposure.html", sess=s, exposure=exposed)
+
+    return await run_in_threadpool(_wrap, count, request, s)
+
+
+@router.post("/cases/{case_id}/media/{n}/hidden")
+async def media_hidden(request: Request, case_id: str, n: int) -> Response:
+    """The page reports how long the case's n-th media stayed revealed (when it is hidden again
+    or the page is left: a beacon with the form's ``csrf`` and ``seconds``)."""
+    sess = await _guard(request, *REVIEW, post=True)
+    if isinstance(sess, Response):
+        return sess
+    s = sess
+    form = await request.form()
+
+    def add() -> Response:
+        _case_or_403(_store(request), s, case_id)
+        try:
+            seconds = float(str(form.get("seconds") or ""))
+        except ValueError as exc:
+            raise InvalidInput("seconds must be a number", where="seconds") from exc
+        exposure.on_screen(_store(request), s.user.id, case_id, n, seconds)
+        return Response(status_code=204)
+
+    return await run_in_threadpool(_wrap, add, request, s)
+
+
+@router.get("/cases/{case_id}/media/{n}/thumb.jpg")
+async def case_thumb(request: Request, case_id: str, n: int) -> Response:
+    """A small JPEG of the case's n-th media (an image, or a video's first sampled frame) for
+    the queue page, which shows it only to reviewers who opted in, blurred until revealed."""
+
+    def respond(v: views.CaseView, path: Path, _s: auth.Session) -> Response:
+        if v.content.media[n].kind.value == "video":
+            thumbs = thumbnails.all_thumbnails(path)
+            if not thumbs:
+                raise NotFound(f"no frame of video {n} of case {case_id} could be read")
+            data = thumbs[0].jpeg
+        else:
+            data = thumbnails.image_thumbnail(path)
+        return Response(
+            data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"}
+        )
+
+    return await _media_route(request, case_id, n, respond)
+
+
 @router.get("/cases/{case_id}/media/{n}/frames")
 async def case_frames(request: Request, case_id: str, n: int) -> Response:
     """The strip of frame thumbnails of the case's n-th media (a video), as an htmx fragment."""
@@ -425,7 +526,7 @@ async def case_frames(request: Request, case_id: str, n: int) -> Response:
             c=v.case,
             n=n,
             frames=thumbnails.strip(path, flagged),
-            wellness=s.user.wellness,
+            wellness=prefs.of(s.user.wellness),
         )
 
     return await _media_route(request, case_id, n, respond)
@@ -522,6 +623,50 @@ async def release_post(request: Request, case_id: str) -> Response:
         return ""
 
     return await _case_post(request, case_id, act)
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+
+@router.get("/settings")
+async def settings_page(request: Request, saved: int = 0) -> Response:
+    sess = await _guard(request, *REVIEW)
+    if isinstance(sess, Response):
+        return sess
+    return _settings_form(request, sess, saved=bool(saved))
+
+
+def _settings_form(
+    request: Request, sess: auth.Session, *, saved: bool = False, error: NigranError | None = None
+) -> HTMLResponse:
+    cfg = queues.config()
+    return _render(
+        request,
+        "settings.html",
+        status=error.status if error else 200,
+        sess=sess,
+        w=prefs.of(sess.user.wellness),
+        levels=prefs.BLUR_LEVELS,
+        team_limit=exposure.team_limit(sess.user.queues, cfg),
+        severe_cap=sess.user.wellness.get("severe_cap"),
+        shift_hours=sess.user.wellness.get("shift_hours"),
+        saved=saved,
+        error=error,
+    )
+
+
+@router.post("/settings")
+async def settings_post(request: Request) -> Response:
+    sess = await _guard(request, *REVIEW, post=True)
+    if isinstance(sess, Response):
+        return sess
+    form = await request.form()
+    try:
+        changes = prefs.from_form(form)
+        await run_in_threadpool(auth.set_wellness, _store(request), sess.user.id, changes)
+    except NigranError as exc:
+        return _settings_form(request, sess, error=exc)
+    return RedirectResponse("/console/settings?saved=1", 303)
 
 
 # -- dashboards -----------------------------------------------------------------------------------

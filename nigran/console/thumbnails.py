@@ -92,6 +92,20 @@ def all_thumbnails(path: Path) -> list[Thumb]:
     return got
 
 
+def image_thumbnail(path: Path, max_side: int = 240) -> bytes:
+    """A small JPEG of the image at ``path`` (``InvalidMedia`` if it cannot be read)."""
+    from PIL import Image, UnidentifiedImageError
+
+    from nigran.errors import InvalidMedia
+
+    try:
+        with Image.open(path) as img:
+            img.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced size
+            return thumbnail(img, max_side=max_side)
+    except (OSError, UnidentifiedImageError) as exc:
+        raise InvalidMedia(f"cannot read image {path.name}: {exc}", where=path.name) from exc
+
+
 def strip(
     path: Path, flagged: AbstractSet[float] = frozenset(), limit: int = MAX_THUMBS
 ) -> list[tuple[int, Thumb, bool]]:

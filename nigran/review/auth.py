@@ -38,11 +38,15 @@ THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 30
 DEFAULT_WELLNESS: dict[str, Any] = {
-    "blur": True,
+    # What a reviewer sets for themselves (nigran.review.wellness); blur is a strength 0-3.
+    "blur": 2,
     "greyscale": True,
     "mute": True,
     "severe_cap": 40,
     "shift_hours": 8,
+    "queue_thumbnails": False,
+    "autoplay": False,
+    "exposure_limit": None,
 }
 
 _hasher = PasswordHasher()
@@ -162,6 +166,14 @@ def update_user(store: Store, user_id: str, **changes: Any) -> User:
         if conn.execute(update(users).where(users.c.id == user_id).values(**changes)).rowcount == 0:
             raise NotFound(f"no user {user_id!r}", where=user_id)
     return get_user(store, user_id)
+
+
+def set_wellness(store: Store, user_id: str, changes: dict[str, Any]) -> User:
+    """Save a reviewer's own wellness preferences (only the keys they may set)."""
+    from nigran.review import wellness
+
+    current = get_user(store, user_id).wellness
+    return update_user(store, user_id, wellness=wellness.merged(current, changes))
 
 
 def get_user(store: Store, user_id: str) -> User:

@@ -296,6 +296,47 @@ class Claim:
     reviewer: str
     seq: int
     expires_at: datetime
+    held: bool = False
+    """True when this is a claim the reviewer already held (at their limit of live claims),
+    returned instead of a new one."""
+
+
+_CLAIM_LOCK_CLASS = 0x4E47  # "NG": the class of the per-reviewer advisory lock (PostgreSQL)
+
+
+def held_claims(conn: Connection, reviewer: str, now: datetime) -> list[Claim]:
+    """The live claims ``reviewer`` holds, oldest first (a run-out claim is no longer held)."""
+    rows = conn.execute(
+        select(cases.c.id, cases.c.claim_seq, cases.c.claim_expires_at)
+        .where(
+            cases.c.status == "claimed",
+            cases.c.claimed_by == reviewer,
+            cases.c.claim_expires_at > now,
+        )
+        .order_by(cases.c.claimed_at, cases.c.id)
+    ).all()
+    return [Claim(r.id, reviewer, int(r.claim_seq), r.claim_expires_at, held=True) for r in rows]
+
+
+def _room(reviewer: str, now: datetime, limit: int) -> Any:
+    """SQL: ``reviewer`` holds fewer than ``limit`` live claims."""
+    mine = cases.alias("mine")
+    held = (
+        select(func.count())
+        .select_from(mine)
+        .where(
+            mine.c.status == "claimed",
+            mine.c.claimed_by == reviewer,
+            mine.c.claim_expires_at > now,
+        )
+        .scalar_subquery()
+    )
+    return held < limit
+
+
+def live_claim(now: datetime) -> Any:
+    """SQL: the case is claimed and the claim has not run out (what "claimed" means to people)."""
+    return and_(cases.c.status == "claimed", cases.c.claim_expires_at > now)
 
 
 def _claimable(now: datetime) -> Any:
@@ -376,8 +417,15 @@ def claim_next(
     now: datetime | None = None,
     minutes: float | None = None,
     shift_hours: float = 8.0,
+    max_held: int | None = None,
 ) -> Claim | None:
-    """Claim the most urgent case ``reviewer`` may take (in ``queue``, if given); None if none."""
+    """Claim the most urgent case ``reviewer`` may take (in ``queue``, if given); None if none.
+
+    A reviewer holds at most ``max_held`` live claims (default: the queue configuration's
+    ``claims_per_reviewer``, 1; 0 means no limit): at the limit, the oldest claim they hold is
+    returned (``held=True``) instead of a new one, whatever queue was asked for, so a case is
+    finished or released before the next is taken. Run-out claims do not count.
+    """
     now = now or utcnow()
     if (
         queue is not None
@@ -408,6 +456,7 @@ def claim_next(
     )
     if scan is not None and not scan:
         return None  # assigned to no queue: nothing to claim
+    limit = config().claims_per_reviewer if max_held is None else max_held
     # The UPDATE's WHERE re-checks claimability, which is what makes the claim exclusive.
     take = (
         update(cases)
@@ -427,11 +476,34 @@ def claim_next(
         # refused by claim_seq): pick by index, skipping rows other claimers hold, and take.
         picked = _pick_pg(reviewer, scan, now, cap)
         with store.fast_statement() as conn:
-            got = conn.execute(take.where(cases.c.id == picked)).one_or_none()
+            if not limit:
+                got = conn.execute(take.where(cases.c.id == picked)).one_or_none()
+            else:
+                # One reviewer's claims (two tabs, a retried request) are serialised by a
+                # session advisory lock on their id, so the count of held claims is exact;
+                # different reviewers never wait for each other.
+                # The UPDATE itself checks the count (one round trip more than without a limit
+                # for the lock, one for the unlock); what is held is read only when it refused.
+                key = (_CLAIM_LOCK_CLASS, func.hashtext(reviewer.id))
+                conn.execute(select(func.pg_advisory_lock(*key)))
+                try:
+                    got = conn.execute(
+                        take.where(cases.c.id == picked, _room(reviewer.id, now, limit))
+                    ).one_or_none()
+                    if got is None:
+                        mine = held_claims(conn, reviewer.id, now)
+                        if len(mine) >= limit:
+                            return mine[0]
+                finally:
+                    conn.execute(select(func.pg_advisory_unlock(*key)))
     else:
         # SQLite: write transactions are BEGIN IMMEDIATE, so claims are serialised and a pick
         # followed by the same conditional UPDATE is exact.
         with store.transaction() as conn:
+            if limit:
+                mine = held_claims(conn, reviewer.id, now)
+                if len(mine) >= limit:
+                    return mine[0]
             pick_id = _pick_serialised(conn, reviewer, scan, now, cap)
             if pick_id is None:
                 return None
@@ -673,11 +745,12 @@ class QueueStats:
 
 def queue_stats(conn: Connection, queue_ids: Sequence[str], now: datetime) -> dict[str, QueueStats]:
     live = cases.c.status.in_(("open", "claimed"))
+    # A claim that has run out is open again for every purpose, counts included.
     rows = conn.execute(
         select(
             cases.c.queue,
-            func.sum(case((cases.c.status == "open", 1), else_=0)),
-            func.sum(case((cases.c.status == "claimed", 1), else_=0)),
+            func.sum(case((live_claim(now), 0), else_=1)),
+            func.sum(case((live_claim(now), 1), else_=0)),
             func.min(cases.c.created_at),
             func.sum(case((and_(cases.c.risk_at <= now, cases.c.deadline > now), 1), else_=0)),
             func.sum(case((cases.c.deadline <= now, 1), else_=0)),

@@ -34,6 +34,8 @@ class Queue:
     sources: frozenset[str] = frozenset()
     jurisdictions: frozenset[str] = frozenset()
     sla_hours: Mapping[int, float] = field(default_factory=dict)
+    exposure_limit: int | None = None
+    """This team's own limit of graphic reveals per shift (None: the file's default)."""
 
     def matches(
         self, language: str | None, category: str, source: str, jurisdiction: str | None = None
@@ -52,6 +54,13 @@ class QueueConfig:
     risk_fraction: float
     min_risk_minutes: float
     claim_minutes: float
+    claims_per_reviewer: int = 1
+    """How many live claims one reviewer may hold at once; 0 is the multi-claim mode (no limit)."""
+    exposure_limit: int = 20
+    """The team's limit of graphic media one reviewer reveals in a shift before the console
+    suggests a break (a suggestion, never a block)."""
+    graphic_categories: frozenset[str] = frozenset()
+    """Categories whose media count as graphic for that limit."""
 
     def get(self, queue_id: str) -> Queue:
         for q in self.queues:
@@ -130,6 +139,7 @@ def parse(data: Any, where: str) -> QueueConfig:
             "sources",
             "jurisdictions",
             "sla_hours",
+            "exposure_limit",
         }
         if unknown:
             raise ConfigError(f"unknown keys {sorted(unknown)} in queue {qid!r}", where=at)
@@ -149,6 +159,7 @@ def parse(data: Any, where: str) -> QueueConfig:
                 sources=sources,
                 jurisdictions=frozenset(raw.get("jurisdictions") or ()),
                 sla_hours=_hours(raw["sla_hours"], at) if "sla_hours" in raw else default_hours,
+                exposure_limit=_queue_limit(raw.get("exposure_limit"), f"{at} ({qid})"),
             )
         )
     if not queues:
@@ -165,9 +176,35 @@ def parse(data: Any, where: str) -> QueueConfig:
             risk_fraction=float(defaults.get("risk_fraction", 0.25)),
             min_risk_minutes=float(defaults.get("min_risk_minutes", 15)),
             claim_minutes=float(defaults.get("claim_minutes", 10)),
+            claims_per_reviewer=_non_negative(defaults.get("claims_per_reviewer", 1)),
+            exposure_limit=_positive(defaults.get("exposure_limit", 20), "exposure_limit"),
+            graphic_categories=frozenset(defaults.get("graphic_categories") or ()),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid defaults: {exc}", where=where) from exc
+
+
+def _non_negative(value: Any) -> int:
+    n = int(value)
+    if n < 0 or n != value:
+        raise ValueError(f"claims_per_reviewer must be a whole number >= 0, not {value!r}")
+    return n
+
+
+def _queue_limit(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return _positive(value, "exposure_limit")
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(str(exc), where=where) from exc
+
+
+def _positive(value: Any, name: str) -> int:
+    n = int(value)
+    if n < 1 or n != value:
+        raise ValueError(f"{name} must be a whole number >= 1, not {value!r}")
+    return n
 
 
 def load(path: str | Path | None = None) -> QueueConfig:

@@ -201,3 +201,58 @@ def clock(deadline: datetime | None, now: datetime) -> str:
     m = rem // 60
     text = f"{d}d {h}h" if d else (f"{h}h {m:02d}m" if h else f"{m}m")
     return f"{text} {sign}"
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What a queue row shows of a case's content before anyone opens it."""
+
+    excerpt: str
+    rtl: bool
+    lang: str
+    style: str
+    media: str
+    """The media types, e.g. ``video`` or ``image ×2 · video``; empty for text only."""
+    thumb: int | None
+    """Index of the first image or video (the one a thumbnail is made of), if any."""
+
+
+EXCERPT_CHARS = 140
+
+
+def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def previews(conn: Connection, rows: list[Any]) -> dict[str, Preview]:
+    """Previews of the cases ``rows`` (case rows), in one read of their content versions."""
+    wanted = {(r.content_id, r.version) for r in rows}
+    if not wanted:
+        return {}
+    found = {
+        (c.content_id, c.version): Content.model_validate(c.body)
+        for c in conn.execute(
+            select(content.c.content_id, content.c.version, content.c.body).where(
+                content.c.content_id.in_(sorted({w[0] for w in wanted}))
+            )
+        )
+        if (c.content_id, c.version) in wanted
+    }
+    out: dict[str, Preview] = {}
+    for r in rows:
+        item = found.get((r.content_id, r.version))
+        if item is None:  # an order about nothing stored
+            out[r.id] = Preview("", False, "", "", "", None)
+            continue
+        text = next((t for t in item.texts.values() if t.strip()), "")
+        rtl, lang, style = text_style(text, r.language)
+        kinds: dict[str, int] = {}
+        for m in item.media:
+            kinds[m.kind.value] = kinds.get(m.kind.value, 0) + 1
+        media = " · ".join(k if n == 1 else f"{k} ×{n}" for k, n in kinds.items())
+        thumb = next(
+            (i for i, m in enumerate(item.media) if m.kind.value in ("image", "video")), None
+        )
+        out[r.id] = Preview(_excerpt(text), rtl, lang, style, media, thumb)
+    return out

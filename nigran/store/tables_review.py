@@ -151,3 +151,27 @@ review_labels = Table(
 Index("ix_review_labels_labelled_at", review_labels.c.labelled_at)
 
 Index("ix_cases_claimable", cases.c.status, cases.c.queue, cases.c.risk_at)
+# The claims a reviewer holds (one claim per reviewer is checked on every claim).
+Index(
+    "ix_cases_claimed_by",
+    cases.c.claimed_by,
+    postgresql_where=cases.c.status == "claimed",
+    sqlite_where=cases.c.status == "claimed",
+)
+
+# -- exposure -------------------------------------------------------------------------------------
+
+exposures = Table(
+    "review_exposures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), nullable=False),
+    Column("case_id", String(64), nullable=False),
+    # Which of the case's media was revealed, and whether it counted as graphic then.
+    Column("media", Integer, nullable=False),
+    Column("graphic", Boolean, nullable=False),
+    Column("revealed_at", UtcDateTime, nullable=False),
+    # How long it stayed revealed on the page, summed over reveals (None: not reported yet).
+    Column("seconds", Float),
+)
+Index("ix_review_exposures_user", exposures.c.user_id, exposures.c.revealed_at)

@@ -95,7 +95,7 @@ def test_review_walk_through_forms(world: World) -> None:
     case = client.get(r.headers["location"]).text
     assert 'dir="rtl"' in case and "nastaliq" in case
     assert "<mark" in case  # the lexicon's evidence span is highlighted in the original text
-    assert re.search(r'<img[^>]*class="wellness blur grey"', case)
+    assert re.search(r'<img[^>]*class="wellness blur blur-2 grey"', case)
     img = client.get(f"/console/cases/{world.case_id}/media/0")
     assert img.status_code == 200 and img.headers["content-type"] == "image/png"
     assert client.get(f"/console/cases/{world.case_id}/media/1").status_code == 404
@@ -192,6 +192,9 @@ def _routes(cid: str) -> list[tuple[str, str]]:
         ("GET", f"/console/cases/{cid}/media/0"),
         ("GET", f"/console/cases/{cid}/media/0/frames"),
         ("GET", f"/console/cases/{cid}/media/0/frames/0.jpg"),
+        ("GET", f"/console/cases/{cid}/media/0/thumb.jpg"),
+        ("POST", f"/console/cases/{cid}/media/0/revealed"),
+        ("POST", f"/console/cases/{cid}/media/0/hidden"),
         ("POST", f"/console/cases/{cid}/decide"),
         ("POST", f"/console/cases/{cid}/escalate"),
         ("POST", f"/console/cases/{cid}/second-opinion"),
@@ -210,6 +213,7 @@ OPEN = {
     "/console",
     "/console/",
     "/console/queues",
+    "/console/settings",
 }
 
 
@@ -243,6 +247,8 @@ def test_403_on_every_route_outside_your_rights(world: World, who: str) -> None:
         assert r.status_code == 403, (who, method, path, r.status_code)
     if who == "auth1":
         assert client.get("/console/queues").status_code == 403
+        assert client.get("/console/settings").status_code == 403
+        assert client.post("/console/settings", data={"csrf": csrf}).status_code == 403
     lead, _ = signed_in(world, "lead1")
     assert "claimed by" not in lead.get("/console/queues/ur-hate").text
 
@@ -348,3 +354,100 @@ def test_a_reviewer_sees_an_orders_hold_and_cannot_lift_it(world: World) -> None
         follow_redirects=False,
     )
     assert not enforce.visible(world.store, "c1", "PK")  # "no violation" leaves the order's hold
+
+
+def test_one_claim_at_a_time_and_stale_claims_show_open(world: World) -> None:
+    from sqlalchemy import update
+
+    from nigran.store.tables import cases as cases_t
+
+    other = report(world.store, stored(world.store, "c2", THREAT_UR), category="threat")
+    client, csrf = signed_in(world, "amna")
+    r = client.post("/console/queues/ur-hate/claim", data={"csrf": csrf}, follow_redirects=False)
+    first = r.headers["location"].rsplit("/", 1)[1]
+    assert first in (world.case_id, other)
+    again = client.post(
+        "/console/queues/ur-hate/claim", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert again.headers["location"] == f"/console/cases/{first}?held=1"
+    page = client.get(again.headers["location"]).text
+    assert 'id="held"' in page and "one case at a time" in page
+    queue = client.get("/console/queues/ur-hate").text
+    assert queue.count("claimed by amna") == 1
+    # The claim runs out: the queue page and its counts show the case open again.
+    with world.store.transaction() as conn:
+        conn.execute(
+            update(cases_t)
+            .where(cases_t.c.id == first)
+            .values(claim_expires_at=utcnow() - timedelta(minutes=1))
+        )
+    assert "claimed by" not in client.get("/console/queues/ur-hate").text
+    assert "claimed by" not in client.get("/console/queues/ur-hate/rows").text
+    lst = client.get("/console/queues").text
+    assert re.search(r'data-queue="ur-hate">[^<]*</a></td>\s*<td>2</td><td>0</td>', lst), lst
+
+
+def test_wellness_settings_persist_and_apply(world: World, tmp_path: Path) -> None:
+    from nigran.errors import InvalidInput
+    from tests.review.support import video_case
+
+    client, csrf = signed_in(world, "amna")
+    page = client.get("/console/settings").text
+    assert '<option value="2" selected>medium</option>' in page  # the defaults
+    assert 'id="greyscale" checked' in page and 'id="mute" checked' in page
+    r = client.post(
+        "/console/settings",
+        data={"csrf": csrf, "blur": "3", "autoplay": "on", "exposure_limit": "5"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/console/settings?saved=1"
+    w = auth.get_user(world.store, "amna").wellness
+    assert (w["blur"], w["greyscale"], w["mute"], w["autoplay"], w["exposure_limit"]) == (
+        3,
+        False,
+        False,
+        True,
+        5,
+    )
+    assert w["severe_cap"] == 40  # a lead's setting, untouched
+    # A new session (another browser) gets them, and the case page applies them.
+    again, _ = signed_in(world, "amna")
+    assert '<option value="3" selected>strong</option>' in again.get("/console/settings").text
+    case = again.get(f"/console/cases/{world.case_id}").text
+    assert re.search(r'<img[^>]*class="wellness blur blur-3"', case)
+    from nigran.detect.media.samples import synthetic_video
+
+    vid = video_case(
+        world.store, "v9", synthetic_video(tmp_path / "v.mp4", seed=1, seconds=2, size=(64, 48))
+    )
+    video = re.search(r"<video[^>]*>", again.get(f"/console/cases/{vid}").text)
+    assert video and " autoplay " in video.group(0) and "muted" not in video.group(0)
+    # Out of range: refused with the field named, nothing saved.
+    bad = client.post("/console/settings", data={"csrf": csrf, "blur": "9"})
+    assert bad.status_code == 400 and "blur must be one of" in bad.text
+    bad = client.post("/console/settings", data={"csrf": csrf, "exposure_limit": "0"})
+    assert bad.status_code == 400 and "exposure limit" in bad.text
+    assert auth.get_user(world.store, "amna").wellness["blur"] == 3
+    with pytest.raises(InvalidInput, match="severe_cap"):
+        auth.set_wellness(world.store, "amna", {"severe_cap": 400})
+    assert client.post("/console/settings", data={"csrf": "forged"}).status_code == 403
+
+
+def test_reveal_and_time_on_screen_are_recorded(world: World) -> None:
+    from sqlalchemy import select
+
+    from nigran.store.tables_review import exposures
+
+    client, csrf = signed_in(world, "amna")
+    base = f"/console/cases/{world.case_id}/media/0"
+    r = client.post(f"{base}/revealed", headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200 and "exposure-break" not in r.text  # a threat is not graphic
+    assert client.post(f"{base}/revealed").status_code == 403  # no CSRF token
+    assert client.post(f"{base}/hidden", data={"csrf": csrf, "seconds": "2.5"}).status_code == 204
+    bad = client.post(f"{base}/hidden", data={"csrf": csrf, "seconds": "soon"})
+    assert bad.status_code == 400 and "seconds" in bad.text
+    none = client.post(f"/console/cases/{world.case_id}/media/7/revealed", data={"csrf": csrf})
+    assert none.status_code == 404  # the case has one medium
+    with world.store.read() as conn:
+        rows = conn.execute(select(exposures.c.user_id, exposures.c.graphic, exposures.c.seconds))
+        assert [tuple(r) for r in rows] == [("amna", False, 2.5)]

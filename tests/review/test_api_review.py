@@ -49,7 +49,11 @@ def test_claim_and_decide_over_http(world: World) -> None:
     assert [q["id"] for q in qs] == ["ur-hate"] and qs[0]["open"] == 1
     got = c.post("/v1/review/queues/ur-hate/claim", headers=h)
     assert got.status_code == 200 and got.json()["case_id"] == world.case_id
-    assert c.post("/v1/review/queues/ur-hate/claim", headers=h).status_code == 204
+    assert got.json()["held"] is False
+    # One claim at a time: asking again returns the case already held, not a new one.
+    held = c.post("/v1/review/queues/ur-hate/claim", headers=h)
+    assert held.status_code == 200 and held.json()["case_id"] == world.case_id
+    assert held.json()["held"] is True and held.json()["seq"] == got.json()["seq"]
     detail = c.get(f"/v1/review/cases/{world.case_id}", headers=h).json()
     assert detail["content"]["texts"]["body"] == THREAT_UR and "expected" not in detail["case"]
     law = c.post(
@@ -68,6 +72,7 @@ def test_claim_and_decide_over_http(world: World) -> None:
     assert vis["visible"] is False
     again = c.post(f"/v1/review/cases/{world.case_id}/decision", headers=h, json={"action": "none"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "claim_conflict"
+    assert c.post("/v1/review/queues/ur-hate/claim", headers=h).status_code == 204
 
 
 def test_missing_or_bad_token_is_401(world: World) -> None:
@@ -92,6 +97,8 @@ def _routes(world: World) -> list[tuple[str, str, dict[str, object] | None]]:
         ("POST", "/v1/review/sla/sweep", None),
         ("GET", "/v1/review/users", None),
         ("POST", "/v1/review/users", {"id": "zz", "password": "0123456789x"}),
+        ("GET", "/v1/review/me/wellness", None),
+        ("PATCH", "/v1/review/me/wellness", {"blur": 1}),
     ]
 
 
@@ -164,3 +171,28 @@ def test_reviewer_sees_only_assigned_queues(world: World) -> None:
         "ur-sexual"
     ]
     assert len(c.get("/v1/review/queues", headers=world.tokens["lead1"]).json()) > 5
+
+
+def test_a_reviewer_reads_and_sets_their_own_wellness(world: World) -> None:
+    c, h = world.client, world.tokens["amna"]
+    got = c.get("/v1/review/me/wellness", headers=h).json()
+    assert got["settings"] == {
+        "blur": 2,
+        "greyscale": True,
+        "mute": True,
+        "autoplay": False,
+        "queue_thumbnails": False,
+        "exposure_limit": None,
+    }
+    assert got["exposure"] == {"graphic": 0, "limit": 20, "seconds": 0.0, "suggest_break": False}
+    r = c.patch("/v1/review/me/wellness", headers=h, json={"blur": 3, "exposure_limit": 5})
+    assert r.status_code == 200, r.text
+    assert r.json()["settings"]["blur"] == 3 and r.json()["exposure"]["limit"] == 5
+    assert r.json()["settings"]["greyscale"] is True  # what was not sent is kept
+    again = c.get("/v1/review/me/wellness", headers=h).json()
+    assert again["settings"]["blur"] == 3 and again["settings"]["exposure_limit"] == 5
+    back = c.patch("/v1/review/me/wellness", headers=h, json={"exposure_limit": None})
+    assert back.json()["settings"]["exposure_limit"] is None
+    for bad in ({"blur": 9}, {"severe_cap": 400}, {"exposure_limit": 0}):
+        assert c.patch("/v1/review/me/wellness", headers=h, json=bad).status_code == 422, bad
+    assert c.get("/v1/review/me/wellness").status_code == 401

@@ -34,7 +34,7 @@ def test_concurrent_reviewers_never_share_a_case(store: Store) -> None:
         me = reviewer(f"r{r}", "ur-hate")
         barrier.wait()
         got = []
-        while (c := cases.claim_next(store, me)) is not None:
+        while (c := cases.claim_next(store, me, max_held=0)) is not None:
             got.append(c.case_id)
         return got
 
@@ -119,7 +119,7 @@ def test_order_at_risk_first_by_deadline_then_priority(store: Store) -> None:
     c_due = report(store, due, severity=1, now=t0, legal_deadline=t0 + timedelta(minutes=55))
     me = reviewer("a", "ur-hate")
     now = t0 + timedelta(minutes=50)
-    order = [cases.claim_next(store, me, now=now) for _ in range(4)]
+    order = [cases.claim_next(store, me, now=now, max_held=0) for _ in range(4)]
     assert [c.case_id for c in order if c] == [c_due, c_due2, c_viral, c_calm]
 
 
@@ -169,9 +169,9 @@ def test_category_clearance_limits_what_is_served(store: Store) -> None:
     me = cases.Reviewer(
         "a", frozenset({"reviewer"}), frozenset({"ur-hate"}), None, frozenset({"hate"})
     )
-    got = cases.claim_next(store, me)
+    got = cases.claim_next(store, me, max_held=0)
     assert got is not None and got.case_id == hate
-    assert cases.claim_next(store, me) is None
+    assert cases.claim_next(store, me, max_held=0) is None
 
 
 def test_a_reviewer_of_several_queues_gets_the_most_urgent_across_them(store: Store) -> None:
@@ -196,7 +196,7 @@ def test_a_reviewer_of_several_queues_gets_the_most_urgent_across_them(store: St
             "ur-Latn-hate",
         }
     now = t0 + timedelta(minutes=50)  # `due` is at risk from here
-    order = [cases.claim_next(store, me, now=now) for _ in range(4)]
+    order = [cases.claim_next(store, me, now=now, max_held=0) for _ in range(4)]
     assert [c.case_id for c in order if c] == [due, viral, calm]
     assert order[3] is None
 
@@ -204,3 +204,74 @@ def test_a_reviewer_of_several_queues_gets_the_most_urgent_across_them(store: St
 def test_a_reviewer_without_queues_claims_nothing(store: Store) -> None:
     report(store, stored(store, "nq"))
     assert cases.claim_next(store, reviewer("nobody")) is None
+
+
+def test_one_claim_per_reviewer_returns_the_held_case(store: Store) -> None:
+    t0 = utcnow()
+    first = report(store, stored(store, "one1"), severity=3, now=t0)
+    second = report(store, stored(store, "one2"), severity=1, now=t0)
+    other = report(store, stored(store, "one3"), severity=1, category="sexual", now=t0)
+    me = reviewer("a", "ur-hate", "ur-sexual")
+    got = cases.claim_next(store, me, now=t0)
+    assert got is not None and (got.case_id, got.held) == (first, False)
+    # Asking again, in this queue or another, gives back the held case, not a second one.
+    again = cases.claim_next(store, me, now=t0 + timedelta(minutes=1))
+    assert again is not None and (again.case_id, again.held, again.seq) == (first, True, got.seq)
+    elsewhere = cases.claim_next(store, me, "ur-sexual", now=t0 + timedelta(minutes=1))
+    assert elsewhere is not None and elsewhere.case_id == first and elsewhere.held
+    with store.read() as conn:
+        assert [c.case_id for c in cases.held_claims(conn, "a", t0)] == [first]
+        assert cases.case_row(conn, second).status == "open"
+        assert cases.case_row(conn, other).status == "open"
+    # Once it is decided, the next claim is a new case.
+    decide(store, first, "a", Verdict("none"), now=t0 + timedelta(minutes=2))
+    nxt = cases.claim_next(store, me, now=t0 + timedelta(minutes=2))
+    assert nxt is not None and not nxt.held and nxt.case_id in (second, other)
+
+
+def test_a_run_out_claim_is_not_held(store: Store) -> None:
+    t0 = utcnow()
+    first = report(store, stored(store, "ro1"), severity=3, now=t0)
+    second = report(store, stored(store, "ro2"), severity=1, now=t0)
+    me = reviewer("a", "ur-hate")
+    assert cases.claim_next(store, me, now=t0, minutes=5) is not None
+    later = t0 + timedelta(minutes=6)
+    with store.read() as conn:
+        assert cases.held_claims(conn, "a", later) == []
+        stats = cases.queue_stats(conn, ["ur-hate"], later)["ur-hate"]
+        assert (stats.open, stats.claimed) == (2, 0)  # the stale claim counts as open
+        assert cases.queue_stats(conn, ["ur-hate"], t0)["ur-hate"].claimed == 1
+    got = cases.claim_next(store, me, now=later)
+    # The run-out claim does not block: the most urgent case (the same one) is claimed afresh.
+    assert got is not None and not got.held and got.case_id == first and got.seq == 2
+    assert second != first
+
+
+def test_multi_claim_mode_and_concurrent_claims_of_one_reviewer(store: Store) -> None:
+    for i in range(6):
+        report(store, stored(store, f"mc{i}"))
+    me = reviewer("a", "ur-hate")
+    # Eight requests of one reviewer at once (tabs, retries) still leave one claim held.
+    n = 8
+    barrier = threading.Barrier(n)
+
+    def grab(_: int) -> str | None:
+        barrier.wait()
+        c = cases.claim_next(store, me)
+        return c.case_id if c else None
+
+    with ThreadPoolExecutor(n) as pool:
+        got = set(pool.map(grab, range(n)))
+    with store.read() as conn:
+        held = cases.held_claims(conn, "a", utcnow())
+    assert len(got) == 1 and [c.case_id for c in held] == list(got)
+    # Multi-claim mode (max_held=0, or claims_per_reviewer: 0 in the queue file): no limit;
+    # a limit of 3 stops at three.
+    assert cases.claim_next(store, me, max_held=3) is not None
+    assert cases.claim_next(store, me, max_held=3) is not None
+    third = cases.claim_next(store, me, max_held=3)
+    assert third is not None and third.held and third.case_id in got
+    extra = cases.claim_next(store, me, max_held=0)
+    assert extra is not None and not extra.held
+    with store.read() as conn:
+        assert len(cases.held_claims(conn, "a", utcnow())) == 4
