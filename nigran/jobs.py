@@ -67,6 +67,8 @@ CASE_SLA = "case.sla"
 """ref: a case id; the case's SLA risk and breach."""
 STRIKE = "strike.count"
 """ref: a restriction id; count the author's strike, warn or suspend (DSA Art. 23)."""
+DSA_SUBMIT = "dsa.submit"
+"""ref: a failed request's batch id in ``dsa_submissions``; send its statements again."""
 CHECKPOINT = "ledger.checkpoint"
 """ref: ``periodic``; sign a ledger checkpoint, then schedule the next one
 (``NIGRAN_CHECKPOINT_EVERY_S``)."""

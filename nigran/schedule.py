@@ -14,6 +14,9 @@ state it acts on first, so running it again, or for a duty added twice, changes 
                                 order's refusal as defective
 ``case.sla``                    the review case's SLA risk and breach events
 ``strike.count``                the author's strike: a warning, then suspension (Art. 23)
+``dsa.submit``                  send a failed request's statements to the DSA Transparency
+                                Database again (those not accepted or rejected since); a
+                                failure leaves the next job, with backoff
 ==============================  ==========================================================
 
 Time is injected: :func:`run_due` takes ``now`` (tests drive the clock); the loop uses the wall
@@ -33,7 +36,7 @@ from sqlalchemy import Connection, event, select
 
 from nigran import checkpoint, checkpoint_log, enforce, jobs
 from nigran.config import settings
-from nigran.legal import notices, orders, strikes
+from nigran.legal import dsa_submit, notices, orders, strikes
 from nigran.legal.locate import locate
 from nigran.model import RestrictionSource, utcnow
 from nigran.review import sla
@@ -86,6 +89,10 @@ def _case_sla(conn: Connection, case_id: str, now: datetime) -> None:
 
 def _strike(conn: Connection, restriction_id: str, now: datetime) -> None:
     strikes.on_restriction(conn, restriction_id, now=now)
+
+
+def _dsa_submit(conn: Connection, batch_id: str, now: datetime) -> None:
+    dsa_submit.retry_batch(conn, batch_id, now=now)
 
 
 def _checkpoint(conn: Connection, _ref: str, now: datetime) -> None:
@@ -144,6 +151,7 @@ EFFECTS: dict[str, Effect] = {
     jobs.ORDER_LAPSE: _order(orders.refuse_unclarified),
     jobs.CASE_SLA: _case_sla,
     jobs.STRIKE: _strike,
+    jobs.DSA_SUBMIT: _dsa_submit,
     jobs.CHECKPOINT: _checkpoint,
 }
 
