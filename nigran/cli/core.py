@@ -338,7 +338,7 @@ def ledger_verify(
         rows = audit.check(conn)
     found.problems.extend(rows)
     found.checked.append(
-        "decision, restriction and enforcement rows against their ledger entries"
+        "decision, restriction, enforcement and DSA submission rows against their ledger entries"
         + (f": {len(rows)} disagree" if rows else "")
     )
     out = Console(soft_wrap=True)

@@ -4,7 +4,8 @@ The database refuses a whole request when one statement in it is invalid or name
 it already holds, so the client works per statement:
 
 - every statement sent is recorded (``dsa_submissions``): the statement, its hash, when it was
-  sent, in which request, and the answer;
+  sent, in which request, and the answer; each request is ledgered (``dsa.submitted``) in the
+  same transaction, and ``nigran audit`` checks the rows against the entries;
 - a ``puid`` the database accepted (or answered "already present") is never sent again;
 - when a request is refused, the statements the answer names are recorded as rejected (or as
   already present) and the others are sent again at once, without them;
@@ -36,7 +37,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, func, insert, select
 
-from nigran import jobs
+from nigran import jobs, ledger
 from nigran.config import settings
 from nigran.errors import ConfigError, NigranError
 from nigran.legal.dsa import BATCH, batches
@@ -46,6 +47,7 @@ from nigran.store.tables import jobs as job_rows
 from nigran.store.tables_legal import dsa_submissions
 
 ENDPOINT = "/api/v1/statements"
+LEDGER_KIND = "dsa.submitted"
 DONE = frozenset({"accepted", "already_present"})
 
 Post = Callable[[str, bytes, dict[str, str]], tuple[int, bytes]]
@@ -385,9 +387,11 @@ def _record(
     *,
     retry: RetryPolicy | None,
 ) -> datetime | None:
-    """Record one request's statements in ``conn``; where they failed and ``retry`` is given,
-    write the due job that sends them again, in the same transaction, and return its time
-    (None: no retry, or the statements have had their attempts and are given up)."""
+    """Record one request's statements in ``conn``, and ledger the request (one
+    ``dsa.submitted`` entry: each puid's outcome and statement hash, the answer's status, when,
+    and the retry); where they failed and ``retry`` is given, write the due job that sends them
+    again, in the same transaction, and return its time (None: no retry, or the statements have
+    had their attempts and are given up)."""
     conn.execute(
         insert(dsa_submissions),
         [
@@ -406,13 +410,28 @@ def _record(
             for i, (sor, st) in enumerate(zip(queue, a.statuses, strict=True))
         ],
     )
-    if retry is None or "failed" not in a.statuses:
-        return None
-    wait = retry.wait(_failures(conn, [s["puid"] for s in queue]), _rng)
-    if wait is None:
-        return None
-    at = answered + wait
-    jobs.add(conn, [jobs.due(jobs.DSA_SUBMIT, batch_id, at, now=answered)])
+    at: datetime | None = None
+    if retry is not None and "failed" in a.statuses:
+        wait = retry.wait(_failures(conn, [s["puid"] for s in queue]), _rng)
+        if wait is not None:
+            at = answered + wait
+            jobs.add(conn, [jobs.due(jobs.DSA_SUBMIT, batch_id, at, now=answered)])
+    ledger.append(
+        conn,
+        LEDGER_KIND,
+        f"dsa-batch:{batch_id}",
+        {
+            "batch_id": batch_id,
+            "attempt": attempt,
+            "http_status": a.code or None,
+            "sent_at": sent_at.isoformat(),
+            "answered_at": answered.isoformat(),
+            "statements": {
+                sor["puid"]: [st, _sha(sor)] for sor, st in zip(queue, a.statuses, strict=True)
+            },
+            "retry_at": at.isoformat() if at is not None else None,
+        },
+    )
     return at
 
 
