@@ -213,11 +213,25 @@ def escalate(p: Who, request: Request) -> dict[str, Any]:
 # -- reports and appeals -------------------------------------------------------------------------
 
 
+def _legal(p: Principal) -> bool:
+    return p.role in ("legal", "admin")
+
+
 @router.post("/reports", status_code=201, summary="A user's report (DSA Art. 16 notice)")
 def post_report(body: ReportIn, p: Who, request: Request) -> dict[str, Any]:
     p.require("platform")
     with _store(request).transaction() as conn:
-        return _jsonable(reports.submit(conn, body, now=utcnow()))
+        return _jsonable(reports.view(reports.submit(conn, body, now=utcnow()), legal=_legal(p)))
+
+
+@router.get(
+    "/reports/{report_id}",
+    summary="A report; a confidential notifier's identity only for the legal role",
+)
+def get_report(report_id: str, p: Who, request: Request) -> dict[str, Any]:
+    p.require("platform", "legal", "admin")
+    with _store(request).read() as conn:
+        return _jsonable(reports.view(reports.get(conn, report_id), legal=_legal(p)))
 
 
 class ResolveIn(BaseModel):
@@ -259,7 +273,10 @@ def contest_report(report_id: str, body: ContestIn, p: Who, request: Request) ->
     p.require("platform")
     with _store(request).transaction() as conn:
         return _jsonable(
-            reports.contest(conn, report_id, by=body.by, reasons=body.reasons, now=utcnow())
+            reports.view(
+                reports.contest(conn, report_id, by=body.by, reasons=body.reasons, now=utcnow()),
+                legal=_legal(p),
+            )
         )
 
 

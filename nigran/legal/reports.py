@@ -78,6 +78,22 @@ class ReportIn(BaseModel):
     good_faith: bool = False
     jurisdiction: Country | None = None
     legal_ground: str | None = None
+    confidential: bool = False
+    """The notifier asks that their identity be withheld from the author (it is anyway where the
+    pack's notice type says ``complainant_confidential``)."""
+
+
+WITHHELD = "withheld (confidential)"
+_IDENTITY = ("reporter", "reporter_name", "reporter_email")
+
+
+def view(row: dict[str, Any], *, legal: bool) -> dict[str, Any]:
+    """A report as someone may see it: a confidential notifier's identity only for staff with the
+    legal role (the author, the platform acting for users, authorities and reviewers see
+    :data:`WITHHELD` instead)."""
+    if legal or not row.get("complainant_confidential"):
+        return row
+    return {**row, **{k: WITHHELD for k in _IDENTITY if row.get(k) is not None}}
 
 
 def add_trusted_flagger(
@@ -144,12 +160,13 @@ def weight(founded: int, unfounded: int) -> float:
     return 2.0 * (founded + 1) / (founded + unfounded + 2)
 
 
-def _clock(
+def _notice_type(
     packs: PackSet, jurisdiction: str | None, trusted: bool, now: datetime
-) -> datetime | None:
-    """The pack's clock for a notice (trusted-flagger notice or ordinary notice/complaint)."""
+) -> tuple[datetime | None, bool]:
+    """The pack's clock for a notice (trusted-flagger notice or ordinary notice/complaint), and
+    whether that notice type keeps the complainant's identity confidential."""
     if not jurisdiction:
-        return None
+        return None, False
     for p in packs.packs_for_country(jurisdiction):
         for o in p.order_types.values():
             if not o.active or o.kind not in ("notice", "complaint"):
@@ -163,10 +180,10 @@ def _clock(
             ):
                 continue
             try:
-                return order_deadline(p, o.id, now).act_by
+                return order_deadline(p, o.id, now).act_by, o.complainant_confidential
             except Exception:  # no term in force on that date: no clock
                 continue
-    return None
+    return None, False
 
 
 def submit(
@@ -230,7 +247,7 @@ def submit(
         lane = f"reports:{r.jurisdiction}" if r.jurisdiction else "reports"
         w = weight(rep.founded, rep.unfounded) if rep is not None else 1.0
         priority = w
-    due = _clock(packs, r.jurisdiction, tf is not None, now)
+    due, confidential = _notice_type(packs, r.jurisdiction, tf is not None, now)
     report_id = uuid.uuid4().hex[:20]
     (case_id,), _ = open_cases(
         conn,
@@ -272,6 +289,7 @@ def submit(
             status="open",
             case_id=case_id,
             received_at=now,
+            complainant_confidential=confidential or r.confidential,
         )
     )
     if rep is None:
