@@ -64,6 +64,8 @@ class Settings:
     """The first retry of a failed DSA submission waits this long; each further one twice as
     long (plus up to a quarter more, at random), up to ``dsa_retry_cap_s``."""
     dsa_retry_cap_s: int = 6 * 3600
+    retention_every_s: int = 86400
+    """How often the scheduler erases what the packs' retention periods say (seconds)."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -168,6 +170,7 @@ def settings() -> Settings:
             dsa_retry_max=_count("dsa_retry_max", raw.get("dsa_retry_max"), 8),
             dsa_retry_base_s=_count("dsa_retry_base_s", raw.get("dsa_retry_base_s"), 60),
             dsa_retry_cap_s=_count("dsa_retry_cap_s", raw.get("dsa_retry_cap_s"), 6 * 3600),
+            retention_every_s=_count("retention_every_s", raw.get("retention_every_s"), 86400),
         )
     except ValueError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc

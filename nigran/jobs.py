@@ -69,6 +69,9 @@ STRIKE = "strike.count"
 """ref: a restriction id; count the author's strike, warn or suspend (DSA Art. 23)."""
 DSA_SUBMIT = "dsa.submit"
 """ref: a failed request's batch id in ``dsa_submissions``; send its statements again."""
+RETENTION = "retention.sweep"
+"""ref: ``periodic``; erase what the packs' retention periods say, then schedule the next sweep
+(``NIGRAN_RETENTION_EVERY_S``)."""
 CHECKPOINT = "ledger.checkpoint"
 """ref: ``periodic``; sign a ledger checkpoint, then schedule the next one
 (``NIGRAN_CHECKPOINT_EVERY_S``)."""

@@ -14,6 +14,8 @@ state it acts on first, so running it again, or for a duty added twice, changes 
                                 order's refusal as defective
 ``case.sla``                    the review case's SLA risk and breach events
 ``strike.count``                the author's strike: a warning, then suspension (Art. 23)
+``retention.sweep``             erase the notifier's personal data from reports past the
+                                packs' retention period (ledgered), then the next sweep
 ``dsa.submit``                  send a failed request's statements to the DSA Transparency
                                 Database again (those not accepted or rejected since); a
                                 failure leaves the next job, with backoff
@@ -36,7 +38,7 @@ from sqlalchemy import Connection, event, select
 
 from nigran import checkpoint, checkpoint_log, enforce, jobs
 from nigran.config import settings
-from nigran.legal import dsa_submit, notices, orders, strikes
+from nigran.legal import dsa_submit, notices, orders, retention, strikes
 from nigran.legal.locate import locate
 from nigran.model import RestrictionSource, utcnow
 from nigran.review import sla
@@ -113,17 +115,21 @@ def _checkpoint(conn: Connection, _ref: str, now: datetime) -> None:
 PERIODIC = "periodic"
 
 
-def ensure_periodic(store: Store, *, now: datetime | None = None) -> bool:
-    """With ``NIGRAN_CHECKPOINT_EVERY_S`` set, make sure a periodic checkpoint job is pending
-    (one is due now if none is); returns whether one was added."""
-    if settings().checkpoint_every_s is None:
-        return False
-    now = now or utcnow()
+def _retention(conn: Connection, _ref: str, now: datetime) -> None:
+    """Erase what the packs' retention periods say, and schedule the next sweep."""
+    retention.sweep(conn, now=now)
+    every = settings().retention_every_s
+    jobs.cancel(conn, jobs.RETENTION, PERIODIC, now=now)
+    jobs.add(conn, [jobs.due(jobs.RETENTION, PERIODIC, now + timedelta(seconds=every), now=now)])
+
+
+def _ensure(store: Store, kind: str, now: datetime) -> bool:
+    """Make sure one periodic job of ``kind`` is pending (one due now if none is)."""
     with store.transaction() as conn:
         pending = conn.execute(
             select(job_rows.c.id)
             .where(
-                job_rows.c.kind == jobs.CHECKPOINT,
+                job_rows.c.kind == kind,
                 job_rows.c.done_at.is_(None),
                 job_rows.c.failed_at.is_(None),
             )
@@ -131,8 +137,22 @@ def ensure_periodic(store: Store, *, now: datetime | None = None) -> bool:
         ).first()
         if pending is not None:
             return False
-        jobs.add(conn, [jobs.due(jobs.CHECKPOINT, PERIODIC, now, now=now)])
+        jobs.add(conn, [jobs.due(kind, PERIODIC, now, now=now)])
     return True
+
+
+def ensure_periodic(store: Store, *, now: datetime | None = None) -> bool:
+    """With ``NIGRAN_CHECKPOINT_EVERY_S`` set, make sure a periodic checkpoint job is pending
+    (one is due now if none is); returns whether one was added."""
+    if settings().checkpoint_every_s is None:
+        return False
+    return _ensure(store, jobs.CHECKPOINT, now or utcnow())
+
+
+def ensure_retention(store: Store, *, now: datetime | None = None) -> bool:
+    """Make sure the periodic retention sweep is pending (due now if none is); returns whether
+    one was added."""
+    return _ensure(store, jobs.RETENTION, now or utcnow())
 
 
 def _order(step: Callable[..., bool]) -> Effect:
@@ -153,6 +173,7 @@ EFFECTS: dict[str, Effect] = {
     jobs.STRIKE: _strike,
     jobs.DSA_SUBMIT: _dsa_submit,
     jobs.CHECKPOINT: _checkpoint,
+    jobs.RETENTION: _retention,
 }
 
 
@@ -241,6 +262,11 @@ class Scheduler:
 
     def run(self, *, until_idle: bool = False) -> None:
         """Run until :meth:`stop` (or, with ``until_idle``, until nothing is due)."""
+        try:  # the periodic duties: one pending job each
+            ensure_periodic(self.store)
+            ensure_retention(self.store)
+        except Exception:
+            log.exception("could not schedule the periodic duties; the loop goes on")
         while not self._stop.is_set():
             try:
                 tick = run_due(self.store, worker=self.worker, limit=self.batch, lease=self.lease)
@@ -256,7 +282,6 @@ class Scheduler:
                 self._stop.wait(self.interval)
 
     def start(self) -> Scheduler:
-        ensure_periodic(self.store)
         self._thread = threading.Thread(target=self.run, name="nigran-scheduler", daemon=True)
         self._thread.start()
         return self
