@@ -83,7 +83,7 @@ class AuthorityIn(BaseModel):
 class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     principal: str
-    role: Literal["authority", "legal", "platform", "admin"]
+    role: Literal["authority", "legal", "platform", "flagger", "admin"]
     authority_id: str | None = None
 
 
@@ -219,9 +219,13 @@ def _legal(p: Principal) -> bool:
 
 @router.post("/reports", status_code=201, summary="A user's report (DSA Art. 16 notice)")
 def post_report(body: ReportIn, p: Who, request: Request) -> dict[str, Any]:
-    p.require("platform")
+    """The platform files its users' notices; a trusted flagger files its own with its
+    ``flagger`` key, and only then (within its jurisdiction and areas) is it one."""
+    p.require("platform", "flagger")
+    flagger = p.name if p.role == "flagger" else None
     with _store(request).transaction() as conn:
-        return _jsonable(reports.view(reports.submit(conn, body, now=utcnow()), legal=_legal(p)))
+        made = reports.submit(conn, body, now=utcnow(), flagger=flagger)
+        return _jsonable(reports.view(made, legal=_legal(p)))
 
 
 @router.get(

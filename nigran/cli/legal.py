@@ -139,7 +139,7 @@ def authorities_add(
 @keys_app.command("create")
 def keys_create(
     principal: str,
-    role: Annotated[str, typer.Option(help="authority, legal, platform or admin")],
+    role: Annotated[str, typer.Option(help="authority, legal, platform, flagger or admin")],
     authority: Annotated[str | None, typer.Option(help="For authority keys.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -424,32 +424,69 @@ def reports_trusted(
     expertise: Annotated[
         str, typer.Option(help="Comma-separated taxonomy categories the status covers.")
     ],
+    as_user: Annotated[
+        str, typer.Option("--as", help="The legal staff member recording the award.")
+    ],
+    account: Annotated[
+        str | None,
+        typer.Option(help="The account that files its notices (default: the id)."),
+    ] = None,
+    awarded_on: Annotated[
+        str | None, typer.Option(help="When the coordinator awarded it (default: now).")
+    ] = None,
+    issue_key: Annotated[
+        bool, typer.Option(help="Print a new 'flagger' API key for the account (once).")
+    ] = False,
     priority: float = 1.0,
     db: DbOption = None,
 ) -> None:
-    """Register a trusted flagger account for a jurisdiction, with its awarding authority and
-    areas of expertise (its reports outside them are ordinary notices)."""
-    from nigran.legal import reports
+    """Award trusted-flagger status (DSA Art. 22) to an account: its awarding authority, areas of
+    expertise and award date. Only notices that account files with its own ``flagger`` key, in
+    the jurisdiction and within its areas, count as a trusted flagger's."""
+    from nigran.legal import authorities, reports
 
     areas = [a.strip() for a in expertise.split(",") if a.strip()]
-    try:
-        with open_store(db).transaction() as conn:
-            reports.add_trusted_flagger(
-                conn,
-                id,
-                name,
-                jurisdiction,
-                awarded_by=awarded_by,
-                expertise=areas,
-                priority=priority,
-                now=utcnow(),
-            )
-    except NigranError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    Console().print(
-        f"trusted flagger {id} for {jurisdiction.upper()}, awarded by {awarded_by}, "
-        f"expertise {', '.join(sorted(set(areas)))}, priority {priority}"
+
+    def act(conn: Connection, person: User) -> dict[str, Any]:
+        out = reports.add_trusted_flagger(
+            conn,
+            id,
+            name,
+            jurisdiction,
+            awarded_by=awarded_by,
+            expertise=areas,
+            account=account,
+            awarded_at=_at(awarded_on) if awarded_on else None,
+            recorded_by=person.id,
+            priority=priority,
+            now=utcnow(),
+        )
+        if issue_key:  # shown once, stored hashed
+            out["api_key"] = authorities.create_key(conn, str(out["account"]), "flagger")
+        return out
+
+    _write_as(db, as_user, ("legal",), act)
+
+
+@reports_app.command("revoke-trusted-flagger")
+def reports_revoke_trusted(
+    id: str,
+    reason: Annotated[str, typer.Option(help="Why (e.g. the coordinator's decision).")],
+    as_user: Annotated[
+        str, typer.Option("--as", help="The legal staff member recording the revocation.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Revoke an account's trusted-flagger status; its later notices are ordinary notices."""
+    from nigran.legal import reports
+
+    _write_as(
+        db,
+        as_user,
+        ("legal",),
+        lambda conn, person: reports.revoke_trusted_flagger(
+            conn, id, by=person.id, reason=reason, now=utcnow()
+        ),
     )
 
 

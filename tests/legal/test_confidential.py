@@ -128,6 +128,7 @@ def _flagged(store: Store, *, confidential: bool) -> list[dict[str, Any]]:
                 )
             ),
             now=T0,
+            flagger="hateaid",
         )
         reports.resolve(
             conn,

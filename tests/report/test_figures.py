@@ -125,6 +125,7 @@ def scenario(store: Store) -> dict[str, str]:
             conn,
             ReportIn(content="v3", reporter="tf-1", category="hate", jurisdiction="DE", **NOTICE),
             now=T0,
+            flagger="tf-1",
         )
         # The uploader of v1 appeals the order's restriction; legal upholds it.
         ap = appeals.file(conn, content_id="v1", appellant="ayesha", reason="x", now=T0 + 6 * H)

@@ -44,6 +44,11 @@ def upgrade() -> None:
         b.add_column(sa.Column("revoked_at", UtcDateTime))
         b.add_column(sa.Column("revoked_by", sa.String(256)))
         b.add_column(sa.Column("recorded_by", sa.String(256)))
+    # Flaggers registered before: the account is their id (it files with a 'flagger' key for
+    # that principal), the award date their registration.
+    op.execute(
+        "UPDATE trusted_flaggers SET account = id, awarded_at = created_at WHERE account IS NULL"
+    )
 
 
 def downgrade() -> None:
