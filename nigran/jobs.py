@@ -16,11 +16,11 @@ and PostgreSQL:
 2. The claimed jobs run in one transaction that begins with :func:`finish_many` (``UPDATE jobs
    SET done_at=... WHERE id IN (...) AND claimed_by=me AND done_at IS NULL RETURNING id``), each
    effect then in a savepoint: a job another process has taken over after our lease ran out is
-   not returned, and its effect is not run. The done marks and the effects commit together or not at all, so a
-   process killed with ``kill -9`` mid-job leaves its jobs undone and claimable again once the
-   lease has passed, and each effect is applied once. A failing effect is rolled back to its
-   savepoint alone and its job rescheduled (:func:`fail`, which clears its done mark) in the
-   same transaction.
+   not returned, and its effect is not run. The done marks and the effects commit together or
+   not at all, so a process killed with ``kill -9`` mid-job leaves its jobs undone and
+   claimable again once the lease has passed, and each effect is applied once. A failing effect
+   is rolled back to its savepoint alone and its job rescheduled (:func:`fail`, which clears its
+   done mark) in the same transaction.
    Effects are idempotent as well (a statement job checks that the restriction has no notice
    yet; an order's clock job checks the order's state), so a job added twice for one duty does
    no harm.
