@@ -17,7 +17,8 @@ state it acts on first, so running it again, or for a duty added twice, changes 
 ``retention.sweep``             erase the notifier's personal data from reports past the
                                 packs' retention period (ledgered), then the next sweep
 ``dsa.submit``                  send a failed request's statements to the DSA Transparency
-                                Database again (those not accepted or rejected since); a
+                                Database again (those not accepted or rejected since), the
+                                request made before the batch transaction (``PREPARE``); a
                                 failure leaves the next job, with backoff
 ==============================  ==========================================================
 
@@ -95,6 +96,23 @@ def _strike(conn: Connection, restriction_id: str, now: datetime) -> None:
 
 def _dsa_submit(conn: Connection, batch_id: str, now: datetime) -> None:
     dsa_submit.retry_batch(conn, batch_id, now=now)
+
+
+Prepared = Callable[[Connection, datetime], object]
+Prepare = Callable[[Store, str], Prepared]
+"""A job's slow half (a network call), run before the job's transaction with no lock held;
+it returns the half that applies the result in the transaction."""
+
+
+def _dsa_send(store: Store, batch_id: str) -> Prepared:
+    with store.read() as conn:
+        return dsa_submit.send_retry(conn, batch_id)
+
+
+PREPARE: dict[str, Prepare] = {jobs.DSA_SUBMIT: _dsa_send}
+"""Kinds whose effect waits on the outside world: that part runs outside the batch transaction
+(which may hold the ledger head, and on SQLite the database's write lock), so a slow or silent
+server stalls no other writer."""
 
 
 def _checkpoint(conn: Connection, _ref: str, now: datetime) -> None:
@@ -217,6 +235,14 @@ def run_due(
     # The done marks are one statement for the batch (jobs taken over meanwhile are left out and
     # not run), and the ledger head is locked, read and written once for the batch
     # (``ledger.deferred_head``): fewer round trips while the head is held.
+    prepared: dict[int, Prepared | Exception] = {}
+    for job in claimed:
+        slow = PREPARE.get(job.kind)
+        if slow is not None:
+            try:
+                prepared[job.id] = slow(store, job.ref)
+            except Exception as exc:  # recorded as the job's failure below
+                prepared[job.id] = exc
     with store.transaction() as conn, ledger.deferred_head(conn):
         mine = jobs.finish_many(conn, claimed, worker, now=fixed or utcnow())
         for job in claimed:
@@ -228,9 +254,15 @@ def run_due(
             head = ledger.mark(conn)
             try:
                 with conn.begin_nested():
-                    if effect is None:
+                    ready = prepared.get(job.id)
+                    if isinstance(ready, Exception):
+                        raise ready
+                    if ready is not None:
+                        ready(conn, at)
+                    elif effect is None:
                         raise LookupError(f"no effect for job kind {job.kind!r}")
-                    effect(conn, job.ref, at)
+                    else:
+                        effect(conn, job.ref, at)
             except Exception as exc:
                 ledger.restore(conn, head)
                 log.exception("job %s (%s %s) failed", job.id, job.kind, job.ref)

@@ -295,22 +295,30 @@ def submit(
     return report
 
 
-def retry_batch(
-    conn: Connection,
-    batch_id: str,
-    *,
-    now: datetime,
-    post: Post = _urllib_post,
-    retry: RetryPolicy | None = None,
-) -> SubmitReport:
-    """The ``dsa.submit`` job's effect, in the job's transaction: send again the statements of
-    the failed request ``batch_id`` whose latest attempt is that one (a puid accepted since, or
-    sent again by ``nigran dsa submit``, is left alone), once each; a failure leaves the next
-    due job, a rejection is final."""
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    queue: list[dict[str, Any]]
+    answer: _Answer
+    batch_id: str
+    attempt: int
+
+
+def send_retry(
+    conn: Connection, batch_id: str, *, post: Post = _urllib_post
+) -> Callable[[Connection, datetime], SubmitReport]:
+    """The network half of the ``dsa.submit`` job, run by the scheduler *outside* the job's
+    transaction (``conn`` only reads): send again the statements of the failed request
+    ``batch_id`` whose latest attempt is that one (a puid accepted since, or sent again by
+    ``nigran dsa submit``, is left alone). Returns the half that records the answers in the
+    job's transaction (a failure writing the next due job, a rejection final).
+
+    No transaction waits on the Transparency Database. Should the job's claim be lost between
+    the halves, the statements were sent but not recorded; the process that took the job over
+    sends them again, and the database answers that it holds those puids (recorded as
+    ``already_present``), so nothing is stored twice."""
     cfg = settings()
     if not cfg.dsa_token:
         raise ConfigError("no DSA Transparency Database token: set NIGRAN_DSA_TOKEN")
-    policy = retry or RetryPolicy.from_settings()
     rows = conn.execute(
         select(dsa_submissions.c.puid, dsa_submissions.c.payload).where(
             dsa_submissions.c.batch_id == batch_id, dsa_submissions.c.status == "failed"
@@ -318,23 +326,40 @@ def retry_batch(
     ).all()
     latest = _latest(conn, [r.puid for r in rows])
     queue = [dict(r.payload) for r in rows if latest.get(r.puid) == (batch_id, "failed")]
-    report = SubmitReport()
+    attempt = 1 + _failures(conn, [s["puid"] for s in queue])
     headers = _headers(cfg.dsa_token)
     endpoint = cfg.dsa_url.rstrip("/") + ENDPOINT
+    sent: list[_Sent] = []
     while queue:
-        new_batch = uuid.uuid4().hex
-        report.requests += 1
         a = _exchange(post, endpoint, headers, queue)
-        attempt = 1 + _failures(conn, [s["puid"] for s in queue])
-        retry_at = _record(conn, queue, a, new_batch, attempt, now, now, retry=policy)
-        _tally(report, queue, a)
+        sent.append(_Sent(queue, a, uuid.uuid4().hex, attempt))
         if "failed" in a.statuses:
-            report.failed += len(queue)
-            if retry_at is not None:
-                report.retry_at.append(retry_at)
             break
         queue = [s for s, st in zip(queue, a.statuses, strict=True) if st == "deferred"]
-    return report
+
+    def record(conn: Connection, now: datetime) -> SubmitReport:
+        policy = RetryPolicy.from_settings()
+        report = SubmitReport(requests=len(sent))
+        for x in sent:
+            retry_at = _record(
+                conn, x.queue, x.answer, x.batch_id, x.attempt, now, now, retry=policy
+            )
+            _tally(report, x.queue, x.answer)
+            if "failed" in x.answer.statuses:
+                report.failed += len(x.queue)
+                if retry_at is not None:
+                    report.retry_at.append(retry_at)
+        return report
+
+    return record
+
+
+def retry_batch(
+    conn: Connection, batch_id: str, *, now: datetime, post: Post = _urllib_post
+) -> SubmitReport:
+    """Both halves of the ``dsa.submit`` job in ``conn`` (for a caller that holds no lock worth
+    sparing; the scheduler runs the network half outside the job's transaction)."""
+    return send_retry(conn, batch_id, post=post)(conn, now)
 
 
 def _latest(conn: Connection, puids: Sequence[str]) -> dict[str, tuple[str, str]]:

@@ -166,3 +166,28 @@ def test_backoff_is_capped_and_jittered() -> None:
     assert all(10 * 2 ** (n - 1) <= w <= 12.5 * 2 ** (n - 1) for n, w in enumerate(got[:4], 1))
     assert all(100 <= w <= 125 for w in got[4:])
     assert len(set(got)) == len(got)  # jittered: no two alike
+
+
+def test_no_transaction_waits_on_the_database(store: Store, api: Any) -> None:
+    """The retry's request is sent before the scheduler's batch transaction: while the
+    Transparency Database is answering, another writer can append to the ledger, even though
+    the same batch holds an effect that appended (and so would hold the ledger head)."""
+    from nigran import ledger
+
+    schedule.register("test.appends", lambda c, ref, now: ledger.append(c, "test.appends", ref, {}))
+    api.fail_next = [503]
+    _send(store, api, [dict(GOOD, puid="slow-1")])
+    with store.transaction() as conn:
+        jobs.add(conn, [jobs.due("test.appends", "first", T0, now=T0)])
+    wrote: list[int] = []
+
+    def meanwhile() -> None:
+        with store.transaction() as conn:
+            wrote.append(ledger.append(conn, "test.meanwhile", "other-writer", {}))
+
+    api.during = meanwhile
+    tick = schedule.run_due(store, now=T0 + timedelta(hours=1))
+    assert sorted(j.kind for j in tick.ran) == sorted([jobs.DSA_SUBMIT, "test.appends"])
+    assert len(wrote) == 1 and "slow-1" in api.stored
+    with store.read() as conn:
+        assert ledger.verify(conn).ok
