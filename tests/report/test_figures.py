@@ -229,6 +229,8 @@ def test_hand_counted_scenario_and_ledger_recomputation(store: Store) -> None:
     records = report.table("pk_order_records")
     assert records.columns[:3] == ["order_id", "requester", "legal_ground"]
     assert len(records.rows) == 4
+    # PTA directions keep the complainant confidential (the PK pack), and the record says so.
+    assert {r["complainant_confidential"] for r in records.rows} == {True}
 
 
 def test_a_tampered_store_disagrees_with_the_ledger(sqlite_store: Store) -> None:
