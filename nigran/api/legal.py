@@ -228,6 +228,15 @@ def post_report(body: ReportIn, p: Who, request: Request) -> dict[str, Any]:
         return _jsonable(reports.view(made, legal=_legal(p)))
 
 
+@router.get("/trusted-flaggers", summary="Trusted flaggers: award, expertise, status")
+def get_trusted_flaggers(p: Who, request: Request) -> list[dict[str, Any]]:
+    """Who holds trusted-flagger status (DSA Art. 22), awarded by whom, for what, since when,
+    and who revoked it; for legal staff."""
+    p.require("legal", "admin")
+    with _store(request).read() as conn:
+        return [_jsonable(r) for r in reports.list_trusted_flaggers(conn)]
+
+
 @router.get(
     "/reports/{report_id}",
     summary="A report; a confidential notifier's identity only for the legal role",

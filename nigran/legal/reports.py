@@ -186,6 +186,12 @@ def revoke_trusted_flagger(
     return {**dict(row._mapping), "active": False, "revoked_at": now, "revoked_by": by}
 
 
+def list_trusted_flaggers(conn: Connection) -> list[dict[str, Any]]:
+    """Every trusted flagger, active or revoked, with its award (for legal staff)."""
+    rows = conn.execute(select(trusted_flaggers).order_by(trusted_flaggers.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
 def trusted_flagger_of(
     conn: Connection, account: str, jurisdiction: str | None, category: str
 ) -> Any:

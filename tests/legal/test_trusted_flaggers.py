@@ -152,6 +152,17 @@ def test_status_is_the_authenticated_accounts_not_a_reporter_id(
         },
     )
     assert after.status_code == 201 and after.json()["source"] == "notice"
+    with legal_store.transaction() as conn:
+        legal_key = authorities.create_key(conn, "legal-1", "legal")
+    listed = client.get("/v1/trusted-flaggers", headers=h(legal_key))
+    assert client.get("/v1/trusted-flaggers", headers=h(platform_key)).status_code == 403
+    (tf,) = listed.json()
+    assert (tf["id"], tf["active"], tf["revoked_by"], tf["awarded_by"]) == (
+        "hateaid",
+        False,
+        "lena",
+        "Bundesnetzagentur",
+    )
     with legal_store.read() as conn:
         kinds = {e.kind for e in ledger.entries(conn)}
     assert "trusted_flagger.added" in kinds and "trusted_flagger.revoked" in kinds
