@@ -651,6 +651,11 @@ def dsa_submit(
         f"{r.skipped_done} already accepted and {r.skipped_unchanged} rejected and unchanged, "
         f"not sent; {built.invalid} invalid"
     )
+    if r.retry_at:
+        Console().print(
+            f"the failed ones are sent again by the scheduler (dsa.submit), first at "
+            f"{min(r.retry_at):%Y-%m-%d %H:%M:%S} UTC"
+        )
     if r.rejected or r.failed or built.invalid:
         raise typer.Exit(1)
 

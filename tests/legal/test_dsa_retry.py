@@ -191,3 +191,17 @@ def test_no_transaction_waits_on_the_database(store: Store, api: Any) -> None:
     assert len(wrote) == 1 and "slow-1" in api.stored
     with store.read() as conn:
         assert ledger.verify(conn).ok
+
+
+def test_cli_submit_says_when_the_scheduler_retries(store: Store, store_url: str, api: Any) -> None:
+    from tests.legal.conftest import seed
+    from tests.legal.test_dsa_official import scenario
+
+    seed(store)
+    scenario(store)
+    api.fail_next = [503, 503, 503]
+    r = CliRunner().invoke(build_app(), ["dsa", "submit", "--db", store_url])
+    assert r.exit_code == 1, r.output
+    out = " ".join(r.output.split())
+    assert "failed" in out and "sent again by the scheduler (dsa.submit), first at" in out
+    assert len(_pending_retries(store)) == 1
