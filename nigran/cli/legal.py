@@ -660,6 +660,30 @@ def dsa_submit(
         raise typer.Exit(1)
 
 
+@dsa_app.command("status")
+def dsa_status(db: DbOption = None) -> None:
+    """Where the statements sent to the Transparency Database stand, and those that need a
+    person: rejected as invalid (never retried) or failed with no retry left."""
+    from nigran.legal import dsa_submit
+
+    with open_store(db).read() as conn:
+        o = dsa_submit.overview(conn)
+        bad = dsa_submit.problems(conn)
+    Console().print(
+        f"{o.accepted} accepted, {o.rejected} rejected (invalid, not retried), "
+        f"{o.retry_pending} awaiting a retry, {o.given_up} given up"
+    )
+    for p in bad:
+        answer = p["answer"] or {}
+        why = "; ".join(answer.get("errors", [])) if isinstance(answer, dict) else str(answer)
+        err.print(
+            f"[red]{p['status']}[/] {p['puid']} (attempt {p['attempt']}, "
+            f"HTTP {p['http_status'] or 'no answer'}): {why or answer}"
+        )
+    if bad:
+        raise typer.Exit(1)
+
+
 @dsa_app.command("validate")
 def dsa_validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],

@@ -506,3 +506,39 @@ def overview(conn: Connection) -> Overview:
         n.get("retry", 0),
         n.get("given_up", 0),
     )
+
+
+def problems(conn: Connection, *, limit: int = 1000) -> list[dict[str, Any]]:
+    """The statements whose latest attempt was rejected (invalid: not retried) or failed with no
+    retry pending (given up): puid, status, when, and the database's messages."""
+    last = (
+        select(func.max(dsa_submissions.c.id).label("id"))
+        .group_by(dsa_submissions.c.puid)
+        .subquery()
+    )
+    pending = select(job_rows.c.ref).where(
+        job_rows.c.kind == jobs.DSA_SUBMIT,
+        job_rows.c.done_at.is_(None),
+        job_rows.c.failed_at.is_(None),
+    )
+    rows = conn.execute(
+        select(dsa_submissions)
+        .join(last, last.c.id == dsa_submissions.c.id)
+        .where(
+            (dsa_submissions.c.status == "rejected")
+            | ((dsa_submissions.c.status == "failed") & dsa_submissions.c.batch_id.not_in(pending))
+        )
+        .order_by(dsa_submissions.c.sent_at, dsa_submissions.c.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "puid": r.puid,
+            "status": "rejected" if r.status == "rejected" else "given_up",
+            "sent_at": r.sent_at,
+            "attempt": r.attempt,
+            "http_status": r.http_status,
+            "answer": r.answer,
+        }
+        for r in rows
+    ]

@@ -109,7 +109,9 @@ def test_a_puid_accepted_meanwhile_is_not_sent_by_the_retry(store: Store, api: A
     assert [s for _, s in _history(store)["meanwhile-a"]] == ["failed", "accepted"]
 
 
-def test_an_invalid_statement_is_not_retried_and_is_counted(store: Store, api: Any) -> None:
+def test_an_invalid_statement_is_not_retried_and_is_counted(
+    store: Store, store_url: str, api: Any
+) -> None:
     good = dict(GOOD, puid="fine-1")
     bad = dict(GOOD, puid="invalid-1", content_language="XX")
     api.fail_next = [502]
@@ -125,6 +127,11 @@ def test_an_invalid_statement_is_not_retried_and_is_counted(store: Store, api: A
     with store.read() as conn:
         o = overview(conn)
     assert (o.accepted, o.rejected, o.retry_pending, o.given_up) == (1, 1, 0, 0)
+    r = CliRunner().invoke(build_app(), ["dsa", "status", "--db", store_url])
+    assert r.exit_code == 1
+    out = " ".join(r.output.split())
+    assert "1 accepted, 1 rejected" in out and "rejected invalid-1" in out
+    assert "content_language" in out and "fine-1" not in out.split("given up", 1)[1]
 
 
 def test_given_up_after_the_configured_attempts_and_shown(
@@ -143,6 +150,8 @@ def test_given_up_after_the_configured_attempts_and_shown(
     r = CliRunner().invoke(build_app(), ["status", "--db", store_url])
     assert r.exit_code == 0, r.output
     assert "1 given up" in " ".join(r.output.split())
+    r = CliRunner().invoke(build_app(), ["dsa", "status", "--db", store_url])
+    assert r.exit_code == 1 and "given_up never (attempt 4, HTTP 503)" in " ".join(r.output.split())
 
 
 def test_pending_retries_show_in_status_and_metrics(store: Store, store_url: str, api: Any) -> None:
