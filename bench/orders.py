@@ -25,8 +25,8 @@ Deadlines come from the PK pack (``order_deadline``, the term in force at receip
 reviewer takes the open item with the earliest deadline (EDF, how Nigran's legal queue sorts
 cases); the baseline, run side by side on the same arrivals, takes items first come, first
 served (FIFO). For the smallest N that meets every order deadline, the month is replayed through
-the real workflow (``nigran.legal.orders.receive``/``decide`` on a SQLite store, one content item
-per order) and the figures are read back from the store.
+the real workflow (``nigran.legal.orders.receive``/``decide`` on a SQLite store, every item the
+order names stored and withheld) and the figures are read back from the store.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ class Job:
     ground: str = "PK.DECENCY"
     order: int = -1
     """Chunks of one order share this number (-1 for reports)."""
+    items: int = 1
+    """Items the whole order names (every chunk of it carries the same number)."""
 
 
 def _arrival_times(rnd: random.Random, n: int, office: float) -> list[datetime]:
@@ -97,14 +99,14 @@ def workload(scale: float, reports: int, seed: int) -> list[Job]:
         ground = "PK.LIVE_PROHIBITED" if kind == "live_stream" else "PK.DECENCY"
         n = len({j.order for j in jobs})
         if kind == "live_stream":  # one stream, judged on sight
-            jobs.append(Job(0, kind, t, due, timedelta(minutes=rnd.uniform(3, 8)), ground, n))
+            jobs.append(Job(0, kind, t, due, timedelta(minutes=rnd.uniform(3, 8)), ground, n, 1))
             continue
         # Read the order and check the ground (lognormal, median 12 min), then each item.
         base = rnd.lognormvariate(math.log(12), 0.5)
         for first in range(0, items, CHUNK):
             per_item = sum(rnd.uniform(1.0, 2.0) for _ in range(min(CHUNK, items - first)))
             minutes = per_item + (base if first == 0 else 3.0)
-            jobs.append(Job(0, kind, t, due, timedelta(minutes=minutes), ground, n))
+            jobs.append(Job(0, kind, t, due, timedelta(minutes=minutes), ground, n, items))
     for t in _arrival_times(rnd, reports, 0.3):
         d = order_deadline(pk, types["report"], t)
         assert d.due_at is not None
@@ -210,16 +212,18 @@ def replay(jobs: list[Job], done: dict[int, datetime], db: Path | None = None) -
         store = Store.open(f"sqlite:///{db or Path(tmp) / 'orders.sqlite3'}")
         finished = order_done(jobs, done)
         order_jobs = [j for j, _ in finished.values()]
+        # Every item every order names is stored first (10x volume: about 24,000 items).
         Pipeline(store, detectors=[]).run(
             [
                 Content(
-                    id=f"o{j.id}",
+                    id=f"o{j.order}-{k}",
                     kind="video",
-                    author=f"a{j.id % 97}",
+                    author=f"a{(j.order * 31 + k) % 97}",
                     texts={"caption": "clip"},
                     upload_country="PK",
                 )
                 for j in order_jobs
+                for k in range(j.items)
             ],
             now=START - PKT,
         )
@@ -244,7 +248,7 @@ def replay(jobs: list[Job], done: dict[int, datetime], db: Path | None = None) -
                         orders.OrderIn(
                             order_type=j.kind,
                             legal_ground=j.ground,
-                            items=[f"o{j.id}"],
+                            items=[f"o{j.order}-{k}" for k in range(j.items)],
                             reasons="simulated",
                         ),
                         now=at,

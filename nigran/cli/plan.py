@@ -3,6 +3,7 @@ deadlines, and the review budget. A thin wrapper over ``nigran.report.staffing``
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,18 @@ def staff(
     mix: Annotated[
         list[str] | None, typer.Option(help="Order mixes to size legal desks for (PK, IN).")
     ] = None,
+    from_record: Annotated[
+        bool,
+        typer.Option(
+            "--from-record",
+            help="Measure every jurisdiction's order mix over --period (orders a month, order "
+            "types, office hours, items per order, notices under its law).",
+        ),
+    ] = False,
+    volume: Annotated[
+        list[str] | None,
+        typer.Option(help="Orders a month for a mix, e.g. IN=300 (repeatable)."),
+    ] = None,
     scale: Annotated[float, typer.Option(help="Multiply the mixes' volumes.")] = 1.0,
     seeds: Annotated[int, typer.Option(help="Simulated months per staffing level.")] = 100,
     level: Annotated[float, typer.Option(help="Share picked up within the target.")] = 0.8,
@@ -47,7 +60,8 @@ def staff(
     (simulation, 95% intervals), and with --budget the review budget."""
     from nigran.report import period as periods
     from nigran.report import staffing
-    from nigran.report.simulate import MIXES, wilson
+    from nigran.report.arrivals import measure_mixes
+    from nigran.report.simulate import MIXES, Mix, wilson
 
     out = Console()
     try:
@@ -56,17 +70,38 @@ def staff(
         if rates is not None:
             loads, given = staffing.read_rates(rates)
             mixes.update(given)
+        measured: dict[str, Mix] = {}
+        if from_record and period is None:
+            raise typer.BadParameter("--from-record measures over a --period")
         if period is not None:
             p = periods.parse(period)
             with open_store(db).read() as conn:
                 loads += staffing.measure(conn, p, utc_offset)
+                if from_record:
+                    measured = measure_mixes(conn, p)
+            if from_record and not measured:
+                raise typer.BadParameter(f"no orders were received in {p.label} to measure")
+            mixes.update(measured)
+        for v in volume or []:
+            name, _, n = v.partition("=")
+            try:
+                per_month = float(n)
+            except ValueError:
+                raise typer.BadParameter(f"--volume {v!r}: give MIX=ORDERS_A_MONTH") from None
+            if name.upper() not in mixes:
+                raise typer.BadParameter(f"--volume {v!r}: no mix {name!r}")
+            mixes[name.upper()] = dataclasses.replace(
+                mixes[name.upper()],
+                orders_per_month=per_month,
+                source=f"given: {per_month:g} orders a month",
+            )
         floor = wilson(0, seeds).high
         if floor > max_risk:
             raise typer.BadParameter(
                 f"with {seeds} simulated months the 95% bound on the risk cannot go below "
                 f"{floor:.1%}: give more --seeds or a larger --max-risk"
             )
-        chosen = [m.upper() for m in (mix or ["PK", "IN"])]
+        chosen = [m.upper() for m in (mix or sorted(measured) or ["PK", "IN"])]
         unknown = [m for m in chosen if m not in mixes]
         if unknown:
             raise typer.BadParameter(f"unknown mix {unknown}; known: {sorted(mixes)}")
@@ -112,9 +147,14 @@ def staff(
                 str(qp.staff),
                 " / ".join(f"{v:.1%}" for v in qp.levels.values()),
                 "" if qp.abandon is None else f"{qp.abandon:.1%}",
-                "measured" if ld.measured else "given",
+                ("measured" if ld.handle_measured else "measured*") if ld.measured else "given",
             )
         out.print(t)
+        if any(not qp.load.handle_measured for qp in plans):
+            out.print(
+                "* no case was decided in that queue in the period: its handling time is "
+                "the 5-minute default, assumed"
+            )
         heads = sum(qp.staff for qp in plans) * 7 * 8 / 40
         out.print(
             f"review queues: {sum(qp.staff for qp in plans)} shift-seats a day, "
@@ -144,6 +184,7 @@ def staff(
                 "; ".join(f"{k} {v.mean:.1%}" for k, v in r.by_type.items()),
             )
         out.print(t)
+        out.print(f"{d.mix.name} volume: {d.mix.source or 'given in the rates file'}")
         if d.recommended is None:
             out.print(
                 f"{d.mix.name} {d.desk}: no staffing up to 40 keeps the risk under {max_risk:.0%}"

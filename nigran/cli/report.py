@@ -16,6 +16,36 @@ from nigran.errors import NigranError
 err = Console(stderr=True)
 
 
+def _qualitative(path: Path) -> dict[str, str]:
+    import yaml
+
+    from nigran.errors import InvalidInput
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"{path}: not readable YAML: {exc}", where="qualitative") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise InvalidInput(f"{path}: give indicator: text pairs", where="qualitative")
+    return {str(k): v.strip() for k, v in data.items()}
+
+
+def _recipients(path: Path) -> dict[str, int]:
+    import yaml
+
+    from nigran.errors import InvalidInput
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"{path}: not readable YAML: {exc}", where="recipients") from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in data.values()
+    ):
+        raise InvalidInput(f"{path}: give total / COUNTRY: whole numbers", where="recipients")
+    return {str(k): v for k, v in data.items()}
+
+
 @root.command("report")
 def report(
     period: Annotated[str, typer.Option(help="2026, 2026-H2, 2026-Q4 or 2026-12 (UTC).")],
@@ -29,6 +59,23 @@ def report(
     check_ledger: Annotated[
         bool, typer.Option(help="Recompute the figures from the ledger chain and compare.")
     ] = True,
+    provider: Annotated[
+        str, typer.Option(help="Name of the service provider (EU Annex I Part 1).")
+    ] = "",
+    service: Annotated[
+        str, typer.Option(help="Name of the service (the EU templates' Service column).")
+    ] = "",
+    qualitative: Annotated[
+        Path | None,
+        typer.Option(help="YAML: the provider's text per EU Part 11 indicator (see docs)."),
+    ] = None,
+    recipients: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML: average monthly active recipients, total and per Member State "
+            "(EU Part 10; Nigran does not count them)."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Transparency report: government requests, EU IR 2024/2835 templates, India's monthly
@@ -41,8 +88,18 @@ def report(
         raise typer.BadParameter("language is en or ur")
     try:
         p = periods.parse(period)
+        texts = _qualitative(qualitative) if qualitative is not None else None
+        amar = _recipients(recipients) if recipients is not None else None
         with open_store(db).read() as conn:
-            rep = build(conn, p, check_ledger=check_ledger)
+            rep = build(
+                conn,
+                p,
+                check_ledger=check_ledger,
+                provider=provider,
+                service=service,
+                qualitative=texts,
+                recipients=amar,
+            )
     except NigranError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc

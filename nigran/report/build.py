@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -14,11 +14,12 @@ from sqlalchemy import Connection, select
 from nigran import ledger
 from nigran.legal import orders as legal_orders
 from nigran.policy.packs import PackSet, default_packs
+from nigran.report import eu_provided, eu_template
 from nigran.report import facts as facts_mod
-from nigran.report.figures import Table, compute
+from nigran.report.figures import Table, compute, eu_table
 from nigran.report.period import Period
 from nigran.review.auth import REVIEW_ROLES
-from nigran.store.tables import cases
+from nigran.store.tables import content, decisions
 from nigran.store.tables_review import users
 
 
@@ -59,7 +60,7 @@ class Report:
 
 
 def from_ledger(
-    conn: Connection, period: Period, packs: PackSet | None = None
+    conn: Connection, period: Period, packs: PackSet | None = None, service: str = ""
 ) -> tuple[list[Table], int]:
     """The ledgered tables recomputed by walking ``ledger.entries(conn)`` and nothing else, and
     the number of entries walked."""
@@ -71,7 +72,7 @@ def from_ledger(
             seen += 1
             yield e
 
-    tables = compute(facts_mod.from_ledger(walk()), period, packs or default_packs())
+    tables = compute(facts_mod.from_ledger(walk()), period, packs or default_packs(), service)
     return tables, seen
 
 
@@ -89,42 +90,81 @@ def compare(a: list[Table], b: list[Table]) -> list[str]:
     return out
 
 
+def _roster(conn: Connection) -> list[Any]:
+    """Active accounts with a review role."""
+    return [
+        u
+        for u in conn.execute(select(users).where(users.c.active.is_(True)))
+        if set(u.roles) & REVIEW_ROLES
+    ]
+
+
+def _decided(conn: Connection, period: Period) -> dict[str, dict[str, int]]:
+    """Per content language, the decisions each person took in the period (automated
+    decisions, which no person took, left out)."""
+    out: dict[str, dict[str, int]] = {}
+    q = select(decisions.c.decided_by, decisions.c.decided_at, content.c.language).join(
+        content,
+        (content.c.content_id == decisions.c.content_id)
+        & (content.c.version == decisions.c.version),
+    )
+    for r in conn.execute(q.where(decisions.c.automated.is_(False))):
+        if r.decided_at in period and r.decided_by:
+            by = out.setdefault(r.language or "und", {})
+            by[r.decided_by] = by.get(r.decided_by, 0) + 1
+    return out
+
+
 def review_capacity(conn: Connection, period: Period) -> Table:
-    """Human review capacity by language: people who review in it, and the cases decided in it
-    during the period (from the store: the chain records decisions, not the roster)."""
+    """Human review capacity by language: people on the roster who read it, the people who
+    decided cases in it during the period, and the decisions taken (from the store: the chain
+    records decisions, not the roster)."""
     t = Table(
         "review_capacity",
         "Human review capacity by language",
-        ["language", "reviewers", "legal_reviewers", "cases_decided", "decisions_per_reviewer"],
+        [
+            "language",
+            "eu_official",
+            "reviewers",
+            "legal_reviewers",
+            "active_reviewers",
+            "decisions",
+            "decisions_per_active_reviewer",
+        ],
         ledgered=False,
     )
     staff: dict[str, list[Any]] = {}
-    for u in conn.execute(select(users).where(users.c.active.is_(True))):
-        if not set(u.roles) & REVIEW_ROLES:
-            continue
+    for u in _roster(conn):
         for lang in u.languages:
             staff.setdefault(lang, []).append(u)
-    decided: dict[str, int] = {}
-    for r in conn.execute(
-        select(cases.c.language, cases.c.closed_at).where(
-            cases.c.status == "decided", cases.c.closed_at.is_not(None)
-        )
-    ):
-        if r.closed_at in period:
-            decided[r.language or "und"] = decided.get(r.language or "und", 0) + 1
+    decided = _decided(conn, period)
     for lang in sorted(set(staff) | set(decided)):
         people = staff.get(lang, [])
-        n = decided.get(lang, 0)
+        by = decided.get(lang, {})
+        n = sum(by.values())
         t.rows.append(
             {
                 "language": lang,
+                "eu_official": lang.split("-")[0] in eu_template.EU_LANGUAGES,
                 "reviewers": len(people),
                 "legal_reviewers": sum(1 for u in people if "legal" in u.roles),
-                "cases_decided": n,
-                "decisions_per_reviewer": round(n / len(people), 2) if people else None,
+                "active_reviewers": len(by),
+                "decisions": n,
+                "decisions_per_active_reviewer": round(n / len(by), 2) if by else None,
             }
         )
     return t
+
+
+def eu_human_resources(conn: Connection, period: Period, service: str) -> Table:
+    """Annex I Part 9, per official EU language, from the roster and the period's decisions."""
+    active: dict[str, set[str]] = {}
+    for lang, by in _decided(conn, period).items():
+        active.setdefault(lang.split("-")[0], set()).update(by)
+    prefix = {"Service": service, "Reporting period": eu_template.reporting_period(period)}
+    roster = [(u.id, list(u.languages)) for u in _roster(conn)]
+    name, cols, rows = eu_provided.part_9(prefix, roster, active)
+    return eu_table(name, cols, rows, ledgered=False)
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -185,16 +225,39 @@ def build(
     *,
     packs: PackSet | None = None,
     check_ledger: bool = True,
+    provider: str = "",
+    service: str = "",
+    published: date | None = None,
+    qualitative: dict[str, str] | None = None,
+    recipients: dict[str, int] | None = None,
 ) -> Report:
+    """``provider`` and ``service`` name the reporter in the EU templates (Part 1 and the
+    Service column); ``published`` is the publication date Part 1 states (default: today);
+    ``qualitative`` the provider's text for Part 11, by indicator key; ``recipients`` its
+    average monthly active recipients for Part 10 (``total`` and per Member State), which Part
+    10 is written with only when given."""
     packs = packs or default_packs()
-    tables = compute(facts_mod.from_store(conn), period, packs)
+    tables = compute(facts_mod.from_store(conn), period, packs, service)
     report = Report(period, tables)
     if check_ledger:
-        again, report.ledger_entries = from_ledger(conn, period, packs)
+        again, report.ledger_entries = from_ledger(conn, period, packs, service)
         report.ledger_checked = True
         report.ledger_mismatches = compare(tables, again)
+    prefix = {"Service": service, "Reporting period": eu_template.reporting_period(period)}
+    name, cols, rows = eu_provided.part_1(
+        period, provider, service, f"{published or datetime.now(UTC).date():%Y-%m-%d}"
+    )
     report.tables += [
+        eu_table(name, cols, rows, ledgered=False),
+        eu_table(*eu_provided.part_2(), ledgered=False),
+        eu_human_resources(conn, period, service),
+        eu_table(*eu_provided.part_11(prefix, qualitative or {}), ledgered=False),
         review_capacity(conn, period),
+        *(
+            [eu_table(*eu_provided.part_10(prefix, recipients), ledgered=False)]
+            if recipients is not None
+            else []
+        ),
         order_records(conn, period, packs, "PK"),
         order_records(conn, period, packs, "IN"),
     ]

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from nigran.legal.dsa_tdb import official
 from nigran.policy.packs import PackSet
-from nigran.policy.taxonomy import taxonomy
-from nigran.report.facts import AUTOMATED, HUMAN, HYBRID, Facts, OrderFact, RestrictionFact
+from nigran.report import eu_annex, eu_template
+from nigran.report.facts import Facts, OrderFact, RestrictionFact
 from nigran.report.period import Period
 
 Row = dict[str, Any]
@@ -66,16 +65,6 @@ def breached(o: OrderFact, period_end: datetime) -> bool:
     if o.acted_at is not None:
         return o.acted_at > o.act_by
     return o.outcome is None and o.act_by < period_end
-
-
-def dsa_category(code: str, kind: str, packs: PackSet) -> str:
-    """A policy category or a legal ground, as the DSA statement category it falls under."""
-    tax = taxonomy()
-    if kind == "law" or code not in tax:
-        ground = packs.grounds.get(code)
-        code = ground.categories[0] if ground and ground.categories else code
-    cat = tax.get(code)
-    return cat.dsa_category if cat is not None else "STATEMENT_CATEGORY_OTHER"
 
 
 def _group(
@@ -282,121 +271,41 @@ def notices(facts: Facts, period: Period) -> Table:
     return t
 
 
-# -- EU Implementing Regulation (EU) 2024/2835, Annex I, quantitative template -------------------
+# -- EU Implementing Regulation (EU) 2024/2835, Annex I: the Commission's CSV templates --------
 
-EU_SOURCE = (
-    "Implementing Regulation (EU) 2024/2835, Annex I, Part II, 1. Quantitative template "
-    "(section titles as in the Official Journal; column layout: see docs/reports.md)"
-)
+PART_TITLES = {
+    "member_states_orders": "EU Annex I Part 3: Member States' orders",
+    "notices": "EU Annex I Part 4: notices (Art. 16)",
+    "own_initiative_illegal": "EU Annex I Part 5: own-initiative moderation, illegal content",
+    "own_initiative_TC": "EU Annex I Part 6: own-initiative moderation, terms and conditions",
+    "appeals_and_recidivism": "EU Annex I Part 7: complaints, disputes and suspensions",
+    "automated_means": "EU Annex I Part 8: use of automated means",
+    "human_resources": "EU Annex I Part 9: human resources dedicated to content moderation",
+    "summary": "EU Annex I Part 1: identification of the report",
+    "qualitative": "EU Annex I Part 11: qualitative information",
+    "AMAR": "EU Annex I Part 10: average monthly active recipients",
+    "categories_names": "EU Annex I Part 2: categories and what they hold",
+}
 
 
-def eu_templates(facts: Facts, period: Period, packs: PackSet) -> list[Table]:
-    orders_t = Table(
-        "eu_1.2.1_member_state_orders_to_act",
-        "1.2.1 Member State orders to act against illegal content",
-        [
-            "member_state",
-            "type_of_illegal_content",
-            "orders_received",
-            "median_time_to_acknowledge_receipt_hours",
-            "median_time_to_give_effect_hours",
-        ],
-        source=EU_SOURCE,
+def eu_table(name: str, columns: list[str], rows: list[Row], *, ledgered: bool = True) -> Table:
+    """One Part of the Commission's template as a table named like its file."""
+    n = eu_template.PARTS[name]
+    return Table(
+        eu_template.file_stem(n, name),
+        PART_TITLES[name],
+        columns,
+        rows,
+        ledgered=ledgered,
+        source=eu_template.TEMPLATE_SOURCE.format(part=eu_template.part_name(name)),
     )
-    eu = [
-        o
-        for o in facts.orders
-        if o.received_at in period and o.jurisdiction in official().countries
+
+
+def eu_templates(facts: Facts, period: Period, packs: PackSet, service: str = "") -> list[Table]:
+    return [
+        eu_table(name, cols, rows)
+        for name, cols, rows in eu_annex.ledgered_parts(facts, period, packs, service)
     ]
-    for (ms, cat), os_ in _group(
-        eu, lambda o: (o.jurisdiction, dsa_category(o.legal_ground or "", "law", packs))
-    ).items():
-        orders_t.rows.append(
-            {
-                "member_state": ms,
-                "type_of_illegal_content": cat,
-                "orders_received": len(os_),
-                "median_time_to_acknowledge_receipt_hours": median(
-                    _hours(o.received_at, o.acknowledged_at) for o in os_
-                ),
-                "median_time_to_give_effect_hours": median(
-                    _hours(o.received_at, o.acted_at)
-                    for o in os_
-                    if o.outcome in ("actioned", "partially_actioned")
-                ),
-            }
-        )
-    notices_t = Table(
-        "eu_1.3_notices_article_16",
-        "1.3 Notices submitted in accordance with Article 16",
-        [
-            "type_of_alleged_illegal_content",
-            "notices_received",
-            "of_which_trusted_flaggers",
-            "actions_taken",
-            "median_time_to_take_action_hours",
-        ],
-        source=EU_SOURCE,
-    )
-    ns = [n for n in facts.notices if n.received_at in period]
-    for (cat,), xs in _group(ns, lambda n: (dsa_category(n.category, "policy", packs),)).items():
-        notices_t.rows.append(
-            {
-                "type_of_alleged_illegal_content": cat,
-                "notices_received": len(xs),
-                "of_which_trusted_flaggers": sum(1 for n in xs if n.source == "trusted_flagger"),
-                "actions_taken": sum(1 for n in xs if n.status == "founded"),
-                "median_time_to_take_action_hours": median(
-                    _hours(n.received_at, n.resolved_at) for n in xs if n.status == "founded"
-                ),
-            }
-        )
-    own_t = Table(
-        "eu_1.4_own_initiative_content_moderation",
-        "1.4 Own-initiative content moderation",
-        [
-            "type_of_illegal_content_or_violation",
-            "detection_method",
-            "type_of_restriction",
-            "territorial_scope",
-            "number_of_restrictions",
-        ],
-        source=EU_SOURCE,
-    )
-    own = [r for r in facts.restrictions if r.created_at in period and r.own_initiative]
-    for key, rs in _group(
-        own,
-        lambda r: (
-            dsa_category(r.ground_code, r.ground_kind, packs),
-            {AUTOMATED: "automated", HYBRID: "partially_automated", HUMAN: "manual"}[r.detection],
-            r.action,
-            "global" if r.countries is None else " ".join(r.countries),
-        ),
-    ).items():
-        own_t.rows.append(dict(zip(own_t.columns, [*key, len(rs)], strict=True)))
-    comp_t = Table(
-        "eu_1.5.1_internal_complaints",
-        "1.5.1 Internal complaint-handling system",
-        [
-            "complaints_received",
-            "decisions_upheld",
-            "decisions_reversed",
-            "pending",
-            "median_time_to_decide_hours",
-        ],
-        source=EU_SOURCE,
-    )
-    cs = [a for a in facts.appeals if a.filed_at in period]
-    comp_t.rows.append(
-        {
-            "complaints_received": len(cs),
-            "decisions_upheld": sum(1 for a in cs if a.outcome == "upheld"),
-            "decisions_reversed": sum(1 for a in cs if a.outcome == "reversed"),
-            "pending": sum(1 for a in cs if a.outcome is None),
-            "median_time_to_decide_hours": median(_hours(a.filed_at, a.decided_at) for a in cs),
-        }
-    )
-    return [orders_t, notices_t, own_t, comp_t]
 
 
 # -- India and Pakistan, in the form their packs describe -----------------------------------------
@@ -484,14 +393,14 @@ def pk_order_log(facts: Facts, period: Period, packs: PackSet) -> Table:
     return t
 
 
-def compute(facts: Facts, period: Period, packs: PackSet) -> list[Table]:
+def compute(facts: Facts, period: Period, packs: PackSet, service: str = "") -> list[Table]:
     """Every ledgered table, in report order."""
     return [
         government_requests(facts, period),
         moderation(facts, period),
         appeals(facts, period),
         notices(facts, period),
-        *eu_templates(facts, period, packs),
+        *eu_templates(facts, period, packs, service),
         in_monthly(facts, period, packs),
         pk_order_log(facts, period, packs),
     ]

@@ -41,12 +41,38 @@ UR: dict[str, str] = {
     ),
     "Appeals (complaints) and their outcomes": "اپیلیں (شکایات) اور ان کے نتائج",
     "Notices from users and trusted flaggers": "صارفین اور معتبر نشان دہندگان کی اطلاعات",
-    "1.2.1 Member State orders to act against illegal content": (
-        "1.2.1 غیر قانونی مواد کے خلاف رکن ریاستوں کے احکامات"
+    "EU Annex I Part 1: identification of the report": (
+        "یورپی یونین ضمیمہ اول، حصہ 1: رپورٹ کی شناخت"
     ),
-    "1.3 Notices submitted in accordance with Article 16": "1.3 دفعہ 16 کے تحت موصول اطلاعات",
-    "1.4 Own-initiative content moderation": "1.4 اپنی پہل پر مواد کی نگرانی",
-    "1.5.1 Internal complaint-handling system": "1.5.1 اندرونی شکایات کا نظام",
+    "EU Annex I Part 2: categories and what they hold": (
+        "یورپی یونین ضمیمہ اول، حصہ 2: زمرے اور ان میں شامل مواد"
+    ),
+    "EU Annex I Part 3: Member States' orders": (
+        "یورپی یونین ضمیمہ اول، حصہ 3: رکن ریاستوں کے احکامات"
+    ),
+    "EU Annex I Part 4: notices (Art. 16)": "یورپی یونین ضمیمہ اول، حصہ 4: اطلاعات (دفعہ 16)",
+    "EU Annex I Part 5: own-initiative moderation, illegal content": (
+        "یورپی یونین ضمیمہ اول، حصہ 5: اپنی پہل پر نگرانی، غیر قانونی مواد"
+    ),
+    "EU Annex I Part 6: own-initiative moderation, terms and conditions": (
+        "یورپی یونین ضمیمہ اول، حصہ 6: اپنی پہل پر نگرانی، شرائط و ضوابط"
+    ),
+    "EU Annex I Part 7: complaints, disputes and suspensions": (
+        "یورپی یونین ضمیمہ اول، حصہ 7: شکایات، تنازعات اور معطلیاں"
+    ),
+    "EU Annex I Part 8: use of automated means": (
+        "یورپی یونین ضمیمہ اول، حصہ 8: خودکار ذرائع کا استعمال"
+    ),
+    "EU Annex I Part 9: human resources dedicated to content moderation": (
+        "یورپی یونین ضمیمہ اول، حصہ 9: مواد کی نگرانی کے لیے انسانی وسائل"
+    ),
+    (
+        "Rows and columns with nothing to report are left out here; the CSV file holds every "
+        "row of the template."
+    ): (
+        "جن قطاروں اور کالموں میں کچھ درج نہیں وہ یہاں چھوڑ دیے گئے ہیں؛"
+        " CSV فائل میں سانچے کی ہر قطار موجود ہے"
+    ),
     "India: monthly compliance report (IN.MONTHLY_COMPLIANCE)": (
         "بھارت: ماہانہ تعمیل رپورٹ (IN.MONTHLY_COMPLIANCE)"
     ),
@@ -115,8 +141,10 @@ UR: dict[str, str] = {
     "unfounded": "بے بنیاد",
     "median_hours_to_resolve": "حل تک وسطی گھنٹے",
     "legal_reviewers": "قانونی جائزہ کار",
-    "cases_decided": "فیصلہ شدہ مقدمات",
-    "decisions_per_reviewer": "فی جائزہ کار فیصلے",
+    "decisions": "فیصلے",
+    "eu_official": "یورپی یونین کی سرکاری زبان",
+    "active_reviewers": "اس مدت میں فیصلہ کرنے والے",
+    "decisions_per_active_reviewer": "فی فعال جائزہ کار فیصلے",
     "month": "مہینہ",
     "field": "خانہ",
     "breakdown": "تفصیل",
@@ -244,16 +272,68 @@ def charts(report: Report, lang: str) -> list[str]:
     return out
 
 
+COMPACT_NOTE = (
+    "Rows and columns with nothing to report are left out here; the CSV file holds every row of "
+    "the template."
+)
+EU_LABELS = {
+    "Applicability",
+    "Service",
+    "Reporting period",
+    "Section",
+    "Indicator",
+    "Scope",
+    "Category of illegal content",
+    "Category of incompatibility with the provider's terms and conditions",
+}
+
+
+SHARED = ("Applicability", "Service", "Reporting period", "Section")
+"""Template columns that usually hold one value for a whole Part: said once above the table."""
+
+
+def _compact(t: Table) -> tuple[list[str], list[dict[str, Any]], bool, dict[str, str]]:
+    """An EU template shown on a page: its rows with something to report (and its first, the
+    total), the columns filled in them, and the columns with one value throughout, said once.
+    The CSV keeps every row and column of the template."""
+    if not t.name.startswith("eu_annex_i_"):
+        return t.columns, t.rows, False, {}
+
+    # Parts 1 and 11 report text in Value; Part 2 what each category holds.
+    text_columns = {"Value", "Contextual information"} if "categories" in t.name else {"Value"}
+
+    def reports(r: dict[str, Any]) -> bool:
+        return any(
+            (isinstance(v, int | float) and not isinstance(v, bool) and v != 0)
+            or (c in text_columns and isinstance(v, str) and v != "")
+            for c, v in r.items()
+            if c not in EU_LABELS
+        )
+
+    rows = [r for i, r in enumerate(t.rows) if i == 0 or reports(r)]
+    cols = [c for c in t.columns if any(r.get(c) not in (None, "") for r in rows)]
+    shared = {
+        c: str(rows[0].get(c))
+        for c in SHARED
+        if c in cols and len({str(r.get(c)) for r in rows}) == 1 and len(rows) > 1
+    }
+    cols = [c for c in cols if c not in shared]
+    return cols, rows, len(rows) < len(t.rows) or len(cols) < len(t.columns), shared
+
+
 def _table(t: Table, lang: str) -> str:
     e = html.escape
-    head = "".join(f"<th>{e(_t(c, lang))}</th>" for c in t.columns)
+    columns, rows, compacted, shared = _compact(t)
+    head = "".join(f"<th>{e(_t(c, lang))}</th>" for c in columns)
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{e('' if r.get(c) is None else str(r.get(c)))}</td>" for c in t.columns)
+        + "".join(f"<td>{e('' if r.get(c) is None else str(r.get(c)))}</td>" for c in columns)
         + "</tr>"
-        for r in t.rows
+        for r in rows
     )
-    notes = []
+    notes = [f"<span dir='ltr'>{e(c)}: {e(v)}</span>" for c, v in shared.items()]
+    if compacted:
+        notes.append(_t(COMPACT_NOTE, lang))
     if not t.ledgered:
         notes.append(_t("from the store only", lang))
     if t.source:

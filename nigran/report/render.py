@@ -60,7 +60,13 @@ SUMMARY = {
         "breaches",
     ],
     "appeals": ["restriction_source", "filed", "upheld", "reversed", "open", "share_reversed"],
-    "review_capacity": ["language", "reviewers", "legal_reviewers", "cases_decided"],
+    "review_capacity": [
+        "language",
+        "reviewers",
+        "legal_reviewers",
+        "active_reviewers",
+        "decisions",
+    ],
 }
 
 
@@ -76,6 +82,7 @@ SHORT = {
     "restriction_source": "source",
     "share_reversed": "reversed share",
     "legal_reviewers": "legal",
+    "active_reviewers": "decided in period",
 }
 
 

@@ -56,11 +56,19 @@ class Mix:
     office_share: float = 0.8
     """Share of orders that arrive in office hours (09:00-17:00 local)."""
     utc_offset_h: float = 5.0
+    items_median: float = 10.0
+    items_sigma: float = 1.77
+    """Items an order names: lognormal with this median and log-sigma (at most 500). The
+    defaults give a mean of about 48, TikTok's 14,518 items on 303 Pakistani requests."""
+    source: str = ""
+    """Where ``orders_per_month`` (and the rest) come from, printed with the plan."""
 
 
 # TikTok received 303 Pakistani government requests in H2 2023 (about 50 a month); the items per
 # request follow 14,518 items actioned on those 303 requests. The shares are the PK pack's order
-# types as bench/orders.py has always modelled them.
+# types as bench/orders.py has always modelled them. Measure the real mix with
+# ``nigran plan staff --from-record --period ...`` (:mod:`.arrivals`).
+PK_SOURCE = "TikTok Government Removal Requests report, Pakistan, H2 2023: 303 requests"
 PK_MIX = Mix(
     "PK",
     "PK",
@@ -71,13 +79,21 @@ PK_MIX = Mix(
         WorkType("PK.PTA_LIVE_STREAM", 0.05, items=False, minutes=(5.0, 0.3)),
         WorkType("PK.USER_GRIEVANCE", per_month=400, items=False, minutes=(5.0, 0.6)),
     ),
+    source=PK_SOURCE,
 )
-# India: no public monthly count was at hand, so the volume is an assumption (Pakistan's rate);
-# give the real one with --rates. Every Rule 3(1)(d) order runs on the 3-hour clock.
+# India: TikTok has been blocked in India since 2020, so its report has no Indian figure. The
+# default is Google's: 760 content removal requests from Indian authorities in H2 2019 (Google
+# Transparency Report, as reported by techcircle.in on 2020-06-25), about 127 a month. A
+# different service and year: measure the real one with --from-record or give it with --volume
+# or --rates. Every Rule 3(1)(d) order runs on the 3-hour clock.
+IN_SOURCE = (
+    "Google Transparency Report, India, H2 2019: 760 government removal requests "
+    "(techcircle.in, 2020-06-25)"
+)
 IN_MIX = Mix(
     "IN",
     "IN",
-    303 / 6,
+    760 / 6,
     (
         WorkType("IN.ORDER_3_1_D", 0.70),
         WorkType("IN.BLOCKING_69A", 0.20),
@@ -85,6 +101,7 @@ IN_MIX = Mix(
         WorkType("IN.GRIEVANCE", per_month=400, items=False, minutes=(5.0, 0.6)),
     ),
     utc_offset_h=5.5,
+    source=IN_SOURCE,
 )
 MIXES = {"PK": PK_MIX, "IN": IN_MIX}
 
@@ -134,7 +151,9 @@ def workload(
         n = int(rng.poisson(mix.orders_per_month * total * scale))
         t0 = arrivals(n, mix.office_share)
         kinds = rng.choice(len(orders), size=n, p=[t.share / total for t in orders])
-        items = np.clip(np.rint(rng.lognormal(math.log(10), 1.77, n)), 1, 500).astype(int)
+        items = np.clip(
+            np.rint(rng.lognormal(math.log(mix.items_median), mix.items_sigma, n)), 1, 500
+        ).astype(int)
         for k in range(n):
             kind = orders[kinds[k]]
             due = float(t0[k]) + clocks[kind.order_type]
@@ -274,11 +293,18 @@ def replicate(
     policy: str = "edf",
     target_h: float = 0.0,
     packs: PackSet | None = None,
+    months: Sequence[list[Piece]] | None = None,
 ) -> Replicated:
+    """``servers`` on duty over the months drawn from ``seeds`` (or the ``months`` already
+    drawn from them, so several staffing levels are tried on the same arrivals)."""
     packs = packs or default_packs()
     outs = []
-    for s in seeds:
-        pieces = workload(mix, s, scale=scale, packs=packs)
+    drawn = (
+        months
+        if months is not None
+        else (workload(mix, s, scale=scale, packs=packs) for s in seeds)
+    )
+    for pieces in drawn:
         outs.append(outcome(pieces, run(pieces, servers, policy), target_h))
     kinds = sorted({k for o in outs for k in o.by_type})
     return Replicated(

@@ -35,7 +35,8 @@ from sqlalchemy import Connection, select
 from nigran.errors import InvalidInput
 from nigran.report import erlang
 from nigran.report.period import Period
-from nigran.report.simulate import MIXES, Mix, Replicated, replicate
+from nigran.report.simulate import MIXES, MONTH_H, Mix, Replicated, replicate, workload
+from nigran.store import tables_review  # noqa: F401  (adds claimed_at, source... to cases)
 from nigran.store.tables import cases
 
 SHIFTS = {"night": (22, 6), "day": (6, 14), "evening": (14, 22)}
@@ -70,6 +71,9 @@ class QueueLoad:
     ``proactive_per_h``). Measured: the cases detection opened; a rates file can give the
     whole flagged stream, automated decisions included."""
     measured: bool = True
+    """The rates come from the record (False: a rates file)."""
+    handle_measured: bool = True
+    """False where no case was decided in the period: the handling time is the 5-minute default."""
 
 
 @dataclass(slots=True)
@@ -128,7 +132,8 @@ def measure(conn: Connection, period: Period, utc_offset_h: float = 5.0) -> list
                     language=lang,
                     proactive_per_h=sum(1 for r in here if r.source == "proactive") / (days * 8),
                     flagged_per_h=sum(1 for r in here if r.source == "proactive") / (days * 8),
-                    measured=bool(handled),
+                    measured=True,
+                    handle_measured=bool(handled),
                 )
             )
     return out
@@ -165,7 +170,7 @@ def read_rates(path: Path) -> tuple[list[QueueLoad], dict[str, Mix]]:
         for name, over in (data.get("mixes") or {}).items():
             if name not in MIXES:
                 raise InvalidInput(f"{path}: no mix {name!r} (known: {sorted(MIXES)})")
-            mixes[name] = dataclasses.replace(MIXES[name], **over)
+            mixes[name] = dataclasses.replace(MIXES[name], **{"source": f"given in {path}", **over})
     except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise InvalidInput(f"{path}: not a rates file: {exc}", where="rates") from exc
     return loads, mixes
@@ -230,8 +235,13 @@ def plan_desk(
     max_staff: int = 40,
 ) -> DeskPlan:
     out = DeskPlan(mix, desk)
-    for n in range(1, max_staff + 1):
-        r = replicate(mix, n, seeds, scale=scale)
+    # Every level is tried on the same simulated months (common random numbers: the levels
+    # differ by the staff alone, and the months are drawn once). Fewer on duty than the mean
+    # work in hand cannot keep up, so the search starts at 80% of it.
+    months = [workload(mix, s, scale=scale) for s in seeds]
+    load = statistics.fmean(sum(p.work for p in m) for m in months) / MONTH_H if months else 0.0
+    for n in range(max(1, math.floor(0.8 * load)), max_staff + 1):
+        r = replicate(mix, n, seeds, scale=scale, months=months)
         out.rows.append(r)
         if r.risk_of_miss.high <= max_risk:
             out.recommended = n

@@ -188,14 +188,59 @@ def test_hand_counted_scenario_and_ledger_recomputation(store: Store) -> None:
     assert india["share_within_deadline"] == 1.0 and india["median_hours_to_acknowledge"] == 0.25
     assert gov[("all", "all")]["received"] == 6
 
-    eu = report.table("eu_1.2.1_member_state_orders_to_act").rows
-    assert [(r["member_state"], r["orders_received"]) for r in eu] == [("DE", 1)]
-    assert eu[0]["median_time_to_acknowledge_receipt_hours"] == 0.5
+    # EU Annex I Part 3: only E is an EU Member State's order (DE, StGB §130 -> hate speech).
+    p3 = report.table("eu_annex_i_part_3_member_states_orders")
+    by3 = {(r["Scope"], r["Category of illegal content"]): r for r in p3.rows}
+    orders_col = "Number of orders to act against illegal content received"
+    ack_col = (
+        "Median time to inform the authority of the receipt of the order to act against "
+        "illegal content"
+    )
+    effect_col = "Median time to give effect to the order to act against illegal content"
+    for scope in ("TOTAL", "DE"):
+        for cat in ("TOTAL", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "KEYWORD_HATE_SPEECH"):
+            row = by3[(scope, cat)]
+            assert row[orders_col] == 1 and row[ack_col] == 0.5 and row[effect_col] == 4.0
+    assert by3[("TOTAL", "STATEMENT_CATEGORY_VIOLENCE")][orders_col] == 0
+    assert {r["Scope"] for r in p3.rows} == {"TOTAL", "DE"}
+    assert all(r["Reporting period"] == "2026-07-01/2026-12-31" for r in p3.rows)
 
-    notices = report.table("eu_1.3_notices_article_16").rows
-    assert sum(r["notices_received"] for r in notices) == 3
-    assert sum(r["of_which_trusted_flaggers"] for r in notices) == 1
-    assert sum(r["actions_taken"] for r in notices) == 1, (notices, report.table("notices").rows)
+    # Part 4: u-7 (harassment, IN law, open), u-9 (harassment, founded after 6 h on the
+    # terms), tf-1 (hate, DE law, open, a trusted flagger).
+    p4 = {
+        r["Category of illegal content"]: r for r in report.table("eu_annex_i_part_4_notices").rows
+    }
+    total = p4["TOTAL"]
+    assert total["Number of notices received "] == 3
+    assert total["Number of notices received from Trusted flaggers"] == 1
+    assert total["Median time to take action"] == 6.0
+    assert total["Number of actions taken on the basis of the law"] == 0
+    assert (
+        total["Number of actions taken on the basis of the terms and conditions of the service"]
+        == 1
+    )
+    assert p4["STATEMENT_CATEGORY_CYBER_VIOLENCE"]["Number of notices received "] == 2
+    assert p4["KEYWORD_CYBER_HARASSMENT"]["Number of notices received "] == 2
+    assert p4["KEYWORD_HATE_SPEECH"]["Number of notices received from Trusted flaggers"] == 1
+
+    # Parts 5 and 6: nothing was found by the platform itself in this scenario.
+    for name in ("eu_annex_i_part_5_own_initiative_illegal", "eu_annex_i_part_6_own_initiative_TC"):
+        first = report.table(name).rows[0]
+        assert first["Number of measures taken at the provider's own initiative "] == 0
+
+    # Part 7: one complaint (against order A's withholding), upheld after 24 h.
+    p7 = {
+        (r["Indicator"], r["Scope"]): r["Value"]
+        for r in report.table("eu_annex_i_part_7_appeals_and_recidivism").rows
+    }
+    total_c = "Number of complaints submitted to the internal-complaints mechanism"
+    assert p7[(total_c, "Total number")] == 1 and p7[(total_c, "Decisions upheld")] == 1
+    assert p7[(total_c, "Decisions reversed")] == 0 and p7[(total_c, "Median time")] == 24.0
+    removal = (
+        "Complaint regarding a decision to remove or disable access to or restrict visibility "
+        "of information"
+    )
+    assert p7[(removal, "Total number")] == 1 and p7[(removal, "Decisions upheld")] == 1
 
     ap = {r["restriction_source"]: r for r in report.table("appeals").rows}
     assert ap["order"]["filed"] == 1 and ap["order"]["upheld"] == 1

@@ -102,12 +102,40 @@ def test_report_command_writes_csv_json_html(sqlite_store: Store, tmp_path: Path
         ],
     )
     assert r.exit_code == 0, r.output
-    assert "ledger check: the 10 ledgered tables" in r.output
+    assert "ledger check: the 12 ledgered tables" in r.output
     data = json.loads((out / "report.json").read_text())
     gov = data["tables"]["government_requests"]
     with (out / "government_requests.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert [r["received"] for r in rows] == [str(x["received"]) for x in gov["rows"]]
-    assert (out / "eu_1.2.1_member_state_orders_to_act.csv").exists()
+    assert (out / "eu_annex_i_part_3_member_states_orders.csv").exists()
+    assert (out / "eu_annex_i_part_9_human_resources.csv").exists()
     page = (out / "report.html").read_text()
     assert page.count("<svg") == 4 and "@font-face" in page
+
+
+def test_report_command_prints_the_urdu_report_to_pdf(sqlite_store: Store, tmp_path: Path) -> None:
+    """``--pdf`` end to end: Chromium prints the Urdu page, with the Nastaliq font embedded."""
+    _need_browser()
+    scenario(sqlite_store)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(
+        build_app(),
+        [
+            "report",
+            "--period",
+            "2026-H2",
+            "--out",
+            str(out),
+            "--language",
+            "ur",
+            "--pdf",
+            "--db",
+            sqlite_store.engine.url.render_as_string(hide_password=False),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    pdf = (out / "report.ur.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert b"NotoNastaliqUrdu" in pdf  # the subset font Chromium embedded
+    assert b"/Type /Page" in pdf or b"/Type/Page" in pdf

@@ -13,6 +13,10 @@ from typer.testing import CliRunner
 from nigran.cli import build_app
 from nigran.errors import InvalidInput
 from nigran.report import erlang, simulate, staffing
+from nigran.report import period as periods
+from nigran.report.arrivals import measure_mixes
+from nigran.store import Store
+from tests.report.test_figures import scenario
 
 # The textbook example: 100 calls an hour, 3-minute handling, 80% answered within 20 seconds.
 RATE, HANDLE, TARGET = 100.0, 3 / 60, 20 / 3600
@@ -144,3 +148,56 @@ def test_plan_staff_command(tmp_path: Path) -> None:
     bad.write_text("queues:\n  - {queue: x}\n", encoding="utf-8")
     r = CliRunner().invoke(build_app(), ["plan", "staff", "--rates", str(bad), "--mix", "IN"])
     assert r.exit_code == 2 and "not a rates file" in r.output
+
+
+def test_order_mixes_measured_from_the_record(sqlite_store: Store) -> None:
+    """The hand-counted scenario's half-year: PK sent A, B, C, D (1, 2, 1 and 1 items, all
+    at 14:00 Karachi time), IN sent F and DE sent E; one notice invokes Indian law."""
+    scenario(sqlite_store)
+    with sqlite_store.read() as conn:
+        mixes = measure_mixes(conn, periods.parse("2026-H2"))
+        loads = staffing.measure(conn, periods.parse("2026-H2"))
+    # The queues' rates are measured; no case was claimed and decided in the review queues, so
+    # no handling time was, and the plan says it assumed one.
+    assert loads and all(ld.measured and not ld.handle_measured for ld in loads)
+    assert sorted(mixes) == ["DE", "IN", "PK"]
+    month = 720 / (184 * 24)  # a 30-day month over the 184 days of July to December
+    pk = mixes["PK"]
+    assert pk.orders_per_month == pytest.approx(4 * month)
+    assert [(t.order_type, t.share) for t in pk.types] == [("PK.PTA_DIRECTION", 1.0)]
+    assert pk.office_share == 1.0 and pk.utc_offset_h == 5.0
+    assert pk.items_median == pytest.approx(2**0.25)  # geometric mean of 1, 2, 1, 1
+    assert "4 orders" in pk.source
+    india = mixes["IN"]
+    grievances = [t for t in india.types if t.per_month is not None]
+    assert [(t.order_type, t.per_month) for t in grievances] == [
+        ("IN.GRIEVANCE", pytest.approx(month))
+    ]
+    assert india.utc_offset_h == 5.5
+    # A mix Nigran has no built-in figures for (E: a German authority's Art. 9 order, in the
+    # EU pack) still gets its clocks from its pack.
+    assert [(t.order_type, t.share) for t in mixes["DE"].types] == [("EU.ART9_ORDER", 1.0)]
+    assert staffing.desks(mixes["DE"])
+
+
+def test_plan_staff_from_the_record_and_given_volumes(sqlite_store: Store) -> None:
+    scenario(sqlite_store)
+    url = sqlite_store.engine.url.render_as_string(hide_password=False)
+    r = CliRunner().invoke(
+        build_app(),
+        [
+            "plan", "staff", "--from-record", "--period", "2026-H2", "--mix", "IN",
+            "--seeds", "20", "--max-risk", "0.2", "--db", url,
+        ],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "IN volume: measured from the record, 2026-H2: 1 orders" in r.output
+    assert "assumed" in r.output  # the footnote on the queues without a handling time
+    r = CliRunner().invoke(
+        build_app(),
+        ["plan", "staff", "--mix", "IN", "--volume", "IN=30", "--seeds", "20", "--max-risk", "0.2"],
+    )
+    assert r.exit_code == 0, r.output
+    assert "IN volume: given: 30 orders a month" in r.output
+    r = CliRunner().invoke(build_app(), ["plan", "staff", "--from-record", "--mix", "IN"])
+    assert r.exit_code != 0 and "--period" in r.output
