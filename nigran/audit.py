@@ -12,12 +12,18 @@ ledgered in the same transaction, so each row can be checked against its entries
   last ``enforcement.changed`` / ``enforcement.expired`` entry for that country (a visibility
   edited in place shows up in both).
 
+- each ``dsa_submissions`` row (a statement sent to the DSA Transparency Database) against its
+  request's ``dsa.submitted`` entry (outcome, statement hash, attempt, answer status, times), and
+  the statement stored in the row against its hash: a submission record edited, added or deleted
+  outside Nigran shows.
+
 ``check`` returns one line per disagreement, naming the row; an empty list means the tables say
 what the ledger says.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +36,7 @@ from nigran.policy.visibility import country_states
 from nigran.store.queries import restriction_from_row
 from nigran.store.tables import decisions, enforcement, restrictions
 from nigran.store.tables import ledger as ledger_table
+from nigran.store.tables_legal import dsa_submissions
 
 _DECISION_FIELDS = (
     "content_id",
@@ -49,6 +56,7 @@ _KINDS = (
     "restriction.lifted",
     "enforcement.changed",
     "enforcement.expired",
+    "dsa.submitted",
 )
 
 
@@ -58,10 +66,11 @@ class _Seen:
     added: dict[str, dict[str, Any]]
     lifted: dict[str, dict[str, Any]]
     visibility: dict[tuple[str, str], str]
+    submissions: dict[str, dict[str, Any]]
 
 
 def _entries(conn: Connection) -> _Seen:
-    seen = _Seen({}, {}, {}, {})
+    seen = _Seen({}, {}, {}, {}, {})
     rows = conn.execute(
         select(ledger_table.c.kind, ledger_table.c.subject, ledger_table.c.payload)
         .where(ledger_table.c.kind.in_(_KINDS))
@@ -75,6 +84,8 @@ def _entries(conn: Connection) -> _Seen:
             seen.added[str(p["id"])] = p
         elif kind == "restriction.lifted":
             seen.lifted[str(p["restriction_id"])] = p
+        elif kind == "dsa.submitted":
+            seen.submissions[str(p["batch_id"])] = p
         else:
             seen.visibility[(subject, str(p["country"]))] = str(p["to"])
     return seen
@@ -208,6 +219,58 @@ def check(conn: Connection, *, now: datetime | None = None) -> list[str]:
     for (cid, country), to in seen.visibility.items():
         if (cid, country) not in rows and to != "visible":
             problems.append(f"enforcement {cid}/{country}: {to} in the ledger, no row in the table")
+    problems += _submissions(conn, seen.submissions)
+    return problems
+
+
+def _sha(statement: Any) -> str:
+    return hashlib.sha256(orjson.dumps(statement, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _submissions(conn: Connection, entries: dict[str, dict[str, Any]]) -> list[str]:
+    """Each DSA submission row against its request's ``dsa.submitted`` entry."""
+    problems: list[str] = []
+    left: dict[str, dict[str, Any]] = {
+        b: dict(e["statements"])
+        for b, e in entries.items()
+        if isinstance(e.get("statements"), dict)
+    }
+    for row in conn.execute(select(dsa_submissions).order_by(dsa_submissions.c.id)):
+        where = f"dsa submission {row.id} ({row.puid}, request {row.batch_id})"
+        entry = entries.get(row.batch_id)
+        outcome = left.get(row.batch_id, {}).pop(row.puid, None)
+        if entry is None or outcome is None:
+            problems.append(f"{where}: no dsa.submitted entry in the ledger")
+            continue
+        status, sha = outcome
+        mine = {
+            "status": row.status,
+            "statement hash": row.payload_sha256,
+            "attempt": row.attempt,
+            "http status": row.http_status,
+            "sent at": _iso(row.sent_at),
+            "answered at": _iso(row.answered_at),
+        }
+        theirs = {
+            "status": status,
+            "statement hash": sha,
+            "attempt": entry.get("attempt"),
+            "http status": entry.get("http_status"),
+            "sent at": _iso(entry.get("sent_at")),
+            "answered at": _iso(entry.get("answered_at")),
+        }
+        problems += [
+            f"{where}: {k} is {mine[k]!r} in the table, {theirs[k]!r} in the ledger"
+            for k in mine
+            if mine[k] != theirs[k]
+        ]
+        if _sha(row.payload) != row.payload_sha256:
+            problems.append(f"{where}: the statement stored does not match its hash (edited)")
+    problems += [
+        f"dsa submission of {puid} in request {b}: ledgered but missing from the table"
+        for b, rest in left.items()
+        for puid in rest
+    ]
     return problems
 
 

@@ -57,6 +57,15 @@ class Settings:
     dsa_token: str | None = None
     """The platform's API token for the Transparency Database (``NIGRAN_DSA_TOKEN``); never
     printed or stored by Nigran."""
+    dsa_retry_max: int = 8
+    """Attempts per statement (the first included) before a failing DSA submission is given up
+    and left for ``nigran dsa submit`` to send again."""
+    dsa_retry_base_s: int = 60
+    """The first retry of a failed DSA submission waits this long; each further one twice as
+    long (plus up to a quarter more, at random), up to ``dsa_retry_cap_s``."""
+    dsa_retry_cap_s: int = 6 * 3600
+    retention_every_s: int = 86400
+    """How often the scheduler erases what the packs' retention periods say (seconds)."""
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -125,6 +134,15 @@ def _positive(raw: Any) -> int | None:
     return n
 
 
+def _count(name: str, raw: Any, default: int) -> int:
+    if raw in (None, ""):
+        return default
+    n = int(raw)
+    if n <= 0:
+        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return n
+
+
 def settings() -> Settings:
     """Read settings now (cheap; not cached, so tests can change the environment)."""
     raw: dict[str, Any] = _from_file()
@@ -149,6 +167,10 @@ def settings() -> Settings:
             checkpoint_every_s=_positive(raw.get("checkpoint_every_s")),
             dsa_url=str(raw.get("dsa_url") or DEFAULT_DSA_URL).rstrip("/"),
             dsa_token=str(raw["dsa_token"]) if raw.get("dsa_token") else None,
+            dsa_retry_max=_count("dsa_retry_max", raw.get("dsa_retry_max"), 8),
+            dsa_retry_base_s=_count("dsa_retry_base_s", raw.get("dsa_retry_base_s"), 60),
+            dsa_retry_cap_s=_count("dsa_retry_cap_s", raw.get("dsa_retry_cap_s"), 6 * 3600),
+            retention_every_s=_count("retention_every_s", raw.get("retention_every_s"), 86400),
         )
     except ValueError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc

@@ -13,13 +13,14 @@ and PostgreSQL:
    ``UPDATE jobs SET claimed_by=me, lease_until=now+lease WHERE id=? AND done_at IS NULL AND
    (claimed_by IS NULL OR lease_until < now)``; on PostgreSQL the candidates are read with
    ``FOR UPDATE SKIP LOCKED``, so concurrent schedulers take different rows without waiting.
-2. The claimed jobs run in one transaction, each in a savepoint that begins with :func:`finish`
-   (``UPDATE jobs SET done_at=... WHERE id=? AND claimed_by=me AND done_at IS NULL``): if another
-   process has taken the job over after our lease ran out, the update touches no row and the
-   effect is not run. The done marks and the effects commit together or not at all, so a
-   process killed with ``kill -9`` mid-job leaves its jobs undone and claimable again once the
-   lease has passed, and each effect is applied once. A failing effect is rolled back to its
-   savepoint alone and its job rescheduled (:func:`fail`) in the same transaction.
+2. The claimed jobs run in one transaction that begins with :func:`finish_many` (``UPDATE jobs
+   SET done_at=... WHERE id IN (...) AND claimed_by=me AND done_at IS NULL RETURNING id``), each
+   effect then in a savepoint: a job another process has taken over after our lease ran out is
+   not returned, and its effect is not run. The done marks and the effects commit together or
+   not at all, so a process killed with ``kill -9`` mid-job leaves its jobs undone and
+   claimable again once the lease has passed, and each effect is applied once. A failing effect
+   is rolled back to its savepoint alone and its job rescheduled (:func:`fail`, which clears its
+   done mark) in the same transaction.
    Effects are idempotent as well (a statement job checks that the restriction has no notice
    yet; an order's clock job checks the order's state), so a job added twice for one duty does
    no harm.
@@ -67,6 +68,11 @@ CASE_SLA = "case.sla"
 """ref: a case id; the case's SLA risk and breach."""
 STRIKE = "strike.count"
 """ref: a restriction id; count the author's strike, warn or suspend (DSA Art. 23)."""
+DSA_SUBMIT = "dsa.submit"
+"""ref: a failed request's batch id in ``dsa_submissions``; send its statements again."""
+RETENTION = "retention.sweep"
+"""ref: ``periodic``; erase what the packs' retention periods say, then schedule the next sweep
+(``NIGRAN_RETENTION_EVERY_S``)."""
 CHECKPOINT = "ledger.checkpoint"
 """ref: ``periodic``; sign a ledger checkpoint, then schedule the next one
 (``NIGRAN_CHECKPOINT_EVERY_S``)."""
@@ -158,6 +164,26 @@ def finish(conn: Connection, job: Job, worker: str, *, now: datetime) -> bool:
     return res.rowcount == 1
 
 
+def finish_many(
+    conn: Connection, claimed: Sequence[Job], worker: str, *, now: datetime
+) -> set[int]:
+    """:func:`finish` for a batch, in one statement: the ids whose claim is still ours, now
+    marked done in the caller's transaction (the others were taken over: do not run them)."""
+    if not claimed:
+        return set()
+    rows = conn.execute(
+        update(jobs)
+        .where(
+            jobs.c.id.in_([j.id for j in claimed]),
+            jobs.c.claimed_by == worker,
+            jobs.c.done_at.is_(None),
+        )
+        .values(done_at=now, done_by=worker)
+        .returning(jobs.c.id)
+    )
+    return {int(i) for i in rows.scalars()}
+
+
 def fail(conn: Connection, job: Job, worker: str, error: str, *, now: datetime) -> bool:
     """Record a failed attempt in the caller's transaction (its effect rolled back): release the
     claim and retry later with backoff, or mark the job failed after :data:`MAX_ATTEMPTS`.
@@ -168,9 +194,15 @@ def fail(conn: Connection, job: Job, worker: str, error: str, *, now: datetime) 
         values["failed_at"] = now
     else:
         values["due_at"] = now + BACKOFF * 2 ** (job.attempts - 1)
+    # Done by us (a batch marks its jobs done first, :func:`finish_many`) or not yet done.
+    values.update(done_at=None, done_by=None)
     conn.execute(
         update(jobs)
-        .where(jobs.c.id == job.id, jobs.c.claimed_by == worker, jobs.c.done_at.is_(None))
+        .where(
+            jobs.c.id == job.id,
+            jobs.c.claimed_by == worker,
+            or_(jobs.c.done_at.is_(None), jobs.c.done_by == worker),
+        )
         .values(**values)
     )
     return final

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,19 +59,32 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+_HEAD = "nigran.ledger.head"
+"""``conn.info`` key: the head this transaction holds locked and has moved, in deferred mode."""
+_DEFERRED = "nigran.ledger.deferred"
+
+
 def append_many(
     conn: Connection, entries: Sequence[tuple[str, str, Any]], *, ts: str | None = None
 ) -> list[int]:
     """Append ``(kind, subject, payload)`` entries; returns their sequence numbers.
 
-    Must run inside the write transaction of the change being recorded.
+    Must run inside the write transaction of the change being recorded. Inside
+    :func:`deferred_head`, the head row is locked and read once per transaction and written once
+    at its end, instead of at every append.
     """
     if not entries:
         return []
-    head = conn.execute(
-        select(ledger_head.c.seq, ledger_head.c.hash).where(ledger_head.c.id == 1).with_for_update()
-    ).one()
-    seq, prev = int(head.seq), str(head.hash)
+    cached = conn.info.get(_HEAD)
+    if cached is not None:
+        seq, prev = cached
+    else:
+        head = conn.execute(
+            select(ledger_head.c.seq, ledger_head.c.hash)
+            .where(ledger_head.c.id == 1)
+            .with_for_update()
+        ).one()
+        seq, prev = int(head.seq), str(head.hash)
     stamp = ts or _now()
     rows = []
     seqs = []
@@ -92,8 +106,53 @@ def append_many(
         seqs.append(seq)
         prev = h
     conn.execute(insert(ledger), rows)
-    conn.execute(update(ledger_head).where(ledger_head.c.id == 1).values(seq=seq, hash=prev))
+    if conn.info.get(_DEFERRED):
+        conn.info[_HEAD] = (seq, prev)
+    else:
+        conn.execute(update(ledger_head).where(ledger_head.c.id == 1).values(seq=seq, hash=prev))
     return seqs
+
+
+Mark = tuple[int, str] | None
+"""Where the deferred head stood (None: this transaction does not hold the head yet)."""
+
+
+@contextmanager
+def deferred_head(conn: Connection) -> Iterator[None]:
+    """Within the block (one transaction, e.g. a scheduler batch), appends lock and read the head
+    row once and write it once, at the end, instead of three statements each: fewer round trips,
+    and the same lock held as before. A caller that rolls a savepoint back must put the head
+    back with :func:`restore` (a lock taken inside a rolled-back savepoint is released, so the
+    head is then read and locked again). :func:`verify` writes the head first."""
+    conn.info[_DEFERRED] = True
+    try:
+        yield
+        flush(conn)
+    finally:
+        conn.info.pop(_DEFERRED, None)
+        conn.info.pop(_HEAD, None)
+
+
+def mark(conn: Connection) -> Mark:
+    cached: Mark = conn.info.get(_HEAD)
+    return cached
+
+
+def restore(conn: Connection, at: Mark) -> None:
+    """After rolling a savepoint back: the head as it stood when ``at`` was taken."""
+    if at is None:
+        conn.info.pop(_HEAD, None)
+    else:
+        conn.info[_HEAD] = at
+
+
+def flush(conn: Connection) -> None:
+    """Write the deferred head (a no-op outside :func:`deferred_head` or before any append)."""
+    cached = conn.info.get(_HEAD)
+    if cached is not None:
+        conn.execute(
+            update(ledger_head).where(ledger_head.c.id == 1).values(seq=cached[0], hash=cached[1])
+        )
 
 
 def append(conn: Connection, kind: str, subject: str, payload: Any) -> int:
@@ -134,6 +193,7 @@ class Verification:
 
 def verify(conn: Connection) -> Verification:
     """Walk the whole chain; stop at the first entry that does not fit and say why."""
+    flush(conn)
     expected_seq = 1
     prev = GENESIS
     count = 0

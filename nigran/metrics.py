@@ -11,6 +11,9 @@ Everything is read from the database at scrape time, so every process (``serve``
   missed, open or closed;
 - ``nigran_review_queue_depth{queue}``, ``nigran_review_sla_at_risk{queue}``,
   ``nigran_review_sla_breached{queue}``: live review cases per queue;
+- ``nigran_dsa_statements{state}``: statements of reasons sent to the DSA Transparency Database,
+  by their latest attempt — ``accepted``, ``rejected`` (invalid, not retried), ``retry_pending``
+  (failed, a ``dsa.submit`` job will send them again), ``given_up`` (failed, out of retries);
 - ``nigran_decisions_total{automated}`` (a counter: ``rate()`` gives pipeline throughput) and
   ``nigran_decisions_last_5m``.
 """
@@ -26,6 +29,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import Connection, and_, case, func, select
 
+from nigran.legal import dsa_submit
 from nigran.store import Store
 from nigran.store.tables import cases, decisions, jobs
 from nigran.store.tables_legal import orders
@@ -46,6 +50,8 @@ class Snapshot:
     """queue -> (depth, at risk, breached)."""
     decisions: dict[bool, int] = field(default_factory=dict)
     decisions_last_5m: int = 0
+    dsa: dict[str, int] = field(default_factory=dict)
+    """DSA statements by the state of their latest submission attempt."""
 
 
 def _clock(clock_running: bool, flags: list[str]) -> str:
@@ -107,6 +113,13 @@ def snapshot(conn: Connection, *, now: datetime) -> Snapshot:
         ).scalar()
         or 0
     )
+    o = dsa_submit.overview(conn)
+    s.dsa = {
+        "accepted": o.accepted,
+        "rejected": o.rejected,
+        "retry_pending": o.retry_pending,
+        "given_up": o.given_up,
+    }
     return s
 
 
@@ -142,6 +155,14 @@ def families(s: Snapshot) -> Iterator[Metric]:
     for automated, n in sorted(s.decisions.items()):
         c.add_metric([str(automated).lower()], n)
     yield c
+    g = GaugeMetricFamily(
+        "nigran_dsa_statements",
+        "DSA statements of reasons by their latest submission attempt",
+        labels=["state"],
+    )
+    for state, n in s.dsa.items():
+        g.add_metric([state], n)
+    yield g
     g = GaugeMetricFamily("nigran_decisions_last_5m", "Decisions recorded in the last 5 minutes")
     g.add_metric([], s.decisions_last_5m)
     yield g

@@ -14,6 +14,12 @@ state it acts on first, so running it again, or for a duty added twice, changes 
                                 order's refusal as defective
 ``case.sla``                    the review case's SLA risk and breach events
 ``strike.count``                the author's strike: a warning, then suspension (Art. 23)
+``retention.sweep``             erase the notifier's personal data from reports past the
+                                packs' retention period (ledgered), then the next sweep
+``dsa.submit``                  send a failed request's statements to the DSA Transparency
+                                Database again (those not accepted or rejected since), the
+                                request made before the batch transaction (``PREPARE``); a
+                                failure leaves the next job, with backoff
 ==============================  ==========================================================
 
 Time is injected: :func:`run_due` takes ``now`` (tests drive the clock); the loop uses the wall
@@ -31,9 +37,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, event, select
 
-from nigran import checkpoint, checkpoint_log, enforce, jobs
+from nigran import checkpoint, checkpoint_log, enforce, jobs, ledger
 from nigran.config import settings
-from nigran.legal import notices, orders, strikes
+from nigran.legal import dsa_submit, notices, orders, retention, strikes
 from nigran.legal.locate import locate
 from nigran.model import RestrictionSource, utcnow
 from nigran.review import sla
@@ -88,6 +94,27 @@ def _strike(conn: Connection, restriction_id: str, now: datetime) -> None:
     strikes.on_restriction(conn, restriction_id, now=now)
 
 
+def _dsa_submit(conn: Connection, batch_id: str, now: datetime) -> None:
+    dsa_submit.retry_batch(conn, batch_id, now=now)
+
+
+Prepared = Callable[[Connection, datetime], object]
+Prepare = Callable[[Store, str], Prepared]
+"""A job's slow half (a network call), run before the job's transaction with no lock held;
+it returns the half that applies the result in the transaction."""
+
+
+def _dsa_send(store: Store, batch_id: str) -> Prepared:
+    with store.read() as conn:
+        return dsa_submit.send_retry(conn, batch_id)
+
+
+PREPARE: dict[str, Prepare] = {jobs.DSA_SUBMIT: _dsa_send}
+"""Kinds whose effect waits on the outside world: that part runs outside the batch transaction
+(which may hold the ledger head, and on SQLite the database's write lock), so a slow or silent
+server stalls no other writer."""
+
+
 def _checkpoint(conn: Connection, _ref: str, now: datetime) -> None:
     """Sign a checkpoint and schedule the next one, in the job's transaction; the checkpoint log
     line is written once that transaction has committed (a line for a checkpoint that never
@@ -106,17 +133,21 @@ def _checkpoint(conn: Connection, _ref: str, now: datetime) -> None:
 PERIODIC = "periodic"
 
 
-def ensure_periodic(store: Store, *, now: datetime | None = None) -> bool:
-    """With ``NIGRAN_CHECKPOINT_EVERY_S`` set, make sure a periodic checkpoint job is pending
-    (one is due now if none is); returns whether one was added."""
-    if settings().checkpoint_every_s is None:
-        return False
-    now = now or utcnow()
+def _retention(conn: Connection, _ref: str, now: datetime) -> None:
+    """Erase what the packs' retention periods say, and schedule the next sweep."""
+    retention.sweep(conn, now=now)
+    every = settings().retention_every_s
+    jobs.cancel(conn, jobs.RETENTION, PERIODIC, now=now)
+    jobs.add(conn, [jobs.due(jobs.RETENTION, PERIODIC, now + timedelta(seconds=every), now=now)])
+
+
+def _ensure(store: Store, kind: str, now: datetime) -> bool:
+    """Make sure one periodic job of ``kind`` is pending (one due now if none is)."""
     with store.transaction() as conn:
         pending = conn.execute(
             select(job_rows.c.id)
             .where(
-                job_rows.c.kind == jobs.CHECKPOINT,
+                job_rows.c.kind == kind,
                 job_rows.c.done_at.is_(None),
                 job_rows.c.failed_at.is_(None),
             )
@@ -124,8 +155,22 @@ def ensure_periodic(store: Store, *, now: datetime | None = None) -> bool:
         ).first()
         if pending is not None:
             return False
-        jobs.add(conn, [jobs.due(jobs.CHECKPOINT, PERIODIC, now, now=now)])
+        jobs.add(conn, [jobs.due(kind, PERIODIC, now, now=now)])
     return True
+
+
+def ensure_periodic(store: Store, *, now: datetime | None = None) -> bool:
+    """With ``NIGRAN_CHECKPOINT_EVERY_S`` set, make sure a periodic checkpoint job is pending
+    (one is due now if none is); returns whether one was added."""
+    if settings().checkpoint_every_s is None:
+        return False
+    return _ensure(store, jobs.CHECKPOINT, now or utcnow())
+
+
+def ensure_retention(store: Store, *, now: datetime | None = None) -> bool:
+    """Make sure the periodic retention sweep is pending (due now if none is); returns whether
+    one was added."""
+    return _ensure(store, jobs.RETENTION, now or utcnow())
 
 
 def _order(step: Callable[..., bool]) -> Effect:
@@ -144,7 +189,9 @@ EFFECTS: dict[str, Effect] = {
     jobs.ORDER_LAPSE: _order(orders.refuse_unclarified),
     jobs.CASE_SLA: _case_sla,
     jobs.STRIKE: _strike,
+    jobs.DSA_SUBMIT: _dsa_submit,
     jobs.CHECKPOINT: _checkpoint,
+    jobs.RETENTION: _retention,
 }
 
 
@@ -185,19 +232,39 @@ def run_due(
         return tick
     # One transaction for the batch (one commit, not one per job), a savepoint per job: a
     # failing effect is undone alone, and the done marks commit with the effects or not at all.
-    with store.transaction() as conn:
+    # The done marks are one statement for the batch (jobs taken over meanwhile are left out and
+    # not run), and the ledger head is locked, read and written once for the batch
+    # (``ledger.deferred_head``): fewer round trips while the head is held.
+    prepared: dict[int, Prepared | Exception] = {}
+    for job in claimed:
+        slow = PREPARE.get(job.kind)
+        if slow is not None:
+            try:
+                prepared[job.id] = slow(store, job.ref)
+            except Exception as exc:  # recorded as the job's failure below
+                prepared[job.id] = exc
+    with store.transaction() as conn, ledger.deferred_head(conn):
+        mine = jobs.finish_many(conn, claimed, worker, now=fixed or utcnow())
         for job in claimed:
             at = fixed or utcnow()
+            if job.id not in mine:
+                tick.lost.append(job)
+                continue
             effect = EFFECTS.get(job.kind)
+            head = ledger.mark(conn)
             try:
                 with conn.begin_nested():
-                    if not jobs.finish(conn, job, worker, now=at):
-                        tick.lost.append(job)
-                        continue
-                    if effect is None:
+                    ready = prepared.get(job.id)
+                    if isinstance(ready, Exception):
+                        raise ready
+                    if ready is not None:
+                        ready(conn, at)
+                    elif effect is None:
                         raise LookupError(f"no effect for job kind {job.kind!r}")
-                    effect(conn, job.ref, at)
+                    else:
+                        effect(conn, job.ref, at)
             except Exception as exc:
+                ledger.restore(conn, head)
                 log.exception("job %s (%s %s) failed", job.id, job.kind, job.ref)
                 jobs.fail(conn, job, worker, f"{type(exc).__name__}: {exc}", now=at)
                 tick.failed.append((job, str(exc)))
@@ -233,6 +300,11 @@ class Scheduler:
 
     def run(self, *, until_idle: bool = False) -> None:
         """Run until :meth:`stop` (or, with ``until_idle``, until nothing is due)."""
+        try:  # the periodic duties: one pending job each
+            ensure_periodic(self.store)
+            ensure_retention(self.store)
+        except Exception:
+            log.exception("could not schedule the periodic duties; the loop goes on")
         while not self._stop.is_set():
             try:
                 tick = run_due(self.store, worker=self.worker, limit=self.batch, lease=self.lease)
@@ -248,7 +320,6 @@ class Scheduler:
                 self._stop.wait(self.interval)
 
     def start(self) -> Scheduler:
-        ensure_periodic(self.store)
         self._thread = threading.Thread(target=self.run, name="nigran-scheduler", daemon=True)
         self._thread.start()
         return self

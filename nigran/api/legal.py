@@ -83,7 +83,7 @@ class AuthorityIn(BaseModel):
 class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     principal: str
-    role: Literal["authority", "legal", "platform", "admin"]
+    role: Literal["authority", "legal", "platform", "flagger", "admin"]
     authority_id: str | None = None
 
 
@@ -213,11 +213,38 @@ def escalate(p: Who, request: Request) -> dict[str, Any]:
 # -- reports and appeals -------------------------------------------------------------------------
 
 
+def _legal(p: Principal) -> bool:
+    return p.role in ("legal", "admin")
+
+
 @router.post("/reports", status_code=201, summary="A user's report (DSA Art. 16 notice)")
 def post_report(body: ReportIn, p: Who, request: Request) -> dict[str, Any]:
-    p.require("platform")
+    """The platform files its users' notices; a trusted flagger files its own with its
+    ``flagger`` key, and only then (within its jurisdiction and areas) is it one."""
+    p.require("platform", "flagger")
+    flagger = p.name if p.role == "flagger" else None
     with _store(request).transaction() as conn:
-        return _jsonable(reports.submit(conn, body, now=utcnow()))
+        made = reports.submit(conn, body, now=utcnow(), flagger=flagger)
+        return _jsonable(reports.view(made, legal=_legal(p)))
+
+
+@router.get("/trusted-flaggers", summary="Trusted flaggers: award, expertise, status")
+def get_trusted_flaggers(p: Who, request: Request) -> list[dict[str, Any]]:
+    """Who holds trusted-flagger status (DSA Art. 22), awarded by whom, for what, since when,
+    and who revoked it; for legal staff."""
+    p.require("legal", "admin")
+    with _store(request).read() as conn:
+        return [_jsonable(r) for r in reports.list_trusted_flaggers(conn)]
+
+
+@router.get(
+    "/reports/{report_id}",
+    summary="A report; a confidential notifier's identity only for the legal role",
+)
+def get_report(report_id: str, p: Who, request: Request) -> dict[str, Any]:
+    p.require("platform", "legal", "admin")
+    with _store(request).read() as conn:
+        return _jsonable(reports.view(reports.get(conn, report_id), legal=_legal(p)))
 
 
 class ResolveIn(BaseModel):
@@ -259,7 +286,10 @@ def contest_report(report_id: str, body: ContestIn, p: Who, request: Request) ->
     p.require("platform")
     with _store(request).transaction() as conn:
         return _jsonable(
-            reports.contest(conn, report_id, by=body.by, reasons=body.reasons, now=utcnow())
+            reports.view(
+                reports.contest(conn, report_id, by=body.by, reasons=body.reasons, now=utcnow()),
+                legal=_legal(p),
+            )
         )
 
 

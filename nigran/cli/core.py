@@ -296,6 +296,12 @@ def status_cmd(db: DbOption = None) -> None:
         f"decisions: {s.decisions.get(True, 0)} automated, {s.decisions.get(False, 0)} by people; "
         f"{s.decisions_last_5m} in the last 5 minutes"
     )
+    d = s.dsa
+    out.print(
+        f"DSA statements: {d.get('accepted', 0)} accepted, {d.get('rejected', 0)} rejected "
+        f"(invalid, not retried), {d.get('retry_pending', 0)} awaiting a retry, "
+        f"{d.get('given_up', 0)} given up (send again with nigran dsa submit)"
+    )
 
 
 @ledger_app.command("verify")
@@ -332,7 +338,7 @@ def ledger_verify(
         rows = audit.check(conn)
     found.problems.extend(rows)
     found.checked.append(
-        "decision, restriction and enforcement rows against their ledger entries"
+        "decision, restriction, enforcement and DSA submission rows against their ledger entries"
         + (f": {len(rows)} disagree" if rows else "")
     )
     out = Console(soft_wrap=True)

@@ -139,7 +139,7 @@ def authorities_add(
 @keys_app.command("create")
 def keys_create(
     principal: str,
-    role: Annotated[str, typer.Option(help="authority, legal, platform or admin")],
+    role: Annotated[str, typer.Option(help="authority, legal, platform, flagger or admin")],
     authority: Annotated[str | None, typer.Option(help="For authority keys.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -424,32 +424,69 @@ def reports_trusted(
     expertise: Annotated[
         str, typer.Option(help="Comma-separated taxonomy categories the status covers.")
     ],
+    as_user: Annotated[
+        str, typer.Option("--as", help="The legal staff member recording the award.")
+    ],
+    account: Annotated[
+        str | None,
+        typer.Option(help="The account that files its notices (default: the id)."),
+    ] = None,
+    awarded_on: Annotated[
+        str | None, typer.Option(help="When the coordinator awarded it (default: now).")
+    ] = None,
+    issue_key: Annotated[
+        bool, typer.Option(help="Print a new 'flagger' API key for the account (once).")
+    ] = False,
     priority: float = 1.0,
     db: DbOption = None,
 ) -> None:
-    """Register a trusted flagger account for a jurisdiction, with its awarding authority and
-    areas of expertise (its reports outside them are ordinary notices)."""
-    from nigran.legal import reports
+    """Award trusted-flagger status (DSA Art. 22) to an account: its awarding authority, areas of
+    expertise and award date. Only notices that account files with its own ``flagger`` key, in
+    the jurisdiction and within its areas, count as a trusted flagger's."""
+    from nigran.legal import authorities, reports
 
     areas = [a.strip() for a in expertise.split(",") if a.strip()]
-    try:
-        with open_store(db).transaction() as conn:
-            reports.add_trusted_flagger(
-                conn,
-                id,
-                name,
-                jurisdiction,
-                awarded_by=awarded_by,
-                expertise=areas,
-                priority=priority,
-                now=utcnow(),
-            )
-    except NigranError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    Console().print(
-        f"trusted flagger {id} for {jurisdiction.upper()}, awarded by {awarded_by}, "
-        f"expertise {', '.join(sorted(set(areas)))}, priority {priority}"
+
+    def act(conn: Connection, person: User) -> dict[str, Any]:
+        out = reports.add_trusted_flagger(
+            conn,
+            id,
+            name,
+            jurisdiction,
+            awarded_by=awarded_by,
+            expertise=areas,
+            account=account,
+            awarded_at=_at(awarded_on) if awarded_on else None,
+            recorded_by=person.id,
+            priority=priority,
+            now=utcnow(),
+        )
+        if issue_key:  # shown once, stored hashed
+            out["api_key"] = authorities.create_key(conn, str(out["account"]), "flagger")
+        return out
+
+    _write_as(db, as_user, ("legal",), act)
+
+
+@reports_app.command("revoke-trusted-flagger")
+def reports_revoke_trusted(
+    id: str,
+    reason: Annotated[str, typer.Option(help="Why (e.g. the coordinator's decision).")],
+    as_user: Annotated[
+        str, typer.Option("--as", help="The legal staff member recording the revocation.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Revoke an account's trusted-flagger status; its later notices are ordinary notices."""
+    from nigran.legal import reports
+
+    _write_as(
+        db,
+        as_user,
+        ("legal",),
+        lambda conn, person: reports.revoke_trusted_flagger(
+            conn, id, by=person.id, reason=reason, now=utcnow()
+        ),
     )
 
 
@@ -614,7 +651,36 @@ def dsa_submit(
         f"{r.skipped_done} already accepted and {r.skipped_unchanged} rejected and unchanged, "
         f"not sent; {built.invalid} invalid"
     )
+    if r.retry_at:
+        Console().print(
+            f"the failed ones are sent again by the scheduler (dsa.submit), first at "
+            f"{min(r.retry_at):%Y-%m-%d %H:%M:%S} UTC"
+        )
     if r.rejected or r.failed or built.invalid:
+        raise typer.Exit(1)
+
+
+@dsa_app.command("status")
+def dsa_status(db: DbOption = None) -> None:
+    """Where the statements sent to the Transparency Database stand, and those that need a
+    person: rejected as invalid (never retried) or failed with no retry left."""
+    from nigran.legal import dsa_submit
+
+    with open_store(db).read() as conn:
+        o = dsa_submit.overview(conn)
+        bad = dsa_submit.problems(conn)
+    Console().print(
+        f"{o.accepted} accepted, {o.rejected} rejected (invalid, not retried), "
+        f"{o.retry_pending} awaiting a retry, {o.given_up} given up"
+    )
+    for p in bad:
+        answer = p["answer"] or {}
+        why = "; ".join(answer.get("errors", [])) if isinstance(answer, dict) else str(answer)
+        err.print(
+            f"[red]{p['status']}[/] {p['puid']} (attempt {p['attempt']}, "
+            f"HTTP {p['http_status'] or 'no answer'}): {why or answer}"
+        )
+    if bad:
         raise typer.Exit(1)
 
 

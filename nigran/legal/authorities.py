@@ -5,6 +5,8 @@ One account per authority (``PTA``; courts send through PTA). A key carries one 
 - ``authority``: sends orders and sees only its own authority's orders;
 - ``legal``: a legal reviewer (decides orders, reports and appeals);
 - ``platform``: the platform's backend, filing reports and appeals on behalf of its users;
+- ``flagger``: a trusted flagger's own account (DSA Art. 22), filing its notices itself: only
+  notices filed with such a key count as a trusted flagger's;
 - ``admin``: manages authorities and keys.
 
 This small table stands in until the review room's accounts and roles land; keys are stored
@@ -27,7 +29,7 @@ from nigran.model import utcnow
 from nigran.policy.packs import PackSet, default_packs
 from nigran.store.tables_legal import api_keys, authorities
 
-Role = Literal["authority", "legal", "platform", "admin"]
+Role = Literal["authority", "legal", "platform", "flagger", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 
 

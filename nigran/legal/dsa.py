@@ -386,9 +386,21 @@ def _order_source(conn: Connection, order_id: str, packs: PackSet) -> _Source:
 
 
 def _report_source(conn: Connection, where: Any) -> _Source | None:
-    row = conn.execute(select(reports.c.source, reports.c.reporter).where(where)).first()
+    row = conn.execute(
+        select(reports.c.source, reports.c.reporter, reports.c.complainant_confidential).where(
+            where
+        )
+    ).first()
     if row is None:
         return None
+    if row.source == "trusted_flagger" and row.complainant_confidential:
+        # The pack's notice type, or the flagger, keeps the notifier's identity confidential.
+        return _Source(
+            "SOURCE_TRUSTED_FLAGGER",
+            None,
+            "A trusted flagger (Art. 22 DSA) notified the content.",
+            False,
+        )
     if row.source == "trusted_flagger":
         tf = conn.execute(
             select(trusted_flaggers.c.name, trusted_flaggers.c.awarded_by).where(

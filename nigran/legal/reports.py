@@ -3,8 +3,11 @@
 - A report carries what Art. 16 needs: a substantiated explanation, the exact location, the
   reporter's name and email (not required for child sexual abuse reports) and a good-faith
   statement. A report missing any of them is refused with every missing field named.
-- Trusted flaggers are registered per jurisdiction; their reports go to their own lane
-  (``trusted:<CC>``) with their own priority and the pack's trusted-flagger clock (Art. 22).
+- Trusted flaggers are accounts awarded the status by a coordinator, per jurisdiction and areas
+  of expertise (:func:`add_trusted_flagger`, :func:`revoke_trusted_flagger`); a notice is a
+  trusted flagger's only when that account files it authenticated (``flagger``), within its
+  areas. Their reports go to their own lane (``trusted:<CC>``) with their own priority and the
+  pack's trusted-flagger clock (Art. 22).
 - Every other report's priority is the category's severity times the reporter's weight, a
   smoothed share of their past reports found founded: reporters with a record of unfounded
   reports sink in the queue. Past ``WARN_AT`` unfounded reports they are warned; past
@@ -78,6 +81,22 @@ class ReportIn(BaseModel):
     good_faith: bool = False
     jurisdiction: Country | None = None
     legal_ground: str | None = None
+    confidential: bool = False
+    """The notifier asks that their identity be withheld from the author (it is anyway where the
+    pack's notice type says ``complainant_confidential``)."""
+
+
+WITHHELD = "withheld (confidential)"
+_IDENTITY = ("reporter", "reporter_name", "reporter_email")
+
+
+def view(row: dict[str, Any], *, legal: bool) -> dict[str, Any]:
+    """A report as someone may see it: a confidential notifier's identity only for staff with the
+    legal role (the author, the platform acting for users, authorities and reviewers see
+    :data:`WITHHELD` instead)."""
+    if legal or not row.get("complainant_confidential"):
+        return row
+    return {**row, **{k: WITHHELD for k in _IDENTITY if row.get(k) is not None}}
 
 
 def add_trusted_flagger(
@@ -88,13 +107,18 @@ def add_trusted_flagger(
     *,
     awarded_by: str,
     expertise: Sequence[str],
+    account: str | None = None,
+    awarded_at: datetime | None = None,
+    recorded_by: str | None = None,
     priority: float = 1.0,
     now: datetime,
-) -> None:
-    """Register the account ``id`` as a trusted flagger in ``jurisdiction``: status awarded by
-    ``awarded_by`` (a Digital Services Coordinator, e.g. Bundesnetzagentur) for the taxonomy
-    categories in ``expertise`` (DSA Art. 22); its reports in other categories are ordinary
-    notices."""
+) -> dict[str, Any]:
+    """Award trusted-flagger status (DSA Art. 22) in ``jurisdiction`` to the platform account
+    ``account`` (default ``id``): status awarded by ``awarded_by`` (a Digital Services
+    Coordinator, e.g. Bundesnetzagentur) on ``awarded_at`` for the taxonomy categories in
+    ``expertise``; recorded by the legal staff member ``recorded_by``. Only notices that account
+    files authenticated (``submit(..., flagger=account)``), within those areas, count as a
+    trusted flagger's. Awarding again (after a revocation, or to change the areas) updates it."""
     if not awarded_by.strip():
         raise InvalidInput(
             "a trusted flagger needs the authority that awarded its status", where="awarded_by"
@@ -108,31 +132,84 @@ def add_trusted_flagger(
             else "a trusted flagger needs at least one area of expertise",
             where="expertise",
         )
+    values = {
+        "name": name,
+        "jurisdiction": jurisdiction.upper(),
+        "priority": priority,
+        "active": True,
+        "awarded_by": awarded_by.strip(),
+        "expertise": areas,
+        "account": account or id,
+        "awarded_at": awarded_at or now,
+        "recorded_by": recorded_by,
+        "revoked_at": None,
+        "revoked_by": None,
+    }
+    have = conn.execute(select(trusted_flaggers.c.id).where(trusted_flaggers.c.id == id)).first()
+    if have is None:
+        conn.execute(insert(trusted_flaggers).values(id=id, created_at=now, **values))
+    else:
+        conn.execute(update(trusted_flaggers).where(trusted_flaggers.c.id == id).values(**values))
+    entry = {
+        "id": id,
+        **{k: v for k, v in values.items() if k not in ("active", "revoked_at", "revoked_by")},
+        "awarded_at": (awarded_at or now).isoformat(),
+        "at": now.isoformat(),
+    }
+    ledger.append(conn, "trusted_flagger.added", f"reporter:{id}", entry)
+    return {"id": id, **values}
+
+
+def revoke_trusted_flagger(
+    conn: Connection, id: str, *, by: str, reason: str, now: datetime
+) -> dict[str, Any]:
+    """Revoke a trusted flagger's status (the coordinator withdrew it, Art. 22(6)); its notices
+    from now on are ordinary notices. Recorded by the legal staff member ``by``, ledgered."""
+    row = conn.execute(select(trusted_flaggers).where(trusted_flaggers.c.id == id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no trusted flagger {id!r}", where="trusted_flagger")
+    if not row.active:
+        raise InvalidTransition(f"trusted flagger {id} is not active (revoked {row.revoked_at})")
+    if not reason.strip():
+        raise InvalidInput("say why the status is revoked", where="reason")
     conn.execute(
-        insert(trusted_flaggers).values(
-            id=id,
-            name=name,
-            jurisdiction=jurisdiction.upper(),
-            priority=priority,
-            active=True,
-            created_at=now,
-            awarded_by=awarded_by.strip(),
-            expertise=areas,
-        )
+        update(trusted_flaggers)
+        .where(trusted_flaggers.c.id == id)
+        .values(active=False, revoked_at=now, revoked_by=by)
     )
     ledger.append(
         conn,
-        "trusted_flagger.added",
+        "trusted_flagger.revoked",
         f"reporter:{id}",
-        {
-            "id": id,
-            "name": name,
-            "jurisdiction": jurisdiction.upper(),
-            "priority": priority,
-            "awarded_by": awarded_by.strip(),
-            "expertise": areas,
-        },
+        {"id": id, "by": by, "reason": reason.strip(), "at": now.isoformat()},
     )
+    return {**dict(row._mapping), "active": False, "revoked_at": now, "revoked_by": by}
+
+
+def list_trusted_flaggers(conn: Connection) -> list[dict[str, Any]]:
+    """Every trusted flagger, active or revoked, with its award (for legal staff)."""
+    rows = conn.execute(select(trusted_flaggers).order_by(trusted_flaggers.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
+def trusted_flagger_of(
+    conn: Connection, account: str, jurisdiction: str | None, category: str
+) -> Any:
+    """The trusted-flagger status ``account`` holds for a notice in ``jurisdiction`` on
+    ``category``, or None: the account must hold active status there, within its expertise."""
+    if not jurisdiction:
+        return None
+    row = conn.execute(
+        select(trusted_flaggers).where(
+            trusted_flaggers.c.account == account,
+            trusted_flaggers.c.jurisdiction == jurisdiction,
+            trusted_flaggers.c.active.is_(True),
+        )
+    ).first()
+    # Status holds only within the areas it was awarded for (Art. 22(2)(a)).
+    if row is None or category not in (row.expertise or ()):
+        return None
+    return row
 
 
 def _reporter(conn: Connection, rid: str) -> Any:
@@ -144,12 +221,13 @@ def weight(founded: int, unfounded: int) -> float:
     return 2.0 * (founded + 1) / (founded + unfounded + 2)
 
 
-def _clock(
+def _notice_type(
     packs: PackSet, jurisdiction: str | None, trusted: bool, now: datetime
-) -> datetime | None:
-    """The pack's clock for a notice (trusted-flagger notice or ordinary notice/complaint)."""
+) -> tuple[datetime | None, bool]:
+    """The pack's clock for a notice (trusted-flagger notice or ordinary notice/complaint), and
+    whether that notice type keeps the complainant's identity confidential."""
     if not jurisdiction:
-        return None
+        return None, False
     for p in packs.packs_for_country(jurisdiction):
         for o in p.order_types.values():
             if not o.active or o.kind not in ("notice", "complaint"):
@@ -163,16 +241,30 @@ def _clock(
             ):
                 continue
             try:
-                return order_deadline(p, o.id, now).act_by
+                return order_deadline(p, o.id, now).act_by, o.complainant_confidential
             except Exception:  # no term in force on that date: no clock
                 continue
-    return None
+    return None, False
 
 
 def submit(
-    conn: Connection, r: ReportIn, *, now: datetime, packs: PackSet | None = None
+    conn: Connection,
+    r: ReportIn,
+    *,
+    now: datetime,
+    packs: PackSet | None = None,
+    flagger: str | None = None,
 ) -> dict[str, Any]:
+    """File a notice. ``flagger`` is the authenticated account filing it (a ``flagger`` API
+    key's principal): the notice is a trusted flagger's only if that account holds the status
+    in the notice's jurisdiction and category; it is then filed under the flagger's id."""
     packs = packs or default_packs()
+    if r.category not in taxonomy():
+        raise InvalidInput(f"unknown category {r.category!r}", where="category")
+    # Trusted-flagger status is the authenticated account's, never a reporter id in the body.
+    tf = trusted_flagger_of(conn, flagger, r.jurisdiction, r.category) if flagger else None
+    if flagger is not None:
+        r = r.model_copy(update={"reporter": tf.id if tf is not None else flagger})
     rep = _reporter(conn, r.reporter)
     if rep is not None and rep.suspended_until is not None and rep.suspended_until > now:
         raise ReporterSuspended(
@@ -180,20 +272,6 @@ def submit(
             f"{rep.suspended_until.isoformat()} (too many unfounded reports)",
             where="reporter",
         )
-    if r.category not in taxonomy():
-        raise InvalidInput(f"unknown category {r.category!r}", where="category")
-    tf = None
-    if r.jurisdiction:
-        tf = conn.execute(
-            select(trusted_flaggers).where(
-                trusted_flaggers.c.id == r.reporter,
-                trusted_flaggers.c.jurisdiction == r.jurisdiction,
-                trusted_flaggers.c.active.is_(True),
-            )
-        ).one_or_none()
-        # Status holds only within the areas it was awarded for (Art. 22(2)(a)).
-        if tf is not None and r.category not in (tf.expertise or ()):
-            tf = None
     exempt = r.category in IDENTITY_EXEMPT
     problems = []
     if len(r.explanation.strip()) < MIN_EXPLANATION:
@@ -230,7 +308,7 @@ def submit(
         lane = f"reports:{r.jurisdiction}" if r.jurisdiction else "reports"
         w = weight(rep.founded, rep.unfounded) if rep is not None else 1.0
         priority = w
-    due = _clock(packs, r.jurisdiction, tf is not None, now)
+    due, confidential = _notice_type(packs, r.jurisdiction, tf is not None, now)
     report_id = uuid.uuid4().hex[:20]
     (case_id,), _ = open_cases(
         conn,
@@ -272,6 +350,7 @@ def submit(
             status="open",
             case_id=case_id,
             received_at=now,
+            complainant_confidential=confidential or r.confidential,
         )
     )
     if rep is None:

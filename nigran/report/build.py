@@ -171,6 +171,11 @@ def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.isoformat().replace("+00:00", "Z")
 
 
+def _confidential(packs: PackSet, order_type: str) -> bool | str:
+    rule = packs.order_types.get(order_type)
+    return rule.complainant_confidential if rule is not None else ""
+
+
 def order_records(conn: Connection, period: Period, packs: PackSet, country: str) -> Table:
     """The per-order record the pack's ``record_keeping`` names, field for field."""
     fields = [str(f) for f in packs.pack(country).record_keeping["fields"]]
@@ -198,7 +203,9 @@ def order_records(conn: Connection, period: Period, packs: PackSet, country: str
             "acted_at": _iso(v.acted_at),
             "action": a.get("type", "refused" if v.status == "refused" else ""),
             "scope_countries": a.get("scope") or "",
-            "complainant_confidential": v.details.get("complainant_confidential", ""),
+            # The pack's order type says whether the complainant behind the order is kept
+            # confidential (its identity is never in this record either way).
+            "complainant_confidential": _confidential(packs, v.order_type),
             # An order is acted on because an authority asked, by a legal reviewer.
             "proactive": False,
             "automated_tool_used": False,

@@ -6,7 +6,7 @@ deadline as ``deadline``), so the review room's queues see them without a second
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, String, Table, Text, false
 
 from nigran.store.tables import UtcDateTime, metadata
 
@@ -99,6 +99,13 @@ trusted_flaggers = Table(
     # before revision 0005: those flaggers must be registered again with both.
     Column("awarded_by", String(256)),
     Column("expertise", JSON),
+    # Revision 0006: the account holding the status (only its authenticated notices count), and
+    # the status's life: awarded, revoked, and by which legal staff member each was recorded.
+    Column("account", String(256)),
+    Column("awarded_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
+    Column("revoked_by", String(256)),
+    Column("recorded_by", String(256)),
 )
 
 reporters = Table(
@@ -136,6 +143,10 @@ reports = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("resolved_at", UtcDateTime),
     Column("resolved_by", String(256)),
+    # Revision 0006: the notifier's identity withheld from the author, non-legal views and
+    # exports; when retention erased the notifier's personal data.
+    Column("complainant_confidential", Boolean, nullable=False, server_default=false()),
+    Column("erased_at", UtcDateTime),
 )
 Index("ix_reports_reporter", reports.c.reporter)
 Index("ix_reports_content", reports.c.content_id)

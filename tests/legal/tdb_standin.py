@@ -17,7 +17,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -237,8 +237,12 @@ class StandIn:
     """Number of statements in each request received."""
     fail_next: list[int] = field(default_factory=list)
     """HTTP statuses to answer with, one per request, before doing any work."""
+    during: Callable[[], None] | None = None
+    """Called while a request is being answered (the client is waiting on it)."""
 
     def handle(self, auth: str | None, body: bytes) -> tuple[int, dict[str, Any]]:
+        if self.during is not None:
+            self.during()
         if auth != f"Bearer {self.token}":
             return 401, {"message": "Unauthenticated."}
         if self.fail_next:

@@ -58,7 +58,10 @@ def test_trusted_flagger_gets_own_lane_priority_and_clock(legal_store: Store) ->
             now=T0,
         )
         tf = reports.submit(
-            conn, _r(reporter="jugendschutz", reporter_name=None, reporter_email=None), now=T0
+            conn,
+            _r(reporter="jugendschutz", reporter_name=None, reporter_email=None),
+            now=T0,
+            flagger="jugendschutz",
         )
         user = reports.submit(conn, _r(), now=T0)
         tf_case = conn.execute(select(cases).where(cases.c.id == tf["case_id"])).one()
@@ -118,9 +121,9 @@ def test_trusted_flagger_status_holds_only_within_its_expertise(legal_store: Sto
             expertise=["hate"],
             now=T0,
         )
-        inside = reports.submit(conn, _r(reporter="hateaid"), now=T0)
+        inside = reports.submit(conn, _r(reporter="hateaid"), now=T0, flagger="hateaid")
         outside = reports.submit(
-            conn, _r(reporter="hateaid", category="fraud", content="v2"), now=T0
+            conn, _r(reporter="hateaid", category="fraud", content="v2"), now=T0, flagger="hateaid"
         )
         reports.resolve(
             conn,

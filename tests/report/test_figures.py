@@ -125,6 +125,7 @@ def scenario(store: Store) -> dict[str, str]:
             conn,
             ReportIn(content="v3", reporter="tf-1", category="hate", jurisdiction="DE", **NOTICE),
             now=T0,
+            flagger="tf-1",
         )
         # The uploader of v1 appeals the order's restriction; legal upholds it.
         ap = appeals.file(conn, content_id="v1", appellant="ayesha", reason="x", now=T0 + 6 * H)
@@ -273,6 +274,8 @@ def test_hand_counted_scenario_and_ledger_recomputation(store: Store) -> None:
     records = report.table("pk_order_records")
     assert records.columns[:3] == ["order_id", "requester", "legal_ground"]
     assert len(records.rows) == 4
+    # PTA directions keep the complainant confidential (the PK pack), and the record says so.
+    assert {r["complainant_confidential"] for r in records.rows} == {True}
 
 
 def test_a_tampered_store_disagrees_with_the_ledger(sqlite_store: Store) -> None:

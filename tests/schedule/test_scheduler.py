@@ -260,7 +260,47 @@ def test_nigran_scheduler_once_runs_what_is_due(tmp_path: Path) -> None:
     Pipeline(store).run([item("bad", THREAT_UR, author="zed")], now=utcnow())
     result = CliRunner().invoke(build_app(), ["scheduler", "--once", "--db", url])
     assert result.exit_code == 0, result.output
-    assert "2 job(s) run, 0 failed" in result.output  # its statement, its strike
+    # its statement, its strike, and the first periodic retention sweep
+    assert "3 job(s) run, 0 failed" in result.output
     with store.read() as conn:
         assert conn.execute(select(func.count()).select_from(notices)).scalar() == 1
     store.dispose()
+
+
+def test_a_failed_effect_in_a_batch_leaves_the_chain_whole(store: Store) -> None:
+    """The batch writes the ledger head once (``ledger.deferred_head``); an effect that appended
+    and then failed is rolled back with its entries, and the head with it, whether it was the
+    batch's first append (its head lock released with the savepoint) or a later one."""
+
+    def effect(conn: Connection, ref: str, now: datetime) -> None:
+        ledger.append(conn, "test.effect", ref, {"at": now.isoformat()})
+        if ref.startswith("bad"):
+            raise RuntimeError("effect failed after appending")
+
+    schedule.register("test.effect", effect)
+    refs = ["bad-first", "good-1", "bad-middle", "good-2", "good-3"]
+    with store.transaction() as conn:
+        jobs.add(
+            conn,
+            [
+                jobs.due("test.effect", r, T0 + timedelta(seconds=i), now=T0)
+                for i, r in enumerate(refs)
+            ],
+        )
+    tick = schedule.run_due(store, now=T0 + timedelta(minutes=1))
+    assert sorted(j.ref for j in tick.ran) == ["good-1", "good-2", "good-3"]
+    assert sorted(j.ref for j, _ in tick.failed) == ["bad-first", "bad-middle"]
+    with store.read() as conn:
+        assert ledger.verify(conn).ok
+        got = [e.subject for e in ledger.entries(conn) if e.kind == "test.effect"]
+        pending = conn.execute(
+            select(job_rows.c.id).where(
+                job_rows.c.kind == "test.effect", job_rows.c.done_at.is_(None)
+            )
+        ).all()
+    assert got == ["good-1", "good-2", "good-3"] and len(pending) == 2
+    # The next batch appends on from the head the first one wrote.
+    with store.transaction() as conn:
+        ledger.append(conn, "test.after", "x", {})
+    with store.read() as conn:
+        assert ledger.verify(conn).ok
