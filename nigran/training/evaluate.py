@@ -33,6 +33,12 @@ from nigran.errors import InvalidInput
 from nigran.training import datasets as D
 from nigran.training.fasttext_format import FastTextFeatures
 from nigran.training.linear import train_head
+from nigran.training.operating import (
+    OperatingPoint,
+    QueueShare,
+    operating_points,
+    targets_from_budget,
+)
 from nigran.training.reproducible import single_threaded
 from nigran.training.train import FAMILY_FEATURES, FINE_HEADS, SEED
 
@@ -436,6 +442,8 @@ class FileResult:
     recall_at: dict[float, float] = field(default_factory=dict)
     """Recall of harmful items at each of :data:`BENIGN_RATES` of benign items flagged."""
     product: ProductFigures | None = None
+    points: list[OperatingPoint] = field(default_factory=list)
+    """Per language, the review cut for a target share of traffic (``review_share``/``budget``)."""
 
 
 def evaluate_file(
@@ -447,7 +455,13 @@ def evaluate_file(
     model: TextClassifiers | None = None,
     *,
     pipeline: bool = False,
+    review_share: float | None = None,
+    budget: Sequence[QueueShare] = (),
 ) -> FileResult:
+    """Metrics of ``model``'s heads for ``category`` on a labelled file; with ``pipeline`` the
+    whole product too; with ``review_share`` (one share of traffic for every language) or
+    ``budget`` (the staffing plan's review budget, per language queue) the review cut per
+    language that keeps to it, and what it catches (:mod:`nigran.training.operating`)."""
     if category not in CATEGORY_HEADS:
         raise InvalidInput(f"unknown category {category!r}; choose one of {sorted(CATEGORY_HEADS)}")
     model = model or load_default()
@@ -473,6 +487,14 @@ def evaluate_file(
             if s >= model.heads[i].threshold:
                 pred[r] = 1
             score[r] = max(score[r], s)
+    points: list[OperatingPoint] = []
+    if review_share is not None or budget:
+        names = [lang.language for lang in langs]
+        targets: dict[str, float] = {}
+        if budget:
+            today = {lang: float(pred[[n == lang for n in names]].mean()) for lang in set(names)}
+            targets = targets_from_budget(budget, today, category)
+        points = operating_points(names, score, y, targets, default=review_share)
     pr, rc, f1, n = precision_recall_fscore_support(y, pred, labels=[0, 1], zero_division=0)
     metrics = {"macro_f1": float(np.mean(f1))}
     recall_at: dict[float, float] = {}
@@ -498,6 +520,7 @@ def evaluate_file(
         confusion_matrix(y, pred, labels=[0, 1]).tolist(),
         recall_at,
         product_figures(texts, y, model) if pipeline else None,
+        points,
     )
 
 
@@ -509,12 +532,11 @@ def product_figures(
     handled when the decision acts on it or sends it to review, for any category."""
     from datetime import UTC, datetime
 
+    from nigran.detect import Detector
     from nigran.detect.text.classify import ClassifierDetector
     from nigran.detect.text.lexicon import LexiconDetector
     from nigran.model import Content, ContentKind, TextField
     from nigran.policy import PolicyContext, default_policy
-
-    from nigran.detect import Detector
 
     detectors: list[Detector] = [
         LexiconDetector.from_default_banks(),

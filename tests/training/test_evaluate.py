@@ -128,7 +128,8 @@ def test_recall_at_a_benign_rate_never_flags_more_benign_than_asked() -> None:
 def test_file_eval_reports_recall_at_benign_rates_and_the_whole_product(
     tmp_path: Path, shared_data: Path
 ) -> None:
-    res = evaluate_file(_write(tmp_path, shared_data, ".csv"), "msg", "y", "abusive", pipeline=True)
+    path = _write(tmp_path, shared_data, ".csv")
+    res = evaluate_file(path, "msg", "y", "abusive", pipeline=True, review_share=0.1)
     assert list(res.recall_at) == [0.05, 0.10, 0.20]
     r = list(res.recall_at.values())
     assert 0 < r[0] <= r[1] <= r[2] <= 1
@@ -137,3 +138,6 @@ def test_file_eval_reports_recall_at_benign_rates_and_the_whole_product(
     assert 0 < pf.harmful_acted <= pf.harmful_handled <= 1
     assert 0 <= pf.benign_acted <= pf.benign_flagged < 1
     assert pf.harmful_handled > pf.benign_flagged
+    # A cut per language that sends at most a tenth of its rows to review.
+    ur = next(p for p in res.points if p.language == "ur-Latn")
+    assert ur.target_share == 0.1 and 0 < ur.flagged_share <= 0.1 and 0 < ur.recall < 1
