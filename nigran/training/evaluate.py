@@ -546,24 +546,27 @@ def product_figures(
     ctx = PolicyContext(now=datetime(2026, 1, 1, tzinfo=UTC))
     acted = np.zeros(len(texts), dtype=bool)
     reviewed = np.zeros(len(texts), dtype=bool)
-    for start in range(0, len(texts), batch):
+    # A blank text is no content (nigran moderate refuses it): never acted on nor reviewed.
+    rows = [r for r, t in enumerate(texts) if t.strip()]
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
         items = [
             Content(
-                id=f"eval-{start + i}",
+                id=f"eval-{r}",
                 kind=ContentKind.COMMENT,
                 author="eval",
-                texts={TextField.BODY: t} if t.strip() else {},
+                texts={TextField.BODY: texts[r]},
             )
-            for i, t in enumerate(texts[start : start + batch])
+            for r in chunk
         ]
         signals: list[list[Any]] = [[] for _ in items]
         for det in detectors:
             for i, found in enumerate(det.detect(items)):
                 signals[i].extend(found)
-        for i, (item, sigs) in enumerate(zip(items, signals, strict=True)):
+        for r, item, sigs in zip(chunk, items, signals, strict=True):
             d = policy.decide(item, sigs, ctx)
-            acted[start + i] = bool(d.actions)
-            reviewed[start + i] = d.review is not None
+            acted[r] = bool(d.actions)
+            reviewed[r] = d.review is not None
     harm, ok = y == 1, y == 0
 
     def share(mask: NDArray[np.bool_], of: NDArray[np.bool_]) -> float:

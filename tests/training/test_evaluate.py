@@ -129,12 +129,14 @@ def test_file_eval_reports_recall_at_benign_rates_and_the_whole_product(
     tmp_path: Path, shared_data: Path
 ) -> None:
     path = _write(tmp_path, shared_data, ".csv")
+    # A blank row (nigran moderate refuses it) counts as neither acted on nor reviewed.
+    path.write_text(path.read_text(encoding="utf-8") + '" ",abusive\n', encoding="utf-8")
     res = evaluate_file(path, "msg", "y", "abusive", pipeline=True, review_share=0.1)
     assert list(res.recall_at) == [0.05, 0.10, 0.20]
     r = list(res.recall_at.values())
     assert 0 < r[0] <= r[1] <= r[2] <= 1
     pf = res.product
-    assert pf is not None and pf.harmful + pf.benign == 300
+    assert pf is not None and pf.harmful + pf.benign == 301
     assert 0 < pf.harmful_acted <= pf.harmful_handled <= 1
     assert 0 <= pf.benign_acted <= pf.benign_flagged < 1
     assert pf.harmful_handled > pf.benign_flagged
