@@ -117,6 +117,43 @@ def eval_(
     category: Annotated[
         str, typer.Option(help="harassment, hate or threat (with --file).")
     ] = "harassment",
+    pipeline: Annotated[
+        bool,
+        typer.Option(
+            "--pipeline",
+            help="With --file: also the whole product (term banks, classifiers and the active"
+            " policy, as `nigran moderate` decides): harmful items acted on or sent to review,"
+            " benign items flagged.",
+        ),
+    ] = False,
+    review_share: Annotated[
+        float | None,
+        typer.Option(
+            "--review-share",
+            min=0.0,
+            max=1.0,
+            help="With --file: the share of traffic reviewers can take, for every language;"
+            " prints each language's review cut that keeps to it and what it catches.",
+        ),
+    ] = None,
+    budget: Annotated[
+        Path | None,
+        typer.Option(
+            "--budget",
+            help="With --file: the review budget as `nigran plan staff --budget` prints it"
+            " (saved to a file), or a JSON list of {queue, language, share}; per language queue,"
+            " the share of today's flagged items its staff can review sets the cut.",
+        ),
+    ] = None,
+    loso: Annotated[
+        bool,
+        typer.Option(
+            "--loso",
+            help="Only leave-one-source-out: each Roman Urdu training mix trained on all sources"
+            " but one and scored on the one left out (RUHSOLD, TRAC-1, Hinglish; some 10-20"
+            " minutes on 2 cores). Part of the full run too.",
+        ),
+    ] = False,
     compare: Annotated[
         tuple[Path, Path] | None,
         typer.Option(
@@ -179,7 +216,19 @@ def eval_(
             _eval_robustness(out, data, m, report)
             return
         if file is not None:
-            res = ev.evaluate_file(file, text_col, label_col, positive, category, m)
+            from nigran.training.operating import min_score_yaml, read_budget
+
+            res = ev.evaluate_file(
+                file,
+                text_col,
+                label_col,
+                positive,
+                category,
+                m,
+                pipeline=pipeline,
+                review_share=review_share,
+                budget=read_budget(budget) if budget is not None else (),
+            )
             t = Table(title=f"{file} ({res.n} rows, category {category})")
             for col in ("class", "precision", "recall", "f1", "support"):
                 t.add_column(col)
@@ -190,6 +239,50 @@ def eval_(
             out.print(f"threshold: {res.threshold}")
             out.print(f"confusion [[TN FP] [FN TP]]: {res.confusion}")
             out.print(f"languages: {json.dumps(res.languages, sort_keys=True)}")
+            if res.recall_at:
+                out.print(
+                    "recall of harmful items at "
+                    + ", ".join(
+                        f"{rate:.0%} of benign flagged: {r:.4f}"
+                        for rate, r in res.recall_at.items()
+                    )
+                )
+            if res.points:
+                t = Table(title="review cut per language for the target share of traffic")
+                for col in (
+                    "language",
+                    "rows",
+                    "target share",
+                    "cut",
+                    "flagged",
+                    "recall",
+                    "benign flagged",
+                ):
+                    t.add_column(col)
+                for p in res.points:
+                    t.add_row(
+                        p.language,
+                        str(p.rows),
+                        f"{p.target_share:.1%}",
+                        f"{p.cut:.4f}",
+                        f"{p.flagged_share:.1%}",
+                        f"{p.recall:.1%}",
+                        f"{p.benign_flagged:.1%}",
+                    )
+                out.print(t)
+                out.print(min_score_yaml(res.points, category), markup=False)
+            if res.product is not None:
+                pf = res.product
+                out.print(
+                    f"whole product ({pf.harmful} harmful, {pf.benign} benign): harmful acted on "
+                    f"{pf.harmful_acted:.1%}, acted on or sent to review {pf.harmful_handled:.1%}; "
+                    f"benign acted on {pf.benign_acted:.1%}, flagged (acted on or sent to review) "
+                    f"{pf.benign_flagged:.1%}; share of all items sent to review "
+                    f"{pf.review_share:.1%}"
+                )
+            return
+        if loso:
+            _eval_loso(out, data, report)
             return
 
         def log(s: str) -> None:
@@ -214,12 +307,27 @@ def eval_(
             appendix = transfer_md(
                 evaluate_transfer(data_dir(data), seed=SEED, encoder=blend, log=log)
             )
+        if not dataset or "loso" in dataset:
+            from nigran.training.datasets import data_dir
+            from nigran.training.loso import run_loso
+
+            appendix += run_loso(data_dir(data), log=log)
         path = ev.write_report(results, report, m, appendix=appendix)
         out.print(f"report: {path}")
         if not dataset or "langid" in dataset:
             _eval_langid(out, data, langid_report)
     except NigranError as exc:
         _fail(exc)
+
+
+def _eval_loso(out: Console, data: Path | None, report: Path) -> None:
+    from nigran.training.datasets import data_dir
+    from nigran.training.loso import run_loso
+
+    md = run_loso(data_dir(data), log=lambda s: out.print(s, markup=False, highlight=False))
+    path = report if report != Path("text-eval.md") else Path("text-loso.md")
+    path.write_text("# Nigran text classifiers: leave-one-source-out\n" + md, encoding="utf-8")
+    out.print(f"report: {path}")
 
 
 def _eval_robustness(out: Console, data: Path | None, m: TextClassifiers, report: Path) -> None:

@@ -161,3 +161,59 @@ def davidson(root: Path) -> Dataset:
     rows = _read_csv(root / "davidson" / "labeled_data.csv")
     split = Split([r["tweet"] for r in rows], [int(r["class"]) for r in rows], "davidson/all")
     return Dataset("davidson", "en", {"all": split}, ("hate", "offensive", "neither"))
+
+
+TRAC1_CLASSES = ("NAG", "CAG", "OAG")
+"""TRAC-1 aggression codes in the order of their integer label here: none, covert, overt."""
+
+
+def _trac1_split(path: Path, name: str) -> Split:
+    """``id,text,label`` rows, no header, minimal quoting (texts may span lines)."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    texts, labels = [], []
+    with _need(path).open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.reader(fh), start=1):
+            if len(row) != 3 or row[2] not in TRAC1_CLASSES:
+                raise ConfigError(
+                    f"expected id,text,label with label in {TRAC1_CLASSES}", where=f"{path}:row {n}"
+                )
+            texts.append(row[1])
+            labels.append(TRAC1_CLASSES.index(row[2]))
+    return Split(texts, labels, name)
+
+
+def trac1_hindi(root: Path) -> Dataset:
+    """TRAC-1 Hindi (Facebook comments, mostly Roman-script Hindustani): labels 0 NAG (none),
+    1 CAG (covert aggression), 2 OAG (overt aggression), kept three-way; the training code
+    decides how they map onto harassment. Its ``dev`` split is the official development set
+    (TRAC-1's test set is not in the data folder)."""
+    d = root / "trac1_hindi"
+    return Dataset(
+        "trac1_hindi",
+        "ur-Latn",
+        {
+            "train": _trac1_split(d / "agr_hi_train.csv", "trac1_hindi/train"),
+            "dev": _trac1_split(d / "agr_hi_dev.csv", "trac1_hindi/dev"),
+        },
+        TRAC1_CLASSES,
+    )
+
+
+HINGLISH_LABELS = {"yes": 1, "no": 0, "n": 0, "on": 0}
+"""The Hinglish set's labels; ``n`` and ``on`` are typos of ``no`` (data README)."""
+
+
+def hinglish_hate(root: Path) -> Dataset:
+    """Bohra et al.'s Hindi-English code-mixed tweets: 1 hate, 0 not (no split)."""
+    path = root / "hinglish_hate" / "hate_speech.tsv"
+    texts, labels = [], []
+    for lineno, row in enumerate(_read_tsv_no_header(path), start=1):
+        if len(row) != 2 or row[1].strip() not in HINGLISH_LABELS:
+            raise ConfigError(
+                f"expected 'text<TAB>label' with label in {sorted(HINGLISH_LABELS)}",
+                where=f"{path}:{lineno}",
+            )
+        texts.append(row[0])
+        labels.append(HINGLISH_LABELS[row[1].strip()])
+    split = Split(texts, labels, "hinglish_hate/all")
+    return Dataset("hinglish_hate", "ur-Latn", {"all": split}, ("not_hate", "hate"))

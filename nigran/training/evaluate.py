@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +33,12 @@ from nigran.errors import InvalidInput
 from nigran.training import datasets as D
 from nigran.training.fasttext_format import FastTextFeatures
 from nigran.training.linear import train_head
+from nigran.training.operating import (
+    OperatingPoint,
+    QueueShare,
+    operating_points,
+    targets_from_budget,
+)
 from nigran.training.reproducible import single_threaded
 from nigran.training.train import FAMILY_FEATURES, FINE_HEADS, SEED
 
@@ -386,6 +393,44 @@ def read_labelled(path: Path, text_col: str, label_col: str) -> tuple[list[str],
     return texts, labels
 
 
+BENIGN_RATES = (0.05, 0.10, 0.20)
+"""Shares of benign items flagged at which ``nigran eval --file`` reports the recall of harmful
+items (issue #20: operating points are set by what reviewers can take, not only macro-F1)."""
+
+
+def recall_at_benign_rate(y: IntArray, score: NDArray[np.float64], rate: float) -> float:
+    """Recall of the harmful rows (``y == 1``) when rows scoring above a cut are flagged and the
+    cut lets at most ``rate`` of the benign rows through (ties at the cut are not flagged, so
+    the benign share flagged never exceeds ``rate``)."""
+    benign = np.sort(score[y == 0])[::-1]
+    harmful = score[y == 1]
+    if len(harmful) == 0 or len(benign) == 0:
+        return float("nan")
+    k = int(np.floor(rate * len(benign)))
+    if k >= len(benign):
+        return 1.0
+    cut = benign[k]
+    return float(np.mean(harmful > cut))
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFigures:
+    """The whole product on a labelled file (``--pipeline``): every text detector and the
+    active policy, as ``nigran moderate`` decides (no store, nothing recorded)."""
+
+    harmful: int
+    benign: int
+    harmful_acted: float
+    """Share of harmful items with an automated action."""
+    harmful_handled: float
+    """Share of harmful items acted on or sent to human review."""
+    benign_acted: float
+    benign_flagged: float
+    """Share of benign items acted on or sent to review."""
+    review_share: float
+    """Share of all items sent to review (what reviewers must look at)."""
+
+
 @dataclass
 class FileResult:
     n: int
@@ -394,6 +439,11 @@ class FileResult:
     languages: dict[str, int]
     threshold: str
     confusion: list[list[int]]
+    recall_at: dict[float, float] = field(default_factory=dict)
+    """Recall of harmful items at each of :data:`BENIGN_RATES` of benign items flagged."""
+    product: ProductFigures | None = None
+    points: list[OperatingPoint] = field(default_factory=list)
+    """Per language, the review cut for a target share of traffic (``review_share``/``budget``)."""
 
 
 def evaluate_file(
@@ -403,7 +453,15 @@ def evaluate_file(
     positive: str,
     category: str = "harassment",
     model: TextClassifiers | None = None,
+    *,
+    pipeline: bool = False,
+    review_share: float | None = None,
+    budget: Sequence[QueueShare] = (),
 ) -> FileResult:
+    """Metrics of ``model``'s heads for ``category`` on a labelled file; with ``pipeline`` the
+    whole product too; with ``review_share`` (one share of traffic for every language) or
+    ``budget`` (the staffing plan's review budget, per language queue) the review cut per
+    language that keeps to it, and what it catches (:mod:`nigran.training.operating`)."""
     if category not in CATEGORY_HEADS:
         raise InvalidInput(f"unknown category {category!r}; choose one of {sorted(CATEGORY_HEADS)}")
     model = model or load_default()
@@ -429,10 +487,20 @@ def evaluate_file(
             if s >= model.heads[i].threshold:
                 pred[r] = 1
             score[r] = max(score[r], s)
+    points: list[OperatingPoint] = []
+    if review_share is not None or budget:
+        names = [lang.language for lang in langs]
+        targets: dict[str, float] = {}
+        if budget:
+            today = {lang: float(pred[[n == lang for n in names]].mean()) for lang in set(names)}
+            targets = targets_from_budget(budget, today, category)
+        points = operating_points(names, score, y, targets, default=review_share)
     pr, rc, f1, n = precision_recall_fscore_support(y, pred, labels=[0, 1], zero_division=0)
     metrics = {"macro_f1": float(np.mean(f1))}
+    recall_at: dict[float, float] = {}
     if len(set(y.tolist())) == 2:
         metrics["roc_auc"] = float(roc_auc_score(y, score))
+        recall_at = {r: recall_at_benign_rate(y, score, r) for r in BENIGN_RATES}
     per_class: list[dict[str, float | str]] = [
         {
             "class": name,
@@ -450,6 +518,69 @@ def evaluate_file(
         counts,
         ", ".join(sorted(used)) or "none",
         confusion_matrix(y, pred, labels=[0, 1]).tolist(),
+        recall_at,
+        product_figures(texts, y, model) if pipeline else None,
+        points,
+    )
+
+
+def product_figures(
+    texts: Sequence[str], y: IntArray, model: TextClassifiers, batch: int = 512
+) -> ProductFigures:
+    """Every text through the shipped term banks and ``model`` and the active policy, as
+    ``nigran moderate`` detects and decides (no store: nothing recorded). An item counts as
+    handled when the decision acts on it or sends it to review, for any category."""
+    from datetime import UTC, datetime
+
+    from nigran.detect import Detector
+    from nigran.detect.text.classify import ClassifierDetector
+    from nigran.detect.text.lexicon import LexiconDetector
+    from nigran.model import Content, ContentKind, TextField
+    from nigran.policy import PolicyContext, default_policy
+
+    detectors: list[Detector] = [
+        LexiconDetector.from_default_banks(),
+        ClassifierDetector(model, encoder="off"),
+    ]
+    policy = default_policy()
+    ctx = PolicyContext(now=datetime(2026, 1, 1, tzinfo=UTC))
+    acted = np.zeros(len(texts), dtype=bool)
+    reviewed = np.zeros(len(texts), dtype=bool)
+    # A blank text is no content (nigran moderate refuses it): never acted on nor reviewed.
+    rows = [r for r, t in enumerate(texts) if t.strip()]
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        items = [
+            Content(
+                id=f"eval-{r}",
+                kind=ContentKind.COMMENT,
+                author="eval",
+                texts={TextField.BODY: texts[r]},
+            )
+            for r in chunk
+        ]
+        signals: list[list[Any]] = [[] for _ in items]
+        for det in detectors:
+            for i, found in enumerate(det.detect(items)):
+                signals[i].extend(found)
+        for r, item, sigs in zip(chunk, items, signals, strict=True):
+            d = policy.decide(item, sigs, ctx)
+            acted[r] = bool(d.actions)
+            reviewed[r] = d.review is not None
+    harm, ok = y == 1, y == 0
+
+    def share(mask: NDArray[np.bool_], of: NDArray[np.bool_]) -> float:
+        return float(mask[of].mean()) if of.any() else float("nan")
+
+    handled = acted | reviewed
+    return ProductFigures(
+        int(harm.sum()),
+        int(ok.sum()),
+        share(acted, harm),
+        share(handled, harm),
+        share(acted, ok),
+        share(handled, ok),
+        float((reviewed & ~acted).mean()),
     )
 
 

@@ -71,7 +71,8 @@ class Extra:
 
     x: sp.csr_matrix
     y: IntArray
-    weight: float = 1.0
+    weight: float | Array = 1.0
+    """One weight for every row, or one per row (rows from several sources)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +201,8 @@ def _plus(
     """The head's rows followed by the extra rows, and the row weights (None: all ones)."""
     if extra is None:
         return x, y, None
-    weights = np.concatenate([np.ones(len(y)), np.full(len(extra.y), extra.weight)])
+    extra_w = np.broadcast_to(np.asarray(extra.weight, dtype=np.float64), (len(extra.y),))
+    weights = np.concatenate([np.ones(len(y)), extra_w])
     return sp.vstack([x, extra.x], format="csr"), np.concatenate([y, extra.y]), weights
 
 

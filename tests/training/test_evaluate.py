@@ -107,3 +107,39 @@ def test_report_gives_each_binary_sets_training_and_test_share(
     assert (
         f"threat share: {sum(train) / len(train):.3f} of the {len(train):,} training rows" in text
     )
+
+
+def test_recall_at_a_benign_rate_never_flags_more_benign_than_asked() -> None:
+    import numpy as np
+
+    from nigran.training.evaluate import recall_at_benign_rate
+
+    y = np.array([0] * 10 + [1] * 4)
+    score = np.array([0.1 * i for i in range(10)] + [0.95, 0.85, 0.55, 0.05])
+    # 10% of 10 benign rows = 1 may be flagged: the cut sits at the second-highest benign
+    # score (0.8), so 0.95 and 0.85 are caught.
+    assert recall_at_benign_rate(y, score, 0.10) == 0.5
+    assert recall_at_benign_rate(y, score, 0.0) == 0.25
+    assert recall_at_benign_rate(y, score, 0.5) == 0.75
+    assert np.isnan(recall_at_benign_rate(y[:10], score[:10], 0.1))
+
+
+@shipped
+def test_file_eval_reports_recall_at_benign_rates_and_the_whole_product(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    path = _write(tmp_path, shared_data, ".csv")
+    # A blank row (nigran moderate refuses it) counts as neither acted on nor reviewed.
+    path.write_text(path.read_text(encoding="utf-8") + '" ",abusive\n', encoding="utf-8")
+    res = evaluate_file(path, "msg", "y", "abusive", pipeline=True, review_share=0.1)
+    assert list(res.recall_at) == [0.05, 0.10, 0.20]
+    r = list(res.recall_at.values())
+    assert 0 < r[0] <= r[1] <= r[2] <= 1
+    pf = res.product
+    assert pf is not None and pf.harmful + pf.benign == 301
+    assert 0 < pf.harmful_acted <= pf.harmful_handled <= 1
+    assert 0 <= pf.benign_acted <= pf.benign_flagged < 1
+    assert pf.harmful_handled > pf.benign_flagged
+    # A cut per language that sends at most a tenth of its rows to review.
+    ur = next(p for p in res.points if p.language == "ur-Latn")
+    assert ur.target_share == 0.1 and 0 < ur.flagged_share <= 0.1 and 0 < ur.recall < 1
