@@ -5,10 +5,10 @@ before a claim is one small index probe whatever the backlog. ``review_exposures
 reveal of a case's media by a reviewer (graphic or not) and how long it stayed revealed, which
 the console counts over a shift to suggest a break.
 
-This revision merges the two 0005 heads (``0005_jobs`` and ``0005_dsa_submissions``).
+This revision merges the two heads before it (``0005_jobs`` and ``0006_legal_governance``).
 
-Revision ID: 0006_console_shift
-Revises: 0005_jobs, 0005_dsa_submissions
+Revision ID: 0007_console_shift
+Revises: 0005_jobs, 0006_legal_governance
 Create Date: 2026-12-07
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 from nigran.store.tables import UtcDateTime
 
-revision = "0006_console_shift"
-down_revision = ("0005_jobs", "0005_dsa_submissions")
+revision = "0007_console_shift"
+down_revision = ("0005_jobs", "0006_legal_governance")
 branch_labels = None
 depends_on = None
 
