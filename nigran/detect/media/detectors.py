@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nigran.detect import Detector
+from nigran.detect import Detector, ReadTextDetector
 from nigran.detect.media.banks import BankMatch, HashBanks
 from nigran.detect.media.refs import Analysed, MediaLoader
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
@@ -264,7 +264,12 @@ class OcrDetector:
             )
             signals: list[Signal] = []
             for detector in self.text_detectors:
-                for s in detector.detect([only_text])[0]:
+                judge = (
+                    detector.detect_read
+                    if isinstance(detector, ReadTextDetector)
+                    else detector.detect
+                )
+                for s in judge([only_text])[0]:
                     details = {
                         **s.evidence.details,
                         "on_screen_text": text[:2000],

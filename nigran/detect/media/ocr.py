@@ -99,6 +99,15 @@ captions get the letter size tesseract needs. Enlarging further hurts: a Nastali
 high read at CER 0.25, at its own 100 px 0.15 (``bench.ocr``)."""
 
 
+SHRINK = 0.6
+"""Scale of the second read of a picture whose first read held Arabic-script words but nothing
+the filter kept (see :meth:`OcrEngine.read_text`)."""
+
+RETRY_ARABIC_WORDS = 2
+"""Arabic-script words (:func:`is_word`) a filtered-out first read must hold to be read again
+smaller: textures read as symbols and mixed tokens mostly do not reach it."""
+
+
 @dataclass(frozen=True, slots=True)
 class OcrText:
     """What one read found."""
@@ -219,7 +228,7 @@ class OcrEngine:
         # which the Urdu model reads as noise the filter drops, is read by the next pass.
         for models in self.passes:
             attempt = 0
-            while attempt < 2:
+            while attempt < len(pngs):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return self._timed_out(image, limit)
@@ -239,16 +248,24 @@ class OcrEngine:
                 read = self.filter(words)
                 if read.text:
                     return read
-                if words or attempt == 1:
-                    break
-                # Tesseract sometimes finds no line at all in a clear one-line picture at one
-                # scale and reads it exactly at another (measured on rendered Naskh lines);
-                # a blank read is tried once more, larger (1.5x, or up to 300 px high).
-                # Textures always yield "words", so they are never read twice.
-                if len(pngs) == 1:
-                    factor = max(1.5, min(3.0, 300 / max(1, prepared.height)))
-                    pngs.append(_scaled_png(prepared, factor, self.max_side))
+                if attempt == 0 and len(pngs) == 1:
+                    if not words:
+                        # Tesseract sometimes finds no line at all in a clear one-line
+                        # picture at one scale and reads it exactly at another (measured on
+                        # rendered Naskh lines); a blank read is tried once more, larger (1.5x,
+                        # or up to 300 px high). Textures always yield "words", so they are
+                        # never read twice this way.
+                        factor = max(1.5, min(3.0, 300 / max(1, prepared.height)))
+                        pngs.append(_scaled_png(prepared, factor, self.max_side))
+                    elif _arabic_words(words) >= RETRY_ARABIC_WORDS:
+                        # A tall Nastaliq line is often cut into several "lines" of fragments
+                        # the filter drops; read smaller it is one line (measured, bench.ocr:
+                        # 900x161 renderings read as nothing at their size, at CER 0.2-0.3 at
+                        # 0.6x).
+                        pngs.append(_scaled_png(prepared, SHRINK, self.max_side))
                 attempt += 1
+            # Later passes (other models) read the picture as prepared.
+            del pngs[1:]
         return read
 
     def _timed_out(self, image: Image.Image, limit: float) -> OcrText:
@@ -295,6 +312,12 @@ class OcrEngine:
             if text and text not in seen:
                 seen.append(text)
         return "\n".join(seen)
+
+
+def _arabic_words(words: Sequence[tuple[tuple[int, int, int], float, str]]) -> int:
+    return sum(
+        is_word(w) and _script(next(c for c in w if c.isalpha())) == "Arab" for *_, w in words
+    )
 
 
 def _scaled_png(grey: Image.Image, factor: float, max_side: int) -> bytes:
