@@ -175,7 +175,8 @@ def lexicon_on_reads(engine_name: str) -> None:
     by_font: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for kind, sentences in (("threat", threat_sentences), ("benign", benign)):
         for font, _condition, _sentence, image in renders(len(sentences), sentences):
-            text = engine.read_text(image).text
+            read = engine.read_text(image)
+            text = f"{read.text}\n{read.also}" if read.also else read.text  # as OcrDetector
             row = by_font[font]
             if kind == "threat":
                 row[0] += 1

@@ -228,9 +228,10 @@ class OcrDetector:
                     break
                 read = self.engine.read_text(picture, timeout=left)
                 ran_out = ran_out or read.timed_out
-                if read.text and read.text not in lines:
-                    lines.append(read.text)
-                    where.append({"media": ref.ref, "t": at})
+                for text in (read.text, getattr(read, "also", "")):
+                    if text and text not in lines:
+                        lines.append(text)
+                        where.append({"media": ref.ref, "t": at})
         if ran_out:
             self.timeouts += 1
             log.warning(

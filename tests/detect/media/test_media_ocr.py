@@ -84,6 +84,7 @@ def test_a_large_picture_is_reduced_and_its_text_read() -> None:
     read = engine.read_text(big)
     assert not read.timed_out
     assert read.text.split() == " ".join(lines).split()
+    assert read.also == ""  # the second, smaller reading is for Arabic-script text only
 
 
 def test_a_read_that_runs_over_is_no_text_logged_and_counted(
