@@ -104,6 +104,11 @@ Phones write a key frame every 1-2 s, and encoders one at each cut; a 250-frame 
 dense enough and is sampled as usual."""
 
 
+MIN_KEYFRAME_STEP = 0.5
+"""Seconds: key frames closer than this to the previous sample are not sampled (a video made
+of key frames only, MJPEG or a short GOP, would otherwise be sampled at every frame)."""
+
+
 def dense_keyframes(path: Path, max_gap: float = MAX_KEYFRAME_GAP) -> bool:
     """Whether the video's key frames are at most ``max_gap`` s apart throughout, read from the
     container's packets alone (no decoding: ~0.05 s of CPU a minute of 720p)."""
@@ -272,6 +277,8 @@ def _key_frames(path: Path, *, max_seconds: float, images: bool) -> list[Frame]:
                 )
             start: float | None = None
             for frame in container.decode(stream):
+                if not frame.key_frame:
+                    continue  # a decoder that ignores skip_frame still yields no extra samples
                 t = _timestamp(frame, stream)
                 start = t if start is None else start
                 t -= start
@@ -279,6 +286,8 @@ def _key_frames(path: Path, *, max_seconds: float, images: bool) -> list[Frame]:
                     raise PayloadTooLarge(
                         f"video runs past {max_seconds:.0f} s, the limit", where=where
                     )
+                if frames and t - frames[-1].timestamp < MIN_KEYFRAME_STEP:
+                    continue  # all-intra video (every frame a key frame): a few a second
                 frames.append(_frame(frame, round(t, 3), "interval", images))
     except PayloadTooLarge:
         raise

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from nigran.detect.media.banks import Bank, HashBanks
-from nigran.detect.media.frames import MAX_KEYFRAME_GAP, dense_keyframes, sample_frames
+from nigran.detect.media.frames import (
+    MAX_KEYFRAME_GAP,
+    MIN_KEYFRAME_STEP,
+    dense_keyframes,
+    sample_frames,
+)
 from nigran.detect.media.vpdq import (
     QUERY_SHARE,
     bank_video_hash,
@@ -72,6 +77,11 @@ def test_dense_key_frames_are_sampled_alone(fast: Path, transcoded: Callable[...
     every_second = sample_frames(cuts, images=False)
     assert [f.timestamp for f in keys] != [f.timestamp for f in every_second]
     assert all(b.timestamp - a.timestamp <= MAX_KEYFRAME_GAP for a, b in pairwise(keys))
+    # A key frame every 3 frames (0.1 s): not every one is a sample.
+    short = transcoded(fast, "keys-short-gop.mp4", codec="libx264", bitrate=400_000, keyint=3)
+    assert dense_keyframes(short)
+    steps = [b.timestamp - a.timestamp for a, b in pairwise(sample_frames(short, keyframes=True))]
+    assert steps and min(steps) >= MIN_KEYFRAME_STEP
     sparse = transcoded(fast, "keys-sparse.mp4", codec="libx264", bitrate=400_000, keyint=250)
     assert not dense_keyframes(sparse)
     assert [f.timestamp for f in sample_frames(sparse, images=False, keyframes=True)] == [
