@@ -16,7 +16,7 @@ edits turn part of the text into it:
 
 It is never used on typed text (a typed near-miss is a different word), only on what OCR read;
 see :meth:`nigran.detect.text.lexicon.LexiconDetector.approximate_matches`. Measured false and
-true matches: ``python -m bench.ocr --fuzzy`` (figures in docs/performance.md).
+true matches: ``python -m bench.ocr --lexicon`` (figures in docs/performance.md).
 """
 
 from __future__ import annotations
