@@ -190,6 +190,19 @@ def lexicon_on_reads(engine_name: str) -> None:
             f"{font:<12} {exact:>6}/{n:<3} {exact / n:4.2f} {approx:>6}/{n:<3} {approx / n:4.2f}"
             f" {false:>10}/{m:<3}"
         )
+    textless = [synthetic_texture(k, (480, 360)) for k in range(10, 30)] + [
+        synthetic_image(k, (640, 480)) for k in range(10, 30)
+    ]
+    read_as_text = signals = 0
+    for picture in textless:
+        read = engine.read_text(picture)
+        text = f"{read.text}\n{read.also}" if read.also else read.text
+        read_as_text += bool(text)
+        signals += bool(categories(text, True))
+    print(
+        f"\n{len(textless)} textless pictures (20 textures, 20 photos): read as text"
+        f" {read_as_text}, any lexicon signal {signals}"
+    )
 
 
 def main() -> None:
