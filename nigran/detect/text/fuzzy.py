@@ -86,16 +86,20 @@ def find(term: str, text: str, edits: float | None = None) -> list[Hit]:
     # Letters of the text without spaces, and where each one is.
     at = [i for i, c in enumerate(text) if not c.isspace()]
     letters = "".join(text[i] for i in at)
-    if not _may_match(pattern, letters, limit):
-        return []
     word_of = [k for k, w in enumerate(words) for _ in w]
-    table = _table(pattern, letters)
     m = len(pattern)
-    ends = sorted((cost, j) for j, cost in enumerate(table[m]) if j and cost <= limit)
+    ends: list[tuple[float, int, int]] = []  # cost, end, window start
+    tables: dict[int, list[list[float]]] = {}
+    for lo, hi in _windows(pattern, letters, limit):
+        table = _table(pattern, letters[lo:hi])
+        tables[lo] = table
+        ends += [(cost, lo + j, lo) for j, cost in enumerate(table[m]) if j and cost <= limit]
     hits: list[Hit] = []
     taken: list[tuple[int, int]] = []
-    for cost, end in ends:
-        start, per_word = _trace(table, pattern, letters, end, word_of, len(words))
+    for cost, end, lo in sorted(ends):
+        window = letters[lo : lo + len(tables[lo][0]) - 1]
+        start, per_word = _trace(tables[lo], pattern, window, end - lo, word_of, len(words))
+        start += lo
         if end <= start or any(start < e and s < end for s, e in taken):
             continue
         if any(e > word_edits(len(w)) for e, w in zip(per_word, words, strict=True)):
@@ -151,17 +155,33 @@ def _trace(
     return j, per_word
 
 
-def _may_match(pattern: str, letters: str, limit: float) -> bool:
-    """Whether the text can hold the pattern within ``limit`` edits: of the pattern split into
-    one piece more than the whole edits allowed, one piece at least appears unedited
-    (pigeonhole), letters of one shape folded together since a dot costs less than an edit."""
+def _windows(pattern: str, letters: str, limit: float) -> list[tuple[int, int]]:
+    """The stretches of ``letters`` that can hold the pattern within ``limit`` edits: of the
+    pattern split into one piece more than the whole edits allowed, one piece at least appears
+    unedited (pigeonhole; letters of one shape folded together, since a dot costs less than an
+    edit), so a match lies around an occurrence of a piece. Searching only there keeps long
+    OCR text cheap."""
+    m, slack = len(pattern), int(limit) + 1
     pieces = int(limit) + 1
-    if pieces > len(pattern):
-        return True
+    if pieces > m:
+        return [(0, len(letters))]
     folded = _fold(letters)
-    size = len(pattern) // pieces
-    bounds = [k * size for k in range(pieces)] + [len(pattern)]
-    return any(_fold(pattern[a:b]) in folded for a, b in pairwise(bounds))
+    size = m // pieces
+    bounds = [k * size for k in range(pieces)] + [m]
+    spans: list[tuple[int, int]] = []
+    for a, b in pairwise(bounds):
+        piece = _fold(pattern[a:b])
+        found = folded.find(piece)
+        while found >= 0:
+            spans.append((max(0, found - a - slack), min(len(letters), found - a + m + slack)))
+            found = folded.find(piece, found + 1)
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def _fold(text: str) -> str:
