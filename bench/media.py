@@ -455,60 +455,91 @@ def _sample_frames_before_issue22(
     return frames
 
 
+def _decode_only(path: Path, skip: Literal["NONREF", "NONKEY"]) -> None:
+    """Decode the video with ``skip_frame=skip`` and do nothing else: the floor under any
+    sampler that decodes those frames."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.thread_count = 1
+        stream.codec_context.options = {"skip_loop_filter": "all"}
+        stream.codec_context.skip_frame = skip
+        for _ in container.decode(stream):
+            pass
+
+
 def bench_bitrates(seconds: int) -> None:
-    """Hashing CPU per minute of 720p and match shares of re-encodes, at three upload bitrates,
-    for the sampler before issue 22, the current one, and full decoding of every frame."""
-    from nigran.detect.media.frames import sample_frames
+    """Hashing CPU per minute of 720p and match shares of re-encodes, at three upload bitrates
+    and with sparse key frames, for the sampler before issue 22, the frame shown at each second,
+    the key frames where dense (what uploads are matched with now), full decoding, and bare
+    decoding as the floor."""
+    from nigran.detect.media.frames import dense_keyframes, sample_frames
     from nigran.detect.media.samples import synthetic_video
     from nigran.detect.media.vpdq import BANK_INTERVAL, compare_videos, hash_frames
 
     print(
         f"== Video at upload bitrates: {seconds} s of 1280x720 at 30 fps, a cut every 1.2 s "
-        "and panning (H.264 veryfast, B-frames), one thread =="
+        "and panning (H.264 veryfast, B-frames), one thread; CPU = process time per minute =="
     )
     print(f"  ({_load()})")
     samplers: dict[str, Any] = {
-        "before (non-ref skipped, first frame after)": lambda p, **kw: (
+        "before issue 22 (non-ref skipped, first after)": lambda p, **kw: (
             _sample_frames_before_issue22(p, images=False, **kw)
         ),
-        "now (frame shown at each second)": lambda p, **kw: sample_frames(p, images=False, **kw),
+        "frame shown at each second": lambda p, **kw: sample_frames(p, images=False, **kw),
+        "now: key frames where dense, else as above": lambda p, **kw: sample_frames(
+            p, images=False, keyframes=True, **kw
+        ),
         "full decoding, frame shown": lambda p, **kw: sample_frames(
             p, images=False, skip_nonref=False, **kw
         ),
     }
+    floors: dict[str, Literal["NONREF", "NONKEY"]] = {
+        "decode only, non-ref skipped": "NONREF",
+        "decode only, key frames": "NONKEY",
+    }
     with tempfile.TemporaryDirectory() as tmp:
+        common: dict[str, Any] = {
+            "seed": 9,
+            "seconds": seconds,
+            "size": (1280, 720),
+            "fps": 30,
+            "scene_seconds": 1.2,
+        }
         source = synthetic_video(
-            Path(tmp) / "source.mp4",
-            seed=9,
-            seconds=seconds,
-            size=(1280, 720),
-            fps=30,
-            scene_seconds=1.2,
-            preset="veryfast",
-            bitrate=8_000_000,
+            Path(tmp) / "source.mp4", preset="veryfast", bitrate=8_000_000, **common
         )
-        uploads = {}
+        uploads: dict[str, Path] = {}
         for rate in (700_000, 1_500_000, 3_700_000):
-            uploads[rate] = synthetic_video(
-                Path(tmp) / f"up-{rate}.mp4",
-                seed=9,
-                seconds=seconds,
-                size=(1280, 720),
-                fps=30,
-                scene_seconds=1.2,
-                preset="medium",  # another encoder's choices, same pictures
-                bitrate=rate,
+            # another encoder's choices, same pictures; key frames at the cuts (x264's default)
+            uploads[f"{rate / 1e6:.1f} Mbit/s"] = synthetic_video(
+                Path(tmp) / f"up-{rate}.mp4", preset="medium", bitrate=rate, **common
             )
+        uploads["3.7 Mbit/s, key frame every 250"] = synthetic_video(
+            Path(tmp) / "up-gop250.mp4", preset="medium", bitrate=3_700_000, keyint=250, **common
+        )
+        print(
+            "  key frames dense (<= 2 s apart): "
+            + ", ".join(f"{k}: {dense_keyframes(p)}" for k, p in uploads.items())
+        )
+        bank = hash_frames(sample_frames(source, interval=BANK_INTERVAL, images=False))
         for label, sample in samplers.items():
-            bank = hash_frames(sample(source, interval=BANK_INTERVAL))
             cells = []
-            for rate, path in uploads.items():
-                c = time.thread_time()
+            for name, path in uploads.items():
+                c = time.process_time()
                 frames = sample(path)
                 video = hash_frames(frames)
-                cpu = (time.thread_time() - c) * 60 / seconds
+                cpu = (time.process_time() - c) * 60 / seconds
                 share = compare_videos(video, bank).query_share
-                cells.append(f"{rate / 1e6:.1f} Mbit/s: {cpu:.2f} s CPU/min, share {share:.2f}")
+                cells.append(f"{name}: {cpu:.2f} s, share {share:.2f} ({len(frames)})")
+            print(f"  {label:<46} " + " | ".join(cells))
+        for label, skip in floors.items():
+            cells = []
+            for name, path in uploads.items():
+                c = time.process_time()
+                _decode_only(path, skip)
+                cells.append(f"{name}: {(time.process_time() - c) * 60 / seconds:.2f} s")
             print(f"  {label:<46} " + " | ".join(cells))
 
 

@@ -10,6 +10,13 @@ word filter), and how many images gave no text at all.
 
 Usage: .venv/bin/python -m bench.ocr [--sentences 12] [--engines baseline,urd,...]
 One tesseract thread per read; a full run is about 600 reads (some minutes on one core).
+
+``--lexicon``: what the lexicon finds in what OCR reads, exactly (as typed text is matched) and
+approximately (:mod:`nigran.detect.text.fuzzy`, OCR text only): threats of the Urdu bank said in
+a sentence, and benign sentences (the ones above and near misses that end like threats, "I will
+tell you", "I will drop you home"), rendered in every font, size and condition as above; prints
+the share of threat renderings that give the threat signal and the count of benign renderings
+that give any signal, and the same for the benign sentences' own text (a perfect reading).
 """
 
 from __future__ import annotations
@@ -42,6 +49,23 @@ SENTENCES = [
     "ریل گاڑی وقت پر اسٹیشن پہنچ گئی",
     "ہم نے چھٹیوں میں پہاڑوں کی سیر کی",
 ]
+
+NEAR_MISSES = [
+    # Benign sentences that end as the bank's threats do ("... دوں گا", I will ...).
+    "میں تمہیں کل سب کچھ بتا دوں گا",
+    "میں تمہیں گاڑی میں گھر چھوڑ دوں گا",
+    "میں تمہیں کتاب واپس کر دوں گا",
+    "میں شام تک سارا کام ختم کر دوں گا",
+    "میں تمہارا فون ٹھیک کر دوں گا",
+    "بچوں کے لیے کھانا بنا دوں گا",
+    "میں دروازہ بند کر دوں گا",
+    "میں یہ خط کل بھیج دوں گا",
+    "میں تمہیں جان سے زیادہ چاہتا ہوں",
+    "ہم مل کر گھر کی چھت ٹھیک کر دیں گے",
+]
+
+THREAT_SENTENCE = "اگر تم نے پھر ایسا کیا تو {}"
+"""A threat of the bank said in a sentence: "if you do that again, then ..."."""
 
 FONTS = {
     "nastaliq": Path(__file__).resolve().parents[1]
@@ -94,14 +118,14 @@ def _video_frame(image: Image.Image) -> Image.Image:
     return Image.open(io.BytesIO(out.getvalue())).convert("RGB")
 
 
-def renders(n: int) -> list[tuple[str, str, str, Image.Image]]:
+def renders(n: int, sentences: list[str] | None = None) -> list[tuple[str, str, str, Image.Image]]:
     """``(font, condition, sentence, image)`` for each rendering."""
     photo = synthetic_image(3, (900, 160)).filter(ImageFilter.GaussianBlur(3))
     out = []
     for font, path in FONTS.items():
         if not path.exists():
             continue
-        for k, sentence in enumerate(SENTENCES[:n]):
+        for k, sentence in enumerate((sentences or SENTENCES)[:n]):
             size = (40, 28)[k % 2]
             plain = text_image([sentence], path, size=size, width=900, rtl=True)
             caption = text_image(
@@ -120,11 +144,76 @@ def renders(n: int) -> list[tuple[str, str, str, Image.Image]]:
     return out
 
 
+def lexicon_on_reads(engine_name: str) -> None:
+    """Threat signals and false signals from the lexicon on what OCR reads (``--lexicon``)."""
+    from nigran.detect.text.lexicon import LexiconDetector
+    from nigran.model import Content, TextField
+
+    lexicon = LexiconDetector.from_default_banks()
+    threats = sorted(
+        {t.term for t in lexicon.terms if t.category == "threat" and t.language == "ur"}
+    )
+    threat_sentences = [THREAT_SENTENCE.format(t) for t in threats]
+    benign = SENTENCES + NEAR_MISSES
+    engine = ENGINES[engine_name]()
+
+    def categories(text: str, approximate: bool) -> set[str]:
+        if not text.strip():
+            return set()
+        item = Content(id="b", kind="image", author="b", texts={TextField.ON_SCREEN: text})
+        found = (lexicon.detect_read if approximate else lexicon.detect)([item])[0]
+        return {s.category for s in found}
+
+    print(
+        f"Lexicon on OCR ({engine_name}): {len(threat_sentences)} threat sentences (every Urdu"
+        f" threat of the bank), {len(benign)} benign ({len(NEAR_MISSES)} near misses), each"
+        " rendered in every font, 2 sizes, 3 conditions\n"
+    )
+    typed = sum(bool(categories(s, True)) for s in benign)
+    print(f"benign sentences' own text (a perfect reading) with any approximate signal: {typed}")
+    print(f"{'font':<12} {'threat exact':>13} {'threat approx':>14} {'benign: any signal':>19}")
+    by_font: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for kind, sentences in (("threat", threat_sentences), ("benign", benign)):
+        for font, _condition, _sentence, image in renders(len(sentences), sentences):
+            read = engine.read_text(image)
+            text = f"{read.text}\n{read.also}" if read.also else read.text  # as OcrDetector
+            row = by_font[font]
+            if kind == "threat":
+                row[0] += 1
+                row[1] += "threat" in categories(text, False)
+                row[2] += "threat" in categories(text, True)
+            else:
+                row[3] += 1
+                row[4] += bool(categories(text, True))
+    for font, (n, exact, approx, m, false) in by_font.items():
+        print(
+            f"{font:<12} {exact:>6}/{n:<3} {exact / n:4.2f} {approx:>6}/{n:<3} {approx / n:4.2f}"
+            f" {false:>10}/{m:<3}"
+        )
+    textless = [synthetic_texture(k, (480, 360)) for k in range(10, 30)] + [
+        synthetic_image(k, (640, 480)) for k in range(10, 30)
+    ]
+    read_as_text = signals = 0
+    for picture in textless:
+        read = engine.read_text(picture)
+        text = f"{read.text}\n{read.also}" if read.also else read.text
+        read_as_text += bool(text)
+        signals += bool(categories(text, True))
+    print(
+        f"\n{len(textless)} textless pictures (20 textures, 20 photos): read as text"
+        f" {read_as_text}, any lexicon signal {signals}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=len(SENTENCES))
     parser.add_argument("--engines", default="baseline,urd>eng,urd-psm7,Arabic,urd+Arabic")
+    parser.add_argument("--lexicon", action="store_true", help="lexicon findings on OCR text")
     args = parser.parse_args()
+    if args.lexicon:
+        lexicon_on_reads("urd>eng")
+        return
     images = renders(args.sentences)
     textless = [synthetic_texture(k, (480, 360)) for k in (1, 2)] + [
         synthetic_image(k, (640, 480)) for k in (3, 4)

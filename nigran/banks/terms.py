@@ -161,6 +161,9 @@ class LiveLexicon:
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
         return self.current.detect(items)
 
+    def detect_read(self, items: Sequence[Content]) -> list[list[Signal]]:
+        return self.current.detect_read(items)
+
 
 class TermStore:
     """The shipped banks plus the store's term changes, as one detector kept in step with the

@@ -34,6 +34,16 @@ class Detector(Protocol):
         ...
 
 
+@runtime_checkable
+class ReadTextDetector(Detector, Protocol):
+    """A text detector with a way of its own to judge text read off pictures (OCR), which comes
+    with errors typed text does not have (the lexicon also finds terms approximately there)."""
+
+    def detect_read(self, items: Sequence[Content]) -> list[list[Signal]]:
+        """As :meth:`Detector.detect`, for items whose text was read by OCR."""
+        ...
+
+
 def default_detectors(
     banks: HashBanks | None = None, *, lexicon: Detector | None = None
 ) -> list[Detector]:

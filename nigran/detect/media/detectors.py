@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nigran.detect import Detector
+from nigran.detect import Detector, ReadTextDetector
 from nigran.detect.media.banks import BankMatch, HashBanks
 from nigran.detect.media.refs import Analysed, MediaLoader
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
@@ -228,9 +228,10 @@ class OcrDetector:
                     break
                 read = self.engine.read_text(picture, timeout=left)
                 ran_out = ran_out or read.timed_out
-                if read.text and read.text not in lines:
-                    lines.append(read.text)
-                    where.append({"media": ref.ref, "t": at})
+                for text in (read.text, getattr(read, "also", "")):
+                    if text and text not in lines:
+                        lines.append(text)
+                        where.append({"media": ref.ref, "t": at})
         if ran_out:
             self.timeouts += 1
             log.warning(
@@ -264,7 +265,12 @@ class OcrDetector:
             )
             signals: list[Signal] = []
             for detector in self.text_detectors:
-                for s in detector.detect([only_text])[0]:
+                judge = (
+                    detector.detect_read
+                    if isinstance(detector, ReadTextDetector)
+                    else detector.detect
+                )
+                for s in judge([only_text])[0]:
                     details = {
                         **s.evidence.details,
                         "on_screen_text": text[:2000],

@@ -129,7 +129,8 @@ class Analysed:
 
     def frames(self) -> list[Frame]:
         if self._frames is None:
-            self._frames = sample_frames(self.path)
+            # An upload being matched: key frames alone where they are dense (frames.py).
+            self._frames = sample_frames(self.path, keyframes=True)
         return self._frames
 
     def dihedral(self) -> list[PdqHash]:

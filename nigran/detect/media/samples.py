@@ -104,8 +104,11 @@ def synthetic_video(
     codec: str = "libx264",
     preset: str = "ultrafast",
     bitrate: int | None = None,
+    keyint: int | None = None,
 ) -> Path:
-    """Write an MP4 of ``seconds`` with a new scene every ``scene_seconds``; returns ``path``."""
+    """Write an MP4 of ``seconds`` with a new scene every ``scene_seconds``; returns ``path``.
+    ``keyint``: a key frame every so many frames and none at cuts (x264's default puts one at
+    each cut)."""
     import av
 
     rng = np.random.default_rng(seed)
@@ -123,6 +126,11 @@ def synthetic_video(
             if bitrate:  # an upload's average bitrate instead of constant quality
                 stream.options = {"preset": preset}
                 stream.bit_rate = bitrate
+            if keyint:
+                stream.options = {
+                    **stream.options,
+                    "x264-params": f"keyint={keyint}:min-keyint={keyint}:scenecut=0",
+                }
         scene = synthetic_image(int(rng.integers(0, 2**31)), scene_size)
         for i in range(frames):
             if i and i % per_scene == 0:

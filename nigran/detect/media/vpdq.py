@@ -223,7 +223,8 @@ def hash_frames_dihedral(
 
 
 def video_hash(path: Path) -> VideoHash:
-    """Sample and hash a video file; raises :class:`~nigran.errors.InvalidMedia` if broken."""
+    """Sample and hash a video file (the frame shown at each second: a hash to exchange, which
+    others may bank); raises :class:`~nigran.errors.InvalidMedia` if broken."""
     return hash_frames(sample_frames(path, images=False))
 
 
@@ -234,8 +235,9 @@ def bank_video_hash(path: Path) -> VideoHash:
 
 def video_variants(path: Path) -> list[VideoHash]:
     """A video file hashed in its 8 orientations (original first), as the pipeline matches it
-    (``Analysed.video_variants``), so ``nigran media match`` finds what ``moderate`` finds."""
-    return hash_frames_dihedral(sample_frames(path, images=False))
+    (``Analysed.video_variants``), so ``nigran media match`` finds what ``moderate`` finds: at
+    its key frames alone where they are dense (``frames.sample_frames(keyframes=True)``)."""
+    return hash_frames_dihedral(sample_frames(path, images=False, keyframes=True))
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from pathlib import Path
 import ahocorasick
 
 from nigran import languages
+from nigran.detect.text import fuzzy
 from nigran.detect.text.langid import guess_language
 from nigran.detect.text.normalize import normalize, normalize_text
 from nigran.detect.text.transliterate import (
@@ -41,6 +42,15 @@ from nigran.model import Content, Evidence, Signal, SignalSource, Span, TextFiel
 COLUMNS = ("term", "category", "severity", "language", "target", "note")
 SEVERITY_SCORE = {1: 0.55, 2: 0.7, 3: 0.85, 4: 0.97}
 """A lexicon hit is strong but context-blind evidence: scores stay below a confident model's."""
+
+APPROXIMATE_CHARS = 4000
+"""Only the first characters of a text are searched approximately (what OCR reads off an item is
+mostly far shorter): the search costs about 0.1 ms a character on text dense with near
+misses (``bench``-style Urdu sentences ending as threats do)."""
+
+APPROXIMATE_CEILING = 0.8
+"""The highest score of a term found only approximately in text read off a picture (OCR): below
+every removal threshold, so such a finding goes to a reviewer, never straight to removal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +76,10 @@ class Match:
     end: int
     """Offsets in the original text of ``field``."""
     via: str = ""
-    """``transliterated``: found in the text carried into Urdu script (Hindi, Gurmukhi)."""
+    """``transliterated``: found in the text carried into Urdu script (Hindi, Gurmukhi);
+    ``approximate``: found in text read off a picture with a few edits (:mod:`.fuzzy`)."""
+    edits: float = 0.0
+    """Edits the approximate match needed (0 for the others)."""
 
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f]")
@@ -152,6 +165,12 @@ class LexiconDetector:
                 for variant in cross_script_keys(key):
                     cross[variant].extend(entries)
         self._cross = _automaton_of(cross)
+        # Arabic-script terms long enough to be searched approximately in OCR text.
+        self._approximate = [
+            (key, tuple(entries))
+            for key, entries in sorted(by_key.items())
+            if _ARABIC_SCRIPT.search(key) and fuzzy.allowed_edits(len("".join(key.split())))
+        ]
         digest = hashlib.sha256()
         for t in sorted(self.terms, key=lambda t: (t.bank, t.key, t.category)):
             digest.update(f"{t.bank}\t{t.key}\t{t.category}\t{t.severity}\n".encode())
@@ -209,26 +228,65 @@ class LexiconDetector:
             out.extend(Match(t, field, o_start, o_end, "transliterated") for t in entries)
         return out
 
+    def approximate_matches(self, field: TextField, original: str) -> list[Match]:
+        """Arabic-script terms found with a few edits (:mod:`.fuzzy`): only for text read off a
+        picture, where Nastaliq comes back with moved spaces and lost dots; spans point into
+        ``original``."""
+        original = original[:APPROXIMATE_CHARS]
+        if not _ARABIC_SCRIPT.search(original):
+            return []
+        exact = normalize(original)
+        out: list[Match] = []
+        for key, entries in self._approximate:
+            for hit in fuzzy.find(key, exact.text):
+                o_start, o_end = exact.original_span(hit.start, hit.end)
+                out.extend(
+                    Match(t, field, o_start, o_end, "approximate", hit.edits) for t in entries
+                )
+        return out
+
     def detect(self, items: Sequence[Content]) -> list[list[Signal]]:
         return [self._detect_one(item) for item in items]
 
-    def _detect_one(self, item: Content) -> list[Signal]:
+    def detect_read(self, items: Sequence[Content]) -> list[list[Signal]]:
+        """:meth:`detect` for text read off pictures (OCR): Arabic-script terms are also found
+        approximately, at scores no higher than :data:`APPROXIMATE_CEILING`."""
+        return [self._detect_one(item, approximate=True) for item in items]
+
+    def _detect_one(self, item: Content, *, approximate: bool = False) -> list[Signal]:
         found: dict[str, list[Match]] = defaultdict(list)
         for field, text in item.texts.items():
-            for m in self.matches(field, text) + self.cross_script_matches(field, text):
+            ms = self.matches(field, text) + self.cross_script_matches(field, text)
+            if approximate:
+                exact_spans = {(m.start, m.end) for m in ms}
+                ms += [
+                    m
+                    for m in self.approximate_matches(field, text)
+                    if not any(m.start < e and s < m.end for s, e in exact_spans)
+                ]
+            for m in ms:
                 found[m.term.category].append(m)
         if not found:
             return []
         language = item.language_hint or guess_language(" ".join(item.texts.values()))
         signals = []
         for category, ms in sorted(found.items()):
-            worst = max(ms, key=lambda m: m.term.severity)
+            exact = [m for m in ms if m.via != "approximate"]
+            if exact:
+                worst = max(exact, key=lambda m: m.term.severity)
+                score = SEVERITY_SCORE[worst.term.severity]
+            else:
+                # Only approximate findings: the fewer edits, the closer to the ceiling.
+                worst = max(ms, key=lambda m: (m.term.severity, -m.edits))
+                length = len("".join(worst.term.key.split()))
+                score = min(SEVERITY_SCORE[worst.term.severity], APPROXIMATE_CEILING)
+                score *= 1 - worst.edits / max(1, length)
             signals.append(
                 Signal(
                     source=SignalSource.LEXICON,
                     detector=self.name,
                     category=category,
-                    score=SEVERITY_SCORE[worst.term.severity],
+                    score=round(score, 3),
                     severity=worst.term.severity,
                     language=language,
                     evidence=Evidence(
@@ -239,7 +297,20 @@ class LexiconDetector:
                         details={
                             "targets": sorted({m.term.target for m in ms if m.term.target}),
                             "terms": sorted({m.term.term for m in ms}),
-                            **({"via": VIA_URDU_SCRIPT} if any(m.via for m in ms) else {}),
+                            **(
+                                {"via": VIA_URDU_SCRIPT}
+                                if any(m.via == "transliterated" for m in ms)
+                                else {}
+                            ),
+                            **(
+                                {
+                                    "approximate": {
+                                        m.term.term: m.edits for m in ms if m.via == "approximate"
+                                    }
+                                }
+                                if not exact
+                                else {}
+                            ),
                         },
                     ),
                 )

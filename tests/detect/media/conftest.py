@@ -27,9 +27,11 @@ def transcode(
     mirror: bool = False,
     fps: int | None = None,
     bitrate: int | None = None,
+    keyint: int | None = None,
 ) -> Path:
     """Re-encode ``src`` the way a re-uploader would: other codec, size, a small crop, a trim,
-    another frame rate (each output frame is the picture shown at its time), a bitrate."""
+    another frame rate (each output frame is the picture shown at its time), a bitrate;
+    ``keyint``: a key frame every so many frames and at no cut (x264)."""
     with av.open(str(src)) as inp:
         stream_in = inp.streams.video[0]
         rate = Fraction(fps) if fps else (stream_in.average_rate or Fraction(10))
@@ -45,6 +47,11 @@ def transcode(
             stream.bit_rate = bitrate
         if codec == "libx264":
             stream.options = {"preset": "veryfast"}
+            if keyint:
+                stream.options = {
+                    "preset": "veryfast",
+                    "x264-params": f"keyint={keyint}:min-keyint={keyint}:scenecut=0",
+                }
         k, n, opened = 0, 0, False
         while True:
             t = start + n / float(rate)

@@ -20,6 +20,11 @@ from nigran.store.tables import cases
 from tests.factories import THREAT_UR, stored_ref
 
 NASKH = Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf")
+# Vendored with the console (its Urdu font), so always here.
+NASTALIQ = (
+    Path(__file__).resolve().parents[3] / "nigran/console/static/NotoNastaliqUrdu-Regular.ttf"
+)
+THREAT_NASTALIQ = "میں تمہارا گھر جلا دوں گا"  # "I will burn your house down"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 pytestmark = pytest.mark.skipif(
@@ -79,6 +84,7 @@ def test_a_large_picture_is_reduced_and_its_text_read() -> None:
     read = engine.read_text(big)
     assert not read.timed_out
     assert read.text.split() == " ".join(lines).split()
+    assert read.also == ""  # the second, smaller reading is for Arabic-script text only
 
 
 def test_a_read_that_runs_over_is_no_text_logged_and_counted(
@@ -125,3 +131,45 @@ def test_an_urdu_threat_read_off_an_image_goes_to_an_urdu_queue(
         row = conn.execute(select(cases).where(cases.c.id == out.case_id)).one()
     assert (row.category, row.language) == ("threat", "ur")
     assert row.queue.startswith("ur-")
+
+
+@pytest.mark.parametrize("caption", [False, True], ids=["dark on light", "light on dark"])
+def test_a_nastaliq_threat_on_an_image_goes_to_an_urdu_queue(
+    store: Store, tmp_path: Path, caption: bool
+) -> None:
+    from nigran.runtime.pipeline import Pipeline
+
+    colours = {"background": (20, 20, 20), "colour": (255, 255, 255)} if caption else {}
+    picture = text_image([THREAT_NASTALIQ], NASTALIQ, size=44, width=900, rtl=True, **colours)
+    picture.save(tmp_path / "t.png")
+    post = _item(tmp_path / "t.png", texts={"caption": "look at this"}, language_hint="en")
+    out = Pipeline(store).run([post]).outcomes[0]
+    threat = [s for s in out.signals if s.category == "threat"]
+    assert threat and all(s.source is SignalSource.OCR for s in threat)
+    # Tesseract reads Nastaliq with its spaces moved and letters lost; the lexicon finds the
+    # threat approximately, which is evidence for a reviewer, not for removal.
+    (signal,) = [s for s in threat if s.detector == "ocr+lexicon"]
+    assert signal.language == "ur" and "جلا" in signal.evidence.details["on_screen_text"]
+    assert set(signal.evidence.details["approximate"]) == {"گھر جلا دوں گا"}
+    assert 0.5 <= signal.score < 0.9
+    assert out.case_id is not None
+    with store.read() as conn:
+        row = conn.execute(select(cases).where(cases.c.id == out.case_id)).one()
+    assert (row.category, row.language) == ("threat", "ur")
+    assert row.queue.startswith("ur-")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "میں شام تک سارا کام ختم کر دوں گا",  # ends like a threat ("I will finish all the work")
+        "میں تمہیں گاڑی میں گھر چھوڑ دوں گا",  # "I will drop you home"
+        "آج بریانی بہت مزے کی بنی ہے",
+    ],
+)
+def test_benign_nastaliq_images_give_no_signal(tmp_path: Path, sentence: str) -> None:
+    from nigran.detect.text.lexicon import LexiconDetector
+
+    text_image([sentence], NASTALIQ, size=44, width=900, rtl=True).save(tmp_path / "b.png")
+    detector = OcrDetector([LexiconDetector.from_default_banks()], OcrEngine(timeout=600))
+    assert detector.detect([_item(tmp_path / "b.png")]) == [[]]

@@ -4,13 +4,24 @@ mirrored and rotated; unrelated videos do not. Fast content (a cut every 0.8 s, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from nigran.detect.media.banks import Bank, HashBanks
-from nigran.detect.media.frames import sample_frames
-from nigran.detect.media.vpdq import QUERY_SHARE, bank_video_hash, video_variants
+from nigran.detect.media.frames import (
+    MAX_KEYFRAME_GAP,
+    MIN_KEYFRAME_STEP,
+    dense_keyframes,
+    sample_frames,
+)
+from nigran.detect.media.vpdq import (
+    QUERY_SHARE,
+    bank_video_hash,
+    hash_frames_dihedral,
+    video_variants,
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +59,34 @@ def test_a_reupload_matches(
     found = banks.match_video(video_variants(upload))
     assert len(found.matches) == 1, copy
     assert found.matches[0].details["query_share"] >= QUERY_SHARE, copy
+    # Both samplers match, whichever the upload's key frames choose.
+    other = hash_frames_dihedral(
+        sample_frames(upload, images=False, keyframes=not dense_keyframes(upload))
+    )
+    found = banks.match_video(other)
+    assert len(found.matches) == 1, copy
+    assert found.matches[0].details["query_share"] >= QUERY_SHARE, copy
+
+
+def test_dense_key_frames_are_sampled_alone(fast: Path, transcoded: Callable[..., Path]) -> None:
+    # x264 puts a key frame at each cut (every 0.8 s here): dense. Key frames only every
+    # 250 frames: not dense, sampled at each second as before.
+    cuts = transcoded(fast, "keys-at-cuts.mp4", codec="libx264", bitrate=400_000)
+    assert dense_keyframes(cuts)
+    keys = sample_frames(cuts, images=False, keyframes=True)
+    every_second = sample_frames(cuts, images=False)
+    assert [f.timestamp for f in keys] != [f.timestamp for f in every_second]
+    assert all(b.timestamp - a.timestamp <= MAX_KEYFRAME_GAP for a, b in pairwise(keys))
+    # A key frame every 3 frames (0.1 s): not every one is a sample.
+    short = transcoded(fast, "keys-short-gop.mp4", codec="libx264", bitrate=400_000, keyint=3)
+    assert dense_keyframes(short)
+    steps = [b.timestamp - a.timestamp for a, b in pairwise(sample_frames(short, keyframes=True))]
+    assert steps and min(steps) >= MIN_KEYFRAME_STEP
+    sparse = transcoded(fast, "keys-sparse.mp4", codec="libx264", bitrate=400_000, keyint=250)
+    assert not dense_keyframes(sparse)
+    assert [f.timestamp for f in sample_frames(sparse, images=False, keyframes=True)] == [
+        f.timestamp for f in sample_frames(sparse, images=False)
+    ]
 
 
 def test_unrelated_videos_do_not_match(
