@@ -353,8 +353,16 @@ def _write_rules(
     cuts; compiled before it is written, never over an existing file."""
     from nigran.policy.engine import engine_from_text
     from nigran.policy.ruleset import active_version, rules_dir
-    from nigran.training.operating import rules_with_review_cuts
+    from nigran.training.operating import MIN_ROWS_FOR_BAR, rules_with_review_cuts
 
+    few = [p for p in points if p.rows < MIN_ROWS_FOR_BAR]
+    if few:
+        out.print(
+            f"bars kept (fewer than {MIN_ROWS_FOR_BAR} rows): "
+            + ", ".join(f"{p.language} ({p.rows})" for p in few),
+            markup=False,
+        )
+    points = [p for p in points if p.rows >= MIN_ROWS_FOR_BAR]
     base = active_version()
     base_path = rules_dir() / f"{base}.yaml"
     shares = ", ".join(f"{p.language} {p.target_share:.1%}" for p in points)

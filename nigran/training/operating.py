@@ -7,12 +7,13 @@ sent to review in a language should then flag no more than that: here, per langu
 category a file is scored for), the lowest score cut whose flagged share of a traffic sample stays
 within the target share of traffic, and what that cut catches on labelled rows.
 
-Targets come either as one share of traffic for every language (``--review-share``) or from the
-staffing plan's budget table, read as printed: a queue's reviewable share of the flagged items,
+Targets come either as one share of traffic for every language (``--review-share``), from the
+staffing plan's budget table, read as printed (a queue's reviewable share of the flagged items,
 times the share of the sample the head flags at its own threshold today, is the share of traffic
-its reviewers can take. The cuts are printed as the policy rules' ``min_score`` per language,
-for a person to put into a rules version (rules are versioned and shadow-evaluated; nothing here
-edits them).
+its reviewers can take), or from each review queue's ``review_share`` (``queues.yaml``). The cuts
+are printed as the policy rules' ``min_score`` per language and, with ``--write-rules``, written
+as a new rules version (:func:`rules_with_review_cuts`, ``status: proposed``: shadow-evaluated
+with ``nigran policy diff`` before a person marks it active; no live rules file is edited).
 """
 
 from __future__ import annotations
@@ -241,6 +242,11 @@ def min_score_yaml(points: Sequence[OperatingPoint], category: str) -> str:
     return f"{category}.review: min_score: {{{cuts}}}"
 
 
+MIN_ROWS_FOR_BAR = 50
+"""Fewest rows of a language in the sample for its cut to become a rules bar: a cut from a
+handful of rows would move the bar for all of that language's traffic on noise."""
+
+
 @dataclass(frozen=True, slots=True)
 class BarChange:
     """One review bar a new rules version moves: rule, language, old bar (as it resolved), new."""
@@ -278,7 +284,9 @@ def rules_with_review_cuts(
     from nigran.policy.yaml_lines import load_located
 
     if not points:
-        raise InvalidInput("no review cuts to write (no language had a target share)")
+        raise InvalidInput(
+            f"no review cuts to write (no language had a target share and {MIN_ROWS_FOR_BAR} rows)"
+        )
     ids = {r.id for r in review_rules(engine_from_text(text, where).rules, category)}
     loc = load_located(text, where)
     rules = loc.data.get("rules") if isinstance(loc.data, dict) else None

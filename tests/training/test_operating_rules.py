@@ -61,7 +61,10 @@ def test_a_lower_review_share_sends_fewer_benign_items_to_review(
             any(r.matches(s) is not None for r in bars for s in sigs if s.category == "harassment")
             for _, sigs, _ in analysed
         ]
-        assert 0 < sum(sent) <= share * len(items)
+        # Roman Urdu, the language of 294 rows, gets a bar (English, 6 rows, keeps its own).
+        roman = [k for k, (lang, _, _) in enumerate(analysed) if lang == "ur-Latn"]
+        assert len(roman) > 250
+        assert 0 < sum(sent[k] for k in roman) <= share * len(roman)
         benign_reviewed[share] = sum(
             1
             for (_, _, decision), y in zip(analysed, labels, strict=True)
