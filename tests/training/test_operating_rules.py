@@ -19,6 +19,20 @@ shipped = pytest.mark.skipif(
 )
 
 
+def _slice(tmp_path: Path, shared_data: Path) -> tuple[Path, list[str], list[int]]:
+    test = D.ruhsold_task1(shared_data).splits["test"]
+    texts, labels = list(test.texts[:300]), [int(v) for v in test.labels[:300]]
+    sample = tmp_path / "slice.csv"
+    with sample.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["msg", "y"])
+        w.writerows([t, "abusive" if y else "ok"] for t, y in zip(texts, labels, strict=True))
+    return sample, texts, labels
+
+
+ARGS = ["--text-col", "msg", "--label-col", "y", "--positive", "abusive"]
+
+
 @shipped
 def test_a_lower_review_share_sends_fewer_benign_items_to_review(
     tmp_path: Path, shared_data: Path, sqlite_store: Store
@@ -30,20 +44,13 @@ def test_a_lower_review_share_sends_fewer_benign_items_to_review(
     from nigran.runtime.pipeline import Pipeline
     from nigran.training.operating import review_rules
 
-    test = D.ruhsold_task1(shared_data).splits["test"]
-    texts, labels = test.texts[:300], test.labels[:300]
-    sample = tmp_path / "slice.csv"
-    with sample.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["msg", "y"])
-        w.writerows([t, "abusive" if y else "ok"] for t, y in zip(texts, labels, strict=True))
+    sample, texts, labels = _slice(tmp_path, shared_data)
     items = [
         Content(id=f"c{i}", kind=ContentKind.COMMENT, author="a", texts={TextField.BODY: t})
         for i, t in enumerate(texts)
     ]
     env = {"NIGRAN_TRAINING_DATA_DIR": str(shared_data)}
-    args = ["eval", "--file", str(sample), "--text-col", "msg", "--label-col", "y"]
-    args += ["--positive", "abusive", "--category", "harassment"]
+    args = ["eval", "--file", str(sample), *ARGS, "--category", "harassment"]
     benign_reviewed: dict[float, int] = {}
     for n, share in enumerate((0.2, 0.05), start=1):
         rules = tmp_path / f"2026.12.{n}.yaml"
@@ -76,3 +83,36 @@ def test_a_lower_review_share_sends_fewer_benign_items_to_review(
         )
         assert again.exit_code != 0 and "never rewritten" in again.output
     assert benign_reviewed[0.05] < benign_reviewed[0.2]
+
+
+@shipped
+def test_without_a_share_each_queues_own_review_share_sets_the_bars(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from nigran.cli import build_app
+    from nigran.policy.engine import engine_from_text
+    from nigran.training.operating import review_rules
+
+    sample, _, _ = _slice(tmp_path, shared_data)
+    queues = tmp_path / "queues.yaml"
+    queues.write_text(
+        "queues:\n"
+        "  - {id: ur-Latn-hate, languages: [ur-Latn], categories: [harassment],\n"
+        "     review_share: 0.1}\n"
+        "  - {id: general}\n",
+        encoding="utf-8",
+    )
+    rules = tmp_path / "2026.12.1.yaml"
+    env = {"NIGRAN_TRAINING_DATA_DIR": str(shared_data), "NIGRAN_REVIEW_QUEUES": str(queues)}
+    args = ["eval", "--file", str(sample), *ARGS, "--write-rules", str(rules)]
+    res = CliRunner().invoke(build_app(), args, env=env)
+    assert res.exit_code == 0, res.output
+    (review,) = review_rules(
+        engine_from_text(rules.read_text(encoding="utf-8"), "r").rules, "harassment"
+    )
+    assert review.thresholds is not None
+    # Roman Urdu's queue asked for 10%: its bar moved; English's queue (general) set nothing.
+    assert review.thresholds.for_language("ur-Latn") > 0.6
+    assert review.thresholds.for_language("en") == review.thresholds.default == 0.6
