@@ -236,9 +236,16 @@ def targets_from_budget(
     return out
 
 
+def _bar(cut: float) -> float:
+    """A cut as a rules bar: rounded up to the 4 decimals signals carry, at most 1 (a cut that
+    is a 4-decimal score already stays as it is, whatever its binary representation)."""
+    return min(1.0, float(np.ceil(round(cut * 10_000, 6)) / 10_000))
+
+
 def min_score_yaml(points: Sequence[OperatingPoint], category: str) -> str:
-    """The cuts as a rules file's review ``min_score`` (for a person to put in a new version)."""
-    cuts = ", ".join(f"{p.language}: {min(p.cut, 1.0):.3f}" for p in points)
+    """The cuts as a rules file's review ``min_score``, as ``--write-rules`` writes them: rounded
+    up to the 4 decimals signals carry, so the bar never lets in more than the cut."""
+    cuts = ", ".join(f"{p.language}: {_bar(p.cut):.4f}" for p in points)
     return f"{category}.review: min_score: {{{cuts}}}"
 
 
@@ -258,11 +265,6 @@ class BarChange:
 
 
 _FLOW_MIN_SCORE = re.compile(r"min_score:\s*\{[^{}]*\}")
-
-
-def _bar(cut: float) -> float:
-    """A cut as a rules bar: rounded up to the 4 decimals signals carry, at most 1."""
-    return min(1.0, float(np.ceil(cut * 10_000) / 10_000))
 
 
 def rules_with_review_cuts(

@@ -143,6 +143,13 @@ def test_a_new_rules_version_takes_the_cuts_as_review_bars() -> None:
     assert (top("ur-Latn"), top("en")) == (0.97, 0.95)
 
 
+def test_a_bar_is_the_cut_rounded_up_to_four_decimals() -> None:
+    # 0.5016 * 10_000 is 5016.000000000001 in binary: the bar stays 0.5016, not 0.5017.
+    cuts = [k / 10_000 for k in range(10_001)]
+    assert [O._bar(c) for c in cuts] == cuts
+    assert O._bar(0.81234) == 0.8124 and O._bar(1.2) == 1.0
+
+
 def test_writing_bars_refuses_what_it_cannot_do_and_says_where() -> None:
     with pytest.raises(InvalidInput, match="no rule sends 'threat' to review"):
         O.rules_with_review_cuts(RULES, "r.yaml", [_point("en", 0.7)], "threat", "2026.12.1", "")
