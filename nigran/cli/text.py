@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,10 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from nigran.cli import app
-from nigran.errors import NigranError
+from nigran.errors import InvalidInput, NigranError
 
 if TYPE_CHECKING:
     from nigran.detect.text.classifiers import TextClassifiers
+    from nigran.training.operating import OperatingPoint
 
 console = Console(stderr=True)
 
@@ -145,6 +147,17 @@ def eval_(
             " the share of today's flagged items its staff can review sets the cut.",
         ),
     ] = None,
+    write_rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-rules",
+            help="With --file: write a new rules version (status: proposed) to this path, named"
+            " by its stem (e.g. nigran/policy/rules/2026.12.1.yaml): the active rules with the"
+            " category's review bars set to each language's cut. Targets: --review-share,"
+            " --budget, or else each review queue's review_share (queues.yaml). Check it with"
+            " `nigran policy diff` (shadow) before marking it active.",
+        ),
+    ] = None,
     loso: Annotated[
         bool,
         typer.Option(
@@ -218,6 +231,14 @@ def eval_(
         if file is not None:
             from nigran.training.operating import min_score_yaml, read_budget
 
+            queues = None
+            if write_rules is not None:
+                if write_rules.exists():
+                    raise InvalidInput(f"{write_rules} exists; a rules version is never rewritten")
+                if review_share is None and budget is None:
+                    from nigran.review.queues import config as queue_config
+
+                    queues = queue_config()
             res = ev.evaluate_file(
                 file,
                 text_col,
@@ -228,6 +249,7 @@ def eval_(
                 pipeline=pipeline,
                 review_share=review_share,
                 budget=read_budget(budget) if budget is not None else (),
+                queues=queues,
             )
             t = Table(title=f"{file} ({res.n} rows, category {category})")
             for col in ("class", "precision", "recall", "f1", "support"):
@@ -254,7 +276,8 @@ def eval_(
                     "rows",
                     "target share",
                     "cut",
-                    "flagged",
+                    "acted on from",
+                    "sent to review",
                     "recall",
                     "benign flagged",
                 ):
@@ -265,12 +288,15 @@ def eval_(
                         str(p.rows),
                         f"{p.target_share:.1%}",
                         f"{p.cut:.4f}",
+                        f"{p.ceiling:.4f}" if p.ceiling <= 1 else "-",
                         f"{p.flagged_share:.1%}",
                         f"{p.recall:.1%}",
                         f"{p.benign_flagged:.1%}",
                     )
                 out.print(t)
                 out.print(min_score_yaml(res.points, category), markup=False)
+            if write_rules is not None:
+                _write_rules(out, write_rules, res.points, category, file)
             if res.product is not None:
                 pf = res.product
                 out.print(
@@ -318,6 +344,51 @@ def eval_(
             _eval_langid(out, data, langid_report)
     except NigranError as exc:
         _fail(exc)
+
+
+def _write_rules(
+    out: Console, path: Path, points: Sequence[OperatingPoint], category: str, sample: Path
+) -> None:
+    """A new rules version at ``path``: the active one with ``category``'s review bars at the
+    cuts; compiled before it is written, never over an existing file."""
+    from nigran.policy.engine import engine_from_text
+    from nigran.policy.ruleset import active_version, rules_dir
+    from nigran.training.operating import MIN_ROWS_FOR_BAR, rules_with_review_cuts
+
+    few = [p for p in points if p.rows < MIN_ROWS_FOR_BAR]
+    if few:
+        out.print(
+            f"bars kept (fewer than {MIN_ROWS_FOR_BAR} rows): "
+            + ", ".join(f"{p.language} ({p.rows})" for p in few),
+            markup=False,
+        )
+    points = [p for p in points if p.rows >= MIN_ROWS_FOR_BAR]
+    base = active_version()
+    base_path = rules_dir() / f"{base}.yaml"
+    shares = ", ".join(f"{p.language} {p.target_share:.1%}" for p in points)
+    text, changes = rules_with_review_cuts(
+        base_path.read_text(encoding="utf-8"),
+        str(base_path),
+        points,
+        category,
+        path.stem,
+        f"Review bars for {category} from {base} set for a share of traffic sent to review"
+        f" ({shares}) on {sample.name}.",
+    )
+    engine_from_text(text, str(path))  # every rule still compiles
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as fh:
+        fh.write(text)
+    t = Table(title=f"rules {path.stem} (proposed, from {base}): review bars")
+    for col in ("rule", "language", "was", "now"):
+        t.add_column(col)
+    for c in changes:
+        t.add_row(c.rule, c.language, f"{c.old:.4f}", f"{c.new:.4f}")
+    out.print(t)
+    out.print(
+        f"wrote {path}; compare it with `nigran policy diff` before setting `status: active`",
+        markup=False,
+    )
 
 
 def _eval_loso(out: Console, data: Path | None, report: Path) -> None:

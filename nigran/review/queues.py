@@ -10,7 +10,7 @@ the same case to the same queue.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -36,6 +36,9 @@ class Queue:
     sla_hours: Mapping[int, float] = field(default_factory=dict)
     exposure_limit: int | None = None
     """This team's own limit of graphic reveals per shift (None: the file's default)."""
+    review_share: float | None = None
+    """Share of its languages' traffic (0-1) this team can review: the operating point
+    ``nigran eval --file ... --write-rules`` sets the review bars for (None: not set)."""
 
     def matches(
         self, language: str | None, category: str, source: str, jurisdiction: str | None = None
@@ -85,6 +88,16 @@ class QueueConfig:
             if q.matches(language, category, source, jurisdiction):
                 return q
         return self.queues[-1]
+
+    def review_shares(self, langs: Iterable[str], category: str) -> dict[str, float]:
+        """Per language, the ``review_share`` of the queue its flagged ``category`` items are
+        routed to (languages whose queue sets none are left out)."""
+        out: dict[str, float] = {}
+        for lang in set(langs):
+            share = self.route(lang, category).review_share
+            if share is not None:
+                out[lang] = share
+        return out
 
 
 def _canonical(language: str | None) -> str:
@@ -140,6 +153,7 @@ def parse(data: Any, where: str) -> QueueConfig:
             "jurisdictions",
             "sla_hours",
             "exposure_limit",
+            "review_share",
         }
         if unknown:
             raise ConfigError(f"unknown keys {sorted(unknown)} in queue {qid!r}", where=at)
@@ -160,6 +174,7 @@ def parse(data: Any, where: str) -> QueueConfig:
                 jurisdictions=frozenset(raw.get("jurisdictions") or ()),
                 sla_hours=_hours(raw["sla_hours"], at) if "sla_hours" in raw else default_hours,
                 exposure_limit=_queue_limit(raw.get("exposure_limit"), f"{at} ({qid})"),
+                review_share=_share(raw.get("review_share"), f"{at} ({qid}): review_share"),
             )
         )
     if not queues:
@@ -198,6 +213,14 @@ def _queue_limit(value: Any, where: str) -> int | None:
         return _positive(value, "exposure_limit")
     except (TypeError, ValueError) as exc:
         raise ConfigError(str(exc), where=where) from exc
+
+
+def _share(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise ConfigError(f"a review share is a number in (0, 1], not {value!r}", where=where)
+    return float(value)
 
 
 def _positive(value: Any, name: str) -> int:

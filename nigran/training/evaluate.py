@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,11 +36,15 @@ from nigran.training.linear import train_head
 from nigran.training.operating import (
     OperatingPoint,
     QueueShare,
+    automatic_bar,
     operating_points,
     targets_from_budget,
 )
 from nigran.training.reproducible import single_threaded
 from nigran.training.train import FAMILY_FEATURES, FINE_HEADS, SEED
+
+if TYPE_CHECKING:
+    from nigran.review.queues import QueueConfig
 
 Log = Callable[[str], None]
 IntArray = NDArray[np.int64]
@@ -457,11 +461,14 @@ def evaluate_file(
     pipeline: bool = False,
     review_share: float | None = None,
     budget: Sequence[QueueShare] = (),
+    queues: QueueConfig | None = None,
 ) -> FileResult:
     """Metrics of ``model``'s heads for ``category`` on a labelled file; with ``pipeline`` the
     whole product too; with ``review_share`` (one share of traffic for every language) or
     ``budget`` (the staffing plan's review budget, per language queue) the review cut per
-    language that keeps to it, and what it catches (:mod:`nigran.training.operating`)."""
+    language that keeps to it, and what it catches (:mod:`nigran.training.operating`); with
+    ``queues`` and neither of those, each language's target is the ``review_share`` of the
+    review queue its flagged ``category`` items go to."""
     if category not in CATEGORY_HEADS:
         raise InvalidInput(f"unknown category {category!r}; choose one of {sorted(CATEGORY_HEADS)}")
     model = model or load_default()
@@ -475,6 +482,9 @@ def evaluate_file(
     probs = model.proba([head_text(t, via) for t, (_, via) in zip(texts, families, strict=True)])
     score = np.zeros(len(texts))
     pred = np.zeros(len(texts), dtype=np.int64)
+    # Per row, the scores of the category's signals the classifier emits (a head emits at its
+    # own threshold), as the rules see them.
+    emitted: list[list[float]] = [[] for _ in texts]
     counts: dict[str, int] = {}
     used: set[str] = set()
     for r, (lang, (family, _)) in enumerate(zip(langs, families, strict=True)):
@@ -486,15 +496,41 @@ def evaluate_file(
             s = float(probs[r, i])
             if s >= model.heads[i].threshold:
                 pred[r] = 1
+                emitted[r].append(round(s, 4))
             score[r] = max(score[r], s)
     points: list[OperatingPoint] = []
-    if review_share is not None or budget:
+    if review_share is not None or budget or queues is not None:
         names = [lang.language for lang in langs]
         targets: dict[str, float] = {}
+        if queues is not None and review_share is None and not budget:
+            targets = queues.review_shares(names, category)
         if budget:
             today = {lang: float(pred[[n == lang for n in names]].mean()) for lang in set(names)}
             targets = targets_from_budget(budget, today, category)
-        points = operating_points(names, score, y, targets, default=review_share)
+        from nigran.policy.engine import load_engine
+
+        # Rows the active rules act on automatically are not sent to review: the share counts
+        # the band between the cut and that bar.
+        ceiling = automatic_bar(load_engine().rules, category)
+        # The bars apply to what detection emits for the category, classifier signals and
+        # term-bank hits, each weighed on its own: an item is sent to review when one of its
+        # signals is in the band from the cut to the removal bar, even if another is removed.
+        signals = [c + t for c, t in zip(emitted, lexicon_scores(texts, category), strict=True)]
+        band = np.asarray(
+            [
+                max((v for v in row if v < ceiling(lang)), default=0.0)
+                for row, lang in zip(signals, names, strict=True)
+            ]
+        )
+        points = operating_points(
+            names,
+            np.asarray([max(row, default=0.0) for row in signals]),
+            y,
+            targets,
+            default=review_share,
+            ceiling=ceiling,
+            review_scores=band,
+        )
     pr, rc, f1, n = precision_recall_fscore_support(y, pred, labels=[0, 1], zero_division=0)
     metrics = {"macro_f1": float(np.mean(f1))}
     recall_at: dict[float, float] = {}
@@ -522,6 +558,28 @@ def evaluate_file(
         product_figures(texts, y, model) if pipeline else None,
         points,
     )
+
+
+def lexicon_scores(texts: Sequence[str], category: str) -> list[list[float]]:
+    """Per text, the scores of the shipped term banks' ``category`` signals."""
+    from nigran.detect.text.lexicon import LexiconDetector
+    from nigran.model import Content, ContentKind, TextField
+
+    lexicon = LexiconDetector.from_default_banks()
+    out: list[list[float]] = [[] for _ in texts]
+    rows = [r for r, t in enumerate(texts) if t.strip()]
+    items = [
+        Content(
+            id=f"eval-{r}",
+            kind=ContentKind.COMMENT,
+            author="eval",
+            texts={TextField.BODY: texts[r]},
+        )
+        for r in rows
+    ]
+    for r, found in zip(rows, lexicon.detect(items), strict=True):
+        out[r] = [s.score for s in found if s.category == category]
+    return out
 
 
 def product_figures(

@@ -39,12 +39,32 @@ def test_routing_by_language_category_and_source() -> None:
         ({"queues": [{"id": "a", "colour": "red"}, {"id": "b"}]}, "unknown keys"),
         ({"queues": [{"id": "a", "sla_hours": {0: 1}}, {"id": "b"}]}, "each severity"),
         ({"queue": []}, "needs a `queues:` list"),
+        ({"queues": [{"id": "a", "review_share": 1.5}, {"id": "b"}]}, "review share"),
+        ({"queues": [{"id": "a", "review_share": "5%"}, {"id": "b"}]}, "review share"),
     ],
 )
 def test_bad_queue_files_name_the_problem(data: object, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as info:
         queues.parse(data, "q.yaml")
     assert info.value.where is not None and info.value.where.startswith("q.yaml")
+
+
+def test_review_share_is_read_per_queue_a_language_routes_to() -> None:
+    cfg = queues.parse(
+        {
+            "queues": [
+                {"id": "ur-Latn-hate", "languages": ["ur-Latn"], "categories": ["harassment"]},
+                {"id": "ur-Latn", "languages": ["ur-Latn"], "review_share": 0.05},
+                {"id": "en", "languages": ["en"], "review_share": 0.1},
+                {"id": "general"},
+            ]
+        },
+        "q.yaml",
+    )
+    # Harassment in Roman Urdu goes to a queue with no share set: no target for it.
+    assert cfg.review_shares(["ur-Latn", "en", "ps"], "harassment") == {"en": 0.1}
+    assert cfg.review_shares(["ur-Latn", "en"], "spam") == {"ur-Latn": 0.05, "en": 0.1}
+    assert queues.load().get("general").review_share is None
 
 
 def test_priority_formula() -> None:

@@ -74,3 +74,93 @@ def test_operating_points_per_language_report_what_they_catch() -> None:
     assert (ur.rows, ur.cut, ur.flagged_share) == (10, 0.7, 0.3)
     assert ur.recall == pytest.approx(2 / 3) and ur.benign_flagged == pytest.approx(1 / 7)
     assert "ur: 0.700" in O.min_score_yaml(points, "harassment")
+
+
+def test_rows_acted_on_automatically_do_not_count_against_the_share() -> None:
+    # Four rows at or above the removal bar (0.9) are removed, not reviewed: a fifth of ten rows
+    # sent to review is the two highest below it.
+    scores = np.asarray([0.99, 0.97, 0.95, 0.91, 0.8, 0.7, 0.6, 0.3, 0.2, 0.1])
+    cut = O.cut_for_share(scores, 0.2, ceiling=0.9)
+    reviewed = (scores >= cut) & (scores < 0.9)
+    assert cut == 0.7 and reviewed.sum() == 2
+    # Nothing below the bar: the cut is the bar itself, sending nothing more to review.
+    assert O.cut_for_share(np.asarray([0.95, 0.99]), 0.5, ceiling=0.9) == 0.9
+
+
+RULES = """\
+version: "2026.11.0"
+description: "base"
+status: active
+review_queue: general
+rules:
+  # comments stay
+  - id: harassment.remove
+    when: {category: harassment, min_score: {default: 0.95, ur-Latn: 0.97}}
+    then: {action: {type: remove}}
+  - id: harassment.review
+    when: {category: harassment, min_score: {default: 0.6, ur: 0.55}, unless: harassment.remove}
+    then: {review: {queue: general, deadline: P2D}}
+  - id: viral.review
+    when: {category: [harassment], min_score: {default: 0.4}, context: {min_views_per_hour: 10}}
+    then: {review: {queue: viral, deadline: PT1H}}
+"""
+
+
+def _point(lang: str, cut: float) -> O.OperatingPoint:
+    return O.OperatingPoint(lang, 10, 0.1, cut, 0.1, 0.5, 0.05)
+
+
+def test_a_new_rules_version_takes_the_cuts_as_review_bars() -> None:
+    from nigran.policy.engine import engine_from_text
+    from nigran.policy.ruleset import Thresholds
+
+    text, changes = O.rules_with_review_cuts(
+        RULES,
+        "r.yaml",
+        [_point("ur-Latn", 0.81234), _point("en", 0.7)],
+        "harassment",
+        "2026.12.1",
+        "bars for 10%",
+    )
+    engine = engine_from_text(text, "new.yaml")
+    assert (engine.ruleset.version, engine.ruleset.status) == ("2026.12.1", "proposed")
+    (review,) = O.review_rules(engine.rules, "harassment")
+    bars = review.thresholds
+    assert isinstance(bars, Thresholds)
+    # Rounded up to the 4 decimals signals carry; und-Latn follows Roman Urdu; others kept.
+    assert bars.for_language("ur-Latn") == bars.for_language("und-Latn") == 0.8124
+    assert (bars.for_language("en"), bars.for_language("ur"), bars.default) == (0.7, 0.55, 0.6)
+    # The context rule (fast-spreading items) and the removal bars are left alone.
+    assert "min_score: {default: 0.4}" in text and "ur-Latn: 0.97}" in text
+    assert "# comments stay" in text
+    assert {(c.rule, c.language, c.old, c.new) for c in changes} == {
+        ("harassment.review", "en", 0.6, 0.7),
+        ("harassment.review", "ur-Latn", 0.55, 0.8124),
+        ("harassment.review", "und-Latn", 0.6, 0.8124),
+    }
+    # The review band ends where removal starts, per language.
+    top = O.automatic_bar(engine.rules, "harassment")
+    assert (top("ur-Latn"), top("en")) == (0.97, 0.95)
+
+
+def test_a_bar_is_the_cut_rounded_up_to_four_decimals() -> None:
+    # 0.5016 * 10_000 is 5016.000000000001 in binary: the bar stays 0.5016, not 0.5017.
+    cuts = [k / 10_000 for k in range(10_001)]
+    assert [O._bar(c) for c in cuts] == cuts
+    assert O._bar(0.81234) == 0.8124 and O._bar(1.2) == 1.0
+
+
+def test_writing_bars_refuses_what_it_cannot_do_and_says_where() -> None:
+    with pytest.raises(InvalidInput, match="no rule sends 'threat' to review"):
+        O.rules_with_review_cuts(RULES, "r.yaml", [_point("en", 0.7)], "threat", "2026.12.1", "")
+    block = RULES.replace(
+        "when: {category: harassment, min_score: {default: 0.6, ur: 0.55}, "
+        "unless: harassment.remove}",
+        "when:\n      category: harassment\n      min_score:\n        default: 0.6\n"
+        "      unless: harassment.remove",
+    )
+    with pytest.raises(InvalidInput, match="by hand") as info:
+        O.rules_with_review_cuts(
+            block, "r.yaml", [_point("en", 0.7)], "harassment", "2026.12.1", ""
+        )
+    assert info.value.where == "r.yaml:13"  # the min_score line
