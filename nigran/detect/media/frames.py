@@ -244,16 +244,9 @@ def sample_frames(
                         last_scene = t
                     previous = grid
                     held = (frame, t)
-    except (PayloadTooLarge, InvalidMedia):
-        raise
-    except av.FFmpegError as exc:
-        raise InvalidMedia(f"video is corrupt or not a video: {exc}", where=where) from exc
-    except (ValueError, OSError) as exc:
-        raise InvalidMedia(f"video cannot be decoded: {exc}", where=where) from exc
-    if not frames:
-        raise InvalidMedia("video has no decodable frames", where=where)
-    frames.sort(key=lambda f: f.timestamp)
-    return frames
+    except (av.FFmpegError, ValueError, OSError) as exc:
+        raise _decode_error(exc, where) from exc
+    return _in_order(frames, where)
 
 
 def _key_frames(path: Path, *, max_seconds: float, images: bool) -> list[Frame]:
@@ -289,12 +282,22 @@ def _key_frames(path: Path, *, max_seconds: float, images: bool) -> list[Frame]:
                 if frames and t - frames[-1].timestamp < MIN_KEYFRAME_STEP:
                     continue  # all-intra video (every frame a key frame): a few a second
                 frames.append(_frame(frame, round(t, 3), "interval", images))
-    except PayloadTooLarge:
-        raise
-    except av.FFmpegError as exc:
-        raise InvalidMedia(f"video is corrupt or not a video: {exc}", where=where) from exc
-    except (ValueError, OSError) as exc:
-        raise InvalidMedia(f"video cannot be decoded: {exc}", where=where) from exc
+    except (av.FFmpegError, ValueError, OSError) as exc:
+        raise _decode_error(exc, where) from exc
+    return _in_order(frames, where)
+
+
+def _decode_error(exc: Exception, where: str) -> InvalidMedia:
+    """An error FFmpeg or the file system raised while decoding, as InvalidMedia naming the file
+    (Nigran's own errors, such as PayloadTooLarge, are none of these and pass through)."""
+    import av
+
+    if isinstance(exc, av.FFmpegError):
+        return InvalidMedia(f"video is corrupt or not a video: {exc}", where=where)
+    return InvalidMedia(f"video cannot be decoded: {exc}", where=where)
+
+
+def _in_order(frames: list[Frame], where: str) -> list[Frame]:
     if not frames:
         raise InvalidMedia("video has no decodable frames", where=where)
     frames.sort(key=lambda f: f.timestamp)
