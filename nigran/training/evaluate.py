@@ -598,7 +598,7 @@ def product_figures(
 
     detectors: list[Detector] = [
         LexiconDetector.from_default_banks(),
-        ClassifierDetector(model, encoder="off"),
+        ClassifierDetector(model, encoder="off", second_stage=model.second is not None),
     ]
     policy = default_policy()
     ctx = PolicyContext(now=datetime(2026, 1, 1, tzinfo=UTC))

@@ -38,6 +38,7 @@ from nigran.errors import ConfigError
 
 if TYPE_CHECKING:
     from nigran.detect.text.encoder import Blend
+    from nigran.detect.text.second_stage import SecondStage
 
 HEADER_FILE = "classifiers.json"
 FORMAT = "nigran-fasttext-heads/1"
@@ -172,6 +173,7 @@ class TextClassifiers:
             self._columns[fam.family] = [self.index[name] for name in spec["heads"]]
         self.thresholds = np.array([h.threshold for h in self.heads])
         self.blend: Blend | None = None
+        self.second: SecondStage | None = None
 
     def with_blend(self, blend: Blend) -> TextClassifiers:
         """These heads with the encoder's blended in where ``blend`` has a head for them: those
@@ -193,6 +195,22 @@ class TextClassifiers:
         ]
         clone.thresholds = np.array([h.threshold for h in clone.heads])
         clone.version = f"{self.version}+{blend.version}"
+        return clone
+
+    def with_second_stage(self, stage: SecondStage) -> TextClassifiers:
+        """These heads with the fine-tuned encoder rescoring the texts they are unsure about
+        (:mod:`~nigran.detect.text.second_stage`); the version names both."""
+        trained_beside = stage.header.meta.get("classifiers")
+        base = self.version.split("+")[0]
+        if trained_beside and trained_beside != base:
+            raise ConfigError(
+                f"second stage {stage.version} was calibrated beside text classifiers "
+                f"{trained_beside}, not {base}: run `nigran train --only second-stage` "
+                "after retraining the classifiers (or set NIGRAN_TEXT_SECOND_STAGE=off)"
+            )
+        clone = copy.copy(self)
+        clone.second = stage
+        clone.version = f"{self.version}+{stage.version}"
         return clone
 
     @classmethod
@@ -224,12 +242,21 @@ class TextClassifiers:
         """:meth:`family_proba` and, of the same shape, where the encoder's score is blended
         in (all False without a blend)."""
         probs = self.families[family].proba(lines)
-        if self.blend is None:
-            return probs, np.zeros(probs.shape, dtype=bool)
+        read = np.zeros(probs.shape, dtype=bool)
+        if self.blend is None and self.second is None:
+            return probs, read
         if texts is None:
-            raise ValueError("family_proba with an encoder blend needs the texts")
+            raise ValueError("family_proba with an encoder needs the texts")
         names = [self.heads[i].name for i in self._columns[family]]
-        return self.blend.mix(probs, names, texts)
+        if self.blend is not None:
+            probs, read = self.blend.mix(probs, names, texts)
+            # A head the blend rescored keeps the blend's threshold; the second stage was
+            # calibrated on the linear head's probabilities, so it leaves that head alone.
+            names = ["" if n in self.blend.by_name else n for n in names]
+        if self.second is not None:
+            probs, second = self.second.mix(probs, names, texts)
+            read |= second
+        return probs, read
 
     def proba(self, texts: Sequence[str]) -> Array:
         """``(n, heads)``: every head on every text (evaluation; detection scores only the

@@ -40,16 +40,29 @@ class ClassifierDetector:
     name = "text-classifier"
 
     def __init__(
-        self, classifiers: TextClassifiers | None = None, *, encoder: str | None = None
+        self,
+        classifiers: TextClassifiers | None = None,
+        *,
+        encoder: str | None = None,
+        second_stage: bool | None = None,
     ) -> None:
         """``encoder``: ``e5`` blends the pretrained encoder's heads in (``encoder.py``; about
-        20 ms a text), ``off`` never does; None asks ``NIGRAN_TEXT_ENCODER`` (default off)."""
+        20 ms a text), ``off`` never does; None asks ``NIGRAN_TEXT_ENCODER`` (default off).
+        ``second_stage``: whether unsure texts go on to the fine-tuned encoder
+        (``second_stage.py``); None asks ``NIGRAN_TEXT_SECOND_STAGE`` (default on where its
+        model is shipped beside the classifiers)."""
         from nigran.detect.text.encoder import encoder_requested, load_blend
+        from nigran.detect.text.second_stage import load_second_stage, second_stage_requested
 
         model = classifiers or load_classifiers()
         kind = encoder_requested() if encoder is None else (None if encoder == "off" else encoder)
         if kind and model.blend is None:
             model = model.with_blend(load_blend(model.path, kind))
+        wanted = second_stage_requested() if second_stage is None else second_stage
+        if wanted and model.second is None:
+            stage = load_second_stage(model.path)
+            if stage is not None:
+                model = model.with_second_stage(stage)
         self.model = model
         self.version = self.model.version
         # Per family: its heads, the score each must reach to emit (heads without a category of
@@ -111,9 +124,13 @@ class ClassifierDetector:
                 details["target"] = head.target
             if r in crossed:
                 details["via"] = VIA_URDU_SCRIPT
-            if read_by_encoder and self.model.blend is not None:
-                # The version names the blend either way; this says it scored this text.
-                details["encoder"] = self.model.blend.encoder.name
+            if read_by_encoder:
+                # The version names both stages either way; this says which scored this text.
+                blend, second = self.model.blend, self.model.second
+                if blend is not None and head.name in blend.by_name:
+                    details["encoder"] = blend.encoder.name
+                elif second is not None:
+                    details["second_stage"] = second.version
             out[k].append(
                 Signal(
                     source=SignalSource.CLASSIFIER,
