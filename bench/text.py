@@ -10,6 +10,10 @@ every row alike). Texts are the official test splits (never printed), cycled to 
 whole path also runs on the texts of at most 64 characters among them. Those two rows run first
 with the garbage collector walking the whole heap, then again (with every other row) after
 ``nigran.runtime.heap.freeze_loaded``, which the moderating entry points call after loading.
+
+Those rows are the first stage alone. The last rows run the whole path with the second stage
+(the cascade detection runs by default: texts the linear heads are unsure about go on to the
+fine-tuned encoder) and print the share of texts it read and its cost per text read.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import resource  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -133,6 +137,27 @@ def fresh(fn: Callable[[Sequence[str]], object]) -> Callable[[Sequence[str]], ob
     return run
 
 
+def _routed(det: ClassifierDetector, text: str) -> bool:
+    """Whether the cascade sends ``text`` to its second stage (as ``family_scores`` decides)."""
+    from nigran.detect.text.classifiers import model_input
+    from nigran.detect.text.classify import family_of, head_text
+    from nigran.detect.text.langid import guess_languages
+
+    family, crossed = family_of(guess_languages([text])[0])
+    if family is None or family not in det.model.families:
+        return False
+    read = head_text(text, crossed)
+    probs = det.model.families[family].proba([model_input(read)])
+    stage = det.model.second
+    assert stage is not None
+    names = [det.model.heads[i].name for i in det.model.columns(family)]
+    return any(
+        stage.by_name[n].band_lo <= probs[0, j] <= stage.by_name[n].band_hi
+        for j, n in enumerate(names)
+        if n in stage.by_name
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=None)
@@ -156,7 +181,8 @@ def main() -> None:
     from nigran.detect.text.normalize import normalize_text
     from nigran.runtime.heap import freeze_loaded
 
-    clf = ClassifierDetector()
+    clf = ClassifierDetector(second_stage=False)
+    cascade = ClassifierDetector(second_stage=True)
     lex = LexiconDetector.from_default_banks()
     ident = default_identifier()
     ident.identify("warm up")
@@ -240,6 +266,40 @@ def main() -> None:
         tput = throughput(fn, inputs)
         p50, p99 = latency(fn, inputs)
         print(f"{name:64} {tput:10.0f} {p50:8.3f} {p99:8.3f}")
+    stage = cascade.model.second
+    if stage is None:
+        print("second stage: not shipped beside the classifiers (nigran train --only second-stage)")
+    else:
+        read: list[int] = []
+        network = stage.logits
+
+        def counted(batch: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+            read.append(len(batch))
+            return network(batch)
+
+        stage.logits = counted  # type: ignore[method-assign,assignment]
+        both = fresh(whole_path(lex, cascade))
+        both(short[:256])
+        read.clear()
+        tput = throughput(both, texts, passes=1)
+        share = sum(read) / len(texts)
+        p50, p99 = latency(both, texts)
+        print(
+            f"{'whole text path with the second stage (cascade)':64} {tput:10.0f} "
+            f"{p50:8.3f} {p99:8.3f}"
+        )
+        p50s, p99s = latency(both, short)
+        print(
+            f"{f'  the same on the texts of <= {SHORT} chars':64} {'':10} {p50s:8.3f} {p99s:8.3f}"
+        )
+        routed = [t for t in texts[:2000] if _routed(cascade, t)]
+        stage.logits = network  # type: ignore[method-assign]
+        one = latency(lambda b: network(b), routed, n=len(routed))
+        print(
+            f"second stage: read {share:.1%} of texts; the network alone, one text a call: "
+            f"p50 {one[0]:.2f} ms, p99 {one[1]:.2f} ms ({len(routed)} texts); model "
+            f"{stage.version}"
+        )
     print(
         f"resident memory: {before:.0f} MB before loading, {loaded:.0f} MB with detectors loaded "
         f"(+{loaded - before:.0f} MB); peak "

