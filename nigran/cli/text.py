@@ -75,12 +75,7 @@ def train(
         console.print(m, markup=False, highlight=False, soft_wrap=True)
 
     try:
-        if only == "second-stage":
-            from nigran.training.second_stage import train_second_stage
-
-            train_second_stage(data, out, log=log)
-            return
-        if only in ("all", "classifiers", "encoder"):
+        if only in ("all", "classifiers", "encoder", "second-stage"):
             reviews = None
             if include_reviews:
                 from nigran.store import Store
@@ -89,7 +84,11 @@ def train(
                 with store.read() as conn:
                     reviews = review_rows(conn)
                 console.print(f"{len(reviews)} reviewer labels in the store")
-            if only == "encoder":
+            if only == "second-stage":
+                from nigran.training.second_stage import train_second_stage
+
+                train_second_stage(data, out, reviews=reviews, log=log)
+            elif only == "encoder":
                 from nigran.training.encoder_train import train_encoder
 
                 train_encoder(data, out, reviews=reviews, log=log)

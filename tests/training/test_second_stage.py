@@ -285,3 +285,22 @@ def test_train_writes_a_stage_tied_to_the_classifiers_and_recalibrates(
     T.train_second_stage(shared_data, tmp_path, settings=settings, max_rows=12, log=said.append)
     assert any("recalibrating" in m for m in said)
     assert (tmp_path / "second_stage.onnx").read_bytes() == blob
+
+
+def test_reviewer_labels_join_their_heads_rows(shared_data: Path) -> None:
+    from nigran.training.train import Corpus, with_reviews
+
+    reviewed = [
+        ("tum to bilkul ghaddar nikle yaar", "harassment", "ur-Latn", 1),
+        ("میں تمہیں کل دیکھ لوں گا، بچ کر رہنا", "threat", "ur", 1),
+        ("what a lovely evening", "harassment", "en", 0),
+    ]
+    corpus = with_reviews(Corpus.load(shared_data), reviewed, log=lambda _: None)
+    train, val = T.stage_rows(corpus, olid_rows=20000)
+    seen = {
+        (t, h, y)
+        for rows in (train, val)
+        for t, h, y in zip(rows.texts, rows.heads, rows.labels, strict=True)
+    }
+    for (text, _, _, label), head in zip(reviewed, (0, 2, 3), strict=True):
+        assert (text, head, label) in seen
