@@ -486,6 +486,49 @@ def _reuse(folder: Path, digest: str, settings: TuneSettings) -> float | None:
     return float("nan") if got is None else float(got)
 
 
+def held_out_first_stage(corpus: Any, val: Rows, log: Log = print) -> Array:
+    """Each validation row's first-stage probability of its own head from a head that never saw
+    it: the served heads are trained exactly as ``nigran train`` trains them, and their
+    out-of-fold probabilities are read (the shipped heads were trained on these rows, so their
+    own scores would be overconfident and leave the second stage nothing to route)."""
+    from nigran.training.train import family_specs, train_spec
+
+    oof: dict[tuple[int, str], float] = {}
+    for data in family_specs(corpus):
+        for spec in data.specs:
+            if spec.info.name not in HEADS:
+                continue
+            k = HEADS.index(spec.info.name)
+            head = train_spec(data, spec, lambda _: None)
+            if head.oof is None:
+                raise ValueError(f"{spec.info.name}: no out-of-fold probabilities")
+            texts = spec.texts + (spec.validation[0] if spec.validation else [])
+            for t, p in zip(texts, head.oof.tolist(), strict=True):
+                oof.setdefault((k, t), float(p))
+            log(f"{spec.info.name}: out-of-fold first-stage probabilities of {len(texts)} rows")
+    try:
+        return np.asarray([oof[(h, t)] for h, t in zip(val.heads, val.texts, strict=True)])
+    except KeyError as exc:
+        raise ValueError(f"validation row not among its head's training rows: {exc}") from exc
+
+
+def capped(corpus: Any, n: int) -> Any:
+    """Every split of every dataset cut to at most ``n`` rows by a fixed stride (tests)."""
+    from dataclasses import fields, replace
+
+    from nigran.training import datasets as D
+
+    out = {}
+    for f in fields(corpus):
+        ds = getattr(corpus, f.name)
+        splits = {}
+        for name, split in ds.splits.items():
+            step = max(1, len(split) // n)
+            splits[name] = D.Split(split.texts[::step][:n], split.labels[::step][:n], split.name)
+        out[f.name] = replace(ds, splits=splits)
+    return type(corpus)(**out)
+
+
 def train_second_stage(
     data: Path | None,
     out: Path | None,
@@ -514,6 +557,8 @@ def train_second_stage(
     folder = out or C.default_header_path().parent
     classifiers = C.TextClassifiers.load(folder / C.HEADER_FILE)
     corpus = Corpus.load(D.data_dir(data))
+    if max_rows is not None:
+        corpus = capped(corpus, 4 * max_rows)
     if reviews:
         corpus = with_reviews(corpus, reviews, log=log)
     prep = prepare(corpus, max_rows=max_rows, log=log)
@@ -541,15 +586,7 @@ def train_second_stage(
         export_onnx(model, onnx_path)
         tok_path.write_text(json.dumps(prep.tokenizer_json, ensure_ascii=False), encoding="utf-8")
     logits = network_logits(onnx_path, prep.tokenizer_json, prep.val.texts)
-    first = np.zeros(len(prep.val))
-    heads = np.asarray(prep.val.heads)
-    for k, name in enumerate(HEADS):
-        sel = np.flatnonzero(heads == k)
-        col = classifiers.head(name)
-        family = classifiers.heads[col].family
-        lines = [C.model_input(prep.val.texts[i]) for i in sel]
-        probs = classifiers.families[family].proba(lines)
-        first[sel] = probs[:, classifiers.columns(family).index(col)]
+    first = held_out_first_stage(corpus, prep.val, log)
     info = [classifiers.heads[classifiers.head(n)] for n in HEADS]
     stage_heads = calibrate(
         prep.val,
