@@ -260,9 +260,10 @@ def test_detector_blends_the_encoder_in_when_asked(monkeypatch: pytest.MonkeyPat
         author="a",
         texts={TextField.BODY: "shut up you stupid worthless idiot, nobody wants you here"},
     )
-    plain = ClassifierDetector(encoder="off")
+    # The blend alone: the second stage (on by default) would rescore the other heads too.
+    plain = ClassifierDetector(encoder="off", second_stage=False)
     monkeypatch.setenv(E.ENCODER_ENV, "e5")
-    blended = ClassifierDetector()
+    blended = ClassifierDetector(second_stage=False)
     assert blended.model.blend is not None and plain.model.blend is None
     assert blended.version.startswith(plain.version + "+e5-")
     sig = [s for s in blended.detect([item])[0] if s.category == "harassment"]

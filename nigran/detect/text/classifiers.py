@@ -179,10 +179,11 @@ class TextClassifiers:
         """These heads with the encoder's blended in where ``blend`` has a head for them: those
         heads take the blend's threshold and offset, and the version names both."""
         trained_beside = blend.heads.meta.get("classifiers")
-        if trained_beside and trained_beside != self.version:
+        base = self.version.split("+")[0]
+        if trained_beside and trained_beside != base:
             raise ConfigError(
                 f"encoder heads {blend.version} were trained beside text classifiers "
-                f"{trained_beside}, not {self.version}: run `nigran train --only encoder` "
+                f"{trained_beside}, not {base}: run `nigran train --only encoder` "
                 "after retraining the classifiers"
             )
         clone = copy.copy(self)
