@@ -43,9 +43,10 @@ class Settings:
     text_encoder: str | None = None
     """The pretrained encoder blended into the text heads (``e5``), or None (the default: off;
     see :mod:`nigran.detect.text.encoder`)."""
-    text_second_stage: bool = True
+    text_second_stage: bool = False
     """Whether texts the linear heads are unsure about go on to the fine-tuned encoder
-    (:mod:`nigran.detect.text.second_stage`); on wherever its model is shipped."""
+    (:mod:`nigran.detect.text.second_stage`); off by default: it reads about a fifth of the
+    texts at tens of milliseconds each (docs/detection.md)."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` names the client;
     from anyone else the header is ignored. Default none: the peer's own address counts."""
@@ -165,7 +166,9 @@ def settings() -> Settings:
             training_data_dir=Path(raw.get("training_data_dir", "../shared/data")),
             freeze_heap=_flag("NIGRAN_FREEZE_HEAP", raw.get("freeze_heap"), True),
             text_encoder=_encoder(raw.get("text_encoder")),
-            text_second_stage=_flag("NIGRAN_TEXT_SECOND_STAGE", raw.get("text_second_stage"), True),
+            text_second_stage=_flag(
+                "NIGRAN_TEXT_SECOND_STAGE", raw.get("text_second_stage"), False
+            ),
             trusted_proxies=_proxies(raw.get("trusted_proxies")),
             checkpoint_log=Path(raw["checkpoint_log"]) if raw.get("checkpoint_log") else None,
             checkpoint_every_s=_positive(raw.get("checkpoint_every_s")),

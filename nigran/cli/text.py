@@ -220,11 +220,12 @@ def eval_(
         bool,
         typer.Option(
             "--second-stage/--first-stage-only",
-            help="Score with the cascade as detection does (texts the linear heads are unsure"
-            " about go on to the fine-tuned encoder, second_stage.json beside the model), or"
-            " with the linear heads alone.",
+            help="Score with the cascade (texts the linear heads are unsure about go on to the"
+            " fine-tuned encoder, second_stage.json beside the model, as detection does with"
+            " NIGRAN_TEXT_SECOND_STAGE=on), or with the linear heads alone (the default, as"
+            " detection does by default).",
         ),
-    ] = True,
+    ] = False,
 ) -> None:
     """Official-split metrics beside the published best and a TF-IDF+LR baseline, and language
     ID accuracy per language; or --file, --compare, --langid."""

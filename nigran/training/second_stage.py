@@ -406,11 +406,13 @@ def calibrate(
     families: Sequence[str],
     share: float = ROUTE_SHARE,
 ) -> list[Any]:
-    """Per head of :data:`HEADS`, from validation ``rows`` (``first``: each row's first-stage
-    probability of its own head; ``logits``: the shipped network's output, rows × heads): Platt
-    scaling, the band of first-stage probabilities routed on (each family's ``share`` split
-    evenly among the heads it serves), and the mix weight and threshold that maximise the
-    cascade's macro-F1 on the head's rows."""
+    """Per head of :data:`HEADS`, from validation ``rows`` (``first``: rows × heads, each head's
+    first-stage probability of every row of its family, none of them seen by that head in
+    training; ``logits``: the shipped network's output, rows × heads): Platt scaling; the band
+    of first-stage probabilities routed on, set over all of the family's rows (in detection
+    every head of a family reads all of its texts), each head taking an even part of the
+    family's ``share``; and the mix weight and threshold that maximise the cascade's macro-F1 on
+    the head's own labelled rows."""
     from sklearn.linear_model import LogisticRegression
 
     from nigran.detect.text.second_stage import StageHead
@@ -420,18 +422,21 @@ def calibrate(
     y_all = np.asarray(rows.labels)
     per_family = {f: sum(1 for g in families if g == f) for f in families}
     out = []
+    family_of_row = np.asarray([families[h] for h in heads])
     for k, name in enumerate(HEADS):
         sel = heads == k
-        y, p1, z = y_all[sel], first[sel], logits[sel, k]
+        y, p1, z = y_all[sel], first[sel, k], logits[sel, k]
         lr = LogisticRegression(C=1e4).fit(z.reshape(-1, 1), y)
         a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
         p2 = 1.0 / (1.0 + np.exp(-(a * z + b)))
         thr = float(linear_thresholds[k])
-        dist = np.abs(_logit(p1) - _logit(np.asarray([thr]))[0])
-        n_in = max(1, int(len(y) * share / per_family[families[k]]))
+        fam = first[family_of_row == families[k], k]
+        dist = np.abs(_logit(fam) - _logit(np.asarray([thr]))[0])
+        n_in = max(1, int(len(fam) * share / per_family[families[k]]))
         cut = np.sort(dist)[min(n_in, len(dist)) - 1]
-        inside = dist <= cut
-        lo, hi = float(p1[inside].min()), float(p1[inside].max())
+        lo, hi = float(fam[dist <= cut].min()), float(fam[dist <= cut].max())
+        inside = (p1 >= lo) & (p1 <= hi)
+        routed = float(((fam >= lo) & (fam <= hi)).mean())
         base = macro_f1_at(y, p1, thr)
         best = (base, 1.0, thr)
         for w in WEIGHTS:
@@ -455,7 +460,7 @@ def calibrate(
                 band_hi=round(hi, 4),
                 val_linear_f1=round(base, 4),
                 val_cascade_f1=round(f1, 4),
-                val_routed=round(float(inside.mean()), 4),
+                val_routed=round(routed, 4),
             )
         )
     return out
@@ -486,11 +491,14 @@ def _reuse(folder: Path, digest: str, settings: TuneSettings) -> float | None:
     return float("nan") if got is None else float(got)
 
 
-def held_out_first_stage(corpus: Any, val: Rows, log: Log = print) -> Array:
-    """Each validation row's first-stage probability of its own head from a head that never saw
-    it: the served heads are trained exactly as ``nigran train`` trains them, and their
-    out-of-fold probabilities are read (the shipped heads were trained on these rows, so their
-    own scores would be overconfident and leave the second stage nothing to route)."""
+def held_out_first_stage(corpus: Any, val: Rows, classifiers: Any, log: Log = print) -> Array:
+    """Rows × :data:`HEADS`: each validation row's first-stage probability by every head of its
+    family, from heads that never saw it. For the row's own head, the served heads are trained
+    exactly as ``nigran train`` trains them and their out-of-fold probabilities are read (the
+    shipped heads were trained on these rows, so their own scores would be overconfident and
+    leave the second stage nothing to route); for the family's other heads, which trained on
+    another source, the shipped ``classifiers``' probabilities."""
+    from nigran.detect.text import classifiers as C
     from nigran.training.train import family_specs, train_spec
 
     oof: dict[tuple[int, str], float] = {}
@@ -506,10 +514,20 @@ def held_out_first_stage(corpus: Any, val: Rows, log: Log = print) -> Array:
             for t, p in zip(texts, head.oof.tolist(), strict=True):
                 oof.setdefault((k, t), float(p))
             log(f"{spec.info.name}: out-of-fold first-stage probabilities of {len(texts)} rows")
+    out = np.full((len(val), len(HEADS)), np.nan)
+    info = [classifiers.heads[classifiers.head(n)] for n in HEADS]
+    for k, head in enumerate(info):
+        rows = [i for i, h in enumerate(val.heads) if info[h].family == head.family]
+        lines = [C.model_input(val.texts[i]) for i in rows]
+        probs = classifiers.families[head.family].proba(lines)
+        col = classifiers.columns(head.family).index(classifiers.head(head.name))
+        out[rows, k] = probs[:, col]
     try:
-        return np.asarray([oof[(h, t)] for h, t in zip(val.heads, val.texts, strict=True)])
+        for i, (h, t) in enumerate(zip(val.heads, val.texts, strict=True)):
+            out[i, h] = oof[(h, t)]
     except KeyError as exc:
         raise ValueError(f"validation row not among its head's training rows: {exc}") from exc
+    return out
 
 
 def capped(corpus: Any, n: int) -> Any:
@@ -586,7 +604,7 @@ def train_second_stage(
         export_onnx(model, onnx_path)
         tok_path.write_text(json.dumps(prep.tokenizer_json, ensure_ascii=False), encoding="utf-8")
     logits = network_logits(onnx_path, prep.tokenizer_json, prep.val.texts)
-    first = held_out_first_stage(corpus, prep.val, log)
+    first = held_out_first_stage(corpus, prep.val, classifiers, log)
     info = [classifiers.heads[classifiers.head(n)] for n in HEADS]
     stage_heads = calibrate(
         prep.val,

@@ -141,7 +141,7 @@ def test_calibration_routes_a_bounded_share_and_keeps_the_better_stage() -> None
     logits = np.zeros((len(y), len(T.HEADS)))
     logits[np.arange(len(y)), rows.heads] = np.where(y == 1, 3.0, -3.0)
     families = ["ur-Latn", "ur", "ur", "en"]
-    heads = T.calibrate(rows, first, logits, [0.5] * 4, families)
+    heads = T.calibrate(rows, np.tile(first[:, None], (1, 4)), logits, [0.5] * 4, families)
     for h, fam in zip(heads, families, strict=True):
         share = T.ROUTE_SHARE / families.count(fam)
         assert h.val_routed <= share + 1e-9
@@ -235,8 +235,9 @@ def test_detector_says_when_the_second_stage_scored_a_text(monkeypatch: pytest.M
     served = [s for s in found if s.evidence.details["head"] in stage.by_name]
     assert served, "a plain insult and a plain threat must be flagged"
     assert all(s.evidence.details.get("second_stage") == stage.version for s in served)
-    off = ClassifierDetector(model, encoder="off", second_stage=False)
-    assert off.model.second is None
+    assert ClassifierDetector(model, encoder="off").model.second is None  # off by default
+    monkeypatch.setenv(S.ENV, "on")
+    assert ClassifierDetector(model, encoder="off").model.second is stage
 
 
 @shipped
@@ -249,6 +250,7 @@ def test_a_stale_second_stage_turns_itself_off_unless_asked_for(
     stage = S.load_second_stage(model.path)
     assert stage is not None
     monkeypatch.setitem(stage.header.meta, "classifiers", "ft-000000000000")
+    monkeypatch.setenv(S.ENV, "on")
     with caplog.at_level("WARNING"):
         det = ClassifierDetector(model, encoder="off")
     assert det.model.second is None

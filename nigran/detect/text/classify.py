@@ -53,8 +53,7 @@ class ClassifierDetector:
         """``encoder``: ``e5`` blends the pretrained encoder's heads in (``encoder.py``; about
         20 ms a text), ``off`` never does; None asks ``NIGRAN_TEXT_ENCODER`` (default off).
         ``second_stage``: whether unsure texts go on to the fine-tuned encoder
-        (``second_stage.py``); None asks ``NIGRAN_TEXT_SECOND_STAGE`` (default on where its
-        model is shipped beside the classifiers)."""
+        (``second_stage.py``); None asks ``NIGRAN_TEXT_SECOND_STAGE`` (default off)."""
         from nigran.detect.text.encoder import encoder_requested, load_blend
         from nigran.detect.text.second_stage import load_second_stage, second_stage_requested
 
@@ -71,8 +70,8 @@ class ClassifierDetector:
                 except ConfigError as exc:
                     if second_stage:  # asked for by name: refuse
                         raise
-                    # On by default: a retrain of the classifiers must not stop moderation;
-                    # the first stage alone decides until the second is recalibrated.
+                    # Asked for by the settings: a retrain of the classifiers must not stop
+                    # moderation; the first stage alone decides until it is recalibrated.
                     log.warning("second stage off: %s", exc)
         self.model = model
         self.version = self.model.version

@@ -9,7 +9,9 @@ fall inside). There the two are mixed, ``(1 - w) · first + w · second`` with `
 validation rows, and the mix is mapped onto the first stage's scale (its own threshold onto the
 head's), so one threshold, the head's, still decides and an emitted score stays comparable.
 
-Off with ``NIGRAN_TEXT_SECOND_STAGE=off`` (or ``text_second_stage: off`` in the config file).
+On with ``NIGRAN_TEXT_SECOND_STAGE=on`` (or ``text_second_stage = true`` in the config file);
+off by default, since the network costs tens of milliseconds a text it reads on one core
+(``python -m bench.text``).
 """
 
 from __future__ import annotations
@@ -239,8 +241,7 @@ def header_path_beside(classifiers_header: Path) -> Path:
 
 
 def second_stage_requested() -> bool:
-    """``NIGRAN_TEXT_SECOND_STAGE`` / ``text_second_stage``: on unless ``off``, ``0`` or
-    ``false``."""
+    """``NIGRAN_TEXT_SECOND_STAGE`` / ``text_second_stage`` (default off)."""
     from nigran.config import settings
 
     return settings().text_second_stage
