@@ -21,7 +21,6 @@ and ``band_hi``), where the linear head is unsure; elsewhere the encoder is not 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -31,7 +30,13 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from nigran.detect.text.heads import read_header, sigmoid
+from nigran.detect.text.heads import (
+    body_version,
+    in_bands,
+    read_header,
+    sigmoid,
+    write_header,
+)
 from nigran.errors import ConfigError
 
 Array = NDArray[np.float64]
@@ -69,13 +74,19 @@ class SentenceEncoder(Protocol):
     def embed(self, texts: Sequence[str]) -> Array: ...
 
 
-def encoder_input(text: str) -> str:
-    """What the encoder reads: the first :data:`MAX_CHARS` characters, lone surrogates replaced
-    (the engine takes UTF-8) and NULs dropped (they would end a C string early)."""
-    text = text[:MAX_CHARS]
+def utf8_prefix(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` with lone surrogates replaced, so it encodes
+    as UTF-8 (what the encoders' tokenizers take)."""
+    text = text[:limit]
     if not text.isascii():
         text = text.encode("utf-8", "replace").decode("utf-8")
-    return text.replace("\x00", " ")
+    return text
+
+
+def encoder_input(text: str) -> str:
+    """What the encoder reads: :func:`utf8_prefix` of :data:`MAX_CHARS` characters, NULs
+    dropped (they would end a C string early)."""
+    return utf8_prefix(text, MAX_CHARS).replace("\x00", " ")
 
 
 class E5Encoder:
@@ -230,8 +241,7 @@ class EncoderHeads:
 
     @property
     def version(self) -> str:
-        body = json.dumps(self.as_dict(), sort_keys=True).encode()
-        return f"e5-{hashlib.sha256(body).hexdigest()[:12]}"
+        return body_version("e5", self.as_dict())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -244,12 +254,7 @@ class EncoderHeads:
         }
 
     def save(self, path: Path) -> str:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = {**self.as_dict(), "version": self.version}
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
-        return self.version
+        return write_header(path, self.as_dict(), self.version)
 
     @classmethod
     def load(cls, path: Path) -> EncoderHeads:
@@ -305,12 +310,7 @@ class Blend:
         columns replaced by the blend inside each head's band, and where that happened (the
         same shape, True where the encoder's score is in the probability); the encoder reads
         only the texts some head's band holds."""
-        inside = np.zeros(linear.shape, dtype=bool)
-        cols = [(j, self.by_name[n]) for j, n in enumerate(names) if n in self.by_name]
-        if not cols or not len(texts):
-            return linear, inside
-        for j, h in cols:
-            inside[:, j] = (linear[:, j] >= h.band_lo) & (linear[:, j] <= h.band_hi)
+        inside, cols = in_bands(linear, names, self.by_name)
         rows = np.flatnonzero(inside.any(axis=1))
         if not rows.size:
             return linear, inside

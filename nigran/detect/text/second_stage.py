@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nigran.detect.text.heads import read_header, sigmoid
+from nigran.detect.text.encoder import utf8_prefix
+from nigran.detect.text.heads import (
+    body_version,
+    in_bands,
+    read_header,
+    sigmoid,
+    write_header,
+)
 from nigran.errors import ConfigError
 
 Array = NDArray[np.float64]
@@ -84,8 +91,7 @@ class StageHeader:
 
     @property
     def version(self) -> str:
-        body = json.dumps(self.as_dict(), sort_keys=True).encode()
-        return f"ss-{hashlib.sha256(body).hexdigest()[:12]}"
+        return body_version("ss", self.as_dict())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -100,11 +106,7 @@ class StageHeader:
         }
 
     def save(self, path: Path) -> str:
-        body = {**self.as_dict(), "version": self.version}
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
-        return self.version
+        return write_header(path, self.as_dict(), self.version)
 
     @classmethod
     def load(cls, path: Path) -> StageHeader:
@@ -170,7 +172,7 @@ class SecondStage:
         if not texts:
             return np.zeros((0, 1 + max((h.output for h in self.header.heads), default=0)))
         pfx = self.header.prefix
-        encs = self.tokenizer.encode_batch([pfx + _clean(t) for t in texts])
+        encs = self.tokenizer.encode_batch([pfx + utf8_prefix(t, MAX_CHARS) for t in texts])
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         for s in range(0, len(order), BATCH):
             idx = order[s : s + BATCH]
@@ -196,17 +198,19 @@ class SecondStage:
         b = np.asarray([h.platt_b for h in heads])
         return sigmoid(a * z[:, [h.output for h in heads]] + b)
 
+    def routed(
+        self, first: Array, names: Sequence[str]
+    ) -> tuple[NDArray[np.bool_], list[tuple[int, StageHead]]]:
+        """Where the second stage reads (rows × heads ``names``: inside a served head's band),
+        and the served heads with their columns."""
+        return in_bands(first, names, self.by_name)
+
     def mix(
         self, first: Array, names: Sequence[str], texts: Sequence[str]
     ) -> tuple[Array, NDArray[np.bool_]]:
         """``first`` (rows = ``texts``, columns = heads ``names``) with the served heads'
         columns mixed with the second stage inside each head's band; and where (True)."""
-        inside = np.zeros(first.shape, dtype=bool)
-        cols = [(j, self.by_name[n]) for j, n in enumerate(names) if n in self.by_name]
-        if not cols or not len(texts):
-            return first, inside
-        for j, h in cols:
-            inside[:, j] = (first[:, j] >= h.band_lo) & (first[:, j] <= h.band_hi)
+        inside, cols = self.routed(first, names)
         rows = np.flatnonzero(inside.any(axis=1))
         if not rows.size:
             return first, inside
@@ -227,13 +231,6 @@ def _session(blob: bytes, threads: int) -> Any:
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     return ort.InferenceSession(blob, opts, providers=["CPUExecutionProvider"])
-
-
-def _clean(text: str) -> str:
-    text = text[:MAX_CHARS]
-    if not text.isascii():
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    return text
 
 
 def header_path_beside(classifiers_header: Path) -> Path:
