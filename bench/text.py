@@ -151,11 +151,7 @@ def _routed(det: ClassifierDetector, text: str) -> bool:
     stage = det.model.second
     assert stage is not None
     names = [det.model.heads[i].name for i in det.model.columns(family)]
-    return any(
-        stage.by_name[n].band_lo <= probs[0, j] <= stage.by_name[n].band_hi
-        for j, n in enumerate(names)
-        if n in stage.by_name
-    )
+    return bool(stage.routed(probs, names)[0].any())
 
 
 def main() -> None:

@@ -91,13 +91,7 @@ def stage_rows(
     """Training and validation rows for :data:`HEADS` (see the module doc); ``max_rows`` caps
     every source (tests)."""
     from nigran.training.sources import sources_of
-
-    def cap(texts: list[str], labels: list[int], n: int | None) -> tuple[list[str], list[int]]:
-        if n is None or len(texts) <= n:
-            return texts, labels
-        step = len(texts) / n
-        idx = [int(i * step) for i in range(n)]
-        return _pick(texts, idx), _pick(labels, idx)
+    from nigran.training.sources import stride as cap
 
     train, val = Rows(), Rows()
     r1 = corpus.ruhsold1.splits
@@ -532,19 +526,11 @@ def held_out_first_stage(corpus: Any, val: Rows, classifiers: Any, log: Log = pr
 
 def capped(corpus: Any, n: int) -> Any:
     """Every split of every dataset cut to at most ``n`` rows by a fixed stride (tests)."""
-    from dataclasses import fields, replace
+    from dataclasses import fields
 
-    from nigran.training import datasets as D
+    from nigran.training.datasets import strided
 
-    out = {}
-    for f in fields(corpus):
-        ds = getattr(corpus, f.name)
-        splits = {}
-        for name, split in ds.splits.items():
-            step = max(1, len(split) // n)
-            splits[name] = D.Split(split.texts[::step][:n], split.labels[::step][:n], split.name)
-        out[f.name] = replace(ds, splits=splits)
-    return type(corpus)(**out)
+    return type(corpus)(**{f.name: strided(getattr(corpus, f.name), n) for f in fields(corpus)})
 
 
 def train_second_stage(

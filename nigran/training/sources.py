@@ -64,7 +64,7 @@ def _is_roman(texts: Sequence[str]) -> list[bool]:
     return [family_of(lang)[0] == "ur-Latn" for lang in guess_languages(list(texts))]
 
 
-def _stride(texts: list[str], labels: list[int], n: int | None) -> tuple[list[str], list[int]]:
+def stride(texts: list[str], labels: list[int], n: int | None) -> tuple[list[str], list[int]]:
     """At most ``n`` rows by a fixed stride (files can be sorted by label)."""
     if n is None or len(texts) <= n:
         return texts, labels
@@ -99,20 +99,20 @@ def sources_of(
     if covert not in COVERT:
         raise ValueError(f"covert must be one of {COVERT}, not {covert!r}")
     r1 = ruhsold1.splits
-    rt, rl = _stride(
+    rt, rl = stride(
         r1["train"].texts + r1["validation"].texts,
         r1["train"].labels + r1["validation"].labels,
         max_rows,
     )
     tt = [t for s in trac1.splits.values() for t in s.texts]
     tl = [v for s in trac1.splits.values() for v in s.labels]
-    tt, tl = _stride(tt, tl, None if max_rows is None else 2 * max_rows)
+    tt, tl = stride(tt, tl, None if max_rows is None else 2 * max_rows)
     keep = _is_roman(tt)
     tt = [t for t, k in zip(tt, keep, strict=True) if k]
     tl = [v for v, k in zip(tl, keep, strict=True) if k]
-    tt, tl = _stride(tt, tl, max_rows)
+    tt, tl = stride(tt, tl, max_rows)
     hh = hinglish.splits["all"]
-    ht, hl = _stride(hh.texts, hh.labels, max_rows)
+    ht, hl = stride(hh.texts, hh.labels, max_rows)
     return {
         "ruhsold": Source("ruhsold", rt, rl, rt, rl),
         "trac1": trac_source(tt, tl, covert),

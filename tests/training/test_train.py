@@ -14,14 +14,7 @@ from nigran.training import datasets as D
 from nigran.training import train as T
 from nigran.training.linear import Extra, Recipe, argmax_offsets, train_head
 
-
-def _slice(ds: D.Dataset, n: int) -> D.Dataset:
-    # A stride, not a prefix: some files are sorted by label.
-    splits = {}
-    for name, s in ds.splits.items():
-        step = max(1, len(s) // n)
-        splits[name] = D.Split(s.texts[::step][:n], s.labels[::step][:n], s.name)
-    return replace(ds, splits=splits)
+_slice = D.strided
 
 
 @pytest.fixture(scope="module")
