@@ -120,14 +120,59 @@ def test_fine_tune_learns_and_resumes_from_its_checkpoint(cut, tmp_path: Path) -
     rows.add([URDU, ROMAN, ENGLISH, "ok"] * 8, [1, 0, 0, 1] * 8, 0)
     ids = T.encode(tok, rows.texts)
     settings = T.TuneSettings(epochs=1, batch=8, lr=1e-3, threads=1)
-    model = T.fine_tune(rows, ids, _tiny(len(keep)), tmp_path, settings, log=lambda _: None)
+    model = _tiny(len(keep))
+    T.fine_tune(rows, ids, model, tmp_path, settings, log=lambda _: None)
     state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
     assert state["step"] == 4
     said: list[str] = []
-    again = T.fine_tune(rows, ids, _tiny(len(keep)), tmp_path, settings, log=said.append)
+    again = _tiny(len(keep))
+    T.fine_tune(rows, ids, again, tmp_path, settings, log=said.append)
     assert said == ["resumed at step 4/4"]
     for a, b in zip(model.parameters(), again.parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_student_is_the_teachers_lowest_layers(cut) -> None:  # type: ignore[no-untyped-def]
+    _, keep = cut
+    teacher = _tiny(len(keep))
+    ids = torch.tensor([[0, 5, 9, 2], [0, 7, 2, 1]])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
+    whole = T.student_of(teacher, TINY.layers).eval()
+    with torch.no_grad():
+        assert torch.equal(whole(ids, mask), teacher(ids, mask))
+    one = T.student_of(teacher, 1)
+    assert len(one.layers) == 1
+    for name, p in one.state_dict().items():
+        assert torch.equal(p, teacher.state_dict()[name]), name
+
+
+def test_distillation_pulls_every_head_towards_the_teacher(cut, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    body, keep = cut
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_str(json.dumps(body))
+    rows = T.Rows()
+    rows.add([URDU, ROMAN, ENGLISH, "ok"] * 8, [1, 0, 0, 1] * 8, 0)
+    ids = T.encode(tok, rows.texts)
+    # A teacher sure of other heads' answers than the labels give: only distillation teaches them.
+    teacher = np.tile(np.asarray([[3.0, -3.0, 3.0, -3.0]], dtype=np.float32), (len(rows), 1))
+    settings = T.TuneSettings(epochs=8, batch=8, lr=1e-3, head_lr=1e-2, threads=1)
+
+    def gap(model: Encoder) -> float:
+        with torch.no_grad():
+            got = torch.sigmoid(model(*T._padded(ids))).numpy()
+        return float(np.abs(got[:, 1:] - 1 / (1 + np.exp(-teacher[:, 1:]))).mean())
+
+    before = gap(_tiny(len(keep)))
+    plain, taught = _tiny(len(keep)), _tiny(len(keep))
+    T.fine_tune(rows, ids, plain, tmp_path / "a", settings, lambda _: None)
+    T.fine_tune(
+        rows, ids, taught, tmp_path / "b", settings, lambda _: None,
+        teacher=teacher, soft=0.5, checkpoint="student.pt",
+    )  # fmt: skip
+    assert (tmp_path / "b" / "student.pt").is_file()
+    assert gap(taught) < 0.5 * before
+    assert gap(taught) < 0.5 * gap(plain)
 
 
 def test_calibration_routes_a_bounded_share_and_keeps_the_better_stage() -> None:
@@ -268,12 +313,14 @@ def test_train_writes_a_stage_tied_to_the_classifiers_and_recalibrates(
     for f in [C.HEADER_FILE, *(p.name for p in src.glob("clf-*.bin"))]:
         shutil.copy(src / f, tmp_path / f)
     settings = T.TuneSettings(epochs=1, batch=16, threads=1)
+    student = T.DistilSettings(layers=2, max_tokens=24, tune=settings)
     said: list[str] = []
     version = T.train_second_stage(
         shared_data,
         tmp_path,
         work=tmp_path / "work",
         settings=settings,
+        student=student,
         max_rows=12,
         log=said.append,
     )
@@ -281,10 +328,14 @@ def test_train_writes_a_stage_tied_to_the_classifiers_and_recalibrates(
     assert header.version == version
     assert header.meta["classifiers"] == C.TextClassifiers.load(tmp_path).version
     assert [h.name for h in header.heads] == list(T.HEADS)
+    assert (header.max_tokens, header.meta["layers"]) == (24, 2)
+    assert any("distilling 2 layers" in m for m in said)
     stage = S.SecondStage(tmp_path / S.HEADER_FILE)
     assert stage.proba([URDU, ROMAN], ["ur/threat", "ur-Latn/offensive"]).shape == (2, 2)
     blob = (tmp_path / "second_stage.onnx").read_bytes()
-    T.train_second_stage(shared_data, tmp_path, settings=settings, max_rows=12, log=said.append)
+    T.train_second_stage(
+        shared_data, tmp_path, settings=settings, student=student, max_rows=12, log=said.append
+    )
     assert any("recalibrating" in m for m in said)
     assert (tmp_path / "second_stage.onnx").read_bytes() == blob
 
