@@ -14,12 +14,12 @@ The sources and their label mappings are in ``sources.py`` (covert aggression in
 not harmful won; see ``train.py`` for the figures).
 
 Nothing here reads a test split. :func:`loso_threshold` finds the threshold that maximises the
-mean over sources of macro-F1 on the pooled left-out scores (each source's rows scored by a head
-that never saw it). It is reported, not applied: across the default mixes it ranged from 0.29 to
-0.61 (the sources' harmful shares differ, 0.47 RUHSOLD, 0.74 TRAC-1 overt vs none, 0.36
-Hinglish, and the best macro-F1 threshold follows the share), so it says more about the left-out
-source's class mix than about the head. Where the product meets a source, its operating point is
-set by review capacity instead (``operating.py``).
+mean over sources of macro-F1 on the left-out scores (each source's rows scored by a head that
+never saw it), each source's two classes weighed alike: the sources' harmful shares differ (0.47
+RUHSOLD, 0.74 TRAC-1 overt vs none, 0.36 Hinglish) and unweighed macro-F1's best threshold follows
+the share, which says more about a source's class mix than about the head. ``nigran train`` gives
+``ur-Latn/offensive`` the threshold it chose (``train.ROMAN_THRESHOLD``). Where the product meets a
+source, what it sends to review is set by review capacity on top (``operating.py``).
 """
 
 from __future__ import annotations
@@ -176,9 +176,10 @@ def evaluate_mix(
 
 def loso_threshold(folds: Sequence[Fold]) -> tuple[float, float]:
     """The threshold maximising the mean over left-out sources of macro-F1 (each source's rows
-    scored by a head that never saw it), and that mean. Ties go to the one nearest 0.5."""
+    scored by a head that never saw it, its two classes weighed alike), and that mean. Ties go
+    to the one nearest 0.5."""
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    per = np.stack([macro_f1_grid(f.y, f.proba, grid) for f in folds])
+    per = np.stack([macro_f1_grid(f.y, f.proba, grid, balanced=True) for f in folds])
     mean = per.mean(axis=0)
     order = np.argsort(np.abs(grid - 0.5), kind="stable")
     best = order[int(np.argmax(mean[order] >= mean.max() - 1e-9))]
@@ -215,6 +216,10 @@ def select(results: Sequence[MixResult]) -> MixResult:
         if common and r.mean(common) > best.mean(common) + 0.004:
             best = r
     return best
+
+
+def _macro_f1(fold: Fold, threshold: float) -> float:
+    return float(f1_score(fold.y, (fold.proba >= threshold).astype(np.int64), average="macro"))
 
 
 def loso_md(results: Sequence[MixResult], chosen: MixResult | None = None) -> str:
@@ -258,10 +263,21 @@ def run_loso(
             by_covert[mix.covert] = load_sources(root, covert=mix.covert, max_rows=max_rows)
         results.append(evaluate_mix(by_covert[mix.covert], mix, seed=seed, cache=cache, log=log))
     chosen = select(results)
+    from nigran.training.train import ROMAN_THRESHOLD
+
     threshold, mean = loso_threshold(chosen.folds)
+    at = {f.left_out: _macro_f1(f, threshold) for f in chosen.folds}
+    cells = ", ".join(
+        f"{f.left_out} {f.macro_f1:.4f} -> {at[f.left_out]:.4f}" for f in chosen.folds
+    )
+    shipped = (
+        "the threshold `nigran train` gives `ur-Latn/offensive` (`train.ROMAN_THRESHOLD`)"
+        if abs(threshold - ROMAN_THRESHOLD) < 1e-9
+        else f"**not** `train.ROMAN_THRESHOLD` ({ROMAN_THRESHOLD:.2f}): update it and retrain"
+    )
     return loso_md(results, chosen) + (
-        f"\nThe chosen mix's left-out scores put the threshold at {threshold:.2f} (mean "
-        f"left-out macro-F1 {mean:.4f} there, against {chosen.mean():.4f} at each fold's own "
-        "out-of-fold threshold). Reported, not applied: it follows the left-out sources' "
-        "harmful shares (see `nigran.training.loso`).\n"
+        f"\nThe chosen mix's left-out scores, each source's two classes weighed alike, put the "
+        f"threshold at **{threshold:.2f}** (mean weighed macro-F1 {mean:.4f}): {shipped}. "
+        f"Macro-F1 on the source left out, at each fold's own out-of-fold threshold -> at "
+        f"{threshold:.2f}: {cells}.\n"
     )

@@ -90,19 +90,28 @@ def best_threshold(y: NDArray[np.int_], p: Array) -> float:
     return float(grid[best])
 
 
-def macro_f1_grid(y: NDArray[np.int_], p: Array, thresholds: Array) -> Array:
+def macro_f1_grid(
+    y: NDArray[np.int_], p: Array, thresholds: Array, *, balanced: bool = False
+) -> Array:
     """Binary macro-F1 at each threshold (``p >= t`` is positive), as scikit-learn computes it
-    with ``zero_division=0``, without its per-call overhead."""
+    with ``zero_division=0``, without its per-call overhead. ``balanced``: each class's rows
+    weighed to half the total (as scikit-learn's ``sample_weight`` would), so the answer does not
+    move with the share of positives."""
     pred = p[None, :] >= thresholds[:, None]
     pos = y[None, :] == 1
-    tp = (pred & pos).sum(axis=1)
-    fp = (pred & ~pos).sum(axis=1)
-    fn = (~pred & pos).sum(axis=1)
-    tn = len(y) - tp - fp - fn
+    tp: Array = (pred & pos).sum(axis=1).astype(np.float64)
+    fp: Array = (pred & ~pos).sum(axis=1).astype(np.float64)
+    fn: Array = (~pred & pos).sum(axis=1).astype(np.float64)
+    tn: Array = len(y) - tp - fp - fn
+    if balanced:
+        n_pos = max(1, int((y == 1).sum()))
+        n_neg = max(1, len(y) - n_pos)
+        tp, fn = tp / n_pos, fn / n_pos
+        fp, tn = fp / n_neg, tn / n_neg
 
-    def f1(a: NDArray[np.int_], b: NDArray[np.int_]) -> Array:
+    def f1(a: Array, b: Array) -> Array:
         den = 2 * a + b
-        out: Array = np.where(den > 0, 2 * a / np.maximum(den, 1), 0.0)
+        out: Array = np.where(den > 0, 2 * a / np.where(den > 0, den, 1.0), 0.0)
         return out
 
     out: Array = (f1(tp, fp + fn) + f1(tn, fn + fp)) / 2

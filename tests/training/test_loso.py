@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nigran.training import loso as L
@@ -76,4 +77,34 @@ def test_run_loso_writes_the_report_section(shared_data: Path) -> None:
     mixes = (L.Mix({"ruhsold": 1.0}), L.Mix({"ruhsold": 1.0, "trac1": 0.3}))
     md = L.run_loso(shared_data, mixes=mixes, max_rows=120, log=lambda _: None)
     assert "Leave-one-source-out" in md and md.count("(chosen)") == 1
-    assert "threshold at" in md
+    assert "threshold at" in md and "ROMAN_THRESHOLD" in md
+
+
+def test_threshold_weighs_each_sources_classes_alike() -> None:
+    from sklearn.metrics import f1_score
+
+    from nigran.training.nblr import macro_f1_grid
+
+    rng = np.random.default_rng(3)
+    y = (rng.random(400) < 0.8).astype(np.int64)
+    p = np.clip(0.35 * y + rng.normal(0.4, 0.2, 400), 0, 1)
+    grid = np.round(np.arange(0.05, 0.951, 0.05), 2)
+    w = np.where(y == 1, 0.5 / y.sum(), 0.5 / (len(y) - y.sum()))
+    want = [f1_score(y, (p >= t).astype(int), average="macro", sample_weight=w) for t in grid]
+    assert np.allclose(macro_f1_grid(y, p, grid, balanced=True), want)
+    # Repeating a source's benign rows moves plain macro-F1's best threshold, not this one.
+    fold = L.Fold("a", len(y), 0.0, 0.0, p, y)
+    neg = y == 0
+    more = L.Fold(
+        "a", 0, 0.0, 0.0, np.concatenate([p] + [p[neg]] * 6), np.concatenate([y] + [y[neg]] * 6)
+    )
+    assert L.loso_threshold([fold])[0] == L.loso_threshold([more])[0]
+    fine = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    plain = [grid_best(f, fine) for f in (fold, more)]
+    assert plain[0] != plain[1]
+
+
+def grid_best(fold: L.Fold, grid: np.ndarray) -> float:
+    from nigran.training.nblr import macro_f1_grid
+
+    return float(grid[int(np.argmax(macro_f1_grid(fold.y, fold.proba, grid)))])

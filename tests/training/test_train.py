@@ -43,6 +43,10 @@ def test_train_writes_loadable_reproducible_classifiers(corpus: T.Corpus, tmp_pa
     assert np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all()
     for info, head in heads:
         assert 0 < head.threshold < 1, info.name
+    # The Roman Urdu harassment head takes the threshold leave-one-source-out chose.
+    roman = model.heads[model.head("ur-Latn/offensive")]
+    assert roman.threshold == T.ROMAN_THRESHOLD
+    assert model.heads[model.head("ur/threat")].threshold != T.ROMAN_THRESHOLD
 
 
 def test_selection_reports_and_extra_rows_never_score(corpus: T.Corpus) -> None:
