@@ -111,14 +111,19 @@ def test_exported_int8_network_agrees_with_pytorch(cut, tmp_path: Path) -> None:
     assert got.shape == (4, len(T.HEADS))
 
 
-def test_fine_tune_learns_and_resumes_from_its_checkpoint(cut, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    body, keep = cut
+def _toy_rows(body: dict[str, object]) -> tuple[T.Rows, list[list[int]]]:
+    """32 rows of the first head and their token ids."""
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_str(json.dumps(body))
     rows = T.Rows()
     rows.add([URDU, ROMAN, ENGLISH, "ok"] * 8, [1, 0, 0, 1] * 8, 0)
-    ids = T.encode(tok, rows.texts)
+    return rows, T.encode(tok, rows.texts)
+
+
+def test_fine_tune_learns_and_resumes_from_its_checkpoint(cut, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    body, keep = cut
+    rows, ids = _toy_rows(body)
     settings = T.TuneSettings(epochs=1, batch=8, lr=1e-3, threads=1)
     model = _tiny(len(keep))
     T.fine_tune(rows, ids, model, tmp_path, settings, log=lambda _: None)
@@ -148,12 +153,7 @@ def test_student_is_the_teachers_lowest_layers(cut) -> None:  # type: ignore[no-
 
 def test_distillation_pulls_every_head_towards_the_teacher(cut, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     body, keep = cut
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_str(json.dumps(body))
-    rows = T.Rows()
-    rows.add([URDU, ROMAN, ENGLISH, "ok"] * 8, [1, 0, 0, 1] * 8, 0)
-    ids = T.encode(tok, rows.texts)
+    rows, ids = _toy_rows(body)
     # A teacher sure of other heads' answers than the labels give: only distillation teaches them.
     teacher = np.tile(np.asarray([[3.0, -3.0, 3.0, -3.0]], dtype=np.float32), (len(rows), 1))
     settings = T.TuneSettings(epochs=8, batch=8, lr=1e-3, head_lr=1e-2, threads=1)
