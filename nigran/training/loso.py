@@ -32,12 +32,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
 from nigran.detect.text.classifiers import model_input
 from nigran.training.fasttext_format import FastTextConfig, FastTextFeatures
 from nigran.training.linear import Extra, LinearHead, Recipe, train_head
-from nigran.training.nblr import macro_f1_grid
+from nigran.training.nblr import macro_f1_at, macro_f1_grid
 from nigran.training.reproducible import single_threaded
 from nigran.training.sources import (
     COVERT,
@@ -48,7 +48,7 @@ from nigran.training.sources import (
     sources_of,
     trac_source,
 )
-from nigran.training.train import FAMILY_FEATURES, FAST_RECIPES, SEED
+from nigran.training.train import FAMILY_FEATURES, FAST_RECIPES, ROMAN_THRESHOLD, SEED
 
 __all__ = [
     "COVERT",
@@ -162,7 +162,7 @@ def evaluate_mix(
         src = sources[left]
         y = np.asarray(src.score_labels, dtype=np.int64)
         p = head.proba(feats.transform([model_input(t) for t in src.score_texts]))
-        f1 = float(f1_score(y, (p >= head.threshold).astype(np.int64), average="macro"))
+        f1 = macro_f1_at(y, p, head.threshold)
         auc = float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else float("nan")
         out.append(Fold(left, len(y), f1, auc, p, y))
         if cache is not None:
@@ -218,10 +218,6 @@ def select(results: Sequence[MixResult]) -> MixResult:
     return best
 
 
-def _macro_f1(fold: Fold, threshold: float) -> float:
-    return float(f1_score(fold.y, (fold.proba >= threshold).astype(np.int64), average="macro"))
-
-
 def loso_md(results: Sequence[MixResult], chosen: MixResult | None = None) -> str:
     cols = list(SOURCES)
     out = [
@@ -263,10 +259,8 @@ def run_loso(
             by_covert[mix.covert] = load_sources(root, covert=mix.covert, max_rows=max_rows)
         results.append(evaluate_mix(by_covert[mix.covert], mix, seed=seed, cache=cache, log=log))
     chosen = select(results)
-    from nigran.training.train import ROMAN_THRESHOLD
-
     threshold, mean = loso_threshold(chosen.folds)
-    at = {f.left_out: _macro_f1(f, threshold) for f in chosen.folds}
+    at = {f.left_out: macro_f1_at(f.y, f.proba, threshold) for f in chosen.folds}
     cells = ", ".join(
         f"{f.left_out} {f.macro_f1:.4f} -> {at[f.left_out]:.4f}" for f in chosen.folds
     )
